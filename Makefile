@@ -1,0 +1,51 @@
+# apcfem: `make demo` runs the flagship example, `make test` the whole suite (serial + MPI).
+# Both create the environment (.venv, Python >= 3.12, DOLFINx 0.11 wheel) if it is missing.
+
+VENV      ?= .venv
+BIN       := $(VENV)/bin
+DEMO_CASE ?= ag_sio2_pt_staircase
+DEMO_DIR  ?= results/demo
+NP        ?= 2
+
+.PHONY: env demo test test-serial test-mpi bench clean-env
+
+env: $(VENV)/.installed
+
+# Find a Python >= 3.12 with venv: python3.13, python3.12, then pyenv's versions.
+$(VENV)/.installed: pyproject.toml
+	@py=""; \
+	for cand in python3.13 python3.12 \
+	    $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 \
+	    $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 python3; do \
+	  if command -v $$cand >/dev/null 2>&1 && $$cand -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    py=$$cand; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+	  echo "error: no Python >= 3.12 with venv/ensurepip found (tried python3.13, python3.12, pyenv versions)." >&2; \
+	  echo "       Install one (e.g. 'apt install python3.13-venv' or 'pyenv install 3.12') and rerun." >&2; \
+	  exit 1; fi; \
+	echo "creating $(VENV) with $$py"; \
+	$$py -m venv $(VENV) && \
+	$(BIN)/python -m pip install --quiet --upgrade pip && \
+	$(BIN)/python -m pip install --quiet -e ".[fem,dev]" && \
+	touch $@
+
+demo: env
+	@start=$$(date +%s); \
+	$(BIN)/apcfem --log-level warning run $(DEMO_CASE) --output $(DEMO_DIR) && \
+	echo "demo finished in $$(( $$(date +%s) - start )) s; open $(DEMO_DIR)/conductance_staircase.png" \
+	     "and $(DEMO_DIR)/fields.bp (ParaView)"
+
+test: test-serial test-mpi
+
+test-serial: env
+	$(BIN)/python -m pytest -q
+
+test-mpi: env
+	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial" -p no:cacheprovider
+
+bench: env
+	$(BIN)/python benchmarks/bench_landauer.py
+
+clean-env:
+	rm -rf $(VENV)

@@ -1,0 +1,41 @@
+"""apcfem: finite-element simulation of conductive filaments and quantized conductance.
+
+The DOLFINx wheel (``dolfinx-solver-real``) must set up its PETSc before ``dolfinx`` or
+``petsc4py`` are imported; a conda/Docker DOLFINx has no such module and needs nothing.
+"""
+
+try:
+    import dolfinx_solver  # noqa: F401  (side effect: configures the wheel's PETSc)
+except ImportError:
+    pass
+
+from apcfem.cases import bundled_case, bundled_cases  # noqa: E402
+from apcfem.config import CaseConfig, CaseError, load_case, update_case  # noqa: E402
+from apcfem.landauer import (  # noqa: E402
+    G0_S,
+    circular_conductance,
+    circular_current_A,
+    circular_mode_transmissions,
+)
+from apcfem.materials import UnknownMaterialError, get_material, material_names  # noqa: E402
+from apcfem.output.mesh_file import write_device_mesh  # noqa: E402
+from apcfem.simulation import RunResult, Simulation  # noqa: E402
+
+__all__ = [
+    "G0_S",
+    "CaseConfig",
+    "CaseError",
+    "RunResult",
+    "Simulation",
+    "UnknownMaterialError",
+    "bundled_case",
+    "bundled_cases",
+    "circular_conductance",
+    "circular_current_A",
+    "circular_mode_transmissions",
+    "get_material",
+    "load_case",
+    "material_names",
+    "update_case",
+    "write_device_mesh",
+]

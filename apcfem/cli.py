@@ -1,0 +1,174 @@
+"""Command line: ``apcfem run | mesh | conductance | materials | cases``.
+
+A thin layer over the public API in :mod:`apcfem`. Logging is configured here only: rank 0
+prints unless ``--all-ranks`` is given. Bad input exits with status 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+import apcfem
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``apcfem`` console script."""
+    args = _parser().parse_args(argv)
+    comm = MPI.COMM_WORLD
+    _install_mpi_excepthook(comm)
+    _configure_logging(args.log_level, args.all_ranks, comm)
+    try:
+        return args.handler(args, comm)
+    except (apcfem.CaseError, apcfem.UnknownMaterialError, FileNotFoundError, OSError) as err:
+        if comm.rank == 0:
+            print(f"apcfem: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apcfem", description="Conductive-filament FEM and quantized conductance.")
+    parser.add_argument("--log-level", default="warning",
+                        choices=["debug", "info", "warning", "error"],
+                        help="what the solvers report (info: one line per step; debug: Newton)")
+    parser.add_argument("--all-ranks", action="store_true", help="log from every MPI rank")
+    sub = parser.add_subparsers(required=True, metavar="command")
+
+    run = sub.add_parser("run", help="run a case file")
+    run.add_argument("case", help="case file (TOML) or the name of a bundled case")
+    run.add_argument("--output", "-o", required=True, help="run directory to write")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
+
+    mesh = sub.add_parser("mesh", help="build the mesh of a case and write it as XDMF")
+    mesh.add_argument("case")
+    mesh.add_argument("--output", "-o", help="XDMF file (default: <case>_mesh.xdmf)")
+    mesh.set_defaults(handler=_mesh)
+
+    cond = sub.add_parser("conductance", help="Landauer conductance of a circular neck")
+    cond.add_argument("--radius", type=float, required=True, help="neck radius [m]")
+    cond.add_argument("--material", default="Ag", help="filament material (free-electron E_F, m*)")
+    cond.add_argument("--temperature", type=float, default=0.0, help="temperature [K]")
+    cond.add_argument("--bias", type=float, default=0.0, help="bias voltage [V]")
+    cond.add_argument("--beta", type=float, default=0.5, help="bias asymmetry, 0..1")
+    cond.add_argument("--field", type=float, default=0.0, help="magnetic field [T] (Zeeman)")
+    cond.add_argument("--json", action="store_true", help="print JSON")
+    cond.set_defaults(handler=_conductance)
+
+    mats = sub.add_parser("materials", help="list the materials library")
+    mats.set_defaults(handler=_materials)
+    cases = sub.add_parser("cases", help="list the bundled case files")
+    cases.set_defaults(handler=_cases)
+    return parser
+
+
+def _case_path(name: str) -> Path:
+    path = Path(name)
+    return path if path.suffix == ".toml" or path.exists() else apcfem.bundled_case(name)
+
+
+def _run(args, comm) -> int:
+    cfg = apcfem.load_case(_case_path(args.case))
+    result = apcfem.Simulation.from_config(cfg, comm).run(args.output,
+                                                          progress=not args.no_progress)
+    if comm.rank == 0:
+        print(f"results in {result.output_dir}")
+        for name, path in result.files.items():
+            print(f"  {name}: {path}")
+    return 0
+
+
+def _mesh(args, comm) -> int:
+    path = _case_path(args.case)
+    cfg = apcfem.load_case(path)
+    device = apcfem.Simulation.from_config(cfg, comm).build_mesh()
+    written = apcfem.write_device_mesh(device, args.output or path.with_name(
+        f"{path.stem}_mesh.xdmf"))
+    if comm.rank == 0:
+        cells = device.mesh.topology.index_map(device.mesh.topology.dim).size_global
+        print(f"wrote {written} ({cells} cells; regions: {', '.join(sorted(device.regions))}; "
+              f"boundaries: {', '.join(sorted(device.boundaries))})")
+    return 0
+
+
+def _conductance(args, comm) -> int:
+    if args.radius < 0 or not np.isfinite(args.radius):
+        raise apcfem.CaseError(f"--radius {args.radius:g}: must be a radius >= 0 in metres "
+                               "(e.g. 5e-10)")
+    if args.radius > 1e-6:
+        raise apcfem.CaseError(f"--radius {args.radius:g}: the radius is in metres; "
+                               f"did you mean {args.radius * 1e-9:g}?")
+    metal = apcfem.get_material(args.material)
+    if metal.fermi_energy_eV is None:
+        raise apcfem.CaseError(f"--material {args.material}: has no free-electron parameters "
+                               "(use a filament material such as Ag, Cu, Au, VO_filament)")
+    physics = {"fermi_energy_eV": metal.fermi_energy_eV.value,
+               "effective_mass_me": metal.effective_mass_me.value,
+               "temperature_K": args.temperature, "bias_V": args.bias, "beta": args.beta,
+               "field_T": args.field}
+    result = apcfem.circular_conductance(args.radius, **physics)
+    modes = apcfem.circular_mode_transmissions(args.radius, **physics)
+    if comm.rank != 0:
+        return 0
+    record = {"radius_m": args.radius, "material": args.material, **physics,
+              "G_G0": float(result.G_G0), "G_S": float(result.G_G0) * apcfem.G0_S,
+              "channels": float(result.channels), "modes": modes}
+    if args.json:
+        print(json.dumps(record, indent=2, default=float))
+    else:
+        print(f"G = {record['G_G0']:.4f} G0 ({record['G_S']:.4e} S), "
+              f"open channels: {record['channels']:g}")
+    return 0
+
+
+def _materials(args, comm) -> int:
+    if comm.rank == 0:
+        for name in apcfem.material_names():
+            metal = apcfem.get_material(name)
+            print(f"{name:12s} {metal.kind:12s} {metal.description}")
+    return 0
+
+
+def _cases(args, comm) -> int:
+    if comm.rank == 0:
+        for name in apcfem.bundled_cases():
+            print(f"{name:32s} {apcfem.bundled_case(name)}")
+    return 0
+
+
+def _configure_logging(level: str, all_ranks: bool, comm) -> None:
+    handler = logging.StreamHandler()
+    prefix = f"[rank {comm.rank}] " if all_ranks and comm.size > 1 else ""
+    handler.setFormatter(logging.Formatter(f"{prefix}%(levelname)s %(name)s: %(message)s"))
+    if not all_ranks:
+        handler.addFilter(lambda record: comm.rank == 0)
+    logger = logging.getLogger("apcfem")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+
+
+def _install_mpi_excepthook(comm) -> None:
+    """An uncaught exception on one rank aborts all ranks instead of hanging them."""
+    if comm.size == 1:
+        return
+    default = sys.excepthook
+
+    def hook(kind, value, traceback):
+        default(kind, value, traceback)
+        sys.stderr.flush()
+        comm.Abort(1)
+
+    sys.excepthook = hook
+
+
+if __name__ == "__main__":
+    sys.exit(main())

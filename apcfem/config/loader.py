@@ -1,0 +1,110 @@
+"""Read a TOML case file into a validated :class:`CaseConfig`, with one-line errors."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from apcfem.config.schema import CaseConfig
+from apcfem.materials import UnknownMaterialError, get_material
+
+
+_PROTOCOL_KINDS = {"neck_radius_sweep", "source_voltage_sweep"}
+
+
+class CaseError(ValueError):
+    """A case file that cannot be run; the message names the key and the fix."""
+
+
+def load_case(path: str | Path) -> CaseConfig:
+    """Load and validate a case file.
+
+    Args:
+        path: TOML case file.
+
+    Raises:
+        CaseError: missing/malformed file, unknown key, out-of-range value or unknown material.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise CaseError(f"{path}: cannot read case file ({err.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CaseError(f"{path.name}: not valid TOML: {err}") from None
+    return case_from_dict(data, source=path.name)
+
+
+def case_from_dict(data: dict[str, Any], source: str = "case") -> CaseConfig:
+    """Validate a nested dict (as read from TOML) into a :class:`CaseConfig`."""
+    try:
+        cfg = CaseConfig.model_validate(data)
+    except ValidationError as err:
+        raise CaseError(_describe(err, source)) from None
+    _check_materials(cfg, source)
+    return cfg
+
+
+def update_case(cfg: CaseConfig, changes: dict[str, Any]) -> CaseConfig:
+    """Return a re-validated copy of ``cfg`` with dotted keys replaced.
+
+    Example: ``update_case(cfg, {"circuit.series_resistance_ohm": 500.0})``.
+    """
+    data = cfg.model_dump(mode="python")
+    for dotted, value in changes.items():
+        node = data
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            if not isinstance(node.get(key), dict):
+                raise CaseError(f"update_case: '{dotted}' is not a key of the case")
+            node = node[key]
+        if leaf not in node:
+            raise CaseError(f"update_case: '{dotted}' is not a key of the case"
+                            + _hint(leaf, node.keys()))
+        node[leaf] = value
+    return case_from_dict(data, source="update_case")
+
+
+def _describe(err: ValidationError, source: str) -> str:
+    """First validation problem as one line: 'file: section.key: problem'."""
+    first = err.errors()[0]
+    # a discriminated union adds the tag (e.g. "neck_radius_sweep") to the location
+    loc = [str(p) for p in first["loc"] if str(p) not in _PROTOCOL_KINDS]
+    key = ".".join(loc) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        allowed = _known_keys(loc[:-1])
+        listed = f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
+        return f"{source}: unknown key '{key}'{_hint(loc[-1], allowed)}{listed}"
+    value = first.get("input")
+    shown = f" = {value!r}" if not isinstance(value, dict) else ""
+    return f"{source}: {key}{shown}: {first['msg']}"
+
+
+def _known_keys(path: list[str]) -> list[str]:
+    """Field names of the schema model at a section path."""
+    model: Any = CaseConfig
+    for key in path:
+        field = getattr(model, "model_fields", {}).get(key)
+        if field is None:
+            return []
+        model = field.annotation
+    return list(getattr(model, "model_fields", {}).keys())
+
+
+def _hint(word: str, choices) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def _check_materials(cfg: CaseConfig, source: str) -> None:
+    for region, name in cfg.materials.model_dump().items():
+        try:
+            get_material(name)
+        except UnknownMaterialError as err:
+            raise CaseError(f"{source}: materials.{region} = '{name}': {err}") from None

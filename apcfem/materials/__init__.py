@@ -1,0 +1,292 @@
+"""Materials library: sourced property data (``library.toml``) and simple physical laws.
+
+Every number carries its source. Load a material by name with :func:`get_material`; list
+names with :func:`material_names`; validate another TOML file with :func:`load_library`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from os import PathLike
+from types import MappingProxyType
+from typing import Any
+
+from apcfem.materials.laws import (
+    BOHR_MAGNETON_J_PER_T,
+    BOLTZMANN_J_PER_K,
+    ELECTRON_MASS_KG,
+    ELEMENTARY_CHARGE_C,
+    EPSILON_0_F_PER_M,
+    FARADAY_C_PER_MOL,
+    G0_S,
+    HBAR_J_S,
+    LORENZ_W_OHM_PER_K2,
+    PLANCK_J_S,
+    arrhenius,
+    einstein_mobility_m2_per_Vs,
+    fermi_wavevector_per_m,
+    thermal_voltage_V,
+    wiedemann_franz_thermal_conductivity,
+)
+
+__all__ = [
+    "BOHR_MAGNETON_J_PER_T",
+    "BOLTZMANN_J_PER_K",
+    "ELECTRON_MASS_KG",
+    "ELEMENTARY_CHARGE_C",
+    "EPSILON_0_F_PER_M",
+    "FARADAY_C_PER_MOL",
+    "G0_S",
+    "HBAR_J_S",
+    "KINDS",
+    "LORENZ_W_OHM_PER_K2",
+    "PLANCK_J_S",
+    "REQUIRED_PROPERTIES",
+    "IonSpecies",
+    "Material",
+    "Quantity",
+    "UnknownMaterialError",
+    "arrhenius",
+    "einstein_mobility_m2_per_Vs",
+    "fermi_wavevector_per_m",
+    "get_material",
+    "load_library",
+    "material_names",
+    "thermal_voltage_V",
+    "wiedemann_franz_thermal_conductivity",
+]
+
+KINDS: tuple[str, ...] = ("metal", "dielectric", "oxide", "electrolyte", "filament")
+"""Allowed values of ``Material.kind``."""
+
+REQUIRED_PROPERTIES: tuple[str, ...] = (
+    "electrical_conductivity_S_per_m",
+    "thermal_conductivity_W_per_mK",
+    "heat_capacity_J_per_kgK",
+    "density_kg_per_m3",
+    "relative_permittivity",
+    "thermal_expansion_per_K",
+    "youngs_modulus_Pa",
+    "poisson_ratio",
+)
+"""Properties every material must give, each as a ``{value, source}`` table."""
+
+_ELECTRON_PROPERTIES = ("fermi_energy_eV", "effective_mass_me")
+_ION_QUANTITIES = ("diffusivity_prefactor_m2_per_s", "activation_energy_eV", "hopping_distance_m")
+# Properties that must be strictly positive (the rest need only be finite).
+_POSITIVE = frozenset(
+    {
+        "electrical_conductivity_S_per_m",
+        "thermal_conductivity_W_per_mK",
+        "heat_capacity_J_per_kgK",
+        "density_kg_per_m3",
+        "relative_permittivity",
+        "youngs_modulus_Pa",
+        *_ELECTRON_PROPERTIES,
+        *_ION_QUANTITIES,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with the reference it comes from.
+
+    Attributes:
+        value: The value, in the SI unit named by the property.
+        source: Bibliographic source (paper or handbook table) or a labelled model parameter.
+    """
+
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class IonSpecies:
+    """Mobile ionic species supplied by (or moving inside) a material.
+
+    Attributes:
+        species: Name, e.g. ``"Ag+"`` or ``"V_O"`` (oxygen vacancy).
+        charge_number: Signed charge number z.
+        diffusivity_prefactor_m2_per_s: D0 in D = D0 exp(-Ea / k_B T) [m^2/s].
+        activation_energy_eV: Migration barrier Ea [eV].
+        hopping_distance_m: Hopping distance a [m].
+    """
+
+    species: str
+    charge_number: int
+    diffusivity_prefactor_m2_per_s: Quantity
+    activation_energy_eV: Quantity
+    hopping_distance_m: Quantity
+
+
+@dataclass(frozen=True)
+class Material:
+    """One library entry; every numeric property is a sourced :class:`Quantity` (SI units).
+
+    ``fermi_energy_eV``/``effective_mass_me`` are given for filament conductors only, ``ion``
+    only for materials that supply mobile ions.
+    """
+
+    name: str
+    kind: str
+    description: str
+    electrical_conductivity_S_per_m: Quantity
+    thermal_conductivity_W_per_mK: Quantity
+    heat_capacity_J_per_kgK: Quantity
+    density_kg_per_m3: Quantity
+    relative_permittivity: Quantity
+    thermal_expansion_per_K: Quantity
+    youngs_modulus_Pa: Quantity
+    poisson_ratio: Quantity
+    fermi_energy_eV: Quantity | None = None
+    effective_mass_me: Quantity | None = None
+    ion: IonSpecies | None = None
+
+
+class UnknownMaterialError(KeyError):
+    """Raised for a material name not in the library; suggests close matches."""
+
+    def __init__(self, name: str, known: tuple[str, ...]) -> None:
+        self.name = name
+        self.known = known
+        by_lower = {k.lower(): k for k in known}
+        close = difflib.get_close_matches(name.lower(), list(by_lower), n=3)
+        self.suggestions = tuple(by_lower[k] for k in close)
+        message = f"unknown material {name!r}; known: {', '.join(known)}"
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would print repr(message), quotes and all
+        return self.message
+
+
+def _invalid(where: str, what: str) -> ValueError:
+    """Malformed library entries are data errors (ValueError), whatever the cause."""
+    return ValueError(f"{where}: {what}")
+
+
+def _quantity(raw: Any, where: str) -> Quantity:
+    if not isinstance(raw, Mapping):
+        raise _invalid(where, "expected a table with 'value' and 'source'")
+    value, source = raw.get("value"), raw.get("source")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(where, f"'value' must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: 'value' must be finite, got {value!r}")
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError(f"{where}: 'source' must be a non-empty string")
+    extra = set(raw) - {"value", "source"}
+    if extra:
+        raise ValueError(f"{where}: unexpected key(s) {', '.join(sorted(extra))}")
+    prop = where.rsplit(".", 1)[-1]
+    if prop in _POSITIVE and value <= 0:
+        raise ValueError(f"{where}: 'value' must be > 0, got {value!r}")
+    if prop == "poisson_ratio" and not -1.0 < value < 0.5:
+        raise ValueError(f"{where}: 'value' must lie in (-1, 0.5), got {value!r}")
+    return Quantity(float(value), source.strip())
+
+
+def _ion(raw: Any, where: str) -> IonSpecies:
+    if not isinstance(raw, Mapping):
+        raise _invalid(where, "expected a table")
+    species, z = raw.get("species"), raw.get("charge_number")
+    if not isinstance(species, str) or not species.strip():
+        raise ValueError(f"{where}.species: must be a non-empty string")
+    if isinstance(z, bool) or not isinstance(z, int) or z == 0:
+        raise ValueError(f"{where}.charge_number: must be a non-zero integer, got {z!r}")
+    extra = set(raw) - {"species", "charge_number", *_ION_QUANTITIES}
+    if extra:
+        raise ValueError(f"{where}: unexpected key(s) {', '.join(sorted(extra))}")
+    q = {}
+    for key in _ION_QUANTITIES:
+        if key not in raw:
+            raise ValueError(f"{where}: missing required property '{key}'")
+        q[key] = _quantity(raw[key], f"{where}.{key}")
+    return IonSpecies(species=species.strip(), charge_number=z, **q)
+
+
+def _material(name: str, raw: Any) -> Material:
+    if not isinstance(raw, Mapping):
+        raise _invalid(f"material '{name}'", "expected a table")
+    kind, description = raw.get("kind"), raw.get("description")
+    if kind not in KINDS:
+        raise ValueError(f"material '{name}': kind must be one of {', '.join(KINDS)}, "
+                         f"got {kind!r}")
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError(f"material '{name}': 'description' must be a non-empty string")
+    allowed = {"kind", "description", "ion", *REQUIRED_PROPERTIES, *_ELECTRON_PROPERTIES}
+    extra = set(raw) - allowed
+    if extra:
+        raise ValueError(f"material '{name}': unexpected key(s) {', '.join(sorted(extra))}")
+    props: dict[str, Quantity | None] = {}
+    for key in REQUIRED_PROPERTIES:
+        if key not in raw:
+            raise ValueError(f"material '{name}': missing required property '{key}'")
+        props[key] = _quantity(raw[key], f"material '{name}'.{key}")
+    present = [key for key in _ELECTRON_PROPERTIES if key in raw]
+    if len(present) == 1:
+        missing = next(k for k in _ELECTRON_PROPERTIES if k not in raw)
+        raise ValueError(f"material '{name}': '{present[0]}' given without '{missing}'")
+    for key in _ELECTRON_PROPERTIES:
+        props[key] = _quantity(raw[key], f"material '{name}'.{key}") if key in raw else None
+    ion = _ion(raw["ion"], f"material '{name}'.ion") if "ion" in raw else None
+    return Material(name=name, kind=kind, description=description.strip(), ion=ion, **props)
+
+
+def load_library(path: str | PathLike[str] | None = None) -> dict[str, Material]:
+    """Parse and validate a materials TOML file.
+
+    Args:
+        path: TOML file to read; ``None`` reads the packaged ``library.toml``.
+
+    Returns:
+        Materials by name, in file order.
+
+    Raises:
+        ValueError: If a material lacks a required property, a value is not a finite number
+            (or is out of its physical range), a source is empty, or a key is unknown. The
+            message names the material and property.
+    """
+    if path is None:
+        data = tomllib.loads(resources.files(__name__).joinpath("library.toml").read_text("utf-8"))
+    else:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    return {name: _material(name, raw) for name, raw in data.items()}
+
+
+@functools.cache
+def _default_library() -> Mapping[str, Material]:
+    return MappingProxyType(load_library())
+
+
+def material_names() -> tuple[str, ...]:
+    """Names of the packaged materials, sorted."""
+    return tuple(sorted(_default_library()))
+
+
+def get_material(name: str) -> Material:
+    """Look up a packaged material by its exact (case-sensitive) name.
+
+    Args:
+        name: Library name, e.g. ``"Ag"`` or ``"HfOx"``.
+
+    Returns:
+        The immutable :class:`Material`.
+
+    Raises:
+        UnknownMaterialError: If ``name`` is not in the library (message lists close matches).
+    """
+    try:
+        return _default_library()[name]
+    except (KeyError, TypeError):
+        raise UnknownMaterialError(str(name), material_names()) from None

@@ -1,0 +1,168 @@
+"""Simulation facade: ``Simulation.from_config(cfg).run(output_dir)``.
+
+One quasi-static step of the present model: prescribed filament field -> steady current
+continuity (FE ohmic resistance R_fe) -> neck extraction -> Landauer conductance G_L of the
+neck -> circuit (series resistor + R_fe + 1/G_L) -> steady heat with Joule and neck sources.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+from tqdm import tqdm
+
+from apcfem import landauer
+from apcfem.circuit import series_operating_point
+from apcfem.config.schema import CaseConfig, NeckRadiusSweep
+from apcfem.coupling.steady_cell import SteadyCell
+from apcfem.filament import NM, PrescribedFilament
+from apcfem.materials import get_material
+from apcfem.mesh import DeviceMesh, build_device_mesh
+from apcfem.neck import NeckExtractor, NeckProfile
+from apcfem.output import (FieldWriter, SeriesWriter, plot_sweep, prepare_run_directory,
+                           write_run_info)
+from apcfem.protocols import SweepPoint, sweep_points
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landauer_G0",
+           "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
+           "gap_m", "T_max_K"]
+
+
+@dataclass
+class RunResult:
+    """What a run returns to a script.
+
+    Attributes:
+        series: time-series columns (see :data:`COLUMNS`) as arrays.
+        output_dir: where files were written (None for an in-memory run).
+        files: name -> path of the main outputs.
+    """
+
+    series: dict[str, np.ndarray]
+    output_dir: Path | None
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+class Simulation:
+    """A case on a communicator.
+
+    Args:
+        cfg: validated case.
+        comm: MPI communicator (COMM_WORLD by default; COMM_SELF for a serial run per rank).
+    """
+
+    def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
+        self.cfg = cfg
+        self.comm = comm
+
+    @classmethod
+    def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
+        return cls(cfg, comm)
+
+    def build_mesh(self) -> DeviceMesh:
+        return build_device_mesh(self.cfg.geometry, self.cfg.mesh, self.comm)
+
+    def run(self, output_dir: str | Path | None = None, progress: bool = True) -> RunResult:
+        """Run the protocol; with ``output_dir`` write CSV, fields, plots and provenance."""
+        cfg, comm = self.cfg, self.comm
+        started = time.perf_counter()
+        out = prepare_run_directory(output_dir, cfg, comm) if output_dir else None
+        device = self.build_mesh()
+        cell = SteadyCell(device, cfg)
+        extractor = self._neck_extractor(device)
+        series = SeriesWriter(out / "timeseries.csv" if out else None, COLUMNS, comm)
+        fields = (FieldWriter(out / "fields.bp", [cell.potential, cell.T, cell.xi])
+                  if out and cfg.output.fields else None)
+        steps = sweep_points(cfg.protocol)
+        bar = tqdm(steps, desc="sweep", unit="step", disable=not progress or comm.rank != 0)
+        for index, point in enumerate(bar):
+            row = self._step(index, point, cell, extractor)
+            series.append(row)
+            if fields:
+                fields.write(float(index))
+            bar.set_postfix(G_G0=f"{row['G_G0']:.2f}", T=f"{row['T_max_K']:.0f}K")
+        if fields:
+            fields.close()
+        result = RunResult(series.arrays(), out)
+        if out:
+            result.files = self._finish(out, result.series, time.perf_counter() - started)
+        return result
+
+    def _step(self, index: int, point: SweepPoint, cell: SteadyCell,
+              extractor: NeckExtractor) -> dict[str, float]:
+        cfg = self.cfg
+        shape = PrescribedFilament.from_config(cfg.filament, cfg.geometry, point.neck_radius_nm)
+        cell.set_filament(lambda x: shape.phase_field(x, cell.device.axisymmetric))
+        R_fe, its_phi = cell.solve_resistance()
+        neck = extractor(cell.xi)
+        G_L_G0, channels = self._landauer(neck)
+        R_quantum = np.inf if G_L_G0 <= 0 else 1.0 / (G_L_G0 * landauer.G0_S)
+        op = series_operating_point(point.source_voltage_V, cfg.circuit.series_resistance_ohm,
+                                    R_fe + R_quantum)
+        neck_power = 0.0 if np.isinf(R_quantum) else op.I_A**2 * R_quantum
+        T_max, its_T = cell.solve_heat(op.I_A * R_fe, neck_power, neck.neck_z_m)
+        log.info("step %d: a_neck = %.3f nm, R_fe = %.1f ohm, G_L = %.3f G0, I = %.3e A, "
+                 "T_max = %.1f K (Newton: phi %d, T %d)", index, neck.neck_radius_m / NM, R_fe,
+                 G_L_G0, op.I_A, T_max, its_phi, its_T)
+        G_cell_G0 = 0.0 if np.isinf(op.R_cell_ohm) else 1.0 / (op.R_cell_ohm * landauer.G0_S)
+        return {"step": index, "time_s": float(index), "V_source_V": op.V_source_V,
+                "V_cell_V": op.V_cell_V, "I_A": op.I_A, "G_G0": G_cell_G0,
+                "G_landauer_G0": G_L_G0, "channels": channels, "R_fe_ohm": R_fe,
+                "neck_radius_m": neck.neck_radius_m, "neck_z_m": neck.neck_z_m,
+                "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
+                "T_max_K": T_max}
+
+    def _landauer(self, neck: NeckProfile) -> tuple[float, float]:
+        """Linear-response conductance [G0] and open channels of the extracted neck."""
+        cfg = self.cfg
+        if neck.neck_radius_m <= 0:
+            return 0.0, 0.0
+        metal = get_material(cfg.materials.filament)
+        e_f, m_eff = metal.fermi_energy_eV.value, metal.effective_mass_me.value
+        hbar_omega = 0.0
+        if cfg.landauer.transmission == "saddle" and np.isfinite(neck.curvature_per_m):
+            # modes that matter have their edge near E_F: evaluate the saddle energy there
+            hbar_omega = float(landauer.saddle_hbar_omega_eV(
+                e_f, neck.neck_radius_m, max(neck.curvature_per_m, 0.0), m_eff))
+        temperature = cfg.landauer.temperature_K or cfg.physics.ambient_temperature_K
+        result = landauer.circular_conductance(
+            neck.neck_radius_m, fermi_energy_eV=e_f, effective_mass_me=m_eff,
+            temperature_K=temperature, hbar_omega_eV=hbar_omega)
+        return float(result.G_G0), float(result.channels)
+
+    def _neck_extractor(self, device: DeviceMesh) -> NeckExtractor:
+        g, f, m = self.cfg.geometry, self.cfg.filament, self.cfg.mesh
+        z0 = g.bottom_electrode_thickness_nm
+        z1 = z0 + g.switching_layer_thickness_nm
+        r_max = min(0.98 * g.cell_radius_nm, f.base_radius_nm + 10 * f.interface_width_nm + 1.0)
+        spacing = 0.5 * m.min_size_nm
+        return NeckExtractor(device, (z0 * NM, z1 * NM), r_max * NM,
+                             n_z=int(np.ceil((z1 - z0) / spacing)),
+                             n_r=int(np.ceil(r_max / spacing)) + 1)
+
+    def _finish(self, out: Path, series: dict[str, np.ndarray], wall_s: float) -> dict:
+        files = {"timeseries": out / "timeseries.csv", "case": out / "resolved_case.toml"}
+        if self.cfg.output.fields:
+            files["fields"] = out / "fields.bp"
+        if self.comm.rank == 0 and self.cfg.output.plots:
+            if isinstance(self.cfg.protocol, NeckRadiusSweep):
+                x = series["neck_radius_m"] / NM
+                label = "extracted neck radius [nm]"
+            else:
+                x = series["V_source_V"]
+                label = "source voltage [V]"
+            files["staircase_plot"] = plot_sweep(
+                {**series, "x": x}, "x", label, out / "conductance_staircase.png",
+                self.cfg.title)
+        files = self.comm.bcast(files, root=0)
+        write_run_info(out, self.comm, {"wall_time_s": wall_s, "steps": len(series["step"]),
+                                        "files": {k: str(v) for k, v in files.items()}})
+        return files
+

@@ -1,0 +1,42 @@
+"""Shared test setup: MPI hygiene and serial/parallel selection.
+
+PETSc objects are destroyed collectively, so every test ends with gc.collect() and a barrier.
+Under ``mpiexec -n 2 pytest -m "not serial"`` only rank 0 reports (set APCFEM_TEST_ALL_RANKS=1
+to see every rank); a failure on any rank still fails the run.
+"""
+
+import gc
+import os
+import sys
+
+import pytest
+
+import apcfem  # noqa: F401  (sets up the DOLFINx wheel before mpi4py/petsc4py)
+from mpi4py import MPI
+
+
+def pytest_configure(config):
+    if MPI.COMM_WORLD.rank > 0 and not os.environ.get("APCFEM_TEST_ALL_RANKS"):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    if MPI.COMM_WORLD.size > 1:
+        default = sys.excepthook
+
+        def abort(kind, value, traceback):
+            default(kind, value, traceback)
+            MPI.COMM_WORLD.Abort(1)
+
+        sys.excepthook = abort
+
+
+def pytest_collection_modifyitems(config, items):
+    """Pure NumPy unit tests never need MPI: mark them serial."""
+    for item in items:
+        if "tests/unit" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.serial)
+
+
+@pytest.fixture(autouse=True)
+def _collective_cleanup():
+    yield
+    gc.collect()
+    MPI.COMM_WORLD.barrier()
