@@ -27,6 +27,7 @@ class PrescribedFilament:
         layer_bottom_m: bottom of the switching layer.
         layer_top_m: top of the switching layer.
         exponent: p = 2 for an hourglass, 1 for a double cone.
+        gap_m: g, length of a break centred on the neck (0: connected).
         interface_width_m: w, tanh half-width of the phase-field interface.
     """
 
@@ -36,6 +37,7 @@ class PrescribedFilament:
     layer_bottom_m: float
     layer_top_m: float
     exponent: float = 2.0
+    gap_m: float = 0.0
     interface_width_m: float = 0.05 * NM
 
     @classmethod
@@ -49,13 +51,16 @@ class PrescribedFilament:
                    neck_z_m=(bottom + filament.neck_position * (top - bottom)) * NM,
                    layer_bottom_m=bottom * NM, layer_top_m=top * NM,
                    exponent={"hourglass": 2.0, "cone": 1.0}[filament.shape],
+                   gap_m=filament.gap_nm * NM,
                    interface_width_m=filament.interface_width_nm * NM)
 
     def radius(self, z: np.ndarray) -> np.ndarray:
-        """a(z) [m] for heights z [m] (meaningful inside the layer)."""
+        """a(z) [m] for heights z [m] (meaningful inside the layer; 0 inside the gap)."""
         half_length = max(self.neck_z_m - self.layer_bottom_m, self.layer_top_m - self.neck_z_m)
-        s = np.abs(np.asarray(z) - self.neck_z_m) / half_length
-        return self.neck_radius_m + (self.base_radius_m - self.neck_radius_m) * s**self.exponent
+        distance = np.abs(np.asarray(z) - self.neck_z_m) - 0.5 * self.gap_m
+        s = np.maximum(distance, 0.0) / (half_length - 0.5 * self.gap_m)
+        a = self.neck_radius_m + (self.base_radius_m - self.neck_radius_m) * s**self.exponent
+        return np.where(distance < 0.0, 0.0, a)
 
     def curvature_per_m(self) -> float:
         """a''(z_n) [1/m]: finite only for the hourglass (p = 2)."""
@@ -70,7 +75,10 @@ class PrescribedFilament:
             r, z = x[0], x[1]
         else:
             r, z = np.hypot(x[0], x[1]), x[2]
-        xi = 0.5 * (1.0 - np.tanh((r - self.radius(z)) / self.interface_width_m))
+        w = self.interface_width_m
+        xi = 0.5 * (1.0 - np.tanh((r - self.radius(z)) / w))
+        if self.gap_m > 0:  # the tips end with the same diffuse interface
+            xi *= 0.5 * (1.0 + np.tanh((np.abs(z - self.neck_z_m) - 0.5 * self.gap_m) / w))
         # tolerance: interface nodes must count as inside despite rounding of nm -> m scaling
         tol = 1e-6 * (self.layer_top_m - self.layer_bottom_m)
         inside = (z >= self.layer_bottom_m - tol) & (z <= self.layer_top_m + tol)

@@ -212,7 +212,7 @@ def _two_logistic_fraction(z: np.ndarray, two_cosh: np.ndarray) -> np.ndarray:
     e = np.exp(-np.clip(z, -300.0, 300.0))
     d = 1.0 + e * e
     total = _CENTRE_W / (1.0 + e)
-    for weight, y in zip(_PAIR_W, two_cosh):
+    for weight, y in zip(_PAIR_W, two_cosh, strict=True):
         t = e * y
         total += weight * (2.0 + t) / (t + d)
     return total
@@ -250,7 +250,7 @@ class _ChannelKernel:
             return _two_logistic_fraction(eps / s.s_broad, self.two_cosh[:, :n])
         closed = self.kind & ~_QUADRATURE
         total = _CENTRE_W * _open_fraction_closed(eps, s.s_broad, s.width, closed)
-        for weight, offset in zip(_PAIR_W, self.offsets[:, :n]):
+        for weight, offset in zip(_PAIR_W, self.offsets[:, :n], strict=True):
             total += weight * (_open_fraction_closed(eps - offset, s.s_broad, s.width, closed)
                                + _open_fraction_closed(eps + offset, s.s_broad, s.width, closed))
         return total
@@ -515,7 +515,7 @@ def circular_mode_transmissions(
     return [
         {"m": int(mi), "n": int(ni), "degeneracy": int(di), "E_n_eV": float(ei),
          "transmission": float(ti)}
-        for mi, ni, di, ei, ti in zip(m, n, degeneracy, edges, transmission)
+        for mi, ni, di, ei, ti in zip(m, n, degeneracy, edges, transmission, strict=True)
     ]
 
 

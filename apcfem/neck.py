@@ -122,8 +122,12 @@ def _parabola_vertex(z: np.ndarray, a: np.ndarray) -> tuple[float, float]:
 
 
 def _local_curvature(z: np.ndarray, a: np.ndarray, i: int) -> float:
-    """a'' at the neck from a least-squares parabola over ~5 % of the samples either side."""
-    half = max(2, len(z) // 20)
+    """a'' at the neck from a least-squares parabola over 1/8 of the samples either side.
+
+    A wide window averages out the sub-cell noise of the sampled radius (second differences
+    amplify it); for a parabolic neck the fit is exact.
+    """
+    half = max(3, len(z) // 8)
     window = slice(max(i - half, 0), min(i + half + 1, len(z)))
     coeffs = np.polyfit(z[window] - z[i], a[window], 2)
     return float(2 * coeffs[0])

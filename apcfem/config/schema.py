@@ -74,7 +74,8 @@ class FilamentConfig(_Section):
 
     The radius profile is a(z) = a_neck + (a_base - a_neck) |z - z_neck|^p / L^p with L the
     distance from the neck to the farther electrode; p = 2 is an hourglass, p = 1 a double
-    cone. ``neck_position`` is the neck height as a fraction of the switching-layer thickness
+    cone. A broken filament has a gap of ``gap_nm`` centred on the neck, between two tips of
+    radius a_n. ``neck_position`` is the neck height as a fraction of the switching-layer thickness
     (0 = bottom electrode, 1 = top electrode).
     """
 
@@ -82,6 +83,8 @@ class FilamentConfig(_Section):
     neck_radius_nm: float = Field(0.5, ge=0, le=100)
     base_radius_nm: float = Field(3.0, gt=0, le=1000)
     neck_position: float = Field(0.5, ge=0, le=1)
+    gap_nm: float = Field(
+        0.0, ge=0, le=100, description="length of a break at the neck (broken filament)")
     interface_width_nm: float = Field(
         0.05, gt=0, le=10, description="tanh half-width of the filament boundary")
 
