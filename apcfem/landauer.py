@@ -101,12 +101,8 @@ def circular_mode_table(k_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarra
         index ``n >= 1``.
     """
     zeros, m_index, n_index = [], [], []
-    # Consecutive zeros of J_m are more than π apart (m ≥ 1; j_01 > π - 1), so fewer than
-    # k_max/π + 2 lie below k_max; j_m1 > m ends the loop over m.
-    n_try = int(k_max / np.pi) + 2
-    for m in range(int(np.ceil(k_max))):
-        z = jn_zeros(m, n_try)
-        z = z[z < k_max]
+    for m in range(int(np.ceil(k_max))):  # j_m1 > m: no zero of a higher order lies below k_max
+        z = _bessel_zeros_below(m, k_max)
         if z.size == 0:
             break
         zeros.append(z)
@@ -119,6 +115,16 @@ def circular_mode_table(k_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarra
     order = np.argsort(j, kind="stable")
     m_all = m_all[order]
     return j[order], np.where(m_all == 0, 1, 2), m_all, n_all[order]
+
+
+def _bessel_zeros_below(m: int, k_max: float) -> np.ndarray:
+    """Zeros of ``J_m`` below ``k_max`` [dimensionless]."""
+    count = int(k_max / np.pi) + 2  # McMahon: j_mn ≈ (n + m/2 - 1/4) π, so this normally suffices
+    z = jn_zeros(m, count)
+    while z[-1] < k_max:
+        count *= 2
+        z = jn_zeros(m, count)
+    return z[z < k_max]
 
 
 class _ModeArrays(NamedTuple):
@@ -612,8 +618,12 @@ def torres_conductance_G0(radius_m, *, fermi_energy_eV, effective_mass_me=1.0) -
     Returns:
         Conductance [G0].
     """
-    kf_a = np.asarray(radius_m, dtype=float) * np.sqrt(
-        np.asarray(fermi_energy_eV, dtype=float) * effective_mass_me / _HBAR2_2ME_EV_M2)
+    radius, fermi, mass = (np.asarray(v, dtype=float)
+                           for v in (radius_m, fermi_energy_eV, effective_mass_me))
+    for name, value in (("radius_m", radius), ("fermi_energy_eV", fermi),
+                        ("effective_mass_me", mass)):
+        _check(name, value, positive=True)
+    kf_a = radius * np.sqrt(fermi * mass / _HBAR2_2ME_EV_M2)
     return np.maximum(0.25 * kf_a**2 * (1.0 - 2.0 / kf_a), 0.0)
 
 
@@ -633,11 +643,11 @@ def saddle_hbar_omega_eV(mode_energy_eV, radius_m, curvature_per_m, effective_ma
     Returns:
         ``hbar*omega_n`` [eV], broadcast over the arguments.
     """
-    energy = np.asarray(mode_energy_eV, dtype=float)
-    radius = np.asarray(radius_m, dtype=float)
-    curvature = np.asarray(curvature_per_m, dtype=float)
+    energy, radius, curvature, mass = (np.asarray(v, dtype=float) for v in (
+        mode_energy_eV, radius_m, curvature_per_m, effective_mass_me))
     _check("mode_energy_eV", energy)
     _check("radius_m", radius, positive=True)
     _check("curvature_per_m", curvature)
+    _check("effective_mass_me", mass, positive=True)
     # (hbar omega)^2 = hbar^2 * 2 E a''/(a m*) = 4 (hbar^2/2m_e) E a''/(a m*)
-    return np.sqrt(4.0 * _HBAR2_2ME_EV_M2 * energy * curvature / (radius * effective_mass_me))
+    return np.sqrt(4.0 * _HBAR2_2ME_EV_M2 * energy * curvature / (radius * mass))

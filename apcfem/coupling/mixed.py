@@ -1,0 +1,100 @@
+"""Monolithic Newton for several unknowns (block system) and a fixed-step backward-Euler driver.
+
+The residual of a coupled problem is one UFL form summed over the physics, written with the test
+functions of a ``ufl.MixedFunctionSpace`` of the unknowns' spaces; ``ufl.extract_blocks`` splits
+it into one residual per unknown and DOLFINx assembles the blocks into a single (``kind="mpi"``)
+PETSc matrix, so one SNES with a direct solve sees the whole Jacobian:
+
+    spaces = [phi.function_space, w.function_space]
+    v_phi, v_w = ufl.TestFunctions(ufl.MixedFunctionSpace(*spaces))
+    F = poisson.residual(phi, v_phi, m, [species.concentration(w)]) \\
+        + transport.residual(w, v_w, m, phi=phi, T=T, dt=dt, c_old=c_old)
+    BlockNewtonProblem("pnp", F, [phi, w], bcs).solve()
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem.petsc import NonlinearProblem
+from mpi4py import MPI
+
+from apcfem.coupling.newton import NEWTON_OPTIONS, NewtonProblem, SolverDivergedError
+
+log = logging.getLogger(__name__)
+
+
+class BlockNewtonProblem:
+    """F(u_1, ..., u_n; v_1, ..., v_n) = 0 solved by one SNES on the monolithic block system.
+
+    Args:
+        name: short name; the PETSc options prefix is ``apcfem_<name>_``.
+        residual: the summed residual form, linear in test functions of a
+            ``ufl.MixedFunctionSpace`` built from the spaces of ``unknowns`` (in that order).
+        unknowns: unknown functions (initial guesses in, solutions out), one per block.
+        bcs: Dirichlet conditions on the unknowns' spaces.
+        petsc_options: overrides of :data:`~apcfem.coupling.newton.NEWTON_OPTIONS`.
+    """
+
+    def __init__(self, name: str, residual: ufl.Form, unknowns: Sequence[fem.Function],
+                 bcs: Sequence[fem.DirichletBC] = (), petsc_options: dict | None = None):
+        self.name = name
+        self.unknowns = list(unknowns)
+        blocks = ufl.extract_blocks(residual)
+        if len(blocks) != len(self.unknowns) or any(b is None for b in blocks):
+            raise ValueError(f"{name}: the residual has {len(blocks)} test-function blocks "
+                             f"for {len(self.unknowns)} unknowns; every unknown needs an "
+                             "equation (use ufl.TestFunctions of one MixedFunctionSpace)")
+        self._problem = NonlinearProblem(
+            blocks, self.unknowns, bcs=list(bcs), kind="mpi",
+            petsc_options_prefix=f"apcfem_{name}_",
+            petsc_options={**NEWTON_OPTIONS, **(petsc_options or {})})
+
+    def solve(self) -> int:
+        """Solve in place; returns the Newton iteration count.
+
+        Raises:
+            SolverDivergedError: SNES diverged or a solution is not finite on some rank.
+        """
+        self._problem.solve()
+        snes = self._problem.solver
+        reason, its = snes.getConvergedReason(), snes.getIterationNumber()
+        comm = self.unknowns[0].function_space.mesh.comm
+        finite = comm.allreduce(all(bool(np.isfinite(u.x.array).all()) for u in self.unknowns),
+                                op=MPI.LAND)
+        if reason <= 0 or not finite:
+            raise SolverDivergedError(self.name, reason, its)
+        log.debug("%s: converged in %d Newton iterations (reason %d, |F| = %.3e)",
+                  self.name, its, reason, snes.getFunctionNorm())
+        return its
+
+
+def backward_euler(problem: NewtonProblem | BlockNewtonProblem,
+                   history: Sequence[tuple[fem.Function, fem.Function]], steps: int) -> list[int]:
+    """Take ``steps`` backward-Euler steps of the fixed size built into the problem's forms.
+
+    Each step solves for the new state (the previous one is the initial guess) and then copies
+    every unknown into its previous-time function.
+
+    Args:
+        problem: the Newton problem of one step (forms in terms of the previous-time functions).
+        history: (unknown, previous-time function) pairs.
+        steps: number of steps.
+
+    Returns:
+        Newton iteration counts per step.
+
+    Raises:
+        SolverDivergedError: a step failed; the unknowns then hold the failed iterate and the
+            previous-time functions the last accepted state.
+    """
+    iterations = []
+    for _ in range(steps):
+        iterations.append(problem.solve())
+        for now, before in history:
+            before.x.array[:] = now.x.array
+    return iterations

@@ -1,0 +1,271 @@
+"""Nernst-Planck ion transport in the log-density formulation (DESIGN.md sec. 3).
+
+For each mobile species of charge number z
+
+    dc/dt + div N = R,   N = -D grad c - z D c grad(phi) / V_T - D S_T c grad T,
+
+with D(T) = D0 exp(-E_a / k_B T) (Arrhenius), the Einstein mobility mu = e D / (k_B T), so that
+z mu c grad(phi) = z D c grad(phi) / V_T with V_T = k_B T / e, and S_T the Soret coefficient.
+
+**Discretisation.** The unknown is the log-density w = ln(c / c_ref), so c = c_ref exp(w) is
+positive for any discrete w, and the flux is written as
+
+    N = -D c (grad w + z h grad(phi) / V_T + S_T grad T)
+
+(the log-density formulation of Metti, Xu & Liu, J. Comput. Phys. 306, 1 (2016); the
+quasi-Fermi variable of semiconductor device simulation). Standard Galerkin in w has no
+streamline oscillation at any cell Peclet number: the exponential is carried by exp(w), and an
+equilibrium (Boltzmann) profile c ~ exp(-z phi / V_T) is reproduced exactly when phi is in the
+space of w. h = 1 is linear (Einstein) drift; the optional high-field hopping drift of Mott and
+Gurney multiplies it by
+
+    h = sinh(x) / x,   x = z a |grad phi| / (2 V_T),
+
+so that the drift velocity is v = (2 D / a) sinh(z a E / 2 V_T): with D = a^2 nu exp(-E_a/k_B T)
+(hop rate nu each way over distance a) this is v = 2 a nu exp(-E_a/k_B T) sinh(z e a E/2 k_B T)
+and it tends to the Einstein drift z D E / V_T at low field (Mott & Gurney, *Electronic
+Processes in Ionic Crystals*, 1940, ch. II; Genreith-Schriever & De Souza, Phys. Rev. B 94,
+224304 (2016)). Note the factor 2: DESIGN.md pairs this v with D = a^2 nu exp(..) / 2, which
+would break the Einstein relation at low field; here D is the species' own diffusivity and only
+a enters the hopping law.
+
+Time stepping is backward Euler with the mass term (c_ref exp(w) - c_old) / dt evaluated with the
+same quadrature rule as :meth:`NernstPlanck.amount`. The test function v = 1 lies in the space of
+a closed cell (no Dirichlet condition), so the discrete amount changes exactly by dt times the
+boundary exchange and source: conservation to solver tolerance.
+
+**Boundaries.** Blocking (zero normal flux) is natural; fixed concentration is a Dirichlet value
+w = ln(c / c_ref) (:meth:`NernstPlanck.fixed_concentration`); an electrode exchanges ions by
+Butler-Volmer kinetics (:class:`ButlerVolmer`).
+
+**Scaled units (stated here once; apcfem.physics.poisson uses the same).** Fields at the
+interface are SI: phi [V], T [K], c [mol/m^3], mesh coordinates [m]. Inside the forms
+concentrations are in units of c_ref (exp(w)) and potentials in units of V_T. Residuals are
+dimensionless: the Nernst-Planck residual is the amount balance [mol] over one step dt,
+divided by c_ref * RESIDUAL_VOLUME_M3 (1 nm^3); the Poisson residual is the charge balance [C]
+divided by F * c_scale * RESIDUAL_VOLUME_M3. This keeps residual entries of O(1) on nm meshes,
+so absolute SNES tolerances keep their meaning, and makes the blocks of a coupled
+Poisson-Nernst-Planck system commensurate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from apcfem.materials.laws import (
+    BOLTZMANN_J_PER_K,
+    ELEMENTARY_CHARGE_C,
+    FARADAY_C_PER_MOL,
+)
+from apcfem.mesh import DeviceMesh
+
+RESIDUAL_VOLUME_M3 = 1e-27
+"""Volume [m^3] (1 nm^3) in whose units residual amounts are counted (see module docstring)."""
+
+# Below this x^2 the hopping factor sinh(x)/x is its Taylor polynomial (error < x^6/5040).
+_SMALL_X2 = 1e-4
+
+Scalar = float | ufl.core.expr.Expr
+
+
+def thermal_voltage(T: Scalar) -> ufl.core.expr.Expr:
+    """Thermal voltage k_B T / e [V] of a temperature [K] (number or UFL expression)."""
+    return BOLTZMANN_J_PER_K / ELEMENTARY_CHARGE_C * ufl.as_ufl(T)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Species:
+    """A mobile ionic species.
+
+    Attributes:
+        name: label, e.g. ``"Ag+"``.
+        charge_number: z [-], e.g. +1 for Ag+, +2 for V_O.
+        diffusivity_prefactor_m2_per_s: D0 of D = D0 exp(-E_a / k_B T) [m^2/s] (number or UFL
+            expression, e.g. a :func:`~apcfem.physics.region_constant`).
+        activation_energy_eV: E_a [eV] (number or UFL expression).
+        reference_concentration_mol_per_m3: c_ref [mol/m^3]: w = ln(c / c_ref); also the unit
+            of the residual (see module docstring). Pick a typical concentration.
+        soret_coefficient_per_K: S_T [1/K]; 0 switches thermodiffusion off.
+        hop_distance_m: hop distance a [m] of the Mott-Gurney high-field drift; None keeps the
+            linear (Einstein) drift.
+    """
+
+    name: str
+    charge_number: float
+    diffusivity_prefactor_m2_per_s: Scalar
+    activation_energy_eV: Scalar
+    reference_concentration_mol_per_m3: float
+    soret_coefficient_per_K: Scalar = 0.0
+    hop_distance_m: float | None = None
+
+    def __post_init__(self):
+        if not self.reference_concentration_mol_per_m3 > 0.0:
+            raise ValueError(f"species {self.name}: reference_concentration_mol_per_m3 = "
+                             f"{self.reference_concentration_mol_per_m3:g}: must be > 0 "
+                             "(a typical concentration in mol/m^3, e.g. 1e3)")
+        if self.hop_distance_m is not None and not self.hop_distance_m > 0.0:
+            raise ValueError(f"species {self.name}: hop_distance_m = {self.hop_distance_m:g}: "
+                             "must be > 0 (hopping distance in metres, e.g. 2.5e-10) or None")
+
+    def diffusivity(self, T: Scalar) -> ufl.core.expr.Expr:
+        """Arrhenius diffusivity D(T) [m^2/s] at temperature T [K]."""
+        return self.diffusivity_prefactor_m2_per_s * ufl.exp(
+            -ufl.as_ufl(self.activation_energy_eV) / thermal_voltage(T))
+
+    def concentration(self, w) -> ufl.core.expr.Expr:
+        """Concentration c = c_ref exp(w) [mol/m^3] of a log-density w."""
+        return self.reference_concentration_mol_per_m3 * ufl.exp(w)
+
+    def log_density(self, concentration_mol_per_m3: float) -> float:
+        """Log-density w = ln(c / c_ref) of a concentration c [mol/m^3] > 0."""
+        if not concentration_mol_per_m3 > 0.0:
+            raise ValueError(f"species {self.name}: concentration {concentration_mol_per_m3:g} "
+                             "mol/m^3 has no log-density: must be > 0")
+        return float(np.log(concentration_mol_per_m3 / self.reference_concentration_mol_per_m3))
+
+    def drift_factor(self, phi, T: Scalar) -> ufl.core.expr.Expr:
+        """Hopping enhancement h = sinh(x)/x of the Einstein drift (1 without hopping) [-]."""
+        if self.hop_distance_m is None:
+            return ufl.as_ufl(1.0)
+        # h is even in x, so it is written in x^2: smooth (and differentiable) at zero field.
+        x2 = (self.charge_number * self.hop_distance_m / (2.0 * thermal_voltage(T))) ** 2 \
+            * ufl.inner(ufl.grad(phi), ufl.grad(phi))
+        x = ufl.sqrt(ufl.max_value(x2, _SMALL_X2))
+        return ufl.conditional(ufl.lt(x2, _SMALL_X2), 1.0 + x2 / 6.0 + x2**2 / 120.0,
+                               ufl.sinh(x) / x)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ButlerVolmer:
+    """Electrochemical exchange M <-> M^{z+} + z e^- of a species at an electrode boundary.
+
+    Current density (Bard & Faulkner, *Electrochemical Methods*, 2nd ed. 2001, eq. 3.4.10):
+
+        j = j0 [exp(alpha z eta / V_T) - r exp(-(1 - alpha) z eta / V_T)],
+        eta = phi_electrode - phi - E_eq,
+
+    with r = 1, or r = c / c_bv if ``reference_concentration_mol_per_m3`` = c_bv is given (the
+    reduction then stops when no ion is left, which keeps the log-density finite).
+
+    Sign convention: j > 0 is anodic (oxidation of the electrode metal, ions released into the
+    electrolyte); with n the outward normal of the electrolyte the ion flux is
+    N.n = -j / (z F), so an anodic current is an influx.
+
+    Attributes:
+        boundary: name of the electrode facet group.
+        exchange_current_density_A_per_m2: j0 [A/m^2] (number or UFL expression).
+        electrode_potential_V: phi_electrode [V] (e.g. a ``fem.Constant`` driven by the circuit).
+        equilibrium_potential_V: E_eq [V].
+        transfer_coefficient: alpha [-], in (0, 1).
+        reference_concentration_mol_per_m3: c_bv [mol/m^3] of a concentration-dependent
+            reduction branch, or None for r = 1.
+    """
+
+    boundary: str
+    exchange_current_density_A_per_m2: Scalar
+    electrode_potential_V: Scalar
+    equilibrium_potential_V: Scalar = 0.0
+    transfer_coefficient: float = 0.5
+    reference_concentration_mol_per_m3: float | None = None
+
+    def __post_init__(self):
+        if not 0.0 < self.transfer_coefficient < 1.0:
+            raise ValueError(f"Butler-Volmer at {self.boundary}: transfer_coefficient = "
+                             f"{self.transfer_coefficient:g}: must be in (0, 1), e.g. 0.5")
+
+    def current_density(self, z: float, phi, c, T: Scalar) -> ufl.core.expr.Expr:
+        """Anodic current density j [A/m^2] for charge number z, potential phi [V] and
+        concentration c [mol/m^3] at the electrode, temperature T [K]."""
+        vt = thermal_voltage(T)
+        eta = self.electrode_potential_V - phi - self.equilibrium_potential_V
+        alpha = self.transfer_coefficient
+        reduction = ufl.exp(-(1.0 - alpha) * z * eta / vt)
+        if self.reference_concentration_mol_per_m3 is not None:
+            reduction *= c / self.reference_concentration_mol_per_m3
+        return self.exchange_current_density_A_per_m2 * (ufl.exp(alpha * z * eta / vt)
+                                                        - reduction)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NernstPlanck:
+    """Transport of one species; sum the residuals of several species (and Poisson) for PNP.
+
+    Attributes:
+        species: the mobile species.
+        source: volumetric production R [mol/(m^3 s)] (UFL expression), or None.
+        electrodes: Butler-Volmer exchange boundaries; all other boundaries without a Dirichlet
+            condition are blocking.
+        quadrature_degree: quadrature degree of all Nernst-Planck integrals (exp(w) is not a
+            polynomial); :meth:`amount` uses the same rule, which makes the discrete balance exact.
+    """
+
+    species: Species
+    source: ufl.core.expr.Expr | None = None
+    electrodes: tuple[ButlerVolmer, ...] = ()
+    quadrature_degree: int = 4
+
+    def flux(self, w, phi, T: Scalar) -> ufl.core.expr.Expr:
+        """Ion flux N [mol/(m^2 s)] of the log-density w, potential phi [V], temperature T [K]."""
+        sp = self.species
+        driving = (ufl.grad(w)
+                   + sp.charge_number * sp.drift_factor(phi, T) * ufl.grad(phi) / thermal_voltage(T))
+        if not (isinstance(sp.soret_coefficient_per_K, float | int)
+                and sp.soret_coefficient_per_K == 0):
+            driving += sp.soret_coefficient_per_K * ufl.grad(T)
+        return -sp.diffusivity(T) * sp.concentration(w) * driving
+
+    def residual(self, w, v, m: DeviceMesh, *, phi, T: Scalar, dt: Scalar,
+                 c_old: ufl.core.expr.Expr | None = None) -> ufl.Form:
+        """Backward-Euler residual, or the steady residual if ``c_old`` is None.
+
+        int_Omega W [(c - c_old) v - dt (N . grad v + R v)] + int_electrodes W dt (N.n) v,
+        scaled by 1 / (c_ref RESIDUAL_VOLUME_M3) (W = 2 pi r if axisymmetric, else 1).
+
+        Args:
+            w: log-density ln(c / c_ref) [-] (unknown function).
+            v: test function.
+            m: device mesh.
+            phi: electric potential [V].
+            T: temperature [K].
+            dt: time step [s]; in a steady residual, the time scale weighting it against other
+                blocks of a coupled system (e.g. L^2/D).
+            c_old: concentration at the previous time [mol/m^3], e.g.
+                ``species.concentration(w_old)``; None for a steady problem.
+        """
+        sp = self.species
+        scale = 1.0 / (sp.reference_concentration_mol_per_m3 * RESIDUAL_VOLUME_M3)
+        weight = m.weight()
+        dx = m.dx()(degree=self.quadrature_degree)
+        form = -dt * scale * weight * ufl.inner(self.flux(w, phi, T), ufl.grad(v)) * dx
+        if c_old is not None:
+            form += scale * weight * (sp.concentration(w) - c_old) * v * dx
+        if self.source is not None:
+            form -= dt * scale * weight * self.source * v * dx
+        for electrode in self.electrodes:
+            j = electrode.current_density(sp.charge_number, phi, sp.concentration(w), T)
+            normal_flux = -j / (sp.charge_number * FARADAY_C_PER_MOL)
+            ds = m.ds(electrode.boundary)(degree=self.quadrature_degree)
+            form += dt * scale * weight * normal_flux * v * ds
+        return form
+
+    def amount(self, w, m: DeviceMesh) -> ufl.Form:
+        """Total amount int c dV [mol] (scalar form), with the quadrature of the residual."""
+        return m.weight() * self.species.concentration(w) * m.dx()(degree=self.quadrature_degree)
+
+    def electrode_ion_inflow(self, w, m: DeviceMesh, electrode: ButlerVolmer, *, phi,
+                             T: Scalar) -> ufl.Form:
+        """Ion inflow int j / (z F) dS [mol/s] through one electrode (scalar form)."""
+        sp = self.species
+        j = electrode.current_density(sp.charge_number, phi, sp.concentration(w), T)
+        ds = m.ds(electrode.boundary)(degree=self.quadrature_degree)
+        return m.weight() * j / (sp.charge_number * FARADAY_C_PER_MOL) * ds
+
+    def fixed_concentration(self, space: fem.FunctionSpace, m: DeviceMesh, boundary: str,
+                            concentration_mol_per_m3: float) -> fem.DirichletBC:
+        """Dirichlet condition w = ln(c / c_ref) on a named boundary of the mesh."""
+        dofs = fem.locate_dofs_topological(space, m.mesh.topology.dim - 1, m.facets(boundary))
+        return fem.dirichletbc(self.species.log_density(concentration_mol_per_m3), dofs, space)
