@@ -7,6 +7,7 @@ prints unless ``--all-ranks`` is given. Bad input exits with status 2 and one li
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -27,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     _install_mpi_excepthook(comm)
     _configure_logging(args.log_level, args.all_ranks, comm)
     try:
-        return args.handler(args, comm)
+        status = args.handler(args, comm)
+        # PETSc objects are destroyed collectively: collect them on every rank, together,
+        # rather than in whatever order each interpreter happens to tear down
+        gc.collect()
+        comm.barrier()
+        return status
     except (apcfem.CaseError, apcfem.UnknownMaterialError, FileNotFoundError, OSError) as err:
         if comm.rank == 0:
             print(f"apcfem: error: {err}", file=sys.stderr)

@@ -7,8 +7,8 @@ PETSc matrix, so one SNES with a direct solve sees the whole Jacobian:
 
     spaces = [phi.function_space, w.function_space]
     v_phi, v_w = ufl.TestFunctions(ufl.MixedFunctionSpace(*spaces))
-    F = poisson.residual(phi, v_phi, m, [species.concentration(w)]) \\
-        + transport.residual(w, v_w, m, phi=phi, T=T, dt=dt, c_old=c_old)
+    F = (poisson.residual(phi, v_phi, m, [species.concentration(w)])
+         + transport.residual(w, v_w, m, phi=phi, T=T, dt=dt, c_old=c_old))
     BlockNewtonProblem("pnp", F, [phi, w], bcs).solve()
 """
 
@@ -35,8 +35,11 @@ class BlockNewtonProblem:
         name: short name; the PETSc options prefix is ``apcfem_<name>_``.
         residual: the summed residual form, linear in test functions of a
             ``ufl.MixedFunctionSpace`` built from the spaces of ``unknowns`` (in that order).
-        unknowns: unknown functions (initial guesses in, solutions out), one per block.
-        bcs: Dirichlet conditions on the unknowns' spaces.
+        unknowns: unknown functions (initial guesses in, solutions out), one per block, each in
+            its own function space object (create one space per unknown even when the elements
+            agree).
+        bcs: Dirichlet conditions on the unknowns' spaces; DOLFINx applies a condition to the
+            block whose space it was built on.
         petsc_options: overrides of :data:`~apcfem.coupling.newton.NEWTON_OPTIONS`.
     """
 
@@ -44,6 +47,9 @@ class BlockNewtonProblem:
                  bcs: Sequence[fem.DirichletBC] = (), petsc_options: dict | None = None):
         self.name = name
         self.unknowns = list(unknowns)
+        if len({id(u.function_space) for u in self.unknowns}) < len(self.unknowns):
+            raise ValueError(f"{name}: two unknowns share one function space, so their Dirichlet "
+                             "conditions cannot be told apart; create one space per unknown")
         blocks = ufl.extract_blocks(residual)
         if len(blocks) != len(self.unknowns) or any(b is None for b in blocks):
             raise ValueError(f"{name}: the residual has {len(blocks)} test-function blocks "

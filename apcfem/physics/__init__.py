@@ -2,6 +2,9 @@
 
 from apcfem.physics.conduction import Conduction
 from apcfem.physics.heat import Heat
+from apcfem.physics.nernst_planck import ButlerVolmer, NernstPlanck, Species, thermal_voltage
+from apcfem.physics.poisson import SpaceChargePoisson
 from apcfem.physics.properties import region_constant
 
-__all__ = ["Conduction", "Heat", "region_constant"]
+__all__ = ["ButlerVolmer", "Conduction", "Heat", "NernstPlanck", "SpaceChargePoisson",
+           "Species", "region_constant", "thermal_voltage"]

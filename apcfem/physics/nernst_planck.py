@@ -34,6 +34,13 @@ same quadrature rule as :meth:`NernstPlanck.amount`. The test function v = 1 lie
 a closed cell (no Dirichlet condition), so the discrete amount changes exactly by dt times the
 boundary exchange and source: conservation to solver tolerance.
 
+Two consequences of weighting by c = exp(w): (a) each nodal equation is scaled by the local
+concentration, so where c / max(c) is below the Newton tolerance w is not determined (harmless
+for the physics; use an absolute tolerance in the scaled units below when depleted regions
+matter); (b) in a cell whose Boltzmann layer is much thinner than the cell (cell Peclet >> 1)
+no fixed quadrature rule resolves int exp(w): the amount there is conserved but not accurate,
+so resolve layers where transients matter.
+
 **Boundaries.** Blocking (zero normal flux) is natural; fixed concentration is a Dirichlet value
 w = ln(c / c_ref) (:meth:`NernstPlanck.fixed_concentration`); an electrode exchanges ions by
 Butler-Volmer kinetics (:class:`ButlerVolmer`).
@@ -178,8 +185,14 @@ class ButlerVolmer:
                              f"{self.transfer_coefficient:g}: must be in (0, 1), e.g. 0.5")
 
     def current_density(self, z: float, phi, c, T: Scalar) -> ufl.core.expr.Expr:
-        """Anodic current density j [A/m^2] for charge number z, potential phi [V] and
-        concentration c [mol/m^3] at the electrode, temperature T [K]."""
+        """Anodic current density j [A/m^2].
+
+        Args:
+            z: charge number of the ion (electrons transferred per ion).
+            phi: electrolyte potential at the electrode [V].
+            c: ion concentration at the electrode [mol/m^3].
+            T: temperature [K].
+        """
         vt = thermal_voltage(T)
         eta = self.electrode_potential_V - phi - self.equilibrium_potential_V
         alpha = self.transfer_coefficient
@@ -211,8 +224,8 @@ class NernstPlanck:
     def flux(self, w, phi, T: Scalar) -> ufl.core.expr.Expr:
         """Ion flux N [mol/(m^2 s)] of the log-density w, potential phi [V], temperature T [K]."""
         sp = self.species
-        driving = (ufl.grad(w)
-                   + sp.charge_number * sp.drift_factor(phi, T) * ufl.grad(phi) / thermal_voltage(T))
+        drift = sp.charge_number * sp.drift_factor(phi, T) / thermal_voltage(T)
+        driving = ufl.grad(w) + drift * ufl.grad(phi)
         if not (isinstance(sp.soret_coefficient_per_K, float | int)
                 and sp.soret_coefficient_per_K == 0):
             driving += sp.soret_coefficient_per_K * ufl.grad(T)
