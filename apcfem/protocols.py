@@ -1,12 +1,26 @@
-"""Drive protocols as sequences of quasi-static steps (DESIGN.md sec. 6). No FE here."""
+"""Drive protocols (DESIGN.md sec. 6). No FE here.
+
+Quasi-static protocols are sequences of :class:`SweepPoint`; transient protocols (DC voltage or
+current sweeps, pulse trains, set/reset cycles) are a piecewise-linear :class:`Waveform` of
+time, whose corners are the milestones the time stepper lands on. Cycle-to-cycle variability is
+drawn from ``np.random.default_rng(SeedSequence(seed, spawn_key=(cycle,)))``: the same draw on
+every rank and in every run with the same seed, and a different one per cycle.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from apcfem.config.schema import NeckRadiusSweep, SourceVoltageSweep
+from apcfem.config.schema import (
+    CurrentSweep,
+    NeckRadiusSweep,
+    PulseTrain,
+    SourceVoltageSweep,
+    VariabilityConfig,
+    VoltageSweep,
+)
 
 
 @dataclass(frozen=True)
@@ -25,3 +39,111 @@ def sweep_points(protocol: NeckRadiusSweep | SourceVoltageSweep) -> list[SweepPo
         return [SweepPoint(protocol.source_voltage_V, float(a)) for a in radii]
     voltages = np.linspace(protocol.start_V, protocol.stop_V, protocol.points)
     return [SweepPoint(float(v)) for v in voltages]
+
+
+@dataclass(frozen=True)
+class Waveform:
+    """Piecewise-linear drive: a source voltage [V] or source current [A] against time [s].
+
+    Attributes:
+        times_s: corner times, increasing, starting at 0.
+        values: drive value at each corner.
+        quantity: ``"voltage"`` or ``"current"``.
+        cycle_starts_s: start time of each cycle (first is 0).
+        voltage_limit_V: for a current drive, the voltage compliance of the source.
+    """
+
+    times_s: np.ndarray
+    values: np.ndarray
+    quantity: str = "voltage"
+    cycle_starts_s: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    voltage_limit_V: float | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.times_s[-1])
+
+    @property
+    def milestones_s(self) -> np.ndarray:
+        """Corner times after t = 0: steps must land on them."""
+        return self.times_s[1:]
+
+    def __call__(self, t_s: float) -> float:
+        """Drive value at time t [s] (held constant after the end)."""
+        return float(np.interp(t_s, self.times_s, self.values))
+
+    def cycle(self, t_s: float) -> int:
+        """Index of the cycle that contains time t (a corner belongs to the cycle it starts)."""
+        return int(np.searchsorted(self.cycle_starts_s, t_s, side="right") - 1)
+
+    def largest_change(self, t0_s: float, t1_s: float) -> float:
+        """max |value(t) - value(t0)| over [t0, t1] (corners inside included)."""
+        inside = self.times_s[(self.times_s > t0_s) & (self.times_s < t1_s)]
+        points = np.concatenate([[t1_s], inside])
+        return float(np.max(np.abs(np.interp(points, self.times_s, self.values) - self(t0_s))))
+
+
+def _triangle_cycle(peak: float, trough: float | None, rate: float) -> tuple[list, list]:
+    """Corners (t, value) of 0 -> peak -> 0 [-> trough -> 0] at a constant ramp rate."""
+    levels = [0.0, peak, 0.0] + ([trough, 0.0] if trough is not None else [])
+    times = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(levels)) / rate)])
+    return list(times), levels
+
+
+def _pulse_cycle(p: PulseTrain) -> tuple[list, list]:
+    """Corners of one set pulse (and its reset pulse), each in its own interval."""
+    times, values = [0.0], [0.0]
+    for k, amplitude in enumerate(a for a in (p.amplitude_V, p.reset_amplitude_V)
+                                  if a is not None):
+        t0 = k * p.interval_s
+        times += [t0 + p.rise_s, t0 + p.rise_s + p.width_s, t0 + 2 * p.rise_s + p.width_s]
+        values += [amplitude, amplitude, 0.0]
+    n_pulses = 2 if p.reset_amplitude_V is not None else 1
+    times.append(n_pulses * p.interval_s)
+    values.append(0.0)
+    return times, values
+
+
+def build_waveform(protocol: VoltageSweep | CurrentSweep | PulseTrain) -> Waveform:
+    """Waveform of a transient protocol, all its cycles concatenated."""
+    if isinstance(protocol, VoltageSweep):
+        times, values = _triangle_cycle(protocol.set_voltage_V, protocol.reset_voltage_V,
+                                        protocol.ramp_rate_V_per_s)
+        cycles = protocol.cycles
+    elif isinstance(protocol, CurrentSweep):
+        times, values = _triangle_cycle(protocol.set_current_A, protocol.reset_current_A,
+                                        protocol.ramp_rate_A_per_s)
+        cycles = protocol.cycles
+    else:
+        times, values = _pulse_cycle(protocol)
+        cycles = protocol.count
+    period = times[-1]
+    all_times = np.concatenate([[0.0]] + [np.asarray(times[1:]) + k * period
+                                          for k in range(cycles)])
+    all_values = np.concatenate([[values[0]]] + [values[1:]] * cycles)
+    current = isinstance(protocol, CurrentSweep)
+    return Waveform(times_s=all_times, values=all_values,
+                    quantity="current" if current else "voltage",
+                    cycle_starts_s=period * np.arange(cycles),
+                    voltage_limit_V=protocol.voltage_limit_V if current else None)
+
+
+def cycle_rng(seed: int, cycle: int) -> np.random.Generator:
+    """The random generator of one cycle (independent streams per cycle, rank-independent)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(cycle,)))
+
+
+@dataclass(frozen=True)
+class CycleVariation:
+    """Multiplicative factors of one cycle's parameters [-] (1 = nominal)."""
+
+    rate_factor: float = 1.0
+    nucleus_radius_factor: float = 1.0
+
+
+def draw_variation(cfg: VariabilityConfig, cycle: int) -> CycleVariation:
+    """Draw the variation of a cycle: log-normal rate factor, uniform nucleus-radius factor."""
+    rng = cycle_rng(cfg.seed, cycle)
+    rate = float(np.exp(cfg.rate_spread * rng.standard_normal()))
+    radius = float(1.0 + cfg.nucleus_radius_spread * rng.uniform(-1.0, 1.0))
+    return CycleVariation(rate_factor=rate, nucleus_radius_factor=radius)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import difflib
+import typing
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from apcfem.config.schema import CaseConfig
+from apcfem.config.schema import CaseConfig, Protocol
 from apcfem.materials import UnknownMaterialError, get_material
 
 
-_PROTOCOL_KINDS = {"neck_radius_sweep", "source_voltage_sweep"}
+def _protocol_models() -> dict[str, type]:
+    """Protocol kind tag -> model class, read off the discriminated union in the schema."""
+    members = typing.get_args(typing.get_args(Protocol)[0])
+    return {typing.get_args(m.model_fields["kind"].annotation)[0]: m for m in members}
+
+
+_PROTOCOL_MODELS = _protocol_models()
 
 
 class CaseError(ValueError):
@@ -75,10 +82,12 @@ def _describe(err: ValidationError, source: str) -> str:
     """First validation problem as one line: 'file: section.key: problem'."""
     first = err.errors()[0]
     # a discriminated union adds the tag (e.g. "neck_radius_sweep") to the location
-    loc = [str(p) for p in first["loc"] if str(p) not in _PROTOCOL_KINDS]
+    loc = [str(p) for p in first["loc"] if str(p) not in _PROTOCOL_MODELS]
+    tags = [str(p) for p in first["loc"] if str(p) in _PROTOCOL_MODELS]
     key = ".".join(loc) or "(top level)"
     if first["type"] == "extra_forbidden":
-        allowed = _known_keys(loc[:-1])
+        allowed = (list(_PROTOCOL_MODELS[tags[0]].model_fields) if tags
+                   else _known_keys(loc[:-1]))
         listed = f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
         return f"{source}: unknown key '{key}'{_hint(loc[-1], allowed)}{listed}"
     value = first.get("input")

@@ -109,9 +109,19 @@ class LandauerConfig(_Section):
 
 
 class CircuitConfig(_Section):
-    """Source -> series resistor -> cell (top contact), bottom contact grounded."""
+    """Source -> series resistor -> (optional compliance transistor) -> cell (top contact).
+
+    The bottom contact is grounded. With ``current_limit_A`` set, a select transistor in
+    saturation clamps the set-polarity (positive) current at I_cc; ``reset_current_limit_A``
+    clamps the magnitude of negative currents (None: no limit, as for a reset through an open
+    transistor).
+    """
 
     series_resistance_ohm: float = Field(1.0e3, ge=0)
+    current_limit_A: float | None = Field(
+        None, gt=0, le=1e-2, description="compliance current I_cc of the set polarity [A]")
+    reset_current_limit_A: float | None = Field(
+        None, gt=0, le=1e-1, description="limit of |I| for negative currents [A]")
 
 
 class NeckRadiusSweep(_Section):
@@ -133,7 +143,123 @@ class SourceVoltageSweep(_Section):
     points: int = Field(21, ge=2, le=100000)
 
 
-Protocol = Annotated[NeckRadiusSweep | SourceVoltageSweep, Field(discriminator="kind")]
+class VoltageSweep(_Section):
+    """Transient DC voltage sweep 0 -> set_voltage_V -> 0 [-> reset_voltage_V -> 0], ``cycles``
+    times, at a constant ramp rate (the voltage is the source voltage of the circuit)."""
+
+    kind: Literal["voltage_sweep"]
+    ramp_rate_V_per_s: float = Field(1.0, gt=0)
+    set_voltage_V: float = Field(1.0, gt=0, description="maximum voltage of the set branch")
+    reset_voltage_V: float | None = Field(
+        None, lt=0, description="stop voltage of the reset branch; None: set branch only")
+    cycles: int = Field(1, ge=1, le=100000)
+
+
+class CurrentSweep(_Section):
+    """Transient DC current sweep (a current source drives the cell): 0 -> set_current_A -> 0
+    [-> reset_current_A -> 0], ``cycles`` times; the source voltage is capped at
+    ``voltage_limit_V`` (voltage compliance of the current source)."""
+
+    kind: Literal["current_sweep"]
+    ramp_rate_A_per_s: float = Field(1e-4, gt=0)
+    set_current_A: float = Field(1e-4, gt=0, le=1e-2)
+    reset_current_A: float | None = Field(None, lt=0, ge=-1e-1)
+    voltage_limit_V: float = Field(2.0, gt=0)
+    cycles: int = Field(1, ge=1, le=100000)
+
+
+class PulseTrain(_Section):
+    """Trapezoidal voltage pulses: ``count`` set pulses of ``amplitude_V``, each optionally
+    followed by a reset pulse of ``reset_amplitude_V``; pulses are ``interval_s`` apart (start
+    to start). A set/reset pair is one cycle."""
+
+    kind: Literal["pulse_train"]
+    amplitude_V: float = Field(1.0, description="set pulse height [V]")
+    width_s: float = Field(1e-6, gt=0, description="time at full amplitude [s]")
+    rise_s: float = Field(1e-8, gt=0, description="rise time = fall time [s]")
+    interval_s: float = Field(1e-5, gt=0, description="start-to-start spacing of pulses [s]")
+    count: int = Field(1, ge=1, le=100000)
+    reset_amplitude_V: float | None = Field(None, description="reset pulse height [V]")
+
+    @model_validator(mode="after")
+    def _pulses_fit(self) -> PulseTrain:
+        if self.width_s + 2 * self.rise_s > self.interval_s:
+            raise ValueError(f"width_s + 2 rise_s = {self.width_s + 2 * self.rise_s:g} s "
+                             f"exceeds interval_s = {self.interval_s:g} s")
+        return self
+
+
+Protocol = Annotated[NeckRadiusSweep | SourceVoltageSweep | VoltageSweep | CurrentSweep
+                     | PulseTrain, Field(discriminator="kind")]
+
+TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train")
+"""Protocol kinds run by the filament-dynamics model rather than by quasi-static steps."""
+
+
+class DynamicsConfig(_Section):
+    """Adaptive time stepping and events of a transient run."""
+
+    dt_initial_s: float = Field(1e-4, gt=0)
+    dt_min_s: float = Field(1e-12, gt=0)
+    dt_max_s: float = Field(1e-2, gt=0)
+    max_voltage_step_V: float = Field(
+        0.01, gt=0, description="largest source-voltage change per step (resolves the sweep)")
+    target_newton_iterations: int = Field(
+        5, ge=1, le=30, description="dt grows below, and shrinks above, this iteration count")
+    max_steps: int = Field(20000, ge=1)
+    stop_at_compliance: bool = Field(False, description="end the run when I reaches I_cc")
+    target_conductance_G0: float | None = Field(
+        None, gt=0, description="end the run when the cell conductance reaches this [G0]")
+    stop_voltage_V: float | None = Field(
+        None, description="end the run when the source voltage reaches this value [V]")
+
+    @model_validator(mode="after")
+    def _steps_ordered(self) -> DynamicsConfig:
+        if not self.dt_min_s <= self.dt_initial_s <= self.dt_max_s:
+            raise ValueError(f"need dt_min_s <= dt_initial_s <= dt_max_s, got {self.dt_min_s:g}"
+                             f", {self.dt_initial_s:g}, {self.dt_max_s:g}")
+        return self
+
+
+class VariabilityConfig(_Section):
+    """Seeded cycle-to-cycle variability: a draw per cycle from
+    ``np.random.default_rng(SeedSequence(seed, spawn_key=(cycle,)))``."""
+
+    seed: int = Field(0, ge=0)
+    rate_spread: float = Field(
+        0.0, ge=0, le=2, description="log-normal sigma of the deposition/exchange rates")
+    nucleus_radius_spread: float = Field(
+        0.0, ge=0, le=0.5, description="relative spread of the nucleus radius")
+
+
+class EcmConfig(_Section):
+    """Electrochemical-metallisation model: cation transport + Allen-Cahn filament phase.
+
+    Material values come from the library (ion of ``materials.filament``); the keys here are
+    model parameters, and ``activation_energy_eV`` may override the library value (say why in
+    the case file).
+    """
+
+    ion_reference_concentration_mol_per_m3: float = Field(
+        1.0e3, gt=0, description="c_eq: ion concentration in equilibrium with the metal")
+    activation_energy_eV: float | None = Field(
+        None, gt=0, le=3, description="override of the library migration barrier [eV]")
+    hopping_drift: bool = Field(False, description="Mott-Gurney high-field drift")
+    exchange_current_density_A_per_m2: float = Field(
+        1e5, gt=0, description="j0 of deposition/dissolution at the filament surface")
+    anode_exchange_current_density_A_per_m2: float = Field(
+        1e5, gt=0, description="j0 of the ion exchange at the active electrode")
+    transfer_coefficient: float = Field(0.5, gt=0, lt=1)
+    interface_width_nm: float = Field(0.15, gt=0, le=5, description="tanh half-width lambda")
+    capillary_mobility_m2_per_s: float = Field(
+        1e-12, ge=0, description="M eps^2: normal velocity per unit curvature (Allen-Cahn)")
+    nucleus_radius_nm: float = Field(
+        0.8, gt=0, description="radius of the initial hemispherical nucleus on the cathode")
+    electrolyte_conductivity_S_per_m: float | None = Field(
+        None, gt=0, description="override of the switching-layer leakage conductivity")
+    contact_length_nm: float = Field(
+        0.3, gt=0, description="length of the slab at the neck carrying 1/G_Landauer")
+    heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
 
 
 class OutputConfig(_Section):
@@ -156,3 +282,6 @@ class CaseConfig(_Section):
     circuit: CircuitConfig = CircuitConfig()
     protocol: Protocol = NeckRadiusSweep(kind="neck_radius_sweep")
     output: OutputConfig = OutputConfig()
+    dynamics: DynamicsConfig = DynamicsConfig()
+    ecm: EcmConfig = EcmConfig()
+    variability: VariabilityConfig = VariabilityConfig()

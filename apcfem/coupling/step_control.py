@@ -1,0 +1,101 @@
+"""Adaptive time-step control: grow or cut dt from Newton iterations, land on milestones.
+
+The shape follows FESTIM's ``stepsize.py`` and simudo's adaptive stepper: after an accepted
+step the size grows by ``growth`` if Newton needed fewer than the target iterations and shrinks
+by ``shrink`` if it needed more; a failed solve is cut back by ``cut`` and retried, and below
+``dt_min_s`` the run stops with :class:`StepSizeTooSmall` instead of carrying NaN on. Proposed
+steps never cross a milestone (corners of the drive waveform, output times): a step that would
+end just short of one is stretched onto it, and one that would overshoot is shortened to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class StepSizeTooSmall(RuntimeError):
+    """The step was cut below ``dt_min_s``; carries the time, step and the solver's reason."""
+
+    def __init__(self, t_s: float, dt_s: float, reason: int | str):
+        super().__init__(f"time step cut to {dt_s:.3e} s at t = {t_s:.6e} s (last failure: "
+                         f"{reason}); lower dynamics.dt_min_s or check the drive and parameters")
+        self.t_s = t_s
+        self.dt_s = dt_s
+        self.reason = reason
+
+
+class StepControl:
+    """Step-size controller of one transient run.
+
+    Args:
+        dt_initial_s: first step [s].
+        dt_min_s: smallest step [s]; cutting below it raises :class:`StepSizeTooSmall`.
+        dt_max_s: largest step [s].
+        milestones_s: times [s] the steps must land on (any order; duplicates ignored).
+        target_iterations: Newton iterations at which dt is kept.
+        growth: factor applied after an easy step (iterations < target).
+        shrink: factor applied after a hard step (iterations > target).
+        cut: factor applied after a failed step.
+    """
+
+    def __init__(self, dt_initial_s: float, dt_min_s: float, dt_max_s: float,
+                 milestones_s: Iterable[float] = (), target_iterations: int = 5,
+                 growth: float = 1.5, shrink: float = 0.7, cut: float = 0.25):
+        if not 0 < dt_min_s <= dt_initial_s <= dt_max_s:
+            raise ValueError(f"need 0 < dt_min_s <= dt_initial_s <= dt_max_s, got "
+                             f"{dt_min_s:g}, {dt_initial_s:g}, {dt_max_s:g}")
+        if not (growth >= 1.0 and 0 < shrink <= 1.0 and 0 < cut < 1.0):
+            raise ValueError(f"need growth >= 1, 0 < shrink <= 1, 0 < cut < 1; got {growth:g}, "
+                             f"{shrink:g}, {cut:g}")
+        self.dt_s = dt_initial_s
+        self.dt_min_s = dt_min_s
+        self.dt_max_s = dt_max_s
+        self.milestones_s = np.unique(np.asarray(list(milestones_s), dtype=float))
+        self.target_iterations = target_iterations
+        self.growth, self.shrink, self.cut_factor = growth, shrink, cut
+        self.accepted = 0
+        self.rejected = 0
+        self.iterations: list[int] = []
+
+    def propose(self, t_s: float, limit_s: float | None = None) -> float:
+        """Size of the next step from time t [s], optionally capped at ``limit_s``.
+
+        The step ends exactly on the next milestone if it would reach it or end within 1 % of
+        dt short of it.
+        """
+        dt = min(self.dt_s, self.dt_max_s, limit_s if limit_s is not None else np.inf)
+        ahead = self.milestones_s[self.milestones_s > t_s * (1 + 1e-12) + 1e-300]
+        if ahead.size and t_s + 1.01 * dt >= ahead[0]:
+            dt = ahead[0] - t_s
+        return float(dt)
+
+    def accept(self, iterations: int) -> None:
+        """Record an accepted step taken with ``iterations`` Newton iterations; adapt dt."""
+        self.accepted += 1
+        self.iterations.append(iterations)
+        if iterations < self.target_iterations:
+            self.dt_s = min(self.dt_s * self.growth, self.dt_max_s)
+        elif iterations > self.target_iterations:
+            self.dt_s = max(self.dt_s * self.shrink, self.dt_min_s)
+
+    def cut(self, t_s: float, dt_tried_s: float, reason: int | str) -> None:
+        """A step of size ``dt_tried_s`` from t failed: cut back (logged) for the retry.
+
+        Raises:
+            StepSizeTooSmall: the cut step would be below ``dt_min_s``.
+        """
+        self.rejected += 1
+        self.dt_s = dt_tried_s * self.cut_factor
+        log.warning("step from t = %.6e s with dt = %.3e s failed (%s): cut back to dt = %.3e s",
+                    t_s, dt_tried_s, reason, self.dt_s)
+        if self.dt_s < self.dt_min_s:
+            raise StepSizeTooSmall(t_s, self.dt_s, reason)
+
+    def mean_iterations(self) -> float:
+        """Mean Newton iterations per accepted step (nan before the first step)."""
+        return float(np.mean(self.iterations)) if self.iterations else float("nan")

@@ -1,0 +1,82 @@
+"""Circuit with compliance, current source, drive waveforms and seeded cycle variability."""
+
+import numpy as np
+import pytest
+
+from apcfem.circuit import (
+    compliance_operating_point,
+    current_source_operating_point,
+    series_operating_point,
+)
+from apcfem.config.schema import CurrentSweep, PulseTrain, VariabilityConfig, VoltageSweep
+from apcfem.protocols import build_waveform, cycle_rng, draw_variation
+
+
+def test_compliance_clamps_set_current_only():
+    free = compliance_operating_point(0.1, 1e3, 1e4, current_limit_A=1e-4)
+    assert not free.limited and free.I_A == pytest.approx(0.1 / 1.1e4)
+    clamped = compliance_operating_point(1.0, 1e3, 1e3, current_limit_A=1e-4)
+    assert clamped.limited and clamped.I_A == 1e-4
+    assert clamped.V_cell_V == pytest.approx(0.1)  # I_cc R_cell; the transistor takes the rest
+    reset = compliance_operating_point(-1.0, 1e3, 1e3, current_limit_A=1e-4)
+    assert not reset.limited and reset.I_A == pytest.approx(-5e-4)
+    limited_reset = compliance_operating_point(-1.0, 1e3, 1e3, 1e-4, reset_current_limit_A=2e-4)
+    assert limited_reset.I_A == -2e-4 and limited_reset.V_cell_V == pytest.approx(-0.2)
+    assert compliance_operating_point(1.0, 1e3, 1e3, None) == series_operating_point(1.0, 1e3,
+                                                                                     1e3)
+
+
+def test_open_cell_takes_source_voltage():
+    op = compliance_operating_point(0.7, 1e3, np.inf, current_limit_A=1e-4)
+    assert op.I_A == 0.0 and op.V_cell_V == 0.7 and not op.limited
+
+
+def test_current_source_with_voltage_compliance():
+    op = current_source_operating_point(1e-5, 1e4, voltage_limit_V=2.0)
+    assert op.V_cell_V == pytest.approx(0.1) and not op.limited
+    capped = current_source_operating_point(1e-3, 1e4, voltage_limit_V=2.0)
+    assert capped.limited and capped.V_cell_V == 2.0 and capped.I_A == pytest.approx(2e-4)
+    assert current_source_operating_point(-1e-3, np.inf, 2.0).V_cell_V == -2.0
+
+
+def test_voltage_sweep_both_polarities_and_cycles():
+    w = build_waveform(VoltageSweep(kind="voltage_sweep", ramp_rate_V_per_s=2.0,
+                                    set_voltage_V=1.0, reset_voltage_V=-0.5, cycles=2))
+    assert w.quantity == "voltage" and w.duration_s == pytest.approx(3.0)
+    np.testing.assert_allclose(w.milestones_s, [0.5, 1.0, 1.25, 1.5, 2.0, 2.5, 2.75, 3.0])
+    assert w(0.25) == pytest.approx(0.5) and w(1.25) == pytest.approx(-0.5)
+    assert [w.cycle(t) for t in (0.0, 1.49, 1.5, 2.9)] == [0, 0, 1, 1]
+    # ramp rate is the slope everywhere
+    t = np.linspace(0, 3, 3001)
+    slope = np.abs(np.diff([w(x) for x in t])) / np.diff(t)
+    assert np.allclose(slope, 2.0)
+    assert w.largest_change(0.4, 0.6) == pytest.approx(0.2)  # peak at 0.5 inside the step
+    set_only = build_waveform(VoltageSweep(kind="voltage_sweep", set_voltage_V=1.0))
+    assert set_only.values.min() == 0.0 and set_only.duration_s == pytest.approx(2.0)
+
+
+def test_current_sweep_and_pulse_train():
+    c = build_waveform(CurrentSweep(kind="current_sweep", ramp_rate_A_per_s=1e-4,
+                                    set_current_A=2e-4, voltage_limit_V=1.5))
+    assert c.quantity == "current" and c.voltage_limit_V == 1.5 and c(2.0) == pytest.approx(2e-4)
+    p = build_waveform(PulseTrain(kind="pulse_train", amplitude_V=1.2, width_s=1e-6,
+                                  rise_s=1e-7, interval_s=1e-5, count=3,
+                                  reset_amplitude_V=-0.8))
+    assert p.duration_s == pytest.approx(6e-5)
+    assert p(1e-7 + 0.5e-6) == 1.2 and p(1e-5 + 0.6e-6) == -0.8 and p(5e-6) == 0.0
+    assert p(0.5e-7) == pytest.approx(0.6)  # linear rise
+    np.testing.assert_allclose(p.cycle_starts_s, [0, 2e-5, 4e-5])
+    with pytest.raises(ValueError, match="interval_s"):
+        PulseTrain(kind="pulse_train", width_s=1e-5, interval_s=1e-5)
+
+
+def test_variability_is_seeded_per_cycle():
+    cfg = VariabilityConfig(seed=7, rate_spread=0.3, nucleus_radius_spread=0.2)
+    draws = [draw_variation(cfg, k) for k in range(4)]
+    assert draws == [draw_variation(cfg, k) for k in range(4)]  # reproducible
+    assert len({d.rate_factor for d in draws}) == 4  # cycles differ
+    assert all(0.8 <= d.nucleus_radius_factor <= 1.2 for d in draws)
+    other = draw_variation(VariabilityConfig(seed=8, rate_spread=0.3), 0)
+    assert other.rate_factor != draws[0].rate_factor
+    assert draw_variation(VariabilityConfig(), 3).rate_factor == 1.0  # no spread: nominal
+    assert cycle_rng(7, 2).random() == cycle_rng(7, 2).random()

@@ -1,0 +1,60 @@
+"""StepControl: growth from Newton iterations, cut-back, milestones, StepSizeTooSmall."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
+
+
+def test_easy_steps_grow_to_dt_max_and_hard_steps_shrink():
+    control = StepControl(1e-6, 1e-9, 1e-4, target_iterations=4, growth=2.0, shrink=0.5)
+    for _ in range(3):
+        control.accept(2)
+    assert control.propose(0.0) == pytest.approx(8e-6)
+    for _ in range(10):
+        control.accept(1)
+    assert control.propose(0.0) == pytest.approx(1e-4)
+    control.accept(4)  # on target: kept
+    assert control.propose(0.0) == pytest.approx(1e-4)
+    control.accept(9)
+    assert control.propose(0.0) == pytest.approx(5e-5)
+    assert control.accepted == 15 and control.mean_iterations() == pytest.approx(
+        (3 * 2 + 10 + 4 + 9) / 15)
+
+
+def test_steps_land_exactly_on_milestones():
+    control = StepControl(0.3, 1e-6, 0.3, milestones_s=[1.0, 0.5, 1.0])
+    t, times = 0.0, []
+    while t < 1.0:
+        dt = control.propose(t)
+        t += dt
+        times.append(t)
+        control.accept(1)
+    assert 0.5 in times and times[-1] == 1.0
+    # a step ending within 1 % of dt short of a milestone is stretched onto it
+    control = StepControl(0.1, 1e-6, 0.1, milestones_s=[0.1005])
+    assert control.propose(0.0) == pytest.approx(0.1005)
+    # an external cap (e.g. largest voltage change) wins when it is smaller
+    assert StepControl(0.1, 1e-6, 0.1).propose(0.0, limit_s=0.02) == pytest.approx(0.02)
+
+
+def test_cut_back_is_logged_and_bounded(caplog):
+    control = StepControl(1e-3, 1e-6, 1e-2, cut=0.25)
+    with caplog.at_level(logging.WARNING, logger="apcfem.coupling.step_control"):
+        control.cut(2.0, 1e-3, -3)
+    assert control.propose(2.0) == pytest.approx(2.5e-4)
+    assert control.rejected == 1
+    assert "cut back" in caplog.text and "-3" in caplog.text
+    with pytest.raises(StepSizeTooSmall) as err:
+        for _ in range(10):
+            control.cut(2.0, control.propose(2.0), -5)
+    assert err.value.t_s == 2.0 and err.value.dt_s < 1e-6 and err.value.reason == -5
+    assert control.rejected == 1 + 5  # 2.5e-4 -> 6.25e-5 -> 1.6e-5 -> 3.9e-6 -> 9.8e-7
+
+
+def test_invalid_bounds_are_rejected():
+    with pytest.raises(ValueError, match="dt_min_s"):
+        StepControl(1e-3, 1e-2, 1e-1)
+    assert np.isnan(StepControl(1e-3, 1e-6, 1e-2).mean_iterations())
