@@ -13,19 +13,37 @@ from apcfem.cases import bundled_case, bundled_cases  # noqa: E402
 from apcfem.config import CaseConfig, CaseError, load_case, update_case  # noqa: E402
 from apcfem.landauer import (  # noqa: E402
     G0_S,
+    ConductanceResult,
+    ModeTransmissions,
+    ProfileConductance,
     circular_conductance,
     circular_current_A,
     circular_mode_transmissions,
+    modes_conductance,
+    profile_conductance,
+    profile_transmissions,
+    strained_neck,
+    zeeman_critical_field_T,
 )
 from apcfem.materials import UnknownMaterialError, get_material, material_names  # noqa: E402
 from apcfem.output.mesh_file import write_device_mesh  # noqa: E402
+from apcfem.section_modes import (  # noqa: E402
+    SectionModes,
+    ellipse_section_mesh,
+    polygon_section_mesh,
+    section_modes,
+)
 from apcfem.simulation import RunResult, Simulation  # noqa: E402
 
 __all__ = [
     "G0_S",
     "CaseConfig",
     "CaseError",
+    "ConductanceResult",
+    "ModeTransmissions",
+    "ProfileConductance",
     "RunResult",
+    "SectionModes",
     "Simulation",
     "UnknownMaterialError",
     "bundled_case",
@@ -33,9 +51,17 @@ __all__ = [
     "circular_conductance",
     "circular_current_A",
     "circular_mode_transmissions",
+    "ellipse_section_mesh",
     "get_material",
     "load_case",
     "material_names",
+    "modes_conductance",
+    "polygon_section_mesh",
+    "profile_conductance",
+    "profile_transmissions",
+    "section_modes",
+    "strained_neck",
     "update_case",
     "write_device_mesh",
+    "zeeman_critical_field_T",
 ]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -60,13 +62,25 @@ def _parser() -> argparse.ArgumentParser:
     mesh.add_argument("--output", "-o", help="XDMF file (default: <case>_mesh.xdmf)")
     mesh.set_defaults(handler=_mesh)
 
-    cond = sub.add_parser("conductance", help="Landauer conductance of a circular neck")
-    cond.add_argument("--radius", type=float, required=True, help="neck radius [m]")
+    cond = sub.add_parser(
+        "conductance", help="Landauer conductance of a circular neck or of a radius profile")
+    neck = cond.add_mutually_exclusive_group(required=True)
+    neck.add_argument("--radius", type=float, help="neck radius [m]")
+    neck.add_argument("--profile", metavar="FILE",
+                      help="radius profile: two columns z, a(z) [m] (CSV or whitespace, "
+                           "# comments); transfer-matrix conductance")
     cond.add_argument("--material", default="Ag", help="filament material (free-electron E_F, m*)")
     cond.add_argument("--temperature", type=float, default=0.0, help="temperature [K]")
     cond.add_argument("--bias", type=float, default=0.0, help="bias voltage [V]")
     cond.add_argument("--beta", type=float, default=0.5, help="bias asymmetry, 0..1")
     cond.add_argument("--field", type=float, default=0.0, help="magnetic field [T] (Zeeman)")
+    cond.add_argument("--strain", type=float, default=0.0,
+                      help="axial strain of the neck (elastic unless --plastic)")
+    cond.add_argument("--plastic", action="store_true",
+                      help="strain thins the neck at constant volume")
+    cond.add_argument("--gap-barrier", type=float, metavar="EV",
+                      help="barrier above E_F in a broken profile (a = 0) [eV]; "
+                           "default: no tunnelling")
     cond.add_argument("--json", action="store_true", help="print JSON")
     cond.set_defaults(handler=_conductance)
 
@@ -107,26 +121,42 @@ def _mesh(args, comm) -> int:
 
 
 def _conductance(args, comm) -> int:
-    if args.radius < 0 or not np.isfinite(args.radius):
-        raise apcfem.CaseError(f"--radius {args.radius:g}: must be a radius >= 0 in metres "
-                               "(e.g. 5e-10)")
-    if args.radius > 1e-6:
-        raise apcfem.CaseError(f"--radius {args.radius:g}: the radius is in metres; "
-                               f"did you mean {args.radius * 1e-9:g}?")
     metal = apcfem.get_material(args.material)
     if metal.fermi_energy_eV is None:
         raise apcfem.CaseError(f"--material {args.material}: has no free-electron parameters "
                                "(use a filament material such as Ag, Cu, Au, VO_filament)")
-    physics = {"fermi_energy_eV": metal.fermi_energy_eV.value,
-               "effective_mass_me": metal.effective_mass_me.value,
-               "temperature_K": args.temperature, "bias_V": args.bias, "beta": args.beta,
-               "field_T": args.field}
-    result = apcfem.circular_conductance(args.radius, **physics)
-    modes = apcfem.circular_mode_transmissions(args.radius, **physics)
+    if args.gap_barrier is not None and args.profile is None:
+        raise apcfem.CaseError("--gap-barrier needs --profile (a gap is part of a profile)")
+    if args.profile is None:
+        _check_radius("--radius", np.array([args.radius]))
+        z, radius = np.zeros(1), np.array([args.radius])
+    else:
+        z, radius = _read_profile(args.profile)
+    mode = "plastic" if args.plastic else "elastic"
+    try:
+        radius, z, fermi = apcfem.strained_neck(
+            radius, z, args.strain, poisson_ratio=metal.poisson_ratio.value,
+            fermi_energy_eV=metal.fermi_energy_eV.value, mode=mode)
+        physics = {"fermi_energy_eV": float(fermi),
+                   "effective_mass_me": metal.effective_mass_me.value,
+                   "temperature_K": args.temperature, "bias_V": args.bias, "beta": args.beta,
+                   "field_T": args.field}
+        if args.profile is None:
+            result = apcfem.circular_conductance(radius[0], **physics)
+            modes = apcfem.circular_mode_transmissions(radius[0], **physics)
+            neck = {"radius_m": args.radius, "strained_radius_m": float(radius[0])}
+        else:
+            result = apcfem.profile_conductance(z, radius, gap_barrier_eV=args.gap_barrier,
+                                                **physics)
+            modes = result.modes
+            neck = {"profile": args.profile, "gap_barrier_eV": args.gap_barrier,
+                    "neck_radius_m": float(radius.min())}
+    except ValueError as err:
+        raise apcfem.CaseError(f"conductance: {err}") from err
     if comm.rank != 0:
         return 0
-    record = {"radius_m": args.radius, "material": args.material, **physics,
-              "G_G0": float(result.G_G0), "G_S": float(result.G_G0) * apcfem.G0_S,
+    record = {**neck, "material": args.material, "strain": args.strain, "strain_mode": mode,
+              **physics, "G_G0": float(result.G_G0), "G_S": float(result.G_G0) * apcfem.G0_S,
               "channels": float(result.channels), "modes": modes}
     if args.json:
         print(json.dumps(record, indent=2, default=float))
@@ -134,6 +164,39 @@ def _conductance(args, comm) -> int:
         print(f"G = {record['G_G0']:.4f} G0 ({record['G_S']:.4e} S), "
               f"open channels: {record['channels']:g}")
     return 0
+
+
+def _check_radius(where: str, radius: np.ndarray) -> None:
+    """Radii must be finite, >= 0 and in metres (a neck is well below 1 µm)."""
+    bad = radius[~np.isfinite(radius) | (radius < 0)]
+    if bad.size:
+        raise apcfem.CaseError(f"{where}: radius {bad[0]:g} must be a radius >= 0 in metres "
+                               "(e.g. 5e-10)")
+    if np.max(radius) > 1e-6:
+        raise apcfem.CaseError(f"{where}: radius {np.max(radius):g}: the radius is in metres; "
+                               f"did you mean {np.max(radius) * 1e-9:g}?")
+
+
+def _read_profile(path: str) -> tuple[np.ndarray, np.ndarray]:
+    """Columns ``z, a(z)`` [m] of a profile file (CSV or whitespace, ``#`` comments)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise apcfem.CaseError(f"--profile {path}: cannot read the file ({err})") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an empty table is an error, not a warning
+            table = np.loadtxt(io.StringIO(text.replace(",", " ")), comments="#", ndmin=2)
+    except (ValueError, UserWarning) as err:
+        raise apcfem.CaseError(f"--profile {path}: not a numeric table ({err})") from None
+    if table.shape[1] != 2 or table.shape[0] < 2:
+        raise apcfem.CaseError(f"--profile {path}: expected two columns z, a(z) [m] and at "
+                               f"least two rows, got {table.shape[0]} x {table.shape[1]}")
+    z, radius = table.T
+    _check_radius(f"--profile {path}", radius)
+    if not np.all(np.isfinite(z)) or np.any(np.diff(z) <= 0):
+        raise apcfem.CaseError(f"--profile {path}: z must be finite and strictly increasing")
+    return z, radius
 
 
 def _materials(args, comm) -> int:

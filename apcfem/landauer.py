@@ -1,9 +1,11 @@
-"""Landauer–Büttiker conductance of a free-electron filament neck with a circular section.
+"""Landauer–Büttiker conductance of a free-electron filament neck.
 
 The narrowest section of a conductive filament (radius ``a``) is modelled as a hard-wall circular
 waveguide.  Its transverse modes have edges ``E_mn = hbar^2 j_mn^2 / (2 m* a^2)`` with ``j_mn`` the
 ``n``-th zero of the Bessel function ``J_m``; modes with ``m != 0`` are doubly degenerate (``±m``)
-and every mode carries two spin channels, each worth ``G0/2`` where ``G0 = 2e^2/h``.
+and every mode carries two spin channels, each worth ``G0/2`` where ``G0 = 2e^2/h``.  Any other
+ladder of mode edges (e.g. the Dirichlet modes of a non-circular section computed by
+:mod:`apcfem.section_modes`) is counted the same way by :func:`modes_conductance`.
 
 Per spin channel the conductance is the transmission ``T_n(E)`` averaged over the bias/thermal
 window.  Every ingredient is a probability distribution in energy, so the open fraction of one
@@ -20,6 +22,12 @@ difference).  Two logistics (``T > 0`` and ``hbar*omega > 0``) are integrated nu
 sharper one with a sinh-mapped trapezoidal rule, which converges far faster than Gauss–Legendre
 for these tails.  Only modes whose edge lies within ``_TAIL_WIDTHS`` smearing widths of the bias
 window are evaluated; lower modes are counted as fully open from the sorted mode table.
+
+Beyond the saddle-point form, :func:`profile_conductance` follows each mode adiabatically
+through a whole radius profile ``a(z)`` and solves its 1-D barrier ``E_n(z)`` exactly on
+piecewise-constant slices (transfer matrix), including tunnelling through a broken filament.
+:func:`strained_neck` maps an axial strain onto the radius, length and Fermi energy, and
+:func:`zeeman_critical_field_T` gives the field at which the first step splits into half steps.
 """
 
 from dataclasses import dataclass
@@ -28,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import constants as const
-from scipy.special import expit, jn_zeros
+from scipy.special import expit, jn_zeros, spence
 
 G0_S: float = 2.0 * const.e**2 / const.h
 """Conductance quantum 2e^2/h [S]."""
@@ -350,28 +358,45 @@ def _check(name: str, value: np.ndarray, *, positive: bool = False, upper: float
         raise ValueError(f"{name} out of range: {np.asarray(value)[bad].ravel()[:3]}")
 
 
-def _points(radius_m, fermi_energy_eV, effective_mass_me, temperature_K, bias_V, beta,
-            field_T, g_factor, hbar_omega_eV) -> tuple[tuple, _Points]:
+def _circular_unit(radius_m, effective_mass_me) -> np.ndarray:
+    """Validated ``hbar^2/(2 m* a^2)``, the edge energy per ``j^2`` of a circular neck [eV]."""
+    a, mass = (np.asarray(v, dtype=float) for v in (radius_m, effective_mass_me))
+    _check("radius_m", a, positive=True)
+    _check("effective_mass_me", mass, positive=True)
+    return _HBAR2_2ME_EV_M2 / (mass * a * a)
+
+
+def _points(unit, fermi_energy_eV, temperature_K, bias_V, beta, field_T, g_factor,
+            hbar_omega_eV) -> tuple[tuple, _Points]:
     """Validate the physics arguments and flatten them to their broadcast shape.
 
     Derived quantities are formed before broadcasting, so scalar arguments never become
     full-size arrays (they are flattened as zero-stride views).
 
+    Args:
+        unit: Mode-edge energy per unit of the mode ladder (``hbar^2/(2 m* a^2)`` for Bessel
+            zeros squared, a dimensionless scale for ladders given in eV) [eV].
+        fermi_energy_eV: Fermi energy [eV].
+        temperature_K: Temperature [K].
+        bias_V: Bias voltage [V].
+        beta: Fraction of the bias on the left contact [dimensionless].
+        field_T: Magnetic field [T].
+        g_factor: Electron g-factor [dimensionless].
+        hbar_omega_eV: Saddle-point energy [eV].
+
     Returns:
         Broadcast shape and flattened points.
     """
-    a, e_f, mass, temp, bias, frac, field, g, hbar_omega = (np.asarray(v, dtype=float) for v in (
-        radius_m, fermi_energy_eV, effective_mass_me, temperature_K, bias_V, beta, field_T,
-        g_factor, hbar_omega_eV))
-    for name, value in (("radius_m", a), ("fermi_energy_eV", e_f), ("effective_mass_me", mass)):
-        _check(name, value, positive=True)
+    unit, e_f, temp, bias, frac, field, g, hbar_omega = (np.asarray(v, dtype=float) for v in (
+        unit, fermi_energy_eV, temperature_K, bias_V, beta, field_T, g_factor, hbar_omega_eV))
+    _check("fermi_energy_eV", e_f, positive=True)
     _check("temperature_K", temp)
     _check("hbar_omega_eV", hbar_omega)
     _check("beta", frac, upper=1.0)
     _check("bias_V", np.abs(bias))
     _check("field_T and g_factor", np.abs(g * field))
-    shape = np.broadcast_shapes(a.shape, e_f.shape, mass.shape, temp.shape, bias.shape,
-                                frac.shape, field.shape, g.shape, hbar_omega.shape)
+    shape = np.broadcast_shapes(unit.shape, e_f.shape, temp.shape, bias.shape, frac.shape,
+                                field.shape, g.shape, hbar_omega.shape)
 
     def flat(value):
         return np.broadcast_to(value, shape).reshape(-1)
@@ -381,7 +406,7 @@ def _points(radius_m, fermi_energy_eV, effective_mass_me, temperature_K, bias_V,
     smearing = _Smearing(flat(np.maximum(kt, s_saddle)), flat(np.minimum(kt, s_saddle)),
                          flat(np.abs(bias)))
     return shape, _Points(
-        unit=flat(_HBAR2_2ME_EV_M2 / (mass * a * a)),
+        unit=flat(unit),
         fermi=flat(e_f),
         centre=flat(e_f + (frac - 0.5) * bias),  # mu_L = E_F + beta eV, mu_R = E_F - (1-beta) eV
         zeeman=flat(0.5 * np.abs(g * _MUB_EV * field)),
@@ -404,28 +429,34 @@ def _conductance_block(p: _Points, modes: _ModeArrays) -> np.ndarray:
     return total / len(spins)
 
 
-def _conductance_flat(p: _Points) -> np.ndarray:
-    """Conductance of flattened points, block by block [G0]."""
-    k2_max = np.max((p.centre + p.zeeman + _window_half_width(p.smearing)) / p.unit,
-                    initial=0.0)
-    modes = _modes_up_to(k2_max)
+def _window_top(p: _Points) -> np.ndarray:
+    """Highest channel edge, per point, that the smeared bias window can still open [eV]."""
+    return p.centre + p.zeeman + _window_half_width(p.smearing)
+
+
+def _count(p: _Points, modes: _ModeArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Conductance [G0] and open channels at E_F of flattened points, block by block.
+
+    Args:
+        p: Points; the edges are ``p.unit * modes.j2``.
+        modes: Mode ladder covering every edge below ``_window_top(p)``.
+
+    Returns:
+        ``(G, channels)``, each spin channel counting 0.5 in ``channels``.
+    """
     total = np.empty(p.unit.size)
     for start in range(0, total.size, _CHUNK):
         block = slice(start, start + _CHUNK)
         total[block] = _conductance_block(p.select(block), modes)
-    return total
-
-
-def _channels_flat(p: _Points) -> np.ndarray:
-    """Open channels at E_F, each spin channel counting 0.5 [dimensionless]."""
-    modes = _modes_up_to(np.max((p.fermi + p.zeeman) / p.unit, initial=0.0))
 
     def open_below(energy):
         return modes.cumulative[np.searchsorted(modes.j2, np.maximum(energy, 0.0) / p.unit)]
 
-    if not np.any(p.zeeman):
-        return open_below(p.fermi)
-    return 0.5 * (open_below(p.fermi + p.zeeman) + open_below(p.fermi - p.zeeman))
+    if np.any(p.zeeman):
+        channels = 0.5 * (open_below(p.fermi + p.zeeman) + open_below(p.fermi - p.zeeman))
+    else:
+        channels = open_below(p.fermi)
+    return total, channels
 
 
 def circular_conductance(
@@ -464,12 +495,10 @@ def circular_conductance(
     Raises:
         ValueError: If an argument is out of range or ``k_F a`` exceeds the mode-table limit.
     """
-    shape, p = _points(radius_m, fermi_energy_eV, effective_mass_me, temperature_K, bias_V,
-                       beta, field_T, g_factor, hbar_omega_eV)
-    return ConductanceResult(
-        G_G0=_conductance_flat(p).reshape(shape),
-        channels=_channels_flat(p).reshape(shape),
-    )
+    shape, p = _points(_circular_unit(radius_m, effective_mass_me), fermi_energy_eV,
+                       temperature_K, bias_V, beta, field_T, g_factor, hbar_omega_eV)
+    conductance, channels = _count(p, _modes_up_to(np.max(_window_top(p) / p.unit, initial=0.0)))
+    return ConductanceResult(G_G0=conductance.reshape(shape), channels=channels.reshape(shape))
 
 
 def circular_mode_transmissions(
@@ -504,12 +533,11 @@ def circular_mode_transmissions(
     Returns:
         Dicts with ``m``, ``n``, ``degeneracy``, ``E_n_eV`` [eV] and ``transmission`` [0..1].
     """
-    args = (radius_m, fermi_energy_eV, effective_mass_me, temperature_K, bias_V, beta, field_T,
-            g_factor, hbar_omega_eV)
-    if any(np.ndim(v) for v in args):
+    physics = (fermi_energy_eV, temperature_K, bias_V, beta, field_T, g_factor, hbar_omega_eV)
+    if any(np.ndim(v) for v in (radius_m, effective_mass_me, *physics)):
         raise ValueError("circular_mode_transmissions takes scalars; use circular_conductance")
-    _, p = _points(*args)
-    top = float(((p.centre + p.zeeman + _window_half_width(p.smearing)) / p.unit)[0])
+    _, p = _points(_circular_unit(radius_m, effective_mass_me), *physics)
+    top = float((_window_top(p) / p.unit)[0])
     j, degeneracy, m, n = circular_mode_table(_k_bound(top) + 1e-12)
     if j.size == 0:
         j, degeneracy, m, n = circular_mode_table(jn_zeros(0, 1)[0] + 1e-9)
@@ -651,3 +679,584 @@ def saddle_hbar_omega_eV(mode_energy_eV, radius_m, curvature_per_m, effective_ma
     _check("effective_mass_me", mass, positive=True)
     # (hbar omega)^2 = hbar^2 * 2 E a''/(a m*) = 4 (hbar^2/2m_e) E a''/(a m*)
     return np.sqrt(4.0 * _HBAR2_2ME_EV_M2 * energy * curvature / (radius * mass))
+
+
+# ------------------------------------------------------------------------- generic mode ladders
+_COVER_WIDTHS = 10.0  # a given ladder must reach this many smearing widths above the window
+
+
+def modes_conductance(
+    mode_energies_eV,
+    degeneracies,
+    *,
+    fermi_energy_eV,
+    temperature_K=0.0,
+    bias_V=0.0,
+    beta=0.5,
+    field_T=0.0,
+    g_factor=2.0,
+    hbar_omega_eV=0.0,
+    energy_scale=1.0,
+) -> ConductanceResult:
+    """Landauer–Büttiker conductance of an arbitrary ladder of transverse modes.
+
+    The counting of :func:`circular_conductance` for mode edges ``energy_scale * E_k``, e.g.
+    the Dirichlet modes of a non-circular section (:mod:`apcfem.section_modes`).  A section
+    scaled to area ``A`` has edges ``E_k(A_ref) A_ref / A``: pass ``energy_scale = A_ref / A``.
+    The physics arguments and ``energy_scale`` broadcast against each other; the ladder is
+    shared by all points.  Modes above the ladder are taken as closed.
+
+    Args:
+        mode_energies_eV: Mode edges ``E_k`` (1-D, any order) [eV].
+        degeneracies: Orbital degeneracy of each edge (spin not included) [dimensionless].
+        fermi_energy_eV: Fermi energy [eV].
+        temperature_K: Temperature [K].
+        bias_V: Bias voltage [V].
+        beta: Fraction of the bias on the left contact [dimensionless, 0..1].
+        field_T: Magnetic field [T].
+        g_factor: Electron g-factor [dimensionless].
+        hbar_omega_eV: Saddle-point energy ``hbar*omega`` of every mode (0 = abrupt) [eV].
+        energy_scale: Factor applied to every edge [dimensionless].
+
+    Returns:
+        Conductance [G0] and open channels, with the broadcast shape of the arguments.
+
+    Raises:
+        ValueError: If an argument is out of range, or if the ladder ends less than
+            ``_COVER_WIDTHS`` smearing widths above the bias window (modes missing from the
+            ladder would then contribute more than ``e^-10`` each).
+    """
+    energies, degeneracy = (np.asarray(v, dtype=float) for v in (mode_energies_eV, degeneracies))
+    if energies.ndim != 1 or energies.size == 0 or degeneracy.shape != energies.shape:
+        raise ValueError("mode_energies_eV and degeneracies must be 1-D, non-empty, same length")
+    _check("mode_energies_eV", energies)
+    _check("degeneracies", degeneracy, positive=True)
+    scale = np.asarray(energy_scale, dtype=float)
+    _check("energy_scale", scale, positive=True)
+    shape, p = _points(scale, fermi_energy_eV, temperature_K, bias_V, beta, field_T, g_factor,
+                       hbar_omega_eV)
+    order = np.argsort(energies, kind="stable")
+    modes = _ModeArrays(energies[order], degeneracy[order],
+                        np.concatenate(([0.0], np.cumsum(degeneracy[order]))))
+    needed = np.max((p.centre + p.zeeman + 0.5 * p.smearing.width
+                     + _COVER_WIDTHS * p.smearing.s_broad) / p.unit, initial=0.0)
+    if needed > modes.j2[-1]:
+        raise ValueError(f"the mode ladder ends at {modes.j2[-1]:.4g} eV (times energy_scale), "
+                         f"below the window top {needed:.4g} eV: supply more modes")
+    conductance, channels = _count(p, modes)
+    return ConductanceResult(G_G0=conductance.reshape(shape), channels=channels.reshape(shape))
+
+
+# ------------------------------------------------------------------------ Zeeman critical field
+_BISECTIONS = 60  # halvings of the bracket [0, _TAIL_WIDTHS s]: far below double precision
+
+
+def zeeman_critical_field_T(temperature_K, *, g_factor=2.0, hbar_omega_eV=0.0) -> np.ndarray:
+    """Field above which the first conductance step splits into two half steps.
+
+    Across one spin-degenerate edge, ``dG/dE_F`` is the smearing density ``p`` = thermal
+    window ``-∂f/∂E`` (logistic of scale ``k_BT``) convolved with the saddle-point step
+    derivative (logistic of scale ``hbar*omega/2π``, Büttiker PRB 41, 7906 (1990)).  A field
+    splits the edge into ``±Δ/2``, ``Δ = g µ_B B``, and ``dG/dE_F = [p(x - Δ/2) + p(x + Δ/2)]/2``
+    develops a minimum at the midpoint, i.e. a 0.5 G0 half plateau, once ``Δ/2`` passes the
+    inflection point ``x*`` of ``p`` (``p''(x*) = 0``).  Hence ``B_c = 2 x*/(g µ_B)``.  For a
+    single logistic scale ``s``, ``p'' ∝ ρ(1 - 6ρ)`` with ``ρ = σ(u)σ(-u)``, so
+    ``x* = s ln(2 + √3)`` and ``g µ_B B_c = 2.63 s``: 2.63 k_BT for an abrupt neck; the half
+    plateau is well formed once the splitting reaches the FWHM of ``-∂f/∂E``, 3.53 k_BT
+    (about 1.34 B_c).  With both scales ``x*`` is found by bisection on the convolution.
+
+    In metal necks ``g µ_B B`` (0.8 meV at 7 T) is tiny against ``E_F``, but the criterion
+    involves only ``k_BT`` and ``hbar*omega``; a heavy, low-density channel helps through a
+    small ``hbar*omega`` (:func:`saddle_hbar_omega_eV` scales as ``sqrt(E_F / m*)``).
+
+    Args:
+        temperature_K: Electron temperature [K].
+        g_factor: Electron g-factor [dimensionless, > 0].
+        hbar_omega_eV: Saddle-point energy ``hbar*omega`` of the neck (0 = abrupt) [eV].
+
+    Returns:
+        Critical field ``B_c`` [T] (0 for an abrupt neck at 0 K), broadcast over the arguments.
+    """
+    temp, g, hbar_omega = (np.asarray(v, dtype=float)
+                           for v in (temperature_K, g_factor, hbar_omega_eV))
+    _check("temperature_K", temp)
+    _check("g_factor", g, positive=True)
+    _check("hbar_omega_eV", hbar_omega)
+    kt, s_saddle = np.broadcast_arrays(_KB_EV * temp, hbar_omega / (2.0 * np.pi))
+    broad, sharp = np.maximum(kt, s_saddle), np.minimum(kt, s_saddle)
+    safe = np.where(broad > 0, broad, 1.0)
+    ratio = (sharp / safe)[..., None]  # sharp scale in units of the broad one
+    nodes = np.concatenate((-_PAIR_U, [0.0], _PAIR_U))
+    weights = np.concatenate((_PAIR_W, [_CENTRE_W], _PAIR_W))
+
+    def curvature_sign(x):  # sign of p''(x), x in units of the broad scale
+        rho = expit(x[..., None] - ratio * nodes)
+        rho = rho * (1.0 - rho)
+        return np.sum(weights * rho * (1.0 - 6.0 * rho), axis=-1)
+
+    lo, hi = np.zeros(broad.shape), np.full(broad.shape, _TAIL_WIDTHS)
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        concave = curvature_sign(mid) < 0
+        lo, hi = np.where(concave, mid, lo), np.where(concave, hi, mid)
+    return (lo + hi) * np.where(broad > 0, broad, 0.0) / (g * _MUB_EV)  # 2 x* / (g µ_B)
+
+
+# ------------------------------------------------------------------------------------- strain
+def strained_neck(radius_m, length_m, strain, *, poisson_ratio, fermi_energy_eV,
+                  mode="elastic") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radius, length and Fermi energy of a neck under an axial strain ``ε``.
+
+    * ``"elastic"``: ``a → a(1 - νε)``, ``L → L(1 + ε)`` (uniaxial stress, Poisson ratio ν);
+    * ``"plastic"``: volume-conserving thinning, ``a → a/sqrt(1 + ε)``, ``L → L(1 + ε)``.
+
+    The free-electron Fermi energy follows the electron density, ``E_F ∝ n^{2/3}`` with
+    ``n ∝ 1/volume``: ``E_F → E_F (V/V')^{2/3}``, ``V'/V = (a'/a)^2 (L'/L)``.  To first order
+    this is the deformation potential ``ΔE_F = -(2/3) E_F ε_V`` with volumetric strain
+    ``ε_V = (1 - 2ν) ε`` (elastic) or 0 (plastic: ``E_F`` unchanged).
+
+    Derivation of the quantized-conductance sensitivity: ``k_F ∝ sqrt(E_F) ∝ n^{1/3}``, so
+    ``d ln(k_F a)/dε = (1/3) d ln n/dε + d ln a/dε``.  Elastic: ``d ln n/dε = -(1 - 2ν)`` and
+    ``d ln a/dε = -ν`` give ``d ln(k_F a)/dε = -(1 - 2ν)/3 - ν = -(1 + ν)/3`` at ``ε = 0``
+    (-0.48 for Au, ν = 0.44): stretching closes channels, as the radius shrinks faster than
+    the density-driven ``k_F`` drop can compensate.  Plastic: ``d ln(k_F a)/dε = -1/(2(1+ε))``.
+
+    Args:
+        radius_m: Radius or radius profile ``a`` [m].
+        length_m: Length, or axial coordinates (every axial length scales alike) [m].
+        strain: Axial engineering strain ``ε`` (> -1; elastic also needs ``νε < 1``)
+            [dimensionless].
+        poisson_ratio: Poisson ratio ``ν`` of the filament (used for ``"elastic"``)
+            [dimensionless].
+        fermi_energy_eV: Unstrained Fermi energy [eV].
+        mode: ``"elastic"`` or ``"plastic"``.
+
+    Returns:
+        ``(radius [m], length [m], fermi_energy [eV])`` under strain, broadcast over the
+        arguments.
+
+    Raises:
+        ValueError: If ``mode`` is unknown or the strain is out of range.
+    """
+    a, length, eps, nu, fermi = (np.asarray(v, dtype=float) for v in (
+        radius_m, length_m, strain, poisson_ratio, fermi_energy_eV))
+    _check("radius_m", a)
+    _check("fermi_energy_eV", fermi, positive=True)
+    _check("1 + strain", 1.0 + eps, positive=True)
+    if mode == "elastic":
+        radial = 1.0 - nu * eps
+        _check("1 - poisson_ratio * strain", radial, positive=True)
+    elif mode == "plastic":
+        radial = 1.0 / np.sqrt(1.0 + eps)
+    else:
+        raise ValueError(f"mode must be 'elastic' or 'plastic', got {mode!r}")
+    volume_ratio = radial**2 * (1.0 + eps)  # V'/V
+    return a * radial, length * (1.0 + eps), fermi * volume_ratio ** (-2.0 / 3.0)
+
+
+# ------------------------------------------------------------------ transfer matrix of a profile
+_SLICE_PHASE = 0.1  # default slice width: k h <= 0.1 rad at the largest wavenumber
+_WKB_MARGIN = 20.0  # modes whose WKB action exceeds the best mode's by more are closed (e^-40)
+_MIN_DE_EV = 1e-12  # |E - V| floor: keeps the plane-wave basis regular at a slice edge [eV]
+_TM_BLOCK = 1 << 20  # slices x (mode, energy) pairs per block of the transfer-matrix sweep
+_WINDOW_TAIL = 25.0  # thermal tails beyond 25 k_BT hold less than e^-25 of the window
+_NARROW_BIAS = 1e-4  # |eV| below this many k_BT: thermal window about the centre, error ~1e-8
+_INITIAL_NODES = 65  # uniform energy nodes across the window before refinement
+_REFINE_STEP = 0.02  # split energy intervals over which some T_n changes by more
+_REFINE_ERROR = 1e-7  # ... unless that change times the interval's window mass is below this
+_REFINE_ROUNDS = 14  # interval halvings at most (finest node spacing = 2^-14 of the first)
+
+
+@dataclass(frozen=True)
+class ModeTransmissions:
+    """Transmission of the transverse modes of a circular-section profile.
+
+    Attributes:
+        m: Angular index of each mode (``±m`` are one entry) [dimensionless].
+        n: Radial index [dimensionless].
+        degeneracy: Orbital degeneracy, 1 for ``m = 0`` and 2 otherwise (spin not included).
+        barrier_eV: Top of the mode's adiabatic barrier, ``max_z E_n(z)`` [eV].
+        transmission: ``T_n(E)``, shape ``(modes, *energies.shape)`` [0..1].
+    """
+
+    m: np.ndarray
+    n: np.ndarray
+    degeneracy: np.ndarray
+    barrier_eV: np.ndarray
+    transmission: np.ndarray
+
+
+@dataclass(frozen=True)
+class ProfileConductance(ConductanceResult):
+    """Conductance of a profile with its per-mode contributions.
+
+    Attributes:
+        modes: Dicts with ``m``, ``n``, ``degeneracy``, ``E_n_eV`` (barrier top) [eV] and
+            ``transmission`` (spin- and window-averaged) [0..1]; ``Σ degeneracy * transmission``
+            equals ``G_G0``.
+    """
+
+    modes: list
+
+
+class _Slices(NamedTuple):
+    """Piecewise-constant discretisation of a profile, leads included."""
+
+    unit: np.ndarray  # hbar^2/(2 m* a^2) at the left lead, slice centres, right lead [eV]
+    width: np.ndarray  # interior slice widths [m]
+
+
+def _profile_slices(z_m, radius_m, effective_mass_me: float, slice_m: float) -> _Slices:
+    """Split every sample interval into equal slices no wider than ``slice_m``.
+
+    The radius is interpolated linearly and taken at the slice centres; slice edges include
+    every sample, so a sharp feature (a gap edge) stays where the profile puts it.  The
+    profile continues beyond its ends as uniform leads of the end radii.
+    """
+    z, a = (np.asarray(v, dtype=float) for v in (z_m, radius_m))
+    if z.ndim != 1 or z.shape != a.shape or z.size < 2:
+        raise ValueError("z_m and radius_m must be 1-D arrays of the same length >= 2")
+    _check("radius_m", a)
+    step = np.diff(z)
+    if not np.all(np.isfinite(z)) or np.any(step <= 0):
+        raise ValueError("z_m must be finite and strictly increasing")
+    counts = np.ceil(step / slice_m).astype(int)
+    interval = np.repeat(np.arange(step.size), counts)
+    first = np.cumsum(counts) - counts
+    fraction = (np.arange(interval.size) - first[interval] + 0.5) / counts[interval]
+    radius = a[interval] + (a[interval + 1] - a[interval]) * fraction
+    radius = np.concatenate(([a[0]], radius, [a[-1]]))
+    with np.errstate(divide="ignore"):
+        unit = _HBAR2_2ME_EV_M2 / (effective_mass_me * radius**2)  # inf where a = 0
+    return _Slices(unit, (step / counts)[interval])
+
+
+def _wavenumber(energy_eV: np.ndarray, mass: float) -> np.ndarray:
+    """``k = sqrt(2 m* (E - V))/hbar`` with ``Im k >= 0`` (``iκ`` in barriers) [1/m]."""
+    de = np.where(np.abs(energy_eV) < _MIN_DE_EV, _MIN_DE_EV, energy_eV)
+    return np.sqrt(np.abs(de) * mass / _HBAR2_2ME_EV_M2) * np.where(de > 0, 1.0, 1j)
+
+
+def _slice_transmission(potential: np.ndarray, width: np.ndarray, mode: np.ndarray,
+                        energy: np.ndarray, mass: float) -> np.ndarray:
+    """1-D transmission through piecewise-constant potentials for (mode, energy) pairs.
+
+    Reflection-amplitude (generalised impedance) recursion from the right lead, where only an
+    outgoing wave exists (A. N. Khondker, M. R. Khan and A. F. M. Anwar, J. Appl. Phys. 63,
+    5191 (1988)): with ``ψ = a(z)[e^{ikz} + ρ(z) e^{-ikz}]``, continuity of ``ψ`` and ``ψ'`` at
+    an interface maps ``ρ' → ρ = (δ + σρ')/D`` with ``σ = k + k'``, ``δ = k - k'``,
+    ``D = σ + δρ'``, and ``a = a' D/(2k)``; across a slice ``ρ`` gains ``e^{2ikh}`` and ``a``
+    gains ``e^{-ikh}``.  In barriers ``|e^{2ikh}| = e^{-2κh} <= 1``, so ``ρ`` stays bounded and
+    the amplitude is accumulated as a sum of logarithms: no growing exponential is ever
+    formed, and ``T = (k_R/k_L)|a_R/a_L|^2`` keeps full relative precision down to the
+    underflow limit (unlike ``1 - |r|^2`` or plain 2×2 products through thick barriers).
+
+    Args:
+        potential: ``(modes, S + 2)`` potentials of the left lead, the ``S`` slices and the
+            right lead [eV]; finite.
+        width: ``(S,)`` slice widths [m].
+        mode: ``(pairs,)`` row of ``potential`` of each pair.
+        energy: ``(pairs,)`` energy of each pair [eV].
+        mass: Effective mass [m_e].
+
+    Returns:
+        ``(pairs,)`` transmissions (0 where either lead is closed) [0..1].
+    """
+    total = np.zeros(energy.size)
+    index = np.flatnonzero((energy > potential[mode, 0]) & (energy > potential[mode, -1]))
+    block = max(1, _TM_BLOCK // potential.shape[1])
+    for start in range(0, index.size, block):
+        pick = index[start:start + block]
+        k = _wavenumber(energy[pick] - potential[mode[pick]].T, mass)  # (S + 2, pairs)
+        phase = np.ones_like(k[:-1])
+        phase[1:] = np.exp(2j * k[1:-1] * width[:, None])
+        sigma, delta = k[:-1] + k[1:], k[:-1] - k[1:]
+        sigma_p, delta_p = sigma * phase, delta * phase
+        denominator = np.empty_like(sigma)
+        rho = np.zeros(pick.size, dtype=complex)
+        for s in range(sigma.shape[0] - 1, -1, -1):  # interfaces, right to left
+            denominator[s] = sigma[s] + delta[s] * rho
+            rho = (delta_p[s] + sigma_p[s] * rho) / denominator[s]
+        log_amplitude = (np.log(np.abs(denominator / (2.0 * k[:-1]))).sum(axis=0)
+                         + (k[1:-1].imag * width[:, None]).sum(axis=0))
+        total[pick] = k[-1].real / k[0].real * np.exp(-2.0 * log_amplitude)
+    return total
+
+
+def _mode_potentials(j2: np.ndarray, slices: _Slices, cap_eV: float) -> np.ndarray:
+    """Adiabatic barriers ``min(j^2 unit(z), cap)`` inside, uncapped leads, ``(modes, S + 2)``."""
+    potential = np.multiply.outer(j2, slices.unit)
+    potential[:, 1:-1] = np.minimum(potential[:, 1:-1], cap_eV)
+    return potential
+
+
+def _select_modes(slices: _Slices, e_top: float, cap_eV: float, mass: float,
+                  n_modes: int | None) -> tuple[np.ndarray, ...]:
+    """Mode table ``(j, degeneracy, m, n)`` of the modes that can carry current.
+
+    With ``n_modes`` the lowest ``n_modes`` disc modes.  Otherwise the modes open in both
+    leads at ``e_top`` whose WKB action ``∫ κ dz`` at ``e_top`` is within ``_WKB_MARGIN`` of
+    the most transmitting one (at least the lowest mode, so that a closed neck still lists it).
+    """
+    if n_modes is not None:
+        if n_modes < 1:
+            raise ValueError(f"n_modes must be >= 1, got {n_modes}")
+        k_max = 2.0 * np.sqrt(n_modes) + 4.0  # Weyl: about k^2/4 modes below k
+        while (table := circular_mode_table(k_max))[0].size < n_modes:
+            k_max *= 2.0
+        return tuple(column[:n_modes] for column in table)
+    lead_unit = max(slices.unit[0], slices.unit[-1])
+    table = circular_mode_table(_k_bound(e_top / lead_unit) if e_top > 0 else 0.0)
+    if table[0].size == 0:
+        return circular_mode_table(jn_zeros(0, 1)[0] + 1e-9)
+    action = np.empty(table[0].size)
+    block = max(1, _TM_BLOCK // slices.unit.size)
+    for start in range(0, action.size, block):
+        j2 = table[0][start:start + block] ** 2
+        excess = np.maximum(_mode_potentials(j2, slices, cap_eV)[:, 1:-1] - e_top, 0.0)
+        action[start:start + block] = np.sqrt(excess * mass / _HBAR2_2ME_EV_M2) @ slices.width
+    return tuple(column[action <= action.min() + _WKB_MARGIN] for column in table)
+
+
+class _ProfileModes(NamedTuple):
+    """Modes of a profile prepared for transfer-matrix solves."""
+
+    table: tuple[np.ndarray, ...]  # (j, degeneracy, m, n) of the selected disc modes
+    potential: np.ndarray  # (modes, S + 2) adiabatic barriers incl. leads [eV]
+    width: np.ndarray  # (S,) slice widths [m]
+    mass: float  # effective mass [m_e]
+
+    def transmissions(self, energy: np.ndarray) -> np.ndarray:
+        """``T_n(E)`` of every mode at 1-D ``energy`` [eV], shape ``(modes, energies)``."""
+        modes = self.potential.shape[0]
+        if not np.all(np.isfinite(self.potential)):  # a = 0 with no gap barrier: blocked
+            return np.zeros((modes, energy.size))
+        return _slice_transmission(self.potential, self.width,
+                                   np.repeat(np.arange(modes), energy.size),
+                                   np.tile(energy, modes), self.mass).reshape(modes, -1)
+
+
+def _profile_modes(z_m, radius_m, e_top: float, *, fermi_energy_eV, effective_mass_me,
+                   gap_barrier_eV, n_modes, slice_m) -> _ProfileModes:
+    """Validate a profile, slice it and select its modes for energies up to ``e_top`` [eV]."""
+    for name, value in (("fermi_energy_eV", fermi_energy_eV),
+                        ("effective_mass_me", effective_mass_me)):
+        _check(name, np.asarray(value, dtype=float), positive=True)
+    cap = np.inf
+    if gap_barrier_eV is not None:
+        _check("gap_barrier_eV", np.asarray(gap_barrier_eV, dtype=float))
+        cap = fermi_energy_eV + gap_barrier_eV
+    if slice_m is None:
+        k_max = np.sqrt(max(e_top, cap if np.isfinite(cap) else 0.0, fermi_energy_eV)
+                        * effective_mass_me / _HBAR2_2ME_EV_M2)
+        slice_m = _SLICE_PHASE / k_max
+    _check("slice_m", np.asarray(slice_m, dtype=float), positive=True)
+    slices = _profile_slices(z_m, radius_m, effective_mass_me, slice_m)
+    table = _select_modes(slices, e_top, cap, effective_mass_me, n_modes)
+    return _ProfileModes(table, _mode_potentials(table[0] ** 2, slices, cap), slices.width,
+                         float(effective_mass_me))
+
+
+def profile_transmissions(
+    z_m,
+    radius_m,
+    energies_eV,
+    *,
+    fermi_energy_eV: float,
+    effective_mass_me: float = 1.0,
+    gap_barrier_eV: float | None = None,
+    n_modes: int | None = None,
+    slice_m: float | None = None,
+) -> ModeTransmissions:
+    """Transmissions ``T_n(E)`` of the modes of a circular-section profile ``a(z)``.
+
+    Each disc mode ``(m, n)`` is followed adiabatically (no mode mixing; Glazman et al., JETP
+    Lett. 48, 238 (1988)): it sees the 1-D barrier ``E_n(z) = hbar^2 j_mn^2/(2 m* a(z)^2)``,
+    solved exactly on piecewise-constant slices (see :func:`_slice_transmission`) rather than
+    in the saddle-point form (Büttiker, PRB 41, 7906 (1990)) that it reproduces for smooth
+    necks.  The profile is continued by uniform leads of its end radii; a mode closed in
+    either lead has ``T = 0``.
+
+    A broken filament (``a = 0`` over a gap) blocks every mode unless ``gap_barrier_eV`` gives
+    the barrier ``φ_b`` of the vacuum/oxide between the tips: then no potential inside the
+    profile exceeds ``E_F + φ_b`` (the gap itself, and the walls of a section so thin that its
+    mode would lie above the surrounding barrier), so a gap ``d`` tunnels with
+    ``T ∝ exp(-2κd)``, ``κ = sqrt(2 m* (E_F + φ_b - E))/hbar``, the same for every mode (the
+    transverse energy is not conserved in the unconfined gap).
+
+    Args:
+        z_m: Axial positions, strictly increasing [m].
+        radius_m: Radius ``a(z) >= 0`` at ``z_m`` (0 where broken), linearly interpolated [m].
+        energies_eV: Energies from the band bottom, any shape [eV].
+        fermi_energy_eV: Fermi energy, reference of the gap barrier [eV].
+        effective_mass_me: Effective mass [m_e].
+        gap_barrier_eV: Barrier ``φ_b`` above ``E_F`` in the gap (None: impenetrable) [eV].
+        n_modes: Number of disc modes (None: every mode that can carry current at the
+            largest energy).
+        slice_m: Largest slice width (None: ``0.1/k`` at the largest energy or barrier) [m].
+
+    Returns:
+        Mode table and ``T_n(E)`` with shape ``(modes, *energies.shape)``.
+
+    Raises:
+        ValueError: If the profile or an argument is invalid.
+    """
+    energy = np.asarray(energies_eV, dtype=float)
+    _check("energies_eV", energy)
+    modes = _profile_modes(z_m, radius_m, float(np.max(energy, initial=0.0)),
+                           fermi_energy_eV=fermi_energy_eV, effective_mass_me=effective_mass_me,
+                           gap_barrier_eV=gap_barrier_eV, n_modes=n_modes, slice_m=slice_m)
+    j, degeneracy, m, n = modes.table
+    return ModeTransmissions(m=m, n=n, degeneracy=degeneracy,
+                             barrier_eV=modes.potential.max(axis=1),
+                             transmission=modes.transmissions(energy.ravel()).reshape(
+                                 j.size, *energy.shape))
+
+
+def _softplus_integral(u: np.ndarray) -> np.ndarray:
+    """``∫_{-∞}^u ln(1 + e^t) dt = -Li2(-e^u)`` [dimensionless].
+
+    ``Li2(x) = spence(1 - x)``; for ``u > 0`` the inversion formula
+    ``-Li2(-e^u) = π²/6 + u²/2 + Li2(-e^-u)`` avoids the overflow of ``e^u``.
+    """
+    def small(v):  # v <= 0
+        return -spence(1.0 + np.exp(v))
+
+    return np.where(u <= 0, small(np.minimum(u, 0.0)),
+                    np.pi**2 / 6 + 0.5 * u * u - small(-np.maximum(u, 0.0)))
+
+
+class _Window(NamedTuple):
+    """Normalised bias/thermal window, energies relative to ``E_F`` [eV]."""
+
+    kt: float  # k_B T [eV]
+    low: float  # lower chemical potential min(mu_L, mu_R) - E_F [eV]
+    high: float  # upper chemical potential [eV]
+    zeeman: float  # half Zeeman splitting; the window is averaged over E ± zeeman [eV]
+
+    def antiderivative2(self, x: np.ndarray) -> np.ndarray:
+        """``F2(x) = ∫∫ W``, spin-averaged second antiderivative of the window [eV]."""
+        total = np.zeros_like(x)
+        for shift in {self.zeeman, -self.zeeman}:
+            total += self._single(x + shift)
+        return total / len({self.zeeman, -self.zeeman})
+
+    def _single(self, x: np.ndarray) -> np.ndarray:
+        width = self.high - self.low
+        if self.kt == 0:  # [f_L - f_R]/eV: box of width |eV|
+            return (np.maximum(x - self.low, 0.0) ** 2
+                    - np.maximum(x - self.high, 0.0) ** 2) / (2.0 * width)
+        if width < _NARROW_BIAS * self.kt:  # -∂f/∂E about the window centre
+            return self.kt * np.logaddexp(0.0, (x - 0.5 * (self.low + self.high)) / self.kt)
+        return self.kt**2 * (_softplus_integral((x - self.low) / self.kt)
+                             - _softplus_integral((x - self.high) / self.kt)) / width
+
+    def weights(self, nodes: np.ndarray) -> np.ndarray:
+        """Exact weights of the window for ``T`` interpolated linearly between ``nodes``.
+
+        ``∫ hat_i W = D_i - D_{i-1}`` with ``D_i`` the mean of ``∫W`` over interval ``i``
+        (``D_{-1} = 0``, ``D_N = 1``; ``T`` is continued as constant beyond the end nodes).
+        """
+        mean_cdf = np.diff(self.antiderivative2(nodes)) / np.diff(nodes)
+        return np.diff(np.concatenate(([0.0], mean_cdf, [1.0])))
+
+
+def _window_average(window: _Window, modes: _ProfileModes, fermi_energy_eV: float):
+    """Window- and spin-averaged transmission of every mode, by adaptive energy refinement.
+
+    Nodes start uniform across the window (tails to ``_WINDOW_TAIL`` k_BT) and every interval
+    over which a ``T_n`` changes by more than ``_REFINE_STEP`` is halved, unless it carries so
+    little of the window that its error is below ``_REFINE_ERROR``; ``T`` is then
+    integrated as piecewise linear against the exact window (:meth:`_Window.weights`), so sharp
+    transmission steps and abrupt windows (T = 0) are both handled.
+
+    Returns:
+        ``(modes,)`` averaged transmissions [0..1].
+    """
+    tail = _WINDOW_TAIL * window.kt
+    nodes = np.linspace(window.low - window.zeeman - tail, window.high + window.zeeman + tail,
+                        _INITIAL_NODES)
+    values = modes.transmissions(fermi_energy_eV + nodes)
+    for _ in range(_REFINE_ROUNDS):
+        weights = window.weights(nodes)
+        jump = np.max(np.abs(np.diff(values, axis=1)), axis=0, initial=0.0)
+        split = (jump > _REFINE_STEP) & (jump * (weights[:-1] + weights[1:]) > _REFINE_ERROR)
+        if not np.any(split):
+            break
+        middle = 0.5 * (nodes[:-1] + nodes[1:])[split]
+        nodes = np.concatenate((nodes, middle))
+        values = np.concatenate((values, modes.transmissions(fermi_energy_eV + middle)), axis=1)
+        order = np.argsort(nodes)
+        nodes, values = nodes[order], values[:, order]
+    return values @ window.weights(nodes)
+
+
+def profile_conductance(
+    z_m,
+    radius_m,
+    *,
+    fermi_energy_eV: float,
+    effective_mass_me: float = 1.0,
+    temperature_K: float = 0.0,
+    bias_V: float = 0.0,
+    beta: float = 0.5,
+    field_T: float = 0.0,
+    g_factor: float = 2.0,
+    gap_barrier_eV: float | None = None,
+    n_modes: int | None = None,
+    slice_m: float | None = None,
+) -> ProfileConductance:
+    """Landauer–Büttiker conductance of a circular-section profile by the transfer matrix.
+
+    ``G = (G0/2) Σ_{n,σ} g_n ∫ T_n(E - σ g µ_B B/2) W(E) dE`` with the transmissions of
+    :func:`profile_transmissions` and the window ``W`` of :func:`circular_conductance`
+    (``-∂f/∂E`` at zero bias, ``[f_L - f_R]/(eV)`` otherwise, ``mu_L = E_F + β eV``,
+    ``mu_R = E_F - (1 - β) eV``); the energy integral adapts its nodes to the transmissions
+    (:func:`_window_average`).
+
+    Args:
+        z_m: Axial positions, strictly increasing [m].
+        radius_m: Radius ``a(z) >= 0`` (0 where broken), linearly interpolated [m].
+        fermi_energy_eV: Fermi energy [eV].
+        effective_mass_me: Effective mass [m_e].
+        temperature_K: Temperature [K].
+        bias_V: Bias voltage [V]; the result is then ``I/V``.
+        beta: Fraction of the bias dropped on the left contact [dimensionless, 0..1].
+        field_T: Magnetic field (Zeeman splitting) [T].
+        g_factor: Electron g-factor [dimensionless].
+        gap_barrier_eV: Barrier ``φ_b`` above ``E_F`` in a gap (None: impenetrable) [eV].
+        n_modes: Number of disc modes (None: automatic).
+        slice_m: Largest slice width (None: automatic) [m].
+
+    Returns:
+        Conductance [G0], open channels at ``E_F`` (``T > 0.5``, spin channels counting 0.5)
+        and the per-mode contributions.
+
+    Raises:
+        ValueError: If the profile or an argument is invalid.
+    """
+    physics = (fermi_energy_eV, temperature_K, bias_V, beta, field_T, g_factor)
+    if any(np.ndim(v) for v in physics):
+        raise ValueError("profile_conductance takes scalar physics arguments")
+    _, p = _points(1.0, *physics, 0.0)  # validation and the Zeeman half-splitting
+    mu = sorted((beta * bias_V, -(1.0 - beta) * bias_V))
+    window = _Window(float(_KB_EV * temperature_K), mu[0], mu[1], float(p.zeeman[0]))
+    edges = np.array([-window.zeeman, window.zeeman])  # E_F - σ Z: channel counting
+    top = window.high + window.zeeman + _WINDOW_TAIL * window.kt
+    modes = _profile_modes(z_m, radius_m, fermi_energy_eV + top,
+                           fermi_energy_eV=fermi_energy_eV, effective_mass_me=effective_mass_me,
+                           gap_barrier_eV=gap_barrier_eV, n_modes=n_modes, slice_m=slice_m)
+    at_fermi = modes.transmissions(fermi_energy_eV + edges)
+    if window.kt == 0 and window.high == window.low:
+        transmission = at_fermi.mean(axis=1)
+    else:
+        transmission = _window_average(window, modes, fermi_energy_eV)
+    j, degeneracy, m, n = modes.table
+    return ProfileConductance(
+        G_G0=np.asarray(degeneracy @ transmission, dtype=float),
+        channels=np.asarray(degeneracy @ (at_fermi > 0.5).mean(axis=1), dtype=float),
+        modes=[{"m": int(mi), "n": int(ni), "degeneracy": int(di), "E_n_eV": float(ei),
+                "transmission": float(ti)}
+               for mi, ni, di, ei, ti in zip(m, n, degeneracy, modes.potential.max(axis=1),
+                                             transmission, strict=True)],
+    )

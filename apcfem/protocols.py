@@ -76,6 +76,13 @@ class Waveform:
         """Index of the cycle that contains time t (a corner belongs to the cycle it starts)."""
         return int(np.searchsorted(self.cycle_starts_s, t_s, side="right") - 1)
 
+    def slope(self, t_s: float) -> float:
+        """d(value)/dt on the linear piece that starts at or before t [unit/s]."""
+        i = int(np.clip(np.searchsorted(self.times_s, t_s, side="right") - 1, 0,
+                        len(self.times_s) - 2))
+        return float((self.values[i + 1] - self.values[i])
+                     / (self.times_s[i + 1] - self.times_s[i]))
+
     def largest_change(self, t0_s: float, t1_s: float) -> float:
         """max |value(t) - value(t0)| over [t0, t1] (corners inside included)."""
         inside = self.times_s[(self.times_s > t0_s) & (self.times_s < t1_s)]
@@ -92,14 +99,13 @@ def _triangle_cycle(peak: float, trough: float | None, rate: float) -> tuple[lis
 
 def _pulse_cycle(p: PulseTrain) -> tuple[list, list]:
     """Corners of one set pulse (and its reset pulse), each in its own interval."""
-    times, values = [0.0], [0.0]
-    for k, amplitude in enumerate(a for a in (p.amplitude_V, p.reset_amplitude_V)
-                                  if a is not None):
+    amplitudes = [a for a in (p.amplitude_V, p.reset_amplitude_V) if a is not None]
+    times, values = [], []
+    for k, amplitude in enumerate(amplitudes):
         t0 = k * p.interval_s
-        times += [t0 + p.rise_s, t0 + p.rise_s + p.width_s, t0 + 2 * p.rise_s + p.width_s]
-        values += [amplitude, amplitude, 0.0]
-    n_pulses = 2 if p.reset_amplitude_V is not None else 1
-    times.append(n_pulses * p.interval_s)
+        times += [t0, t0 + p.rise_s, t0 + p.rise_s + p.width_s, t0 + 2 * p.rise_s + p.width_s]
+        values += [0.0, amplitude, amplitude, 0.0]
+    times.append(len(amplitudes) * p.interval_s)
     values.append(0.0)
     return times, values
 

@@ -1,8 +1,16 @@
 """Simulation facade: ``Simulation.from_config(cfg).run(output_dir)``.
 
-One quasi-static step of the present model: prescribed filament field -> steady current
-continuity (FE ohmic resistance R_fe) -> neck extraction -> Landauer conductance G_L of the
-neck -> circuit (series resistor + R_fe + 1/G_L) -> steady heat with Joule and neck sources.
+Quasi-static protocols (``neck_radius_sweep``, ``source_voltage_sweep``): one step is
+prescribed filament field -> steady current continuity (FE ohmic resistance R_fe) -> neck
+extraction -> Landauer conductance G_L of the neck -> circuit (series resistor + R_fe + 1/G_L)
+-> steady heat with Joule and neck sources.
+
+Transient protocols (``voltage_sweep``, ``current_sweep``, ``pulse_train``) evolve the filament
+with :class:`~apcfem.coupling.filament_dynamics.EcmCell`: each accepted step of the adaptive
+loop extracts the neck, counts its Landauer conductance, embeds it in the cell resistance, sets
+the cell voltage from the circuit (with compliance) and checks the events (compliance reached,
+target conductance, stop voltage). A failed Newton solve is rejected and retried with a smaller
+step; no rejected state is ever written.
 """
 
 from __future__ import annotations
@@ -17,22 +25,37 @@ from mpi4py import MPI
 from tqdm import tqdm
 
 from apcfem import landauer
-from apcfem.circuit import series_operating_point
-from apcfem.config.schema import CaseConfig, NeckRadiusSweep
+from apcfem.circuit import (
+    OperatingPoint,
+    compliance_operating_point,
+    current_source_operating_point,
+    series_operating_point,
+)
+from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, NeckRadiusSweep
+from apcfem.coupling.filament_dynamics import EcmCell
+from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.steady_cell import SteadyCell
+from apcfem.coupling.step_control import StepControl
 from apcfem.filament import NM, PrescribedFilament
 from apcfem.materials import get_material
 from apcfem.mesh import DeviceMesh, build_device_mesh
 from apcfem.neck import NeckExtractor, NeckProfile
 from apcfem.output import (FieldWriter, SeriesWriter, plot_sweep, prepare_run_directory,
                            write_run_info)
-from apcfem.protocols import SweepPoint, sweep_points
+from apcfem.output.plots import plot_transient
+from apcfem.protocols import SweepPoint, Waveform, build_waveform, draw_variation, sweep_points
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landauer_G0",
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
            "gap_m", "T_max_K"]
+
+TRANSIENT_COLUMNS = [*COLUMNS, "dt_s", "newton_its", "rejected_steps", "limited", "cycle",
+                     "ions_mol", "filament_mol", "exchanged_mol"]
+"""Transient runs add the step size, Newton iterations, cumulative rejected steps, whether
+the compliance is active, the cycle, and the metal inventory: ions and filament in the layer
+and the time-integrated inflow from the active electrode [mol]."""
 
 
 @dataclass
@@ -43,11 +66,14 @@ class RunResult:
         series: time-series columns (see :data:`COLUMNS`) as arrays.
         output_dir: where files were written (None for an in-memory run).
         files: name -> path of the main outputs.
+        stats: run statistics of a transient run (stop reason, accepted and rejected steps,
+            Newton iterations per step).
     """
 
     series: dict[str, np.ndarray]
     output_dir: Path | None
     files: dict[str, Path] = field(default_factory=dict)
+    stats: dict[str, float | int | str] = field(default_factory=dict)
 
 
 class Simulation:
@@ -74,6 +100,8 @@ class Simulation:
         cfg, comm = self.cfg, self.comm
         started = time.perf_counter()
         out = prepare_run_directory(output_dir, cfg, comm) if output_dir else None
+        if cfg.protocol.kind in TRANSIENT_PROTOCOLS:
+            return self._run_transient(out, progress, started)
         device = self.build_mesh()
         cell = SteadyCell(device, cfg)
         extractor = self._neck_extractor(device)
@@ -166,3 +194,140 @@ class Simulation:
                                         "files": {k: str(v) for k, v in files.items()}})
         return files
 
+
+    # -- transient protocols -------------------------------------------------------------
+    def _run_transient(self, out: Path | None, progress: bool, started: float) -> RunResult:
+        cfg, comm, dyn = self.cfg, self.comm, self.cfg.dynamics
+        wave = build_waveform(cfg.protocol)
+        cell = EcmCell(cfg, comm)
+        cycle = 0
+        variation = draw_variation(cfg.variability, cycle)
+        cell.rate_factor.value = variation.rate_factor
+        cell.set_nucleus(cfg.ecm.nucleus_radius_nm * NM * variation.nucleus_radius_factor)
+        extractor = self._layer_neck_extractor(cell)
+        series = SeriesWriter(out / "timeseries.csv" if out else None, TRANSIENT_COLUMNS, comm)
+        fields = (FieldWriter(out / "fields.bp", cell.fields())
+                  if out and cfg.output.fields else None)
+        control = StepControl(dyn.dt_initial_s, dyn.dt_min_s, dyn.dt_max_s, wave.milestones_s,
+                              dyn.target_newton_iterations)
+        drive_cap = dyn.max_drive_step * float(np.max(np.abs(wave.values)))
+        t, exchanged, inventory0 = 0.0, 0.0, cell.inventory()
+        row, R_cell = self._observe(cell, extractor, wave, 0.0, {
+            "step": 0, "dt_s": 0.0, "newton_its": 0, "rejected_steps": 0, "cycle": 0,
+            "exchanged_mol": 0.0}, inventory0)
+        series.append(row)
+        bar = tqdm(total=wave.duration_s, desc=cfg.protocol.kind, unit="s",
+                   disable=not progress or comm.rank != 0)
+        reason = "end of protocol"
+        while t < wave.duration_s * (1.0 - 1e-12):
+            if control.accepted >= dyn.max_steps:
+                reason = f"max_steps = {dyn.max_steps} reached"
+                break
+            slope = abs(wave.slope(t))
+            dt = control.propose(t, drive_cap / slope if slope > 0 else None)
+            predicted = self._operating_point(wave, t + dt, R_cell)
+            try:
+                its = cell.advance(dt, predicted.V_cell_V)
+            except SolverDivergedError as err:
+                cell.reject()
+                control.cut(t, dt, err.reason)
+                continue
+            cell.accept()
+            control.accept(its)
+            t += dt
+            inventory = cell.inventory()
+            exchanged += dt * inventory.anode_inflow_mol_per_s
+            if wave.cycle(t) != cycle:
+                cycle = wave.cycle(t)
+                cell.rate_factor.value = draw_variation(cfg.variability, cycle).rate_factor
+            row, R_cell = self._observe(cell, extractor, wave, t, {
+                "step": control.accepted, "dt_s": dt, "newton_its": its, "rejected_steps": control.rejected,
+                "cycle": cycle, "exchanged_mol": exchanged}, inventory)
+            series.append(row)
+            if fields and control.accepted % 10 == 0:
+                fields.write(t)
+            bar.update(dt)
+            bar.set_postfix(V=f"{row['V_source_V']:.2f}", G_G0=f"{row['G_G0']:.2f}")
+            event = self._event(row, series.arrays()["V_source_V"])
+            if event:
+                reason = event
+                break
+        bar.close()
+        if fields:
+            fields.write(t)
+            fields.close()
+        log.info("%s at t = %.4e s: %d steps accepted, %d rejected, %.2f Newton iterations per "
+                 "step", reason, t, control.accepted, control.rejected,
+                 control.mean_iterations())
+        stats = {"stop_reason": reason, "accepted_steps": control.accepted,
+                 "rejected_steps": control.rejected,
+                 "newton_iterations_per_step": control.mean_iterations()}
+        result = RunResult(series.arrays(), out, stats=stats)
+        if out:
+            result.files = self._finish_transient(out, result.series,
+                                                  time.perf_counter() - started, stats)
+        return result
+
+    def _operating_point(self, wave: Waveform, t: float, R_cell: float) -> OperatingPoint:
+        circuit = self.cfg.circuit
+        if wave.quantity == "current":
+            return current_source_operating_point(wave(t), R_cell, wave.voltage_limit_V)
+        return compliance_operating_point(wave(t), circuit.series_resistance_ohm, R_cell,
+                                          circuit.current_limit_A, circuit.reset_current_limit_A)
+
+    def _observe(self, cell: EcmCell, extractor: NeckExtractor, wave: Waveform, t: float,
+                 step: dict, inventory) -> tuple[dict, float]:
+        """Neck -> Landauer -> contact -> R_cell -> circuit -> heat at an accepted state."""
+        neck = extractor(cell.xi)
+        connected = neck.gap_m == 0.0 and neck.neck_radius_m > 0.0
+        G_L_G0, channels = self._landauer(neck) if connected else (0.0, 0.0)
+        cell.set_contact(connected, neck.neck_z_m, G_L_G0 * landauer.G0_S)
+        R_cell, _ = cell.solve_resistance()
+        op = self._operating_point(wave, t, R_cell)
+        T_max, _ = cell.solve_heat(op.V_cell_V)
+        R_contact = 1.0 / (G_L_G0 * landauer.G0_S) if G_L_G0 > 0 else 0.0
+        row = {"time_s": t, "V_source_V": op.V_source_V,
+               "V_cell_V": op.V_cell_V, "I_A": op.I_A, "G_G0": 1.0 / (R_cell * landauer.G0_S),
+               "G_landauer_G0": G_L_G0, "channels": channels, "R_fe_ohm": R_cell - R_contact,
+               "neck_radius_m": neck.neck_radius_m, "neck_z_m": neck.neck_z_m,
+               "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
+               "T_max_K": T_max, "limited": float(op.limited), "ions_mol": inventory.ions_mol,
+               "filament_mol": inventory.filament_mol, **step}
+        return row, R_cell
+
+    def _event(self, row: dict, source_voltages: np.ndarray) -> str | None:
+        """Name of the event that ends the run at this row, if any."""
+        dyn = self.cfg.dynamics
+        if dyn.stop_at_compliance and row["limited"]:
+            return "compliance reached"
+        if dyn.target_conductance_G0 is not None and row["G_G0"] >= dyn.target_conductance_G0:
+            return f"target conductance {dyn.target_conductance_G0:g} G0 reached"
+        if dyn.stop_voltage_V is not None and len(source_voltages) > 1:
+            before, now = source_voltages[-2] - dyn.stop_voltage_V, row["V_source_V"] - \
+                dyn.stop_voltage_V
+            if now == 0.0 or before * now < 0.0:
+                return f"stop voltage {dyn.stop_voltage_V:g} V reached"
+        return None
+
+    def _layer_neck_extractor(self, cell: EcmCell) -> NeckExtractor:
+        g, m = self.cfg.geometry, self.cfg.mesh
+        z0 = g.bottom_electrode_thickness_nm
+        z1 = z0 + g.switching_layer_thickness_nm
+        r_max = 0.9 * g.cell_radius_nm
+        spacing = 0.5 * m.min_size_nm
+        return NeckExtractor(cell.device, (z0 * NM, z1 * NM), r_max * NM,
+                             n_z=int(np.ceil((z1 - z0) / spacing)),
+                             n_r=int(np.ceil(r_max / spacing)) + 1)
+
+    def _finish_transient(self, out: Path, series: dict[str, np.ndarray], wall_s: float,
+                          stats: dict) -> dict:
+        files = {"timeseries": out / "timeseries.csv", "case": out / "resolved_case.toml"}
+        if self.cfg.output.fields:
+            files["fields"] = out / "fields.bp"
+        if self.comm.rank == 0 and self.cfg.output.plots:
+            files["transient_plot"] = plot_transient(series, out / "transient.png",
+                                                     self.cfg.title)
+        files = self.comm.bcast(files, root=0)
+        write_run_info(out, self.comm, {"wall_time_s": wall_s, **stats,
+                                        "files": {k: str(v) for k, v in files.items()}})
+        return files

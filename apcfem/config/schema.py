@@ -202,8 +202,9 @@ class DynamicsConfig(_Section):
     dt_initial_s: float = Field(1e-4, gt=0)
     dt_min_s: float = Field(1e-12, gt=0)
     dt_max_s: float = Field(1e-2, gt=0)
-    max_voltage_step_V: float = Field(
-        0.01, gt=0, description="largest source-voltage change per step (resolves the sweep)")
+    max_drive_step: float = Field(
+        0.01, gt=0, le=1, description="largest change of the drive per step, as a fraction of "
+        "the waveform's largest |value| (resolves sweeps and pulse edges)")
     target_newton_iterations: int = Field(
         5, ge=1, le=30, description="dt grows below, and shrinks above, this iteration count")
     max_steps: int = Field(20000, ge=1)

@@ -10,11 +10,12 @@ import logging
 from dataclasses import dataclass
 from functools import reduce
 
+import dolfinx.cpp
 import gmsh
 import numpy as np
 import ufl
 from dolfinx.io import gmsh as dolfinx_gmsh
-from dolfinx.mesh import Mesh, MeshTags, exterior_facet_indices, meshtags
+from dolfinx.mesh import GhostMode, Mesh, MeshTags, exterior_facet_indices, meshtags
 from mpi4py import MPI
 
 from apcfem.config.schema import GeometryConfig, MeshConfig
@@ -127,7 +128,11 @@ def _start_gmsh() -> None:
 
 
 def _from_gmsh_model(comm: MPI.Comm, gdim: int) -> DeviceMesh:
-    data = dolfinx_gmsh.model_to_mesh(gmsh.model, comm, rank=0, gdim=gdim)
+    # shared-facet ghosts: interface (dS) integrals work across partition boundaries
+    partitioner = (dolfinx.cpp.mesh.create_cell_partitioner(GhostMode.shared_facet, 2)
+                   if comm.size > 1 else None)
+    data = dolfinx_gmsh.model_to_mesh(gmsh.model, comm, rank=0, gdim=gdim,
+                                      partitioner=partitioner)
     data.mesh.geometry.x[:] *= NM
     tdim = data.mesh.topology.dim
     data.mesh.topology.create_connectivity(tdim - 1, tdim)

@@ -35,3 +35,36 @@ def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Pa
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
+
+
+def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
+    """Transient run: I-V, conductance G(t), neck radius(t) and T_max(t) in one figure."""
+    t = series["time_s"]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
+    ax = axes[0, 0]
+    ax.plot(series["V_source_V"], 1e6 * np.abs(series["I_A"]), "-", lw=1.2, label="|I|")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_xlabel("source voltage [V]")
+    ax.set_ylabel("|I| [µA]")
+    ax.set_title("I-V", fontsize=9)
+    ax = axes[0, 1]
+    ax.plot(t, series["G_G0"], "-", lw=1.2, label="cell $G$")
+    ax.plot(t, series["G_landauer_G0"], "--", lw=1, label="neck $G_L$")
+    ax.set_xlabel("time [s]")
+    ax.set_ylabel("$G/G_0$")
+    ax.legend(fontsize=8)
+    ax = axes[1, 0]
+    ax.plot(t, 1e9 * series["neck_radius_m"], "-", lw=1.2, color="C2")
+    ax.set_xlabel("time [s]")
+    ax.set_ylabel("neck radius [nm]")
+    ax = axes[1, 1]
+    ax.plot(t, series["T_max_K"], "-", lw=1.2, color="C3")
+    ax.set_xlabel("time [s]")
+    ax.set_ylabel("$T_{max}$ [K]")
+    for ax in axes.ravel():
+        ax.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path

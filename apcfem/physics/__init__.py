@@ -1,10 +1,31 @@
 """One PDE per module: each returns UFL residual forms; solving lives in :mod:`apcfem.coupling`."""
 
 from apcfem.physics.conduction import Conduction
-from apcfem.physics.heat import Heat
+from apcfem.physics.elasticity import ThermoElasticity, displacement_bc, mean_displacement
+from apcfem.physics.heat import (
+    Heat,
+    HeatSink,
+    TransientHeat,
+    backward_difference,
+    wiedemann_franz_k,
+)
 from apcfem.physics.nernst_planck import ButlerVolmer, NernstPlanck, Species, thermal_voltage
+from apcfem.physics.optics import (
+    AbsorbingLayer,
+    BeerLambert,
+    Helmholtz,
+    OpticalPort,
+    absorption_coefficient,
+    drude_permittivity,
+    refractive_index,
+)
 from apcfem.physics.poisson import SpaceChargePoisson
 from apcfem.physics.properties import region_constant
 
-__all__ = ["ButlerVolmer", "Conduction", "Heat", "NernstPlanck", "SpaceChargePoisson",
-           "Species", "region_constant", "thermal_voltage"]
+__all__ = [
+    "AbsorbingLayer", "BeerLambert", "ButlerVolmer", "Conduction", "Heat", "HeatSink",
+    "Helmholtz", "NernstPlanck", "OpticalPort", "SpaceChargePoisson", "Species",
+    "ThermoElasticity", "TransientHeat", "absorption_coefficient", "backward_difference",
+    "displacement_bc", "drude_permittivity", "mean_displacement", "refractive_index",
+    "region_constant", "thermal_voltage", "wiedemann_franz_k",
+]

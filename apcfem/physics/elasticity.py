@@ -102,21 +102,33 @@ def mean_displacement(u: fem.Function, m: DeviceMesh, boundary: str) -> np.ndarr
 
     Works on exterior boundaries and on interior interfaces (e.g. electrode/switching-layer
     interfaces: the change of the electrode gap is the difference of the mean u_z of the two
-    interfaces). Axisymmetric surfaces are weighted by 2 pi r. Collective.
+    interfaces), whatever the ghost mode of the mesh: each facet is integrated once, from one
+    adjacent cell, by the rank that owns it. Axisymmetric surfaces are weighted by 2 pi r.
+    Collective.
     """
-    tag = m.boundaries.get(boundary)
-    if tag is None:
-        raise KeyError(f"no boundary '{boundary}' in the mesh (has: "
-                       f"{', '.join(sorted(m.boundaries))})")
-    exterior = ufl.Measure("ds", domain=m.mesh, subdomain_data=m.facet_tags)(tag)
-    interior = ufl.Measure("dS", domain=m.mesh, subdomain_data=m.facet_tags)(tag)
+    ds = ufl.Measure("ds", domain=m.mesh, subdomain_data=[(1, _one_sided_facets(m, boundary))])
     w = m.weight()
 
     def integral(f) -> float:
-        form = fem.form(w * f * exterior + ufl.avg(w * f) * interior)
-        return m.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+        return m.comm.allreduce(fem.assemble_scalar(fem.form(w * f * ds(1))), op=MPI.SUM)
 
     area = integral(ufl.as_ufl(1.0))
     if area <= 0:
         raise ValueError(f"boundary '{boundary}' has zero area")
     return np.array([integral(u[i]) for i in range(u.ufl_shape[0])]) / area
+
+
+def _one_sided_facets(m: DeviceMesh, boundary: str) -> np.ndarray:
+    """Flattened (cell, local facet index) pairs, one per facet of ``boundary`` owned here."""
+    topology = m.mesh.topology
+    tdim = topology.dim
+    topology.create_connectivity(tdim - 1, tdim)
+    topology.create_connectivity(tdim, tdim - 1)
+    f2c, c2f = topology.connectivity(tdim - 1, tdim), topology.connectivity(tdim, tdim - 1)
+    facets = m.facets(boundary)
+    facets = facets[facets < topology.index_map(tdim - 1).size_local]
+    pairs = np.empty((len(facets), 2), dtype=np.int32)
+    for i, facet in enumerate(facets):
+        cell = f2c.links(facet)[0]
+        pairs[i] = cell, np.flatnonzero(c2f.links(cell) == facet)[0]
+    return pairs.ravel()

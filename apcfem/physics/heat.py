@@ -72,8 +72,9 @@ class TransientHeat(Heat):
 
     rho_cp: ufl.core.expr.Expr | float
 
-    def time_residual(self, T, v, m: DeviceMesh, *, T_old, dt, scheme: TimeScheme =
-                      "backward_euler", T_older=None, step_ratio=1.0) -> ufl.Form:
+    def time_residual(self, T, v, m: DeviceMesh, *, T_old, dt,
+                      scheme: TimeScheme = "backward_euler", T_older=None,
+                      step_ratio=1.0) -> ufl.Form:
         """Residual of one implicit step from T_old (and T_older) to the new level T.
 
         Sources, sinks and k are taken at the new time level (fully implicit).

@@ -235,8 +235,12 @@ class BeerLambert:
         return q
 
     def source(self, depth: ufl.core.expr.Expr) -> ufl.core.expr.Expr:
-        """The same Q(d) [W/m^3] as a UFL expression of a depth expression ``depth`` [m], for
-        use as a heat source (e.g. depth = z_top - x[1] in an axisymmetric mesh)."""
+        """Q(d) [W/m^3] as a UFL expression, for use as a heat source.
+
+        Args:
+            depth: depth below the lit surface [m] as a UFL expression, e.g. z_top - x[1] in an
+                axisymmetric mesh.
+        """
         tops, entering = self.interfaces_m(), self.entering_intensity()
         q = ufl.as_ufl(0.0)
         for j, layer in enumerate(self.layers):
@@ -247,16 +251,17 @@ class BeerLambert:
         return q
 
 
-# --- (b) scalar Helmholtz --------------------------------------------------------------------------
+# --- (b) scalar Helmholtz ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class OpticalPort:
-    """First-order absorbing boundary dE/dn = i k0 n E on a flat named boundary, optionally
-    launching a plane wave at normal incidence into the domain.
+    """Absorbing port: dE/dn = i k0 n E on a flat named boundary, optionally with incident light.
 
-    With an incident wave of amplitude E0 (its value on the port plane) the condition becomes
-    dE/dn = i k0 n (E - 2 E0): the reflected part E - E0 leaves without reflection.
+    The port is a first-order absorbing boundary that can launch a plane wave at normal
+    incidence into the domain. With an incident wave of amplitude E0 (its value on the port
+    plane) the condition becomes dE/dn = i k0 n (E - 2 E0): the reflected part E - E0 leaves
+    without reflection.
 
     Attributes:
         boundary: boundary name in the device mesh.
@@ -280,6 +285,9 @@ class Helmholtz:
         eps_im: imaginary part eps'' >= 0 (absorption).
         ports: absorbing/incident boundaries; elsewhere dE/dn = 0 (symmetry plane, or the
             side walls of a quasi-1-D strip at normal incidence).
+
+    In an axisymmetric mesh E is the rotationally symmetric solution of the scalar equation
+    (scalar-wave approximation of the vector field, fair at normal incidence on a stack).
     """
 
     wavelength_m: float
@@ -315,9 +323,10 @@ class Helmholtz:
         (e_re, e_im), (v_re, v_im) = E, v
         w, k0 = m.weight(), self.k0_per_m
         a, b = self.eps_re, self.eps_im
-        form = w * (ufl.inner(ufl.grad(e_re), ufl.grad(v_re))
-                    + ufl.inner(ufl.grad(e_im), ufl.grad(v_im))
-                    - k0**2 * ((a * e_re - b * e_im) * v_re + (a * e_im + b * e_re) * v_im)) * m.dx()
+        stiffness = (ufl.inner(ufl.grad(e_re), ufl.grad(v_re))
+                     + ufl.inner(ufl.grad(e_im), ufl.grad(v_im)))
+        mass = (a * e_re - b * e_im) * v_re + (a * e_im + b * e_re) * v_im
+        form = w * (stiffness - k0**2 * mass) * m.dx()
         for port in self.ports:
             kp = k0 * port.n
             e0 = port.incident_amplitude_V_per_m

@@ -51,7 +51,7 @@ def test_cut_back_is_logged_and_bounded(caplog):
         for _ in range(10):
             control.cut(2.0, control.propose(2.0), -5)
     assert err.value.t_s == 2.0 and err.value.dt_s < 1e-6 and err.value.reason == -5
-    assert control.rejected == 1 + 5  # 2.5e-4 -> 6.25e-5 -> 1.6e-5 -> 3.9e-6 -> 9.8e-7
+    assert control.rejected == 5  # 1e-3 -> 2.5e-4 -> 6.25e-5 -> 1.6e-5 -> 3.9e-6 -> 9.8e-7
 
 
 def test_invalid_bounds_are_rejected():

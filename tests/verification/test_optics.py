@@ -41,8 +41,11 @@ E0 = plane_wave_amplitude(1e7, 1.0)  # 1 MW/cm^2 in air [V/m]
 
 
 def _stack(dim: int, thickness_nm: dict[str, float], h_nm: float) -> DeviceMesh:
-    """Quasi-1-D stack along the last axis, layers in dict order from the ``incident`` port at
-    0 to the ``exit`` port; an interval (dim 1) or a strip one cell wide (dim 2)."""
+    """Quasi-1-D stack: an interval (dim 1) or a strip one cell wide (dim 2).
+
+    Layers run in dict order along the last axis from the ``incident`` port at 0 to the
+    ``exit`` port.
+    """
     comm = MPI.COMM_WORLD
     length = sum(thickness_nm.values()) * NM
     cells_along = round(length / (h_nm * NM))

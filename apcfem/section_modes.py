@@ -1,0 +1,203 @@
+"""Transverse modes of an arbitrary filament cross-section (Dirichlet Laplacian eigenvalues).
+
+A hard-wall section ``Ω`` carries modes ``-∇²φ_k = λ_k φ_k`` in ``Ω``, ``φ_k = 0`` on ``∂Ω``,
+with edges ``E_k = hbar^2 λ_k / (2 m*)``; for a disc of radius ``a`` they are the Bessel ladder
+``λ = j_mn^2/a^2`` of :mod:`apcfem.landauer`.  Here ``λ_k`` come from a Lagrange finite-element
+discretisation, ``A x = λ M x``, solved with SLEPc by shift-and-invert about 0 (LU by MUMPS).
+Dirichlet rows are kept with a unit diagonal in ``A`` and a zero diagonal in ``M``: their
+eigenvalues are infinite, i.e. mapped to 0 by the shift-and-invert operator, so no spurious
+eigenvalue appears among the lowest ones.  The mass matrix is assembled divided by the section
+area, so that the computed eigenvalues ``λ_k A`` are O(10) whatever the length unit.
+
+The resulting ladder is counted by :func:`apcfem.landauer.modes_conductance`; scaling the section
+to area ``A`` multiplies every edge by ``A_ref/A`` (``energy_scale``).  Sections are generated
+with gmsh in nm (second-order geometry, so curved boundaries are represented to O(h^3)) and
+scaled to metres, like the device meshes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import gmsh
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem.petsc import assemble_matrix
+from dolfinx.io import gmsh as dolfinx_gmsh
+from dolfinx.mesh import Mesh, exterior_facet_indices
+from mpi4py import MPI
+from slepc4py import SLEPc
+
+from apcfem.landauer import _HBAR2_2ME_EV_M2
+from apcfem.mesh import NM
+
+_EIGEN_TOLERANCE = 1e-10  # relative residual of the SLEPc eigenpairs
+_EIGEN_MAX_IT = 200
+
+
+@dataclass(frozen=True)
+class SectionModes:
+    """Dirichlet eigenvalues of a section.
+
+    Attributes:
+        eigenvalues_per_m2: Lowest ``λ_k``, ascending (degenerate pairs appear twice) [1/m^2].
+        area_m2: Section area ``A`` [m^2].
+    """
+
+    eigenvalues_per_m2: np.ndarray
+    area_m2: float
+
+    def energies_eV(self, effective_mass_me: float) -> np.ndarray:
+        """Mode edges ``hbar^2 λ_k/(2 m*)`` of this section [eV].
+
+        Args:
+            effective_mass_me: Effective mass [m_e].
+        """
+        return _HBAR2_2ME_EV_M2 * self.eigenvalues_per_m2 / effective_mass_me
+
+
+def section_modes(mesh: Mesh, n_modes: int, *, degree: int = 2) -> SectionModes:
+    """Lowest Dirichlet eigenvalues of a 2-D section mesh.
+
+    Collective on ``mesh.comm``; every rank returns the same values.
+
+    Args:
+        mesh: Triangle or quadrilateral mesh of the section, coordinates in metres [m].
+        n_modes: Number of eigenvalues to return.
+        degree: Lagrange degree of the discretisation.
+
+    Returns:
+        The ``n_modes`` lowest eigenvalues and the area.
+
+    Raises:
+        ValueError: If the mesh is not 2-D or ``n_modes < 1``.
+        RuntimeError: If SLEPc converges fewer than ``n_modes`` eigenpairs.
+    """
+    if mesh.topology.dim != 2:
+        raise ValueError(f"a section mesh is 2-D, got a {mesh.topology.dim}-D mesh")
+    if n_modes < 1:
+        raise ValueError(f"n_modes must be >= 1, got {n_modes}")
+    space = fem.functionspace(mesh, ("Lagrange", degree))
+    mesh.topology.create_connectivity(1, 2)
+    boundary = fem.locate_dofs_topological(space, 1, exterior_facet_indices(mesh.topology))
+    bc = fem.dirichletbc(0.0, boundary, space)
+    area = mesh.comm.allreduce(fem.assemble_scalar(fem.form(1.0 * ufl.dx(domain=mesh))),
+                               op=MPI.SUM)
+    u, v = ufl.TrialFunction(space), ufl.TestFunction(space)
+    per_area = fem.Constant(mesh, 1.0 / area)
+    stiffness = assemble_matrix(fem.form(ufl.inner(ufl.grad(u), ufl.grad(v)) * ufl.dx), bcs=[bc])
+    mass = assemble_matrix(fem.form(per_area * u * v * ufl.dx), bcs=[bc], diag=0.0)
+    stiffness.assemble()
+    mass.assemble()
+    eps = SLEPc.EPS().create(mesh.comm)
+    try:
+        eps.setOperators(stiffness, mass)
+        eps.setProblemType(SLEPc.EPS.ProblemType.GHEP)
+        eps.setDimensions(n_modes)
+        eps.setTarget(0.0)
+        eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_REAL)
+        eps.setTolerances(_EIGEN_TOLERANCE, _EIGEN_MAX_IT)
+        st = eps.getST()
+        st.setType(SLEPc.ST.Type.SINVERT)
+        st.setShift(0.0)
+        ksp = st.getKSP()
+        ksp.setType("preonly")
+        ksp.getPC().setType("lu")
+        ksp.getPC().setFactorSolverType("mumps")
+        eps.solve()
+        converged = eps.getConverged()
+        if converged < n_modes:
+            raise RuntimeError(f"SLEPc converged {converged} of {n_modes} section eigenpairs")
+        scaled = np.sort([eps.getEigenvalue(i).real for i in range(converged)])[:n_modes]
+    finally:
+        eps.destroy()
+        stiffness.destroy()
+        mass.destroy()
+    return SectionModes(eigenvalues_per_m2=scaled / area, area_m2=area)
+
+
+def ellipse_section_mesh(semi_axes_nm: tuple[float, float], *, size_nm: float,
+                         comm: MPI.Comm = MPI.COMM_WORLD) -> Mesh:
+    """Mesh of an elliptic section centred on the origin.
+
+    Args:
+        semi_axes_nm: Semi-axes along x and y (equal for a disc) [nm].
+        size_nm: Largest element size [nm].
+        comm: Communicator the mesh is distributed over.
+
+    Returns:
+        Second-order triangle mesh in metres [m].
+    """
+    rx, ry = (float(v) for v in semi_axes_nm)
+    if min(rx, ry, size_nm) <= 0:
+        raise ValueError("semi-axes and element size must be positive")
+
+    def draw():
+        if rx >= ry:  # gmsh wants the major semi-axis along x
+            return gmsh.model.occ.addDisk(0.0, 0.0, 0.0, rx, ry)
+        return gmsh.model.occ.addDisk(0.0, 0.0, 0.0, ry, rx,
+                                      zAxis=[0.0, 0.0, 1.0], xAxis=[0.0, 1.0, 0.0])
+
+    return _section_mesh(draw, size_nm, comm)
+
+
+def polygon_section_mesh(vertices_nm: Sequence[Sequence[float]], *, size_nm: float,
+                         comm: MPI.Comm = MPI.COMM_WORLD) -> Mesh:
+    """Mesh of a simple polygonal section.
+
+    Args:
+        vertices_nm: ``(x, y)`` corners in order, not repeating the first [nm].
+        size_nm: Largest element size [nm].
+        comm: Communicator the mesh is distributed over.
+
+    Returns:
+        Second-order triangle mesh in metres [m].
+    """
+    corners = np.asarray(vertices_nm, dtype=float)
+    if corners.ndim != 2 or corners.shape[1] != 2 or corners.shape[0] < 3:
+        raise ValueError("vertices_nm must be at least three (x, y) pairs")
+    if size_nm <= 0:
+        raise ValueError("size_nm must be positive")
+
+    def draw():
+        points = [gmsh.model.occ.addPoint(x, y, 0.0) for x, y in corners]
+        lines = [gmsh.model.occ.addLine(a, b)
+                 for a, b in zip(points, points[1:] + points[:1], strict=True)]
+        return gmsh.model.occ.addPlaneSurface([gmsh.model.occ.addCurveLoop(lines)])
+
+    return _section_mesh(draw, size_nm, comm)
+
+
+def _section_mesh(draw, size_nm: float, comm: MPI.Comm) -> Mesh:
+    """Mesh the surface returned by ``draw()`` with gmsh on rank 0 (in nm), distribute, scale.
+
+    Args:
+        draw: Callable adding one OCC surface to the current gmsh model, returning its tag.
+        size_nm: Largest element size [nm].
+        comm: Communicator the mesh is distributed over.
+
+    Returns:
+        Second-order triangle mesh in metres [m].
+    """
+    if comm.rank == 0:
+        if gmsh.isInitialized():
+            gmsh.finalize()
+        gmsh.initialize(interruptible=False)
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.option.setNumber("General.NumThreads", 1)
+        gmsh.model.add("section")
+        surface = draw()
+        gmsh.model.occ.synchronize()
+        gmsh.model.addPhysicalGroup(2, [surface], 1, name="section")
+        gmsh.option.setNumber("Mesh.CharacteristicLengthMax", size_nm)
+        gmsh.model.mesh.generate(2)
+        gmsh.model.mesh.setOrder(2)
+    try:
+        mesh = dolfinx_gmsh.model_to_mesh(gmsh.model, comm, rank=0, gdim=2).mesh
+    finally:
+        if comm.rank == 0:
+            gmsh.finalize()
+    mesh.geometry.x[:] *= NM
+    return mesh
