@@ -855,10 +855,10 @@ def strained_neck(radius_m, length_m, strain, *, poisson_ratio, fermi_energy_eV,
 
 
 # ------------------------------------------------------------------ transfer matrix of a profile
-_SLICE_PHASE = 0.1  # default slice width: k h <= 0.1 rad at the largest wavenumber
+_SLICE_PHASE = 0.2  # default slice width: k h <= 0.2 rad at the largest wavenumber
 _WKB_MARGIN = 20.0  # modes whose WKB action exceeds the best mode's by more are closed (e^-40)
 _MIN_DE_EV = 1e-12  # |E - V| floor: keeps the plane-wave basis regular at a slice edge [eV]
-_TM_BLOCK = 1 << 20  # slices x (mode, energy) pairs per block of the transfer-matrix sweep
+_TM_BLOCK = 1 << 16  # slices x (mode, energy) pairs per block of the transfer-matrix sweep
 _WINDOW_TAIL = 25.0  # thermal tails beyond 25 k_BT hold less than e^-25 of the window
 _NARROW_BIAS = 1e-4  # |eV| below this many k_BT: thermal window about the centre, error ~1e-8
 _INITIAL_NODES = 65  # uniform energy nodes across the window before refinement
@@ -950,6 +950,7 @@ def _slice_transmission(potential: np.ndarray, width: np.ndarray, mode: np.ndarr
     the amplitude is accumulated as a sum of logarithms: no growing exponential is ever
     formed, and ``T = (k_R/k_L)|a_R/a_L|^2`` keeps full relative precision down to the
     underflow limit (unlike ``1 - |r|^2`` or plain 2×2 products through thick barriers).
+    Slices are swept in blocks of ``_TM_BLOCK`` values so that the work arrays stay in cache.
 
     Args:
         potential: ``(modes, S + 2)`` potentials of the left lead, the ``S`` slices and the
@@ -964,22 +965,30 @@ def _slice_transmission(potential: np.ndarray, width: np.ndarray, mode: np.ndarr
     """
     total = np.zeros(energy.size)
     index = np.flatnonzero((energy > potential[mode, 0]) & (energy > potential[mode, -1]))
-    block = max(1, _TM_BLOCK // potential.shape[1])
-    for start in range(0, index.size, block):
-        pick = index[start:start + block]
-        k = _wavenumber(energy[pick] - potential[mode[pick]].T, mass)  # (S + 2, pairs)
-        phase = np.ones_like(k[:-1])
-        phase[1:] = np.exp(2j * k[1:-1] * width[:, None])
-        sigma, delta = k[:-1] + k[1:], k[:-1] - k[1:]
+    if index.size == 0:
+        return total
+    energy, mode = energy[index], mode[index]
+    widths = np.concatenate(([0.0], width))  # the left lead (slice 0) is not crossed
+    k_next = _wavenumber(energy - potential[mode, -1], mass)  # right lead
+    k_right = k_next.real
+    rho = np.zeros(index.size, dtype=complex)
+    log_amplitude = np.zeros(index.size)
+    step = max(1, _TM_BLOCK // index.size)
+    for stop in range(potential.shape[1] - 1, 0, -step):  # slices [start, stop), right to left
+        start = max(0, stop - step)
+        k = _wavenumber(energy - potential[mode, start:stop].T, mass)  # (slices, pairs)
+        h = widths[start:stop, None]
+        k_right_of = np.concatenate((k[1:], k_next[None]))
+        sigma, delta = k + k_right_of, k - k_right_of
+        phase = np.exp(2j * k * h)
         sigma_p, delta_p = sigma * phase, delta * phase
         denominator = np.empty_like(sigma)
-        rho = np.zeros(pick.size, dtype=complex)
-        for s in range(sigma.shape[0] - 1, -1, -1):  # interfaces, right to left
+        for s in range(stop - start - 1, -1, -1):
             denominator[s] = sigma[s] + delta[s] * rho
             rho = (delta_p[s] + sigma_p[s] * rho) / denominator[s]
-        log_amplitude = (np.log(np.abs(denominator / (2.0 * k[:-1]))).sum(axis=0)
-                         + (k[1:-1].imag * width[:, None]).sum(axis=0))
-        total[pick] = k[-1].real / k[0].real * np.exp(-2.0 * log_amplitude)
+        log_amplitude += (np.log(np.abs(denominator / (2.0 * k))) + k.imag * h).sum(axis=0)
+        k_next = k[0]
+    total[index] = k_right / k_next.real * np.exp(-2.0 * log_amplitude)
     return total
 
 
@@ -1093,7 +1102,8 @@ def profile_transmissions(
         gap_barrier_eV: Barrier ``φ_b`` above ``E_F`` in the gap (None: impenetrable) [eV].
         n_modes: Number of disc modes (None: every mode that can carry current at the
             largest energy).
-        slice_m: Largest slice width (None: ``0.1/k`` at the largest energy or barrier) [m].
+        slice_m: Largest slice width (None: ``0.2/k`` at the largest energy or barrier)
+            [m].
 
     Returns:
         Mode table and ``T_n(E)`` with shape ``(modes, *energies.shape)``.

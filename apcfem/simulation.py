@@ -55,7 +55,8 @@ TRANSIENT_COLUMNS = [*COLUMNS, "dt_s", "newton_its", "rejected_steps", "limited"
                      "ions_mol", "filament_mol", "exchanged_mol"]
 """Transient runs add the step size, Newton iterations, cumulative rejected steps, whether
 the compliance is active, the cycle, and the metal inventory: ions and filament in the layer
-and the time-integrated inflow from the active electrode [mol]."""
+and the time-integrated net inflow (from the active electrode, minus plating on the bare
+cathode) [mol]."""
 
 
 @dataclass
@@ -236,7 +237,8 @@ class Simulation:
             control.accept(its)
             t += dt
             inventory = cell.inventory()
-            exchanged += dt * inventory.anode_inflow_mol_per_s
+            exchanged += dt * (inventory.anode_inflow_mol_per_s
+                               - inventory.cathode_plating_mol_per_s)
             if wave.cycle(t) != cycle:
                 cycle = wave.cycle(t)
                 cell.rate_factor.value = draw_variation(cfg.variability, cycle).rate_factor

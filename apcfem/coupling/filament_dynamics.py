@@ -11,7 +11,10 @@ The model lives on the switching layer (a submesh of the device stack): the acti
   the source -c_m d(xi)/dt (deposition consumes ions, dissolution releases them) and an
   exchange with the active electrode, j = j0_a (1 - c / c_eq) (Butler-Volmer at the zero
   overpotential of an unresolved double layer: the electrode keeps the adjacent electrolyte at
-  c_eq, oxidising metal when depleted and plating ions when they pile up);
+  c_eq, oxidising metal when depleted and plating ions when they pile up), and a one-way
+  reduction of excess ions on the inert cathode, N.n = (j0_c / z F) max(c / c_eq - 1, 0)
+  (without it, ions drifting onto a blocking cathode pile up as exp(z V / V_T), since space
+  charge is not modelled, and wet the cathode around the nucleus);
 * phi, quasi-static current continuity with sigma(xi) = sigma_el + (sigma_fil - sigma_el) h(xi);
 * T, steady heat with k(xi) and the Joule source sigma |grad phi|^2.
 
@@ -48,6 +51,7 @@ from apcfem.materials import get_material
 from apcfem.materials.laws import FARADAY_C_PER_MOL
 from apcfem.mesh import DeviceMesh, build_device_mesh
 from apcfem.physics import ButlerVolmer, Conduction, Heat, NernstPlanck, Species
+from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
 from apcfem.physics.phase_field import AllenCahnDeposition, interpolation
 
 log = logging.getLogger(__name__)
@@ -107,11 +111,13 @@ def switching_layer_device(stack: DeviceMesh, geometry: GeometryConfig) -> Devic
 
 @dataclass(frozen=True)
 class Inventory:
-    """Metal in the layer [mol]: ions, filament, and the exchange rate at the anode [mol/s]."""
+    """Metal in the layer [mol]: ions and filament; exchange rates [mol/s]: ion inflow from
+    the anode, plating onto the bare cathode."""
 
     ions_mol: float
     filament_mol: float
     anode_inflow_mol_per_s: float
+    cathode_plating_mol_per_s: float
 
     @property
     def metal_mol(self) -> float:
@@ -184,11 +190,18 @@ class EcmCell:
             source=-self.c_metal * (self.xi - self.xi_old) / self.dt)
 
         v_xi, v_w = ufl.TestFunctions(ufl.MixedFunctionSpace(space["xi"], space["w"]))
+        j0_c = self.rate_factor * ecm.cathode_exchange_current_density_A_per_m2
+        plating_density = (j0_c / (self.z * FARADAY_C_PER_MOL)
+                           * ufl.max_value(ufl.exp(self.w) - 1.0, 0.0) * m.weight())
+        plating_measure = m.ds("cathode")(degree=self.transport.quadrature_degree)
+        plating = plating_density * plating_measure
+        scale = 1.0 / (self.c_eq * RESIDUAL_VOLUME_M3)
         residual = (self.phase.residual(self.xi, v_xi, m, xi_old=self.xi_old, dt=self.dt,
                                         supersaturation=self.w)
                     + self.transport.residual(self.w, v_w, m, phi=self.phi, T=self.T,
                                               dt=self.dt,
-                                              c_old=self.species.concentration(self.w_old)))
+                                              c_old=self.species.concentration(self.w_old))
+                    + self.dt * scale * plating_density * v_w * plating_measure)
         self._ecm = BlockNewtonProblem(
             "ecm", residual, [self.xi, self.w],
             petsc_options={"snes_rtol": 1e-9, "snes_atol": 1e-10, "snes_stol": 0.0,
@@ -200,7 +213,8 @@ class EcmCell:
             "ions": fem.form(self.transport.amount(self.w, m)),
             "filament": fem.form(self.phase.amount(self.xi, m, self.c_metal)),
             "inflow": fem.form(self.transport.electrode_ion_inflow(
-                self.w, m, self.anode, phi=self.phi, T=self.T))}
+                self.w, m, self.anode, phi=self.phi, T=self.T)),
+            "plating": fem.form(plating)}
         self.set_nucleus(ecm.nucleus_radius_nm * NM)
 
     # -- state ---------------------------------------------------------------------------
@@ -271,9 +285,8 @@ class EcmCell:
     def inventory(self) -> Inventory:
         """Metal amounts [mol] and the anode exchange rate [mol/s] of the present state."""
         comm = self.device.comm
-        ions, filament, inflow = (comm.allreduce(fem.assemble_scalar(self._forms[k]), op=MPI.SUM)
-                                  for k in ("ions", "filament", "inflow"))
-        return Inventory(ions, filament, inflow)
+        return Inventory(*(comm.allreduce(fem.assemble_scalar(self._forms[k]), op=MPI.SUM)
+                           for k in ("ions", "filament", "inflow", "plating")))
 
     def fields(self) -> list[fem.Function]:
         """Functions written as VTX snapshots."""

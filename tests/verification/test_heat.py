@@ -17,6 +17,8 @@ import ufl
 from dolfinx import fem, mesh
 from mpi4py import MPI
 
+from mms_support import assert_optimal_rates, smooth_profile, unit_device, weighted_error_norms
+
 from apcfem.coupling import NewtonProblem
 from apcfem.materials import LORENZ_W_OHM_PER_K2, get_material
 from apcfem.mesh import DeviceMesh, single_region_device
@@ -103,17 +105,10 @@ def test_transient_sine_mode_time_order(scheme, order):
 
 def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     """Errors after two BDF2 steps of T = (1 + t) u(x), k = 1 + T^2/4, Robin sinks everywhere."""
-    comm = MPI.COMM_WORLD
-    if axisymmetric:
-        domain = mesh.create_unit_square(comm, n, n)
-    else:
-        domain = mesh.create_unit_cube(comm, n, n, n)
-    device = single_region_device(domain, axisymmetric)
-    x = ufl.SpatialCoordinate(domain)
-    shape = ufl.cos(ufl.pi * x[0]) * ufl.cos(ufl.pi * x[1])
-    if not axisymmetric:
-        shape *= ufl.cos(ufl.pi * x[2])
-    u_x = 2.0 + shape
+    device = unit_device(n, axisymmetric)
+    domain = device.mesh
+    ufl.SpatialCoordinate(domain)
+    u_x = 2.0 + smooth_profile(device)
     t = fem.Constant(domain, 0.0)
     exact = (1.0 + t) * u_x
 
@@ -145,9 +140,7 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
         T_older.x.array[:] = T_old.x.array
         T_old.x.array[:] = T.x.array
         ratio.value = 1.0
-    e = T - exact
-    dx = ufl.Measure("dx", domain=domain, metadata={"quadrature_degree": degree + 4})
-    return _norm(w * e**2 * dx), _norm(w * ufl.inner(ufl.grad(e), ufl.grad(e)) * dx)
+    return weighted_error_norms(T, exact, device, degree)
 
 
 @pytest.mark.parametrize(
@@ -155,11 +148,7 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     [(True, 1, (8, 16, 32)), (True, 2, (4, 8, 16)),
      (False, 1, (6, 12, 24)), (False, 2, (4, 8, 16))])
 def test_heat_mms_rates(axisymmetric, degree, sizes):
-    errors = np.array([_mms_errors(n, degree, axisymmetric) for n in sizes])
-    rates = np.log2(errors[:-1] / errors[1:])
-    l2_rate, h1_rate = rates[-1]
-    assert abs(l2_rate - (degree + 1)) < 0.1, f"L2 rates {rates[:, 0]}, expected {degree + 1}"
-    assert abs(h1_rate - degree) < 0.1, f"H1 rates {rates[:, 1]}, expected {degree}"
+    assert_optimal_rates([_mms_errors(n, degree, axisymmetric) for n in sizes], degree)
 
 
 # --- Joule wire, transient run to steady state -------------------------------------------------

@@ -21,6 +21,8 @@ import ufl
 from dolfinx import fem, mesh
 from mpi4py import MPI
 
+from mms_support import assert_optimal_rates, unit_device, weighted_error_norms
+
 from apcfem.coupling import NewtonProblem
 from apcfem.coupling.mixed import BlockNewtonProblem, backward_euler
 from apcfem.materials.laws import (
@@ -29,7 +31,7 @@ from apcfem.materials.laws import (
     EPSILON_0_F_PER_M,
     FARADAY_C_PER_MOL,
 )
-from apcfem.mesh import DeviceMesh, single_region_device
+from apcfem.mesh import DeviceMesh
 from apcfem.physics.nernst_planck import ButlerVolmer, NernstPlanck, Species
 from apcfem.physics.poisson import SpaceChargePoisson
 
@@ -80,12 +82,8 @@ def _total(form: fem.Form) -> float:
 # -- 1. manufactured solution -----------------------------------------------------------------
 
 def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
-    comm = MPI.COMM_WORLD
-    if axisymmetric:
-        domain = mesh.create_unit_square(comm, n, n)
-    else:
-        domain = mesh.create_unit_cube(comm, n, n, n)
-    device = single_region_device(domain, axisymmetric)
+    device = unit_device(n, axisymmetric)
+    domain = device.mesh
     x = ufl.SpatialCoordinate(domain)
     axial = device.axial_index
     # radial dependence through cos(pi r): every field is symmetric about the axis r = 0
@@ -113,11 +111,7 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     boundary_values.interpolate(fem.Expression(exact, space.element.interpolation_points))
     NewtonProblem(f"np_mms_{degree}", residual, w,
                   [fem.dirichletbc(boundary_values, dofs)]).solve()
-    e = w - exact
-    dx = ufl.Measure("dx", domain=domain, metadata={"quadrature_degree": degree + 4})
-    l2 = fem.assemble_scalar(fem.form(w_weight * e**2 * dx))
-    h1 = fem.assemble_scalar(fem.form(w_weight * ufl.inner(ufl.grad(e), ufl.grad(e)) * dx))
-    return (np.sqrt(comm.allreduce(l2, op=MPI.SUM)), np.sqrt(comm.allreduce(h1, op=MPI.SUM)))
+    return weighted_error_norms(w, exact, device, degree)
 
 
 @pytest.mark.parametrize(
@@ -125,11 +119,7 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     [(True, 1, (8, 16, 32)), (True, 2, (4, 8, 16)),
      (False, 1, (4, 8, 16)), (False, 2, (2, 4, 8))])
 def test_nernst_planck_mms_rates(axisymmetric, degree, sizes):
-    errors = np.array([_mms_errors(n, degree, axisymmetric) for n in sizes])
-    rates = np.log2(errors[:-1] / errors[1:])
-    l2_rate, h1_rate = rates[-1]
-    assert abs(l2_rate - (degree + 1)) < 0.1, f"L2 rates {rates[:, 0]}, expected {degree + 1}"
-    assert abs(h1_rate - degree) < 0.1, f"H1 rates {rates[:, 1]}, expected {degree}"
+    assert_optimal_rates([_mms_errors(n, degree, axisymmetric) for n in sizes], degree)
 
 
 # -- 2. drift against a blocking wall at cell Peclet 100 --------------------------------------
