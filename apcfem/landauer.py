@@ -1024,6 +1024,8 @@ def _select_modes(slices: _Slices, e_top: float, cap_eV: float, mass: float,
         j2 = table[0][start:start + block] ** 2
         excess = np.maximum(_mode_potentials(j2, slices, cap_eV)[:, 1:-1] - e_top, 0.0)
         action[start:start + block] = np.sqrt(excess * mass / _HBAR2_2ME_EV_M2) @ slices.width
+    if not np.isfinite(action.min()):  # a = 0 with no gap barrier: list the lowest mode only
+        return tuple(column[:1] for column in table)
     return tuple(column[action <= action.min() + _WKB_MARGIN] for column in table)
 
 
@@ -1146,10 +1148,9 @@ class _Window(NamedTuple):
 
     def antiderivative2(self, x: np.ndarray) -> np.ndarray:
         """``F2(x) = ∫∫ W``, spin-averaged second antiderivative of the window [eV]."""
-        total = np.zeros_like(x)
-        for shift in {self.zeeman, -self.zeeman}:
-            total += self._single(x + shift)
-        return total / len({self.zeeman, -self.zeeman})
+        if not self.zeeman:
+            return self._single(x)
+        return 0.5 * (self._single(x + self.zeeman) + self._single(x - self.zeeman))
 
     def _single(self, x: np.ndarray) -> np.ndarray:
         width = self.high - self.low
@@ -1261,7 +1262,7 @@ def profile_conductance(
         transmission = at_fermi.mean(axis=1)
     else:
         transmission = _window_average(window, modes, fermi_energy_eV)
-    j, degeneracy, m, n = modes.table
+    _, degeneracy, m, n = modes.table
     return ProfileConductance(
         G_G0=np.asarray(degeneracy @ transmission, dtype=float),
         channels=np.asarray(degeneracy @ (at_fermi > 0.5).mean(axis=1), dtype=float),

@@ -64,6 +64,10 @@ MOLAR_MASS_KG_PER_MOL = {"Ag": 0.1078682, "Cu": 0.063546, "Au": 0.19696657}
 
 LAYER_BOUNDARIES = ("cathode", "anode", "outer", "axis")
 
+LINEAR = {"snes_type": "ksponly"}
+"""Current continuity and heat are linear in their unknown here (sigma and k depend on xi
+only): one direct solve, no Newton tolerance to reach at round-off level."""
+
 
 def switching_layer_device(stack: DeviceMesh, geometry: GeometryConfig) -> DeviceMesh:
     """The switching layer of a device stack as a mesh of its own, boundaries named
@@ -204,7 +208,7 @@ class EcmCell:
                     + self.dt * scale * plating_density * v_w * plating_measure)
         self._ecm = BlockNewtonProblem(
             "ecm", residual, [self.xi, self.w],
-            petsc_options={"snes_rtol": 1e-9, "snes_atol": 1e-10, "snes_stol": 0.0,
+            petsc_options={"snes_rtol": 1e-9, "snes_atol": 1e-10, "snes_stol": 1e-12,
                            "snes_max_it": 12})
 
         self._setup_contact(cfg, space["phi"])
@@ -319,7 +323,8 @@ class EcmCell:
         self._conduction_physics = conduction
         self._conduction = NewtonProblem(
             "ecm_phi", conduction.residual(self.phi_unit, ufl.TestFunction(space), m),
-            self.phi_unit, bcs=self._contacts(space, top=1.0, bottom=0.0))
+            self.phi_unit, bcs=self._contacts(space, top=1.0, bottom=0.0),
+            petsc_options=LINEAR)
         self._unit_power = fem.form(conduction.dissipated_power(self.phi_unit, m))
 
     def _setup_heat(self, cfg: CaseConfig, space) -> None:
@@ -328,7 +333,8 @@ class EcmCell:
         heat = Heat(k=self.k, sources=(joule,))
         self._heat = NewtonProblem(
             "ecm_heat", heat.residual(self.T, ufl.TestFunction(space), self.device), self.T,
-            bcs=self._contacts(space, top=self.ambient_K, bottom=self.ambient_K))
+            bcs=self._contacts(space, top=self.ambient_K, bottom=self.ambient_K),
+            petsc_options=LINEAR)
 
     def _contacts(self, space, top: float, bottom: float) -> list[fem.DirichletBC]:
         fdim = self.device.mesh.topology.dim - 1
