@@ -28,6 +28,7 @@ class PrescribedFilament:
         layer_top_m: top of the switching layer.
         exponent: p = 2 for an hourglass, 1 for a double cone.
         gap_m: g, length of a break centred on the neck (0: connected).
+        aspect_ratio: q >= 1, elliptical section in 3-D: semi-axes a sqrt(q) (x), a/sqrt(q) (y).
         interface_width_m: w, tanh half-width of the phase-field interface.
     """
 
@@ -38,6 +39,7 @@ class PrescribedFilament:
     layer_top_m: float
     exponent: float = 2.0
     gap_m: float = 0.0
+    aspect_ratio: float = 1.0
     interface_width_m: float = 0.05 * NM
 
     @classmethod
@@ -51,7 +53,7 @@ class PrescribedFilament:
                    neck_z_m=(bottom + filament.neck_position * (top - bottom)) * NM,
                    layer_bottom_m=bottom * NM, layer_top_m=top * NM,
                    exponent={"hourglass": 2.0, "cone": 1.0}[filament.shape],
-                   gap_m=filament.gap_nm * NM,
+                   gap_m=filament.gap_nm * NM, aspect_ratio=filament.aspect_ratio,
                    interface_width_m=filament.interface_width_nm * NM)
 
     def radius(self, z: np.ndarray) -> np.ndarray:
@@ -74,7 +76,9 @@ class PrescribedFilament:
         if axisymmetric:
             r, z = x[0], x[1]
         else:
-            r, z = np.hypot(x[0], x[1]), x[2]
+            # elliptical radius: equals the radius on a circle, a(z) on the ellipse boundary
+            q = np.sqrt(self.aspect_ratio)
+            r, z = np.hypot(x[0] / q, x[1] * q), x[2]
         w = self.interface_width_m
         xi = 0.5 * (1.0 - np.tanh((r - self.radius(z)) / w))
         if self.gap_m > 0:  # the tips end with the same diffuse interface

@@ -11,6 +11,7 @@ filaments are not separated yet.)
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,8 @@ class NeckProfile:
         neck_z_m: height of the neck [m].
         curvature_per_m: a''(z) at the neck from a local parabola [1/m].
         gap_m: total length of the broken part of the filament [m].
+        section_polygon_m: 3-D only: (n_theta, 2) boundary of the section at the sample
+            nearest the neck, (x, y) [m], e.g. for :mod:`apcfem.section_modes`; None in (r, z).
     """
 
     z_m: np.ndarray
@@ -38,6 +41,7 @@ class NeckProfile:
     neck_z_m: float
     curvature_per_m: float
     gap_m: float
+    section_polygon_m: np.ndarray | None = None
 
 
 class NeckExtractor:
@@ -62,6 +66,7 @@ class NeckExtractor:
         self.z_m = z0 + dz * (np.arange(n_z) + 0.5)
         self.r_m = np.linspace(0.0, r_max_m, n_r)
         theta = 2 * np.pi * np.arange(self.n_theta) / self.n_theta
+        self._theta = theta
         Z, T, R = np.meshgrid(self.z_m, theta, self.r_m, indexing="ij")
         points = np.zeros((Z.size, 3))
         if device.axisymmetric:
@@ -79,11 +84,12 @@ class NeckExtractor:
         values = self._probe(field).reshape(len(self.z_m), self.n_theta, len(self.r_m))
         boundary = self._crossing_radius(values)
         if self.n_theta == 1:
-            radius = boundary[:, 0]
-        else:
-            area = 0.5 * np.sum(boundary**2, axis=1) * (2 * np.pi / self.n_theta)
-            radius = np.sqrt(area / np.pi)
-        return self._reduce(radius)
+            return self._reduce(boundary[:, 0])
+        area = 0.5 * np.sum(boundary**2, axis=1) * (2 * np.pi / self.n_theta)
+        profile = self._reduce(np.sqrt(area / np.pi))
+        at_neck = boundary[int(np.argmin(np.abs(self.z_m - profile.neck_z_m)))]
+        polygon = np.column_stack([at_neck * np.cos(self._theta), at_neck * np.sin(self._theta)])
+        return dataclasses.replace(profile, section_polygon_m=polygon)
 
     def _crossing_radius(self, values: np.ndarray) -> np.ndarray:
         """First radius along each ray where the field drops below the level."""

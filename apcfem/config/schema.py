@@ -85,6 +85,9 @@ class FilamentConfig(_Section):
     neck_position: float = Field(0.5, ge=0, le=1)
     gap_nm: float = Field(
         0.0, ge=0, le=100, description="length of a break at the neck (broken filament)")
+    aspect_ratio: float = Field(
+        1.0, ge=1, le=10, description="3-D only: elliptical section with semi-axes "
+        "a*sqrt(q) along x and a/sqrt(q) along y (same area as the circle of radius a)")
     interface_width_nm: float = Field(
         0.05, gt=0, le=10, description="tanh half-width of the filament boundary")
 
@@ -289,3 +292,11 @@ class CaseConfig(_Section):
     dynamics: DynamicsConfig = DynamicsConfig()
     ecm: EcmConfig = EcmConfig()
     variability: VariabilityConfig = VariabilityConfig()
+
+    @model_validator(mode="after")
+    def _elliptic_needs_3d(self) -> CaseConfig:
+        if self.filament.aspect_ratio != 1.0 and self.geometry.kind == "axisymmetric":
+            raise ValueError(f"filament.aspect_ratio = {self.filament.aspect_ratio:g} needs "
+                             "geometry.kind = '3d' (an axisymmetric section is a circle)")
+        return self
+

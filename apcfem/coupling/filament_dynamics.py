@@ -15,12 +15,13 @@ The model lives on the switching layer (a submesh of the device stack): the acti
   reduction of excess ions on the inert cathode, N.n = (j0_c / z F) max(c / c_eq - 1, 0)
   (without it, ions drifting onto a blocking cathode pile up as exp(z V / V_T), since space
   charge is not modelled, and wet the cathode around the nucleus);
-* phi, quasi-static current continuity with sigma(xi) = sigma_el + (sigma_fil - sigma_el) h(xi);
-* T, steady heat with k(xi) and the Joule source sigma |grad phi|^2.
+* phi, quasi-static current continuity with sigma(xi) = sigma_el + (sigma_fil - sigma_el) H(xi)
+  (H: :func:`~apcfem.physics.phase_field.sharp_interpolation`, metal for xi > 3/4);
+* T, steady heat with k(xi) (same H) and the Joule source sigma |grad phi|^2.
 
 **Quantum contact.** The neck's Landauer conductance G_L is not ohmic. Once the filament
 bridges the layer, the slab |z - z_neck| < l/2 of the filament carries sigma_q = G_L l / A_eff
-(A_eff = int_slab h(xi) dA) instead of the metal's sigma, so the FE resistance R_cell = V^2 / P
+(A_eff = int_slab H(xi) dA) instead of the metal's sigma, so the FE resistance R_cell = V^2 / P
 is R_fe + 1/G_L, the contact voltage I/G_L drops across the neck (it drives the neck's own
 growth and dissolution), and the ballistic power I^2/G_L is released in the metal at the neck.
 A neck below the first subband (G_L = 0) is a gap of length l with the electrolyte's sigma.
@@ -52,7 +53,7 @@ from apcfem.materials.laws import FARADAY_C_PER_MOL
 from apcfem.mesh import DeviceMesh, build_device_mesh
 from apcfem.physics import ButlerVolmer, Conduction, Heat, NernstPlanck, Species
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
-from apcfem.physics.phase_field import AllenCahnDeposition, interpolation
+from apcfem.physics.phase_field import AllenCahnDeposition, sharp_interpolation
 
 log = logging.getLogger(__name__)
 
@@ -310,11 +311,11 @@ class EcmCell:
         z = ufl.SpatialCoordinate(mesh)[m.axial_index]
         half = 0.5 * cfg.ecm.contact_length_nm * NM
         slab = ufl.conditional(ufl.lt(abs(z - self._neck_z), half), 1.0, 0.0)
-        self._slab_area = fem.form(m.weight() * slab * interpolation(self.xi) * m.dx())
+        h = sharp_interpolation(self.xi)
+        self._slab_area = fem.form(m.weight() * slab * h * m.dx())
         in_contact = self._contact_on * slab
         sigma_fil = (filament.electrical_conductivity_S_per_m.value * (1.0 - in_contact)
                      + self._sigma_contact * in_contact)
-        h = interpolation(ufl.max_value(ufl.min_value(self.xi, 1.0), 0.0))
         self.sigma = self._sigma_el + (sigma_fil - self._sigma_el) * h
         self.k = (host.thermal_conductivity_W_per_mK.value
                   + (filament.thermal_conductivity_W_per_mK.value

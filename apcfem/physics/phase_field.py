@@ -53,6 +53,16 @@ def interpolation_derivative(xi) -> ufl.core.expr.Expr:
     return 30.0 * xi**2 * (1.0 - xi) ** 2
 
 
+def sharp_interpolation(xi) -> ufl.core.expr.Expr:
+    """H(xi) = h(clip(2 xi - 1/2, 0, 1)): 0 for xi < 1/4, 1 for xi > 3/4 [-].
+
+    Interpolates properties with a contrast of 1e10 (sigma of metal and electrolyte): with h
+    itself the tail xi ~ 0.1 of a diffuse interface would already conduct like a metal, whereas
+    the filament boundary (neck extraction) is the xi = 1/2 contour.
+    """
+    return interpolation(ufl.max_value(ufl.min_value(2.0 * xi - 0.5, 1.0), 0.0))
+
+
 def double_well_derivative(xi) -> ufl.core.expr.Expr:
     """f'(xi) of f = xi^2 (1 - xi)^2 [-]."""
     return 2.0 * xi * (1.0 - xi) * (1.0 - 2.0 * xi)
@@ -95,9 +105,11 @@ class AllenCahnDeposition:
         """Local part of d(xi)/dt [1/s]: double well and reaction (no gradient term)."""
         lam = self.interface_width_m
         mobility = 2.0 * self.capillary_mobility_m2_per_s / lam**2  # M = K / eps^2
+        # h' of xi clipped to [0, 1]: outside it the reaction would push xi further out
+        bounded = ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
         return (-mobility * double_well_derivative(xi)
                 - self.deposition_velocity_m_per_s / (3.0 * lam)
-                * interpolation_derivative(xi) * self.dissolution_current(supersaturation))
+                * interpolation_derivative(bounded) * self.dissolution_current(supersaturation))
 
     def residual(self, xi, v, m: DeviceMesh, *, xi_old, dt: Scalar,
                  supersaturation) -> ufl.Form:
