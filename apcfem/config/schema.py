@@ -256,6 +256,9 @@ class EcmConfig(_Section):
     cathode_exchange_current_density_A_per_m2: float = Field(
         1e5, ge=0, description="j0 of the reduction of excess ions on the bare inert cathode "
         "(plating outside the filament; 0: blocking cathode)")
+    cathode_plating_supersaturation: float = Field(
+        2.0, ge=1, description="c / c_eq above which ions plate onto the bare cathode "
+        "(nucleation on a foreign substrate needs an overpotential)")
     transfer_coefficient: float = Field(0.5, gt=0, lt=1)
     interface_width_nm: float = Field(0.15, gt=0, le=5, description="tanh half-width lambda")
     capillary_mobility_m2_per_s: float = Field(

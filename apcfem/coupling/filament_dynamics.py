@@ -12,9 +12,10 @@ The model lives on the switching layer (a submesh of the device stack): the acti
   exchange with the active electrode, j = j0_a (1 - c / c_eq) (Butler-Volmer at the zero
   overpotential of an unresolved double layer: the electrode keeps the adjacent electrolyte at
   c_eq, oxidising metal when depleted and plating ions when they pile up), and a one-way
-  reduction of excess ions on the inert cathode, N.n = (j0_c / z F) max(c / c_eq - 1, 0)
+  reduction of excess ions on the inert cathode, N.n = (j0_c / z F) max(c / c_eq - s_p, 0)
   (without it, ions drifting onto a blocking cathode pile up as exp(z V / V_T), since space
-  charge is not modelled, and wet the cathode around the nucleus);
+  charge is not modelled, and wet the cathode around the nucleus; the supersaturation s_p > 1
+  needed to nucleate on the foreign substrate keeps the nucleus from ripening into it);
 * phi, quasi-static current continuity with sigma(xi) = sigma_el + (sigma_fil - sigma_el) H(xi)
   (H: :func:`~apcfem.physics.phase_field.sharp_interpolation`, metal for xi > 3/4);
 * T, steady heat with k(xi) (same H) and the Joule source sigma |grad phi|^2.
@@ -197,7 +198,8 @@ class EcmCell:
         v_xi, v_w = ufl.TestFunctions(ufl.MixedFunctionSpace(space["xi"], space["w"]))
         j0_c = self.rate_factor * ecm.cathode_exchange_current_density_A_per_m2
         plating_density = (j0_c / (self.z * FARADAY_C_PER_MOL)
-                           * ufl.max_value(ufl.exp(self.w) - 1.0, 0.0) * m.weight())
+                           * ufl.max_value(ufl.exp(self.w) - ecm.cathode_plating_supersaturation,
+                                           0.0) * m.weight())
         plating_measure = m.ds("cathode")(degree=self.transport.quadrature_degree)
         plating = plating_density * plating_measure
         scale = 1.0 / (self.c_eq * RESIDUAL_VOLUME_M3)
