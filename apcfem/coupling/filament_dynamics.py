@@ -7,8 +7,8 @@ The model lives on the switching layer (a submesh of the device stack): the acti
 
 * xi, Allen-Cahn deposition (:class:`~apcfem.physics.phase_field.AllenCahnDeposition`), grown
   from a hemispherical nucleus on the cathode at the axis;
-* w = ln(c / c_eq), Nernst-Planck of the cations (:class:`~apcfem.physics.NernstPlanck`) with
-  the source -c_m d(xi)/dt (deposition consumes ions, dissolution releases them) and an
+* w = ln(c / c_eq), Nernst-Planck of the cations (:class:`~apcfem.physics.NernstPlanck`),
+  mobile in the electrolyte only (D scaled by 1e-3 inside the metal), with the source -c_m d(xi)/dt (deposition consumes ions, dissolution releases them) and an
   exchange with the active electrode, j = j0_a (1 - c / c_eq) (Butler-Volmer at the zero
   overpotential of an unresolved double layer: the electrode keeps the adjacent electrolyte at
   c_eq, oxidising metal when depleted and plating ions when they pile up), and a one-way
@@ -65,6 +65,10 @@ MOLAR_MASS_KG_PER_MOL = {"Ag": 0.1078682, "Cu": 0.063546, "Au": 0.19696657}
 (2022)); c_m = density / molar mass."""
 
 LAYER_BOUNDARIES = ("cathode", "anode", "outer", "axis")
+
+METAL_ION_MOBILITY_FRACTION = 1e-3
+"""Ion diffusivity inside the filament metal relative to the electrolyte [-]: small, so that
+ions cannot short-cut through the filament (it stays > 0 to keep w defined there)."""
 
 LINEAR = {"snes_type": "ksponly"}
 """Current continuity and heat are linear in their unknown here (sigma and k depend on xi
@@ -170,9 +174,11 @@ class EcmCell:
         self.c_metal = metal.density_kg_per_m3.value / MOLAR_MASS_KG_PER_MOL[
             cfg.materials.filament]
         self.c_eq = ecm.ion_reference_concentration_mol_per_m3
+        # cations move through the electrolyte, not through the filament metal
+        blocked = 1.0 - (1.0 - METAL_ION_MOBILITY_FRACTION) * sharp_interpolation(self.xi)
         self.species = Species(
             name=ion.species, charge_number=self.z,
-            diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
+            diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value * blocked,
             activation_energy_eV=(ecm.activation_energy_eV or ion.activation_energy_eV.value),
             reference_concentration_mol_per_m3=self.c_eq,
             hop_distance_m=ion.hopping_distance_m.value if ecm.hopping_drift else None)

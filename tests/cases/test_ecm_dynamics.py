@@ -1,0 +1,148 @@
+"""ECM filament dynamics in a 2-D axisymmetric Ag/SiO2/Pt cell (issue 6).
+
+One set/reset sweep with compliance is shared by several tests: the filament forms from the
+nucleus on the Pt cathode, the current jumps and is clamped at I_cc, the neck conductance climbs
+through Landauer plateaus (abrupt transmission at 4 K: integer values of the Bessel ladder), the
+reverse sweep dissolves the neck and the conductance steps down, and metal atoms are conserved.
+Further tests: an abrupt voltage step is survived by cutting the step back, the operator
+splitting converges at first order in dt, and 1 and N ranks give the same time series.
+"""
+
+import logging
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+import apcfem
+from apcfem import Simulation, load_case, update_case
+
+# Ag (k_F = 12.0 /nm), abrupt transmission: the plateaus of the Bessel ladder
+LADDER = np.array([0, 1, 3, 5, 6, 8, 10, 12, 13, 15, 17, 19, 21, 22, 24, 26, 28, 30])
+I_CC_A = 1e-4
+
+
+def _case(**changes):
+    cfg = load_case(apcfem.bundled_case("ecm_ag_sio2_pt_sweep"))
+    base = {"landauer.transmission": "abrupt", "landauer.temperature_K": 4.0,
+            "output.fields": False, "output.plots": False}
+    return update_case(cfg, {**base, **changes})
+
+
+def _output_dir(tmp_path_factory, name):
+    out = tmp_path_factory.mktemp(name) if MPI.COMM_WORLD.rank == 0 else None
+    return MPI.COMM_WORLD.bcast(out, root=0)
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    cfg = _case(**{"output.fields": True, "output.plots": True})
+    result = Simulation.from_config(cfg).run(_output_dir(tmp_path_factory, "ecm") / "run",
+                                             progress=False)
+    return cfg, result
+
+
+def _set_and_reset(series):
+    """Index ranges of the set (V >= 0 half) and reset (V < 0) branches."""
+    reset = np.flatnonzero(series["V_source_V"] < 0)
+    return slice(0, reset[0]), slice(reset[0], None)
+
+
+def test_filament_forms_and_current_is_clamped(sweep):
+    cfg, result = sweep
+    s = result.series
+    set_branch, _ = _set_and_reset(s)
+    formed = np.flatnonzero(s["G_landauer_G0"][set_branch] > 0)
+    assert formed.size, "the filament never bridged the layer"
+    first = formed[0]
+    assert s["gap_m"][0] > 3e-9 and s["gap_m"][first] == 0.0
+    # before bridging the cell is an insulator (pA); within a few steps it carries I_cc
+    assert np.all(np.abs(s["I_A"][:first]) < 1e-9)
+    clamped = np.flatnonzero(s["limited"][set_branch] > 0)
+    assert clamped.size and clamped[0] - first < 20
+    assert np.max(s["I_A"]) <= I_CC_A * (1 + 1e-12)
+    assert np.allclose(s["I_A"][clamped], I_CC_A, rtol=1e-12)
+    # while clamped, the cell voltage is I_cc R_cell, below the source voltage
+    assert np.all(s["V_cell_V"][clamped] < s["V_source_V"][clamped])
+
+
+def test_conductance_climbs_and_falls_through_plateaus(sweep):
+    _, result = sweep
+    s = result.series
+    g = s["G_landauer_G0"]
+    nearest = LADDER[np.abs(g[:, None] - LADDER).argmin(axis=1)]
+    assert np.allclose(g, nearest, atol=1e-6), np.unique(g)
+    set_branch, reset_branch = _set_and_reset(s)
+    levels_up = _plateaus(g[set_branch])
+    levels_down = _plateaus(g[reset_branch])
+    assert len(levels_up) >= 2, levels_up  # at least two distinct conducting plateaus
+    assert len(levels_down) >= 2, levels_down
+    assert g[reset_branch][-1] == 0.0 and s["gap_m"][-1] > 0.0  # the neck dissolved
+    print(f"plateaus (set): {levels_up}; (reset): {levels_down}; stats {result.stats}")
+
+
+def _plateaus(g, min_steps=2):
+    """Conducting G values held for at least ``min_steps`` consecutive accepted steps."""
+    change = np.flatnonzero(np.diff(g) != 0) + 1
+    runs = np.split(g, change)
+    return sorted({float(r[0]) for r in runs if len(r) >= min_steps and r[0] > 0})
+
+
+def test_metal_atoms_are_conserved(sweep):
+    _, result = sweep
+    s = result.series
+    metal = s["ions_mol"] + s["filament_mol"] - s["exchanged_mol"]
+    scale = np.max(s["ions_mol"] + s["filament_mol"])
+    assert np.max(np.abs(metal - metal[0])) < 1e-8 * scale
+    assert np.max(s["filament_mol"]) > 5 * s["filament_mol"][0]  # the balance is not trivial
+
+
+def test_run_directory_of_a_transient_run(sweep):
+    cfg, result = sweep
+    out = result.output_dir
+    header = (out / "timeseries.csv").read_text().splitlines()[0].split(",")
+    for column in ("time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "channels",
+                   "neck_radius_m", "neck_z_m", "T_max_K", "dt_s", "newton_its"):
+        assert column in header
+    assert (out / "transient.png").stat().st_size > 20_000
+    assert (out / "fields.bp").is_dir()
+    assert load_case(out / "resolved_case.toml") == cfg
+    assert np.all(np.isfinite(result.series["G_G0"]))
+
+
+def test_abrupt_voltage_step_completes_with_cut_backs(caplog):
+    """A 0.5 V step in 1 ns against an initial dt of 1 ms: Newton fails, dt is cut back."""
+    cfg = _case(**{"protocol": {"kind": "pulse_train", "amplitude_V": 0.5, "rise_s": 1e-9,
+                                "width_s": 5e-3, "interval_s": 1e-2, "count": 1},
+                   "dynamics.dt_initial_s": 1e-3, "dynamics.dt_max_s": 1e-3,
+                   "dynamics.max_drive_step": 1.0})
+    with caplog.at_level(logging.WARNING, logger="apcfem"):
+        result = Simulation.from_config(cfg).run(progress=False)
+    assert result.stats["stop_reason"] == "end of protocol"
+    assert result.stats["rejected_steps"] >= 1
+    assert "cut back" in caplog.text
+    assert result.series["time_s"][-1] == pytest.approx(1e-2)
+    assert np.all(np.isfinite(result.series["filament_mol"]))
+
+
+def _fixed_step_filament(dt_s, comm=MPI.COMM_WORLD):
+    cfg = _case(**{"protocol": {"kind": "pulse_train", "amplitude_V": 0.3, "rise_s": 8e-3,
+                                "width_s": 8e-3, "interval_s": 2.4e-2, "count": 1},
+                   "dynamics.dt_initial_s": dt_s, "dynamics.dt_min_s": dt_s,
+                   "dynamics.dt_max_s": dt_s, "dynamics.max_drive_step": 1.0})
+    return Simulation.from_config(cfg, comm).run(progress=False).series
+
+
+def test_splitting_converges_at_first_order():
+    amounts = [_fixed_step_filament(dt)["filament_mol"][-1] for dt in (4e-3, 2e-3, 1e-3)]
+    e_coarse, e_fine = abs(amounts[0] - amounts[1]), abs(amounts[1] - amounts[2])
+    ratio = e_coarse / e_fine
+    assert 1.6 < ratio < 2.6, f"error ratio {ratio:.3f} for halved dt, expected 2 (amounts " \
+                              f"{amounts})"
+
+
+def test_same_series_on_one_rank_and_all_ranks():
+    world = _fixed_step_filament(2e-3, MPI.COMM_WORLD)
+    alone = _fixed_step_filament(2e-3, MPI.COMM_SELF)
+    for key in ("filament_mol", "ions_mol", "exchanged_mol", "gap_m", "I_A", "T_max_K"):
+        assert np.allclose(world[key], alone[key], rtol=1e-6, atol=0), key
