@@ -32,7 +32,7 @@ from apcfem.circuit import (
     series_operating_point,
 )
 from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, NeckRadiusSweep
-from apcfem.coupling.filament_dynamics import EcmCell
+from apcfem.coupling.filament_dynamics import EcmCell, SectionAreaNeck
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.steady_cell import SteadyCell
 from apcfem.coupling.step_control import StepControl
@@ -277,7 +277,7 @@ class Simulation:
         return compliance_operating_point(wave(t), circuit.series_resistance_ohm, R_cell,
                                           circuit.current_limit_A, circuit.reset_current_limit_A)
 
-    def _observe(self, cell: EcmCell, extractor: NeckExtractor, wave: Waveform, t: float,
+    def _observe(self, cell: EcmCell, extractor: SectionAreaNeck, wave: Waveform, t: float,
                  step: dict, inventory) -> tuple[dict, float]:
         """Neck -> Landauer -> contact -> R_cell -> circuit -> heat at an accepted state."""
         neck = extractor(cell.xi)
@@ -302,8 +302,12 @@ class Simulation:
         dyn = self.cfg.dynamics
         if dyn.stop_at_compliance and row["limited"]:
             return "compliance reached"
-        if dyn.target_conductance_G0 is not None and row["G_G0"] >= dyn.target_conductance_G0:
+        if (dyn.target_conductance_G0 is not None and row["V_source_V"] >= 0
+                and row["G_G0"] >= dyn.target_conductance_G0):
             return f"target conductance {dyn.target_conductance_G0:g} G0 reached"
+        if (dyn.reset_target_conductance_G0 is not None and row["V_source_V"] < 0
+                and row["G_G0"] <= dyn.reset_target_conductance_G0):
+            return f"reset to {dyn.reset_target_conductance_G0:g} G0"
         if dyn.stop_voltage_V is not None and len(source_voltages) > 1:
             before, now = source_voltages[-2] - dyn.stop_voltage_V, row["V_source_V"] - \
                 dyn.stop_voltage_V
@@ -311,15 +315,15 @@ class Simulation:
                 return f"stop voltage {dyn.stop_voltage_V:g} V reached"
         return None
 
-    def _layer_neck_extractor(self, cell: EcmCell) -> NeckExtractor:
+    def _layer_neck_extractor(self, cell: EcmCell) -> SectionAreaNeck:
         g, m = self.cfg.geometry, self.cfg.mesh
         z0 = g.bottom_electrode_thickness_nm
         z1 = z0 + g.switching_layer_thickness_nm
         r_max = 0.9 * g.cell_radius_nm
         spacing = 0.5 * m.min_size_nm
-        return NeckExtractor(cell.device, (z0 * NM, z1 * NM), r_max * NM,
-                             n_z=int(np.ceil((z1 - z0) / spacing)),
-                             n_r=int(np.ceil(r_max / spacing)) + 1)
+        return SectionAreaNeck(cell.device, (z0 * NM, z1 * NM), r_max * NM,
+                               n_z=int(np.ceil((z1 - z0) / spacing)),
+                               n_r=int(np.ceil(r_max / spacing)) + 1)
 
     def _finish_transient(self, out: Path, series: dict[str, np.ndarray], wall_s: float,
                           stats: dict) -> dict:

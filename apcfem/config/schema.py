@@ -213,7 +213,11 @@ class DynamicsConfig(_Section):
     max_steps: int = Field(20000, ge=1)
     stop_at_compliance: bool = Field(False, description="end the run when I reaches I_cc")
     target_conductance_G0: float | None = Field(
-        None, gt=0, description="end the run when the cell conductance reaches this [G0]")
+        None, gt=0, description="end the run when the cell conductance reaches this [G0] "
+        "at a source voltage >= 0 (set)")
+    reset_target_conductance_G0: float | None = Field(
+        None, gt=0, description="end the run when the cell conductance falls to this [G0] at "
+        "a negative source voltage (reset complete, e.g. the filament ruptured)")
     stop_voltage_V: float | None = Field(
         None, description="end the run when the source voltage reaches this value [V]")
 

@@ -52,6 +52,7 @@ from apcfem.coupling.newton import NewtonProblem
 from apcfem.materials import get_material
 from apcfem.materials.laws import FARADAY_C_PER_MOL
 from apcfem.mesh import DeviceMesh, build_device_mesh
+from apcfem.neck import NeckExtractor, NeckProfile
 from apcfem.physics import ButlerVolmer, Conduction, Heat, NernstPlanck, Species
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
 from apcfem.physics.phase_field import AllenCahnDeposition, sharp_interpolation
@@ -66,9 +67,16 @@ MOLAR_MASS_KG_PER_MOL = {"Ag": 0.1078682, "Cu": 0.063546, "Au": 0.19696657}
 
 LAYER_BOUNDARIES = ("cathode", "anode", "outer", "axis")
 
+BROKEN_RADIUS_M = 0.05e-9
+"""Equivalent radius [m] below which a section holds no metal (a tenth of an Ag atom's radius)."""
+
 METAL_ION_MOBILITY_FRACTION = 1e-3
 """Ion diffusivity inside the filament metal relative to the electrolyte [-]: small, so that
 ions cannot short-cut through the filament (it stays > 0 to keep w defined there)."""
+
+UNKNOWN_BOUND = 50.0
+"""|xi|, |w| <= 50 during Newton (a variational-inequality SNES): far outside the physical range
+(xi in [0, 1], c / c_eq = e^w), it only keeps trial iterates of w out of exp() overflow."""
 
 LINEAR = {"snes_type": "ksponly"}
 """Current continuity and heat are linear in their unknown here (sigma and k depend on xi
@@ -117,6 +125,27 @@ def switching_layer_device(stack: DeviceMesh, geometry: GeometryConfig) -> Devic
         regions={"switching_layer": 1},
         boundaries={name: tag for tag, name in enumerate(names, start=1)},
         axisymmetric=stack.axisymmetric)
+
+
+class SectionAreaNeck(NeckExtractor):
+    """Neck extraction from the metal area of each section, A(z) = int H(xi) dA.
+
+    An evolved filament is not always star-shaped about the axis (a deposit can close around
+    an electrolyte pocket or grow a side branch), so the first crossing along a ray
+    (:class:`~apcfem.neck.NeckExtractor`) can miss metal that conducts. Here every sample counts
+    with the metal fraction H(xi) = clip((xi - 1/4) / (1/2), 0, 1), the section's equivalent
+    radius is a = sqrt(A / pi), and the profile is reduced to the neck as in the base class.
+    """
+
+    def __call__(self, field: fem.Function) -> NeckProfile:
+        values = self._probe(field).reshape(len(self.z_m), self.n_theta, len(self.r_m))
+        fraction = np.clip((values - 0.25) / 0.5, 0.0, 1.0)
+        # int r f dr per ray (trapezoid), times dtheta summed over the rays
+        per_ray = np.trapezoid(fraction * self.r_m, self.r_m, axis=-1)
+        area = per_ray.sum(axis=1) * (2.0 * np.pi / self.n_theta)
+        radius = np.sqrt(area / np.pi)
+        # sections with less metal than a tenth of an atom's cross-section are broken
+        return self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
 
 
 @dataclass(frozen=True)
@@ -217,8 +246,15 @@ class EcmCell:
                     + self.dt * scale * plating_density * v_w * plating_measure)
         self._ecm = BlockNewtonProblem(
             "ecm", residual, [self.xi, self.w],
-            petsc_options={"snes_rtol": 1e-9, "snes_atol": 1e-10, "snes_stol": 1e-12,
-                           "snes_max_it": 12})
+            # absolute tolerance in residual units (c_eq 1 nm^3, i.e. ~1e-24 mol for c_eq =
+            # 1e3 mol/m^3): 1e-8 of it is far below one atom; round-off in a stiff step
+            # stalls near 1e-10, so tighter values only cost rejected steps. Full Newton steps
+            # (the box bounds are the safeguard): backtracking crawls through the kinks of the
+            # clipped interpolations.
+            petsc_options={"snes_type": "vinewtonrsls", "snes_linesearch_type": "basic",
+                           "snes_rtol": 1e-8, "snes_atol": 1e-8, "snes_stol": 1e-10,
+                           "snes_max_it": 25})
+        self._ecm.set_bounds(-UNKNOWN_BOUND, UNKNOWN_BOUND)
 
         self._setup_contact(cfg, space["phi"])
         self._setup_heat(cfg, space["T"])

@@ -60,6 +60,16 @@ class BlockNewtonProblem:
             petsc_options_prefix=f"apcfem_{name}_",
             petsc_options={**NEWTON_OPTIONS, **(petsc_options or {})})
 
+    def set_bounds(self, lower: float, upper: float) -> None:
+        """Box constraint lower <= u <= upper on every unknown; needs a variational-inequality
+        SNES (``petsc_options={"snes_type": "vinewtonrsls"}``). Keeps Newton iterates of
+        log-densities out of exp() overflow."""
+        lower_vec, upper_vec = self._problem.x.duplicate(), self._problem.x.duplicate()
+        lower_vec.set(lower)
+        upper_vec.set(upper)
+        self._problem.solver.setVariableBounds(lower_vec, upper_vec)
+        self._bounds = (lower_vec, upper_vec)  # SNES keeps references; keep ours alive too
+
     def solve(self) -> int:
         """Solve in place; returns the Newton iteration count.
 
