@@ -283,7 +283,7 @@ class Simulation:
         neck = extractor(cell.xi)
         connected = neck.gap_m == 0.0 and neck.neck_radius_m > 0.0
         G_L_G0, channels = self._landauer(neck) if connected else (0.0, 0.0)
-        cell.set_contact(connected, neck.neck_z_m, G_L_G0 * landauer.G0_S)
+        cell.set_contact(neck, G_L_G0 * landauer.G0_S)
         R_cell, _ = cell.solve_resistance()
         op = self._operating_point(wave, t, R_cell)
         T_max, _ = cell.solve_heat(op.V_cell_V)

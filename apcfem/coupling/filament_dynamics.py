@@ -43,14 +43,14 @@ from dataclasses import dataclass
 import numpy as np
 import ufl
 from dolfinx import fem
-from dolfinx.mesh import create_submesh, locate_entities_boundary, meshtags
+from dolfinx.mesh import compute_midpoints, create_submesh, locate_entities_boundary, meshtags
 from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig, GeometryConfig
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.materials import get_material
-from apcfem.materials.laws import FARADAY_C_PER_MOL
+from apcfem.materials.laws import FARADAY_C_PER_MOL, fermi_wavevector_per_m
 from apcfem.mesh import DeviceMesh, build_device_mesh
 from apcfem.neck import NeckExtractor, NeckProfile
 from apcfem.physics import ButlerVolmer, Conduction, Heat, NernstPlanck, Species
@@ -66,6 +66,9 @@ MOLAR_MASS_KG_PER_MOL = {"Ag": 0.1078682, "Cu": 0.063546, "Au": 0.19696657}
 (2022)); c_m = density / molar mass."""
 
 LAYER_BOUNDARIES = ("cathode", "anode", "outer", "axis")
+
+FIRST_BESSEL_ZERO = 2.404825557695773
+"""j_01: a circular neck opens its first channel at k_F a = j_01."""
 
 BROKEN_RADIUS_M = 0.05e-9
 """Equivalent radius [m] below which a section holds no metal (a tenth of an Ag atom's radius)."""
@@ -306,10 +309,24 @@ class EcmCell:
         """phi = V_cell phi_unit [V] (current continuity is linear in the contact voltage)."""
         self.phi.x.array[:] = V_cell_V * self.phi_unit.x.array
 
-    def set_contact(self, connected: bool, neck_z_m: float, G_landauer_S: float) -> None:
-        """Embed the neck's Landauer conductance as the slab conductivity (see module doc)."""
+    def set_contact(self, neck: NeckProfile, G_landauer_S: float) -> None:
+        """Embed the neck's Landauer conductance as the slab conductivity (see module doc).
+
+        Sections thinner than the first subband's radius j_01 / k_F carry no channel: cells at
+        their heights conduct like the electrolyte, so a thread of metal too thin to count never
+        conducts classically; a conducting neck (G_L > 0) gets the contact slab.
+        """
+        rows = np.clip(np.searchsorted(neck.z_m, self._cell_z) - 1, 0, len(neck.z_m) - 1)
+        nearest = np.where(np.abs(neck.z_m[np.minimum(rows + 1, len(neck.z_m) - 1)]
+                                  - self._cell_z) < np.abs(neck.z_m[rows] - self._cell_z),
+                           np.minimum(rows + 1, len(neck.z_m) - 1), rows)
+        inside = (self._cell_z >= neck.z_m[0] - self._row_half) & (
+            self._cell_z <= neck.z_m[-1] + self._row_half)
+        thin = inside & (neck.radius_m[nearest] < self.first_subband_radius_m)
+        self._thin.x.array[:] = thin.astype(float)
+        connected = G_landauer_S > 0.0
         self._contact_on.value = 1.0 if connected else 0.0
-        self._neck_z.value = neck_z_m
+        self._neck_z.value = neck.neck_z_m
         area = self.device.comm.allreduce(fem.assemble_scalar(self._slab_area), op=MPI.SUM)
         length = self.cfg.ecm.contact_length_nm * NM
         area /= length
@@ -358,8 +375,18 @@ class EcmCell:
         h = sharp_interpolation(self.xi)
         self._slab_area = fem.form(m.weight() * slab * h * m.dx())
         in_contact = self._contact_on * slab
-        sigma_fil = (filament.electrical_conductivity_S_per_m.value * (1.0 - in_contact)
-                     + self._sigma_contact * in_contact)
+        self._thin = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="thin_section")
+        tdim = mesh.topology.dim
+        index_map = mesh.topology.index_map(tdim)
+        cells = np.arange(index_map.size_local + index_map.num_ghosts, dtype=np.int32)
+        self._cell_z = compute_midpoints(mesh, tdim, cells)[:, m.axial_index]
+        self._row_half = 0.5 * NM  # sampled rows reach the layer faces to within this
+        e_f, m_eff = filament.fermi_energy_eV.value, filament.effective_mass_me.value
+        self.first_subband_radius_m = FIRST_BESSEL_ZERO / float(
+            fermi_wavevector_per_m(e_f, m_eff))
+        sigma_fil = ((filament.electrical_conductivity_S_per_m.value * (1.0 - in_contact)
+                      + self._sigma_contact * in_contact) * (1.0 - self._thin)
+                     + self._sigma_el * self._thin)
         self.sigma = self._sigma_el + (sigma_fil - self._sigma_el) * h
         self.k = (host.thermal_conductivity_W_per_mK.value
                   + (filament.thermal_conductivity_W_per_mK.value
