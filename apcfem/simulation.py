@@ -40,8 +40,13 @@ from apcfem.filament import NM, PrescribedFilament
 from apcfem.materials import get_material
 from apcfem.mesh import DeviceMesh, build_device_mesh
 from apcfem.neck import NeckExtractor, NeckProfile
-from apcfem.output import (FieldWriter, SeriesWriter, plot_sweep, prepare_run_directory,
-                           write_run_info)
+from apcfem.output import (
+    FieldWriter,
+    SeriesWriter,
+    plot_sweep,
+    prepare_run_directory,
+    write_run_info,
+)
 from apcfem.output.plots import plot_transient
 from apcfem.protocols import SweepPoint, Waveform, build_waveform, draw_variation, sweep_points
 

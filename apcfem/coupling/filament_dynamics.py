@@ -8,7 +8,8 @@ The model lives on the switching layer (a submesh of the device stack): the acti
 * xi, Allen-Cahn deposition (:class:`~apcfem.physics.phase_field.AllenCahnDeposition`), grown
   from a hemispherical nucleus on the cathode at the axis;
 * w = ln(c / c_eq), Nernst-Planck of the cations (:class:`~apcfem.physics.NernstPlanck`),
-  mobile in the electrolyte only (D scaled by 1e-3 inside the metal), with the source -c_m d(xi)/dt (deposition consumes ions, dissolution releases them) and an
+  mobile in the electrolyte only (D scaled by 1e-3 inside the metal), with the source
+  -c_m d(xi)/dt (deposition consumes ions, dissolution releases them) and an
   exchange with the active electrode, j = j0_a (1 - c / c_eq) (Butler-Volmer at the zero
   overpotential of an unresolved double layer: the electrode keeps the adjacent electrolyte at
   c_eq, oxidising metal when depleted and plating ions when they pile up), and a one-way
@@ -25,9 +26,13 @@ bridges the layer, the slab |z - z_neck| < l/2 of the filament carries sigma_q =
 (A_eff = int_slab H(xi) dA) instead of the metal's sigma, so the FE resistance R_cell = V^2 / P
 is R_fe + 1/G_L, the contact voltage I/G_L drops across the neck (it drives the neck's own
 growth and dissolution), and the ballistic power I^2/G_L is released in the metal at the neck.
-A neck below the first subband (G_L = 0) is a gap of length l with the electrolyte's sigma.
+Every section thinner than the first subband (a < j_01 / k_F, G_L = 0), and every cell whose
+height range meets one, conducts like the electrolyte: a metal thread too thin to carry a
+channel never conducts classically. The slab is kept inside the layer (a neck at the anode face,
+where a cathode-grown cone touches it, puts the contact in the layer's last 0.3 nm).
 
-**Operator splitting** (first order in dt, tested). A step t -> t + dt (1) sets phi = V_cell
+**Operator splitting** (first order in dt; not yet verified by a rate test). A step
+t -> t + dt (1) sets phi = V_cell
 phi_unit with V_cell from the circuit at t + dt and the cell resistance of the state at t,
 (2) solves the backward-Euler (xi, w) block with one SNES, phi and T frozen; after an accepted
 step the caller extracts the neck, updates the contact, re-solves phi_unit (linear) and T.
@@ -43,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import ufl
 from dolfinx import fem
-from dolfinx.mesh import compute_midpoints, create_submesh, locate_entities_boundary, meshtags
+from dolfinx.mesh import create_submesh, locate_entities_boundary, meshtags
 from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig, GeometryConfig
@@ -316,19 +321,21 @@ class EcmCell:
         their heights conduct like the electrolyte, so a thread of metal too thin to count never
         conducts classically; a conducting neck (G_L > 0) gets the contact slab.
         """
-        rows = np.clip(np.searchsorted(neck.z_m, self._cell_z) - 1, 0, len(neck.z_m) - 1)
-        nearest = np.where(np.abs(neck.z_m[np.minimum(rows + 1, len(neck.z_m) - 1)]
-                                  - self._cell_z) < np.abs(neck.z_m[rows] - self._cell_z),
-                           np.minimum(rows + 1, len(neck.z_m) - 1), rows)
-        inside = (self._cell_z >= neck.z_m[0] - self._row_half) & (
-            self._cell_z <= neck.z_m[-1] + self._row_half)
-        thin = inside & (neck.radius_m[nearest] < self.first_subband_radius_m)
-        self._thin.x.array[:] = thin.astype(float)
+        # a cell is thin if its height range meets a thin row (P1 xi in a cell spanning the
+        # row would otherwise carry metal across it)
+        half_row = 0.5 * (neck.z_m[1] - neck.z_m[0])
+        thin_z = neck.z_m[neck.radius_m < self.first_subband_radius_m]
+        thin = (np.searchsorted(thin_z, self._cell_z_range[:, 1] + half_row, side="right")
+                > np.searchsorted(thin_z, self._cell_z_range[:, 0] - half_row, side="left"))
+        self._thin.x.array[self._thin.function_space.dofmap.list[:, 0]] = thin.astype(float)
         connected = G_landauer_S > 0.0
         self._contact_on.value = 1.0 if connected else 0.0
-        self._neck_z.value = neck.neck_z_m
-        area = self.device.comm.allreduce(fem.assemble_scalar(self._slab_area), op=MPI.SUM)
         length = self.cfg.ecm.contact_length_nm * NM
+        # keep the slab inside the layer: a neck at an electrode face (a tip touching the
+        # anode) puts the contact in the layer's last slab of metal
+        self._neck_z.value = float(np.clip(neck.neck_z_m, self._layer_z[0] + 0.5 * length,
+                                           self._layer_z[1] - 0.5 * length))
+        area = self.device.comm.allreduce(fem.assemble_scalar(self._slab_area), op=MPI.SUM)
         area /= length
         sigma_q = G_landauer_S * length / area if area > 0 else 0.0
         self._sigma_contact.value = max(sigma_q, self._sigma_el)
@@ -376,11 +383,12 @@ class EcmCell:
         self._slab_area = fem.form(m.weight() * slab * h * m.dx())
         in_contact = self._contact_on * slab
         self._thin = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="thin_section")
-        tdim = mesh.topology.dim
-        index_map = mesh.topology.index_map(tdim)
-        cells = np.arange(index_map.size_local + index_map.num_ghosts, dtype=np.int32)
-        self._cell_z = compute_midpoints(mesh, tdim, cells)[:, m.axial_index]
-        self._row_half = 0.5 * NM  # sampled rows reach the layer faces to within this
+        g = cfg.geometry
+        z0 = g.bottom_electrode_thickness_nm * NM
+        self._layer_z = (z0, z0 + g.switching_layer_thickness_nm * NM)
+        # DG0 dofs follow the cells, whose vertex heights give each cell's z range [m]
+        vertex_z = mesh.geometry.x[mesh.geometry.dofmaps[0]][:, :, m.axial_index]
+        self._cell_z_range = np.stack([vertex_z.min(axis=1), vertex_z.max(axis=1)], axis=1)
         e_f, m_eff = filament.fermi_energy_eV.value, filament.effective_mass_me.value
         self.first_subband_radius_m = FIRST_BESSEL_ZERO / float(
             fermi_wavevector_per_m(e_f, m_eff))

@@ -49,7 +49,7 @@ def _set_and_reset(series):
 
 
 def test_filament_forms_and_current_is_clamped(sweep):
-    cfg, result = sweep
+    _, result = sweep
     s = result.series
     set_branch, _ = _set_and_reset(s)
     formed = np.flatnonzero(s["G_landauer_G0"][set_branch] > 0)
@@ -79,8 +79,8 @@ def test_conductance_climbs_and_falls_through_plateaus(sweep):
     levels_down = _plateaus(g[reset_branch])
     assert len(levels_up) >= 2, levels_up  # at least two distinct conducting plateaus
     assert len(levels_down) >= 2, levels_down
-    # the neck dissolved below the first subband (j_01 / k_F = 0.20 nm for Ag)
-    assert g[reset_branch][-1] < 1e-6 and s["neck_radius_m"][-1] < 0.2e-9
+    # the neck dissolved below the first subband (j_01 / k_F = 0.2004 nm for Ag)
+    assert g[reset_branch][-1] < 1e-6 and s["neck_radius_m"][-1] < 0.2004e-9
     print(f"plateaus (set): {levels_up}; (reset): {levels_down}; stats {result.stats}")
 
 
