@@ -21,6 +21,10 @@ from apcfem import Simulation, load_case, update_case
 LADDER = np.array([0, 1, 3, 5, 6, 8, 10, 12])
 I_CC_A = 1e-4
 
+# the full sweep takes ~2 min on one rank and > 15 min on two (2 cores): its 1-vs-N check is
+# test_same_series_on_one_rank_and_all_ranks on a short drive
+SWEEP_SERIAL = pytest.mark.serial
+
 
 def _case(**changes):
     cfg = load_case(apcfem.bundled_case("ecm_ag_sio2_pt_sweep"))
@@ -48,6 +52,7 @@ def _set_and_reset(series):
     return slice(0, reset[0]), slice(reset[0], None)
 
 
+@SWEEP_SERIAL
 def test_filament_forms_and_current_is_clamped(sweep):
     _, result = sweep
     s = result.series
@@ -66,6 +71,7 @@ def test_filament_forms_and_current_is_clamped(sweep):
     assert np.all(s["V_cell_V"][clamped] < s["V_source_V"][clamped])
 
 
+@SWEEP_SERIAL
 def test_conductance_climbs_and_falls_through_plateaus(sweep):
     _, result = sweep
     s = result.series
@@ -91,6 +97,7 @@ def _plateaus(g, min_steps=2):
     return sorted({float(r[0]) for r in runs if len(r) >= min_steps and r[0] > 0})
 
 
+@SWEEP_SERIAL
 def test_metal_atoms_are_conserved(sweep):
     _, result = sweep
     s = result.series
@@ -100,6 +107,7 @@ def test_metal_atoms_are_conserved(sweep):
     assert np.max(s["filament_mol"]) > 5 * s["filament_mol"][0]  # the balance is not trivial
 
 
+@SWEEP_SERIAL
 def test_run_directory_of_a_transient_run(sweep):
     cfg, result = sweep
     out = result.output_dir
