@@ -14,18 +14,14 @@ PETSc matrix, so one SNES with a direct solve sees the whole Jacobian:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx.fem.petsc import NonlinearProblem
-from mpi4py import MPI
 
-from apcfem.coupling.newton import NEWTON_OPTIONS, NewtonProblem, SolverDivergedError
+from apcfem.coupling.newton import NEWTON_OPTIONS, NewtonProblem, checked_iterations
 
-log = logging.getLogger(__name__)
 
 
 class BlockNewtonProblem:
@@ -77,16 +73,7 @@ class BlockNewtonProblem:
             SolverDivergedError: SNES diverged or a solution is not finite on some rank.
         """
         self._problem.solve()
-        snes = self._problem.solver
-        reason, its = snes.getConvergedReason(), snes.getIterationNumber()
-        comm = self.unknowns[0].function_space.mesh.comm
-        finite = comm.allreduce(all(bool(np.isfinite(u.x.array).all()) for u in self.unknowns),
-                                op=MPI.LAND)
-        if reason <= 0 or not finite:
-            raise SolverDivergedError(self.name, reason, its)
-        log.debug("%s: converged in %d Newton iterations (reason %d, |F| = %.3e)",
-                  self.name, its, reason, snes.getFunctionNorm())
-        return its
+        return checked_iterations(self.name, self._problem.solver, self.unknowns)
 
 
 def backward_euler(problem: NewtonProblem | BlockNewtonProblem,

@@ -64,12 +64,21 @@ class NewtonProblem:
             SolverDivergedError: SNES diverged or the solution is not finite on some rank.
         """
         self._problem.solve()
-        snes = self._problem.solver
-        reason, its = snes.getConvergedReason(), snes.getIterationNumber()
-        finite = self.u.function_space.mesh.comm.allreduce(
-            bool(np.isfinite(self.u.x.array).all()), op=MPI.LAND)
-        if reason <= 0 or not finite:
-            raise SolverDivergedError(self.name, reason, its)
-        log.debug("%s: converged in %d Newton iterations (reason %d, |F| = %.3e)",
-                  self.name, its, reason, snes.getFunctionNorm())
-        return its
+        return checked_iterations(self.name, self._problem.solver, [self.u])
+
+
+def checked_iterations(name: str, snes, unknowns: Sequence[fem.Function]) -> int:
+    """Newton iterations of a finished SNES solve, after checking it really converged.
+
+    Collective. Raises :class:`SolverDivergedError` if SNES reports divergence or any unknown
+    holds a non-finite value on any rank (SNES may "converge" onto NaN).
+    """
+    reason, its = snes.getConvergedReason(), snes.getIterationNumber()
+    comm = unknowns[0].function_space.mesh.comm
+    finite = comm.allreduce(all(bool(np.isfinite(u.x.array).all()) for u in unknowns),
+                            op=MPI.LAND)
+    if reason <= 0 or not finite:
+        raise SolverDivergedError(name, reason, its)
+    log.debug("%s: converged in %d Newton iterations (reason %d, |F| = %.3e)",
+              name, its, reason, snes.getFunctionNorm())
+    return its
