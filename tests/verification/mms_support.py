@@ -42,3 +42,16 @@ def assert_optimal_rates(errors, degree: int, tolerance: float = 0.1) -> None:
     l2_rate, h1_rate = rates[-1]
     assert abs(l2_rate - (degree + 1)) < tolerance, f"L2 rates {rates[:, 0]}, expected {degree + 1}"
     assert abs(h1_rate - degree) < tolerance, f"H1 rates {rates[:, 1]}, expected {degree}"
+
+
+def exact_dirichlet_bc(space, exact, device: DeviceMesh) -> fem.DirichletBC:
+    """The exact solution imposed on the boundary, except on the axis r = 0 of an (r, z) mesh,
+    where the symmetry condition is natural."""
+    domain = device.mesh
+    fdim = domain.topology.dim - 1
+    facets = device.facets("boundary")
+    if device.axisymmetric:
+        facets = facets[mesh.compute_midpoints(domain, fdim, facets)[:, 0] > 1e-12]
+    values = fem.Function(space)
+    values.interpolate(fem.Expression(exact, space.element.interpolation_points))
+    return fem.dirichletbc(values, fem.locate_dofs_topological(space, fdim, facets))

@@ -8,9 +8,15 @@ Expected rates: L2 p + 1, H1 p. Runs serially and on 2 ranks (mesh partitioned).
 
 import pytest
 import ufl
-from dolfinx import fem, mesh
+from dolfinx import fem
 
-from mms_support import assert_optimal_rates, smooth_profile, unit_device, weighted_error_norms
+from mms_support import (
+    assert_optimal_rates,
+    exact_dirichlet_bc,
+    smooth_profile,
+    unit_device,
+    weighted_error_norms,
+)
 
 from apcfem.coupling import NewtonProblem
 from apcfem.physics import Conduction
@@ -28,17 +34,7 @@ def _errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     u = fem.Function(space)
     physics = Conduction(sigma=sigma, source=source)
     residual = physics.residual(u, ufl.TestFunction(space), device)
-    # Dirichlet data everywhere except the axis r = 0 (natural symmetry condition)
-    facets = device.facets("boundary")
-    if axisymmetric:
-        mid = mesh.compute_midpoints(domain, domain.topology.dim - 1, facets)
-        facets = facets[mid[:, 0] > 1e-12]
-    dofs = fem.locate_dofs_topological(space, domain.topology.dim - 1, facets)
-    boundary_values = fem.Function(space)
-    boundary_values.interpolate(fem.Expression(exact, space.element.interpolation_points))
-    problem = NewtonProblem(f"mms_{degree}", residual, u, [fem.dirichletbc(boundary_values,
-                                                                             dofs)])
-    problem.solve()
+    NewtonProblem(f"mms_{degree}", residual, u, [exact_dirichlet_bc(space, exact, device)]).solve()
     return weighted_error_norms(u, exact, device, degree)
 
 

@@ -19,8 +19,12 @@ LENGTH = 20e-9
 
 
 def _end_bcs(space, axial: int, low: float, high: float):
-    dofs_low = fem.locate_dofs_geometrical(space, lambda x: np.isclose(x[axial], 0.0, atol=1e-3 * LENGTH))
-    dofs_high = fem.locate_dofs_geometrical(space, lambda x: np.isclose(x[axial], LENGTH, atol=1e-3 * LENGTH))
+    # an absolute tolerance relative to the wire: np.isclose's default 1e-8 m spans it
+    def at(height):
+        return lambda x: np.isclose(x[axial], height, atol=1e-3 * LENGTH)
+
+    dofs_low = fem.locate_dofs_geometrical(space, at(0.0))
+    dofs_high = fem.locate_dofs_geometrical(space, at(LENGTH))
     return [fem.dirichletbc(fem.Constant(space.mesh, low), dofs_low, space),
             fem.dirichletbc(fem.Constant(space.mesh, high), dofs_high, space)]
 

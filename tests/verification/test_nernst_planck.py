@@ -21,7 +21,12 @@ import ufl
 from dolfinx import fem, mesh
 from mpi4py import MPI
 
-from mms_support import assert_optimal_rates, unit_device, weighted_error_norms
+from mms_support import (
+    assert_optimal_rates,
+    exact_dirichlet_bc,
+    unit_device,
+    weighted_error_norms,
+)
 
 from apcfem.coupling import NewtonProblem
 from apcfem.coupling.mixed import BlockNewtonProblem, backward_euler
@@ -101,16 +106,8 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     space = fem.functionspace(domain, ("Lagrange", degree))
     w = fem.Function(space)
     residual = transport.residual(w, ufl.TestFunction(space), device, phi=phi, T=T, dt=1.0)
-    # Dirichlet data everywhere except the axis r = 0 (natural symmetry condition)
-    facets = device.facets("boundary")
-    if axisymmetric:
-        mid = mesh.compute_midpoints(domain, domain.topology.dim - 1, facets)
-        facets = facets[mid[:, 0] > 1e-12]
-    dofs = fem.locate_dofs_topological(space, domain.topology.dim - 1, facets)
-    boundary_values = fem.Function(space)
-    boundary_values.interpolate(fem.Expression(exact, space.element.interpolation_points))
     NewtonProblem(f"np_mms_{degree}", residual, w,
-                  [fem.dirichletbc(boundary_values, dofs)]).solve()
+                  [exact_dirichlet_bc(space, exact, device)]).solve()
     return weighted_error_norms(w, exact, device, degree)
 
 
