@@ -248,7 +248,8 @@ class Simulation:
                 cycle = wave.cycle(t)
                 cell.rate_factor.value = draw_variation(cfg.variability, cycle).rate_factor
             row, R_cell = self._observe(cell, extractor, wave, t, {
-                "step": control.accepted, "dt_s": dt, "newton_its": its, "rejected_steps": control.rejected,
+                "step": control.accepted, "dt_s": dt, "newton_its": its,
+                "rejected_steps": control.rejected,
                 "cycle": cycle, "exchanged_mol": exchanged}, inventory)
             series.append(row)
             if fields and control.accepted % 10 == 0:

@@ -28,7 +28,8 @@ def compliance_ladder(currents_A=CURRENTS_A, output: Path | None = None) -> list
                                         "output.fields": False})
         out = output / f"icc_{current * 1e6:g}uA" if output else None
         series = apcfem.Simulation.from_config(cfg).run(out, progress=False).series
-        rows.append({"current_limit_A": current, "neck_radius_m": float(series["neck_radius_m"][-1]),
+        rows.append({"current_limit_A": current,
+                     "neck_radius_m": float(series["neck_radius_m"][-1]),
                      "G_G0": float(series["G_G0"][-1]),
                      "G_landauer_G0": float(series["G_landauer_G0"][-1])})
     return rows

@@ -58,7 +58,7 @@ from apcfem.materials import get_material
 from apcfem.materials.laws import FARADAY_C_PER_MOL, fermi_wavevector_per_m
 from apcfem.mesh import DeviceMesh, build_device_mesh
 from apcfem.neck import NeckExtractor, NeckProfile
-from apcfem.physics import ButlerVolmer, Conduction, Heat, NernstPlanck, Species
+from apcfem.physics import ButlerVolmer, Conduction, Heat, NernstPlanck, Species, fixed_values
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
 from apcfem.physics.phase_field import AllenCahnDeposition, sharp_interpolation
 
@@ -417,8 +417,4 @@ class EcmCell:
             petsc_options=LINEAR)
 
     def _contacts(self, space, top: float, bottom: float) -> list[fem.DirichletBC]:
-        fdim = self.device.mesh.topology.dim - 1
-        return [fem.dirichletbc(fem.Constant(self.device.mesh, value),
-                                fem.locate_dofs_topological(space, fdim,
-                                                            self.device.facets(name)), space)
-                for name, value in (("anode", top), ("cathode", bottom))]
+        return fixed_values(space, self.device, {"anode": top, "cathode": bottom})

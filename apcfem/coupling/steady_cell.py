@@ -19,7 +19,7 @@ from apcfem.config.schema import CaseConfig
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.materials import get_material
 from apcfem.mesh import DeviceMesh
-from apcfem.physics import Conduction, Heat, region_constant
+from apcfem.physics import Conduction, Heat, fixed_values, region_constant
 
 NM = 1e-9
 
@@ -114,9 +114,4 @@ class SteadyCell:
         return self.xi * ufl.exp(-(r2 + (z - self.neck_z) ** 2) / length_m**2)
 
     def _contact_bcs(self, space, top: float, bottom: float) -> list[fem.DirichletBC]:
-        fdim = self.device.mesh.topology.dim - 1
-        bcs = []
-        for name, value in (("top_contact", top), ("bottom_contact", bottom)):
-            dofs = fem.locate_dofs_topological(space, fdim, self.device.facets(name))
-            bcs.append(fem.dirichletbc(fem.Constant(self.device.mesh, value), dofs, space))
-        return bcs
+        return fixed_values(space, self.device, {"top_contact": top, "bottom_contact": bottom})

@@ -20,12 +20,30 @@ from apcfem.physics.optics import (
     refractive_index,
 )
 from apcfem.physics.poisson import SpaceChargePoisson
-from apcfem.physics.properties import region_constant
+from apcfem.physics.properties import fixed_values, region_constant
 
 __all__ = [
-    "AbsorbingLayer", "BeerLambert", "ButlerVolmer", "Conduction", "Heat", "HeatSink",
-    "Helmholtz", "NernstPlanck", "OpticalPort", "SpaceChargePoisson", "Species",
-    "ThermoElasticity", "TransientHeat", "absorption_coefficient", "backward_difference",
-    "displacement_bc", "drude_permittivity", "mean_displacement", "refractive_index",
-    "region_constant", "thermal_voltage", "wiedemann_franz_k",
+    "AbsorbingLayer",
+    "BeerLambert",
+    "ButlerVolmer",
+    "Conduction",
+    "Heat",
+    "HeatSink",
+    "Helmholtz",
+    "NernstPlanck",
+    "OpticalPort",
+    "SpaceChargePoisson",
+    "Species",
+    "ThermoElasticity",
+    "TransientHeat",
+    "absorption_coefficient",
+    "backward_difference",
+    "displacement_bc",
+    "drude_permittivity",
+    "fixed_values",
+    "mean_displacement",
+    "refractive_index",
+    "region_constant",
+    "thermal_voltage",
+    "wiedemann_franz_k",
 ]

@@ -24,3 +24,12 @@ def region_constant(device: DeviceMesh, values: Mapping[str, float], name: str) 
         field.x.array[space.dofmap.list[cells].ravel()] = values[region]
     field.x.scatter_forward()
     return field
+
+
+def fixed_values(space: fem.FunctionSpace, device: DeviceMesh,
+                 values: Mapping[str, float]) -> list[fem.DirichletBC]:
+    """Dirichlet conditions holding each named boundary at a constant value (SI units)."""
+    fdim = device.mesh.topology.dim - 1
+    return [fem.dirichletbc(fem.Constant(device.mesh, value),
+                            fem.locate_dofs_topological(space, fdim, device.facets(name)), space)
+            for name, value in values.items()]

@@ -19,7 +19,8 @@ ALLOWED_PLATEAUS = np.array([0, 1, 3, 5, 6, 8, 10, 12])
 def _case(**changes):
     cfg = load_case(apcfem.bundled_case("ag_sio2_pt_staircase"))
     base = {"geometry.cell_radius_nm": 10.0, "geometry.bottom_electrode_thickness_nm": 5.0,
-            "geometry.top_electrode_thickness_nm": 5.0, "geometry.switching_layer_thickness_nm": 6.0,
+            "geometry.top_electrode_thickness_nm": 5.0,
+            "geometry.switching_layer_thickness_nm": 6.0,
             "filament.base_radius_nm": 2.0, "protocol.neck_radius_start_nm": 0.15,
             "protocol.neck_radius_stop_nm": 0.6, "protocol.points": 10,
             "output.fields": True}
