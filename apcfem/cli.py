@@ -2,6 +2,8 @@
 
 A thin layer over the public API in :mod:`apcfem`. Logging is configured here only: rank 0
 prints unless ``--all-ranks`` is given. Bad input exits with status 2 and one line on stderr.
+Under MPI any other exception ends every rank (MPI Abort, status 1) with one traceback, rather
+than leaving the other ranks waiting in a collective.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import io
 import json
 import logging
 import sys
+import time
+import traceback
 import warnings
 from pathlib import Path
 
@@ -21,6 +25,10 @@ from mpi4py import MPI
 import apcfem
 
 EXIT_BAD_INPUT = 2
+EXIT_ABORT = 1
+# How long a rank other than 0 waits, after an uncaught exception, for rank 0 to report the same
+# error and abort the run, before it reports and aborts itself [s].
+ABORT_GRACE_S = 3.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args.log_level, args.all_ranks, comm)
     try:
         status = args.handler(args, comm)
-        # PETSc objects are destroyed collectively: collect them on every rank, together,
-        # rather than in whatever order each interpreter happens to tear down
+        # Solvers and writers are closed by their owners; whatever else holds PETSc objects is
+        # collected here on every rank, together, not in each interpreter's own teardown order
         gc.collect()
         comm.barrier()
         return status
@@ -215,26 +223,37 @@ def _cases(args, comm) -> int:
 
 
 def _configure_logging(level: str, all_ranks: bool, comm) -> None:
+    logger = logging.getLogger("apcfem")
+    for old in [h for h in logger.handlers if h.get_name() == "apcfem.cli"]:
+        logger.removeHandler(old)  # main() called again in one process (tests)
     handler = logging.StreamHandler()
+    handler.set_name("apcfem.cli")
     prefix = f"[rank {comm.rank}] " if all_ranks and comm.size > 1 else ""
     handler.setFormatter(logging.Formatter(f"{prefix}%(levelname)s %(name)s: %(message)s"))
     if not all_ranks:
         handler.addFilter(lambda record: comm.rank == 0)
-    logger = logging.getLogger("apcfem")
     logger.addHandler(handler)
     logger.setLevel(level.upper())
 
 
 def _install_mpi_excepthook(comm) -> None:
-    """An uncaught exception on one rank aborts all ranks instead of hanging them."""
+    """An exception escaping :func:`main` on any rank ends all ranks, reported once.
+
+    A rank that stops alone leaves the others waiting in a collective forever; ``Abort`` ends
+    them all. Rank 0 reports at once. Another rank first gives rank 0 :data:`ABORT_GRACE_S` to
+    report and abort (an error raised on every rank is then printed once, by rank 0), and
+    reports itself, naming its rank, only if it is still running.
+    """
     if comm.size == 1:
         return
-    default = sys.excepthook
 
-    def hook(kind, value, traceback):
-        default(kind, value, traceback)
+    def hook(kind, value, tb):
+        if comm.rank > 0:
+            time.sleep(ABORT_GRACE_S)
+        where = "" if comm.rank == 0 else f"apcfem: on rank {comm.rank} of {comm.size}:\n"
+        sys.stderr.write(where + "".join(traceback.format_exception(kind, value, tb)))
         sys.stderr.flush()
-        comm.Abort(1)
+        comm.Abort(EXIT_ABORT)
 
     sys.excepthook = hook
 

@@ -44,6 +44,10 @@ class NeckProfile:
     section_polygon_m: np.ndarray | None = None
 
 
+BROKEN_RADIUS_M = 0.05e-9
+"""Equivalent radius [m] below which a section holds no metal (a tenth of an Ag atom's radius)."""
+
+
 class NeckExtractor:
     """Samples a filament field on fixed rays and reduces it to a :class:`NeckProfile`.
 
@@ -61,6 +65,7 @@ class NeckExtractor:
                  n_z: int = 200, n_r: int = 400, n_theta: int = 16, level: float = 0.5):
         self.level = level
         self.n_theta = 1 if device.axisymmetric else n_theta
+        self.z_range_m = z_range_m
         z0, z1 = z_range_m
         dz = (z1 - z0) / n_z
         self.z_m = z0 + dz * (np.arange(n_z) + 0.5)
@@ -137,3 +142,30 @@ def _local_curvature(z: np.ndarray, a: np.ndarray, i: int) -> float:
     window = slice(max(i - half, 0), min(i + half + 1, len(z)))
     coeffs = np.polyfit(z[window] - z[i], a[window], 2)
     return float(2 * coeffs[0])
+
+
+class SectionAreaNeck(NeckExtractor):
+    """Neck extraction from the metal area of each section, A(z) = int H(xi) dA.
+
+    An evolved filament is not always star-shaped about the axis (a deposit can close around
+    an electrolyte pocket or grow a side branch), so the first crossing along a ray
+    (:class:`~apcfem.neck.NeckExtractor`) can miss metal that conducts. Here every sample counts
+    with the metal fraction H(xi) = clip((xi - 1/4) / (1/2), 0, 1), the section's equivalent
+    radius is a = sqrt(A / pi), and the profile is reduced to the neck as in the base class.
+    """
+
+    def __call__(self, field: fem.Function) -> NeckProfile:
+        values = self._probe(field).reshape(len(self.z_m), self.n_theta, len(self.r_m))
+        fraction = np.clip((values - 0.25) / 0.5, 0.0, 1.0)
+        # int r f dr per ray (trapezoid), times dtheta summed over the rays
+        per_ray = np.trapezoid(fraction * self.r_m, self.r_m, axis=-1)
+        area = per_ray.sum(axis=1) * (2.0 * np.pi / self.n_theta)
+        radius = np.sqrt(area / np.pi)
+        # sections with less metal than a tenth of an atom's cross-section are broken
+        return self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
+
+
+def gap_center_m(neck: NeckProfile) -> float:
+    """Height [m] of the middle of the broken part of a profile (the neck height if whole)."""
+    broken = neck.z_m[neck.radius_m <= 0.0]
+    return float(0.5 * (broken.min() + broken.max())) if broken.size else neck.neck_z_m

@@ -1,16 +1,21 @@
 """Simulation facade: ``Simulation.from_config(cfg).run(output_dir)``.
 
-Quasi-static protocols (``neck_radius_sweep``, ``source_voltage_sweep``): one step is
-prescribed filament field -> steady current continuity (FE ohmic resistance R_fe) -> neck
-extraction -> Landauer conductance G_L of the neck -> circuit (series resistor + R_fe + 1/G_L)
--> steady heat with Joule and neck sources.
+One loop for every protocol (DESIGN.md sec. 6). A device model implementing the
+:class:`~apcfem.coupling.cell.Cell` protocol is driven along a waveform: transient protocols
+(``voltage_sweep``, ``current_sweep``, ``pulse_train``) evolve the filament with
+:class:`~apcfem.coupling.ecm_cell.EcmCell` in real time; quasi-static sweeps
+(``neck_radius_sweep``, ``source_voltage_sweep``) run the prescribed-shape
+:class:`~apcfem.coupling.steady_cell.SteadyCell` along the same waveform in pseudo-time (one
+pseudo-second per sweep point). Each step from the accepted state at t:
 
-Transient protocols (``voltage_sweep``, ``current_sweep``, ``pulse_train``) evolve the filament
-with :class:`~apcfem.coupling.filament_dynamics.EcmCell`: each accepted step of the adaptive
-loop extracts the neck, counts its Landauer conductance, embeds it in the cell resistance, sets
-the cell voltage from the circuit (with compliance) and checks the events (compliance reached,
-target conductance, stop voltage). A failed Newton solve is rejected and retried with a smaller
-step; no rejected state is ever written.
+1. the circuit is solved implicitly with the cell state: V_cell from the source, the series
+   resistance and the compliance at R_cell -> advance the cell to t + dt -> extract the neck ->
+   contact conductance (Landauer of the neck, or tunnelling across the gap, at the solved neck
+   temperature) -> R_cell = R_body + 1/G -> repeat until V_cell is consistent;
+2. a step whose R_cell changed by more than ``dynamics.max_resistance_change`` or whose solves
+   failed is rejected and retried with a smaller step; no rejected state is ever written;
+3. heat at the operating point, the row, the events (compliance reached, target conductance,
+   stop voltage).
 """
 
 from __future__ import annotations
@@ -29,17 +34,15 @@ from apcfem.circuit import (
     OperatingPoint,
     compliance_operating_point,
     current_source_operating_point,
-    series_operating_point,
 )
 from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, NeckRadiusSweep
-from apcfem.coupling.filament_dynamics import EcmCell, SectionAreaNeck
+from apcfem.coupling.cell import Cell, CellResistance
 from apcfem.coupling.newton import SolverDivergedError
-from apcfem.coupling.steady_cell import SteadyCell
 from apcfem.coupling.step_control import StepControl
-from apcfem.filament import NM, PrescribedFilament
 from apcfem.materials import get_material
-from apcfem.mesh import DeviceMesh, build_device_mesh
-from apcfem.neck import NeckExtractor, NeckProfile
+from apcfem.materials.laws import tunnel_barrier_eV
+from apcfem.mesh import NM, DeviceMesh, build_device_mesh
+from apcfem.neck import NeckProfile, SectionAreaNeck
 from apcfem.output import (
     FieldWriter,
     SeriesWriter,
@@ -48,20 +51,34 @@ from apcfem.output import (
     write_run_info,
 )
 from apcfem.output.plots import plot_transient
-from apcfem.protocols import SweepPoint, Waveform, build_waveform, draw_variation, sweep_points
+from apcfem.protocols import Waveform, build_waveform, draw_variation
+from apcfem.quantum_contact import ContactElectrons, contact_conductance
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landauer_G0",
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
-           "gap_m", "T_max_K"]
+           "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
+           "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol"]
+"""Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
+tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
+``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
+circuit iterations, ``filament_mol`` the metal in the filament and ``exchanged_mol`` the
+time-integrated oxidation of the active electrode (their changes agree: conservation)."""
 
-TRANSIENT_COLUMNS = [*COLUMNS, "dt_s", "newton_its", "rejected_steps", "limited", "cycle",
-                     "ions_mol", "filament_mol", "exchanged_mol"]
-"""Transient runs add the step size, Newton iterations, cumulative rejected steps, whether
-the compliance is active, the cycle, and the metal inventory: ions and filament in the layer
-and the time-integrated net inflow (from the active electrode, minus plating on the bare
-cathode) [mol]."""
+
+class StepRejected(RuntimeError):
+    """A step whose circuit did not settle or whose R_cell changed too much."""
+
+    def __init__(self, message: str, change: float = np.nan):
+        super().__init__(message)
+        self.change = change
+
+
+JUMP_PERSISTENCE = 0.5
+"""A resistance change that keeps more than this fraction of its size when the step is cut
+fourfold is a jump of the state -> R_cell map (e.g. the first atom bridging the gap), not an
+unresolved transient: the step is then accepted."""
 
 
 @dataclass
@@ -72,14 +89,27 @@ class RunResult:
         series: time-series columns (see :data:`COLUMNS`) as arrays.
         output_dir: where files were written (None for an in-memory run).
         files: name -> path of the main outputs.
-        stats: run statistics of a transient run (stop reason, accepted and rejected steps,
-            Newton iterations per step).
+        stats: run statistics (stop reason, accepted and rejected steps, Newton iterations per
+            step).
     """
 
     series: dict[str, np.ndarray]
     output_dir: Path | None
     files: dict[str, Path] = field(default_factory=dict)
     stats: dict[str, float | int | str] = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    """What the loop knows of the accepted state."""
+
+    neck: NeckProfile
+    contact_G_S: float
+    channels: float
+    resistance: CellResistance
+    op: OperatingPoint
+    T_neck_K: float
+    circuit_its: int = 0
 
 
 class Simulation:
@@ -106,163 +136,108 @@ class Simulation:
         cfg, comm = self.cfg, self.comm
         started = time.perf_counter()
         out = prepare_run_directory(output_dir, cfg, comm) if output_dir else None
-        if cfg.protocol.kind in TRANSIENT_PROTOCOLS:
-            return self._run_transient(out, progress, started)
-        device = self.build_mesh()
-        cell = SteadyCell(device, cfg)
-        extractor = self._neck_extractor(device)
-        series = SeriesWriter(out / "timeseries.csv" if out else None, COLUMNS, comm)
-        fields = (FieldWriter(out / "fields.bp", [cell.potential, cell.T, cell.xi])
-                  if out and cfg.output.fields else None)
-        steps = sweep_points(cfg.protocol)
-        bar = tqdm(steps, desc="sweep", unit="step", disable=not progress or comm.rank != 0)
-        for index, point in enumerate(bar):
-            row = self._step(index, point, cell, extractor)
-            series.append(row)
-            if fields:
-                fields.write(float(index))
-            bar.set_postfix(G_G0=f"{row['G_G0']:.2f}", T=f"{row['T_max_K']:.0f}K")
-        if fields:
-            fields.close()
-        result = RunResult(series.arrays(), out)
+        drive = self._drive()
+        cell = self._cell(drive)
+        # closed on the success path only: under MPI an exception aborts every rank (cli), and a
+        # collective destroy entered by one failing rank alone would hang the others
+        result = self._loop(cell, drive, out, progress)
+        cell.close()
         if out:
-            result.files = self._finish(out, result.series, time.perf_counter() - started)
+            result.files = self._finish(out, result.series, time.perf_counter() - started,
+                                        result.stats)
         return result
 
-    def _step(self, index: int, point: SweepPoint, cell: SteadyCell,
-              extractor: NeckExtractor) -> dict[str, float]:
-        cfg = self.cfg
-        shape = PrescribedFilament.from_config(cfg.filament, cfg.geometry, point.neck_radius_nm)
-        cell.set_filament(lambda x: shape.phase_field(x, cell.device.axisymmetric))
-        R_fe, its_phi = cell.solve_resistance()
-        neck = extractor(cell.xi)
-        G_L_G0, channels = self._landauer(neck)
-        R_quantum = np.inf if G_L_G0 <= 0 else 1.0 / (G_L_G0 * landauer.G0_S)
-        op = series_operating_point(point.source_voltage_V, cfg.circuit.series_resistance_ohm,
-                                    R_fe + R_quantum)
-        neck_power = 0.0 if np.isinf(R_quantum) else op.I_A**2 * R_quantum
-        T_max, its_T = cell.solve_heat(op.I_A * R_fe, neck_power, neck.neck_z_m)
-        log.info("step %d: a_neck = %.3f nm, R_fe = %.1f ohm, G_L = %.3f G0, I = %.3e A, "
-                 "T_max = %.1f K (Newton: phi %d, T %d)", index, neck.neck_radius_m / NM, R_fe,
-                 G_L_G0, op.I_A, T_max, its_phi, its_T)
-        G_cell_G0 = 0.0 if np.isinf(op.R_cell_ohm) else 1.0 / (op.R_cell_ohm * landauer.G0_S)
-        return {"step": index, "time_s": float(index), "V_source_V": op.V_source_V,
-                "V_cell_V": op.V_cell_V, "I_A": op.I_A, "G_G0": G_cell_G0,
-                "G_landauer_G0": G_L_G0, "channels": channels, "R_fe_ohm": R_fe,
-                "neck_radius_m": neck.neck_radius_m, "neck_z_m": neck.neck_z_m,
-                "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
-                "T_max_K": T_max}
+    @property
+    def transient(self) -> bool:
+        return self.cfg.protocol.kind in TRANSIENT_PROTOCOLS
 
-    def _landauer(self, neck: NeckProfile) -> tuple[float, float]:
-        """Linear-response conductance [G0] and open channels of the extracted neck."""
-        cfg = self.cfg
-        if neck.neck_radius_m <= 0:
-            return 0.0, 0.0
-        metal = get_material(cfg.materials.filament)
-        e_f, m_eff = metal.fermi_energy_eV.value, metal.effective_mass_me.value
-        hbar_omega = 0.0
-        if cfg.landauer.transmission == "saddle" and np.isfinite(neck.curvature_per_m):
-            # modes that matter have their edge near E_F: evaluate the saddle energy there
-            hbar_omega = float(landauer.saddle_hbar_omega_eV(
-                e_f, neck.neck_radius_m, max(neck.curvature_per_m, 0.0), m_eff))
-        temperature = cfg.landauer.temperature_K or cfg.physics.ambient_temperature_K
-        result = landauer.circular_conductance(
-            neck.neck_radius_m, fermi_energy_eV=e_f, effective_mass_me=m_eff,
-            temperature_K=temperature, hbar_omega_eV=hbar_omega)
-        return float(result.G_G0), float(result.channels)
+    def _drive(self) -> Waveform:
+        """The source waveform; quasi-static sweeps in pseudo-time (1 s per point)."""
+        if self.transient:
+            return build_waveform(self.cfg.protocol)
+        return quasi_static_waveform(self.cfg.protocol)
 
-    def _neck_extractor(self, device: DeviceMesh) -> NeckExtractor:
-        g, f, m = self.cfg.geometry, self.cfg.filament, self.cfg.mesh
-        z0 = g.bottom_electrode_thickness_nm
-        z1 = z0 + g.switching_layer_thickness_nm
-        r_max = min(0.98 * g.cell_radius_nm, f.base_radius_nm + 10 * f.interface_width_nm + 1.0)
-        spacing = 0.5 * m.min_size_nm
-        return NeckExtractor(device, (z0 * NM, z1 * NM), r_max * NM,
-                             n_z=int(np.ceil((z1 - z0) / spacing)),
-                             n_r=int(np.ceil(r_max / spacing)) + 1)
+    def _cell(self, drive: Waveform) -> Cell:
+        from apcfem.coupling.ecm_cell import EcmCell
+        from apcfem.coupling.steady_cell import SteadyCell
+        if self.transient:
+            cell = EcmCell(self.cfg, self.comm)
+            variation = draw_variation(self.cfg.variability, 0)
+            cell.rate_factor.value = variation.rate_factor
+            cell.set_nucleus(self.cfg.ecm.nucleus_radius_nm * NM
+                             * variation.nucleus_radius_factor)
+            return cell
+        return SteadyCell(self.build_mesh(), self.cfg, neck_radius_schedule(self.cfg.protocol))
 
-    def _finish(self, out: Path, series: dict[str, np.ndarray], wall_s: float) -> dict:
-        files = {"timeseries": out / "timeseries.csv", "case": out / "resolved_case.toml"}
-        if self.cfg.output.fields:
-            files["fields"] = out / "fields.bp"
-        if self.comm.rank == 0 and self.cfg.output.plots:
-            if isinstance(self.cfg.protocol, NeckRadiusSweep):
-                x = series["neck_radius_m"] / NM
-                label = "extracted neck radius [nm]"
-            else:
-                x = series["V_source_V"]
-                label = "source voltage [V]"
-            files["staircase_plot"] = plot_sweep(
-                {**series, "x": x}, "x", label, out / "conductance_staircase.png",
-                self.cfg.title)
-        files = self.comm.bcast(files, root=0)
-        write_run_info(out, self.comm, {"wall_time_s": wall_s, "steps": len(series["step"]),
-                                        "files": {k: str(v) for k, v in files.items()}})
-        return files
-
-
-    # -- transient protocols -------------------------------------------------------------
-    def _run_transient(self, out: Path | None, progress: bool, started: float) -> RunResult:
+    def _loop(self, cell: Cell, drive: Waveform, out: Path | None, progress: bool) -> RunResult:
         cfg, comm, dyn = self.cfg, self.comm, self.cfg.dynamics
-        wave = build_waveform(cfg.protocol)
-        cell = EcmCell(cfg, comm)
-        cycle = 0
-        variation = draw_variation(cfg.variability, cycle)
-        cell.rate_factor.value = variation.rate_factor
-        cell.set_nucleus(cfg.ecm.nucleus_radius_nm * NM * variation.nucleus_radius_factor)
-        extractor = self._layer_neck_extractor(cell)
-        series = SeriesWriter(out / "timeseries.csv" if out else None, TRANSIENT_COLUMNS, comm)
+        extractor = self._neck_extractor(cell)
+        series = SeriesWriter(out / "timeseries.csv" if out else None, COLUMNS, comm)
         fields = (FieldWriter(out / "fields.bp", cell.fields())
                   if out and cfg.output.fields else None)
-        control = StepControl(dyn.dt_initial_s, dyn.dt_min_s, dyn.dt_max_s, wave.milestones_s,
-                              dyn.target_newton_iterations)
-        drive_cap = dyn.max_drive_step * float(np.max(np.abs(wave.values)))
-        t, exchanged, inventory0 = 0.0, 0.0, cell.inventory()
-        row, R_cell = self._observe(cell, extractor, wave, 0.0, {
+        if self.transient:
+            control = StepControl(dyn.dt_initial_s, dyn.dt_min_s, dyn.dt_max_s,
+                                  drive.milestones_s, dyn.target_newton_iterations)
+            drive_cap = dyn.max_drive_step * float(np.max(np.abs(drive.values)))
+        else:  # one pseudo-second per sweep point
+            control = StepControl(1.0, 1.0, 1.0, drive.milestones_s)
+            drive_cap = np.inf
+        t, cycle, exchanged = 0.0, 0, 0.0
+        state = self._settle(cell, extractor, drive, 0.0, None)
+        T_max = self._heat(cell, state)
+        series.append(self._row(cell, state, t, T_max, {
             "step": 0, "dt_s": 0.0, "newton_its": 0, "rejected_steps": 0, "cycle": 0,
-            "exchanged_mol": 0.0}, inventory0)
-        series.append(row)
-        bar = tqdm(total=wave.duration_s, desc=cfg.protocol.kind, unit="s",
+            "exchanged_mol": 0.0}))
+        if fields:
+            fields.write(t)
+        bar = tqdm(total=drive.duration_s, desc=cfg.protocol.kind, unit="s",
                    disable=not progress or comm.rank != 0)
-        reason = "end of protocol"
-        while t < wave.duration_s * (1.0 - 1e-12):
+        reason, V_before = "end of protocol", drive(0.0)
+        rejected_change = np.inf  # R change of the last rejected try from this t
+        while t < drive.duration_s * (1.0 - 1e-12):
             if control.accepted >= dyn.max_steps:
                 reason = f"max_steps = {dyn.max_steps} reached"
                 break
-            slope = abs(wave.slope(t))
+            slope = abs(drive.slope(t))
             dt = control.propose(t, drive_cap / slope if slope > 0 else None)
-            predicted = self._operating_point(wave, t + dt, R_cell)
             try:
-                its = cell.advance(dt, predicted.V_cell_V)
-            except SolverDivergedError as err:
+                its, new = self._step(cell, extractor, drive, t, dt, state, control,
+                                      rejected_change)
+            except (SolverDivergedError, StepRejected) as err:
                 cell.reject()
-                control.cut(t, dt, err.reason)
+                rejected_change = getattr(err, "change", np.inf)
+                control.cut(t, dt, getattr(err, "reason", str(err)))
                 continue
+            rejected_change = np.inf
             cell.accept()
-            control.accept(its)
+            control.accept(its, _relative_change(state.resistance.cell_ohm,
+                                                 new.resistance.cell_ohm)
+                           / dyn.max_resistance_change if self.transient else 0.0)
             t += dt
-            inventory = cell.inventory()
-            exchanged += dt * (inventory.anode_inflow_mol_per_s
-                               - inventory.cathode_plating_mol_per_s)
-            if wave.cycle(t) != cycle:
-                cycle = wave.cycle(t)
+            state = new
+            T_max = self._heat(cell, state)
+            exchanged += dt * cell.inventory().get("anode_inflow_mol_per_s", 0.0)
+            if self.transient and drive.cycle(t) != cycle:
+                cycle = drive.cycle(t)
                 cell.rate_factor.value = draw_variation(cfg.variability, cycle).rate_factor
-            row, R_cell = self._observe(cell, extractor, wave, t, {
+            row = self._row(cell, state, t, T_max, {
                 "step": control.accepted, "dt_s": dt, "newton_its": its,
-                "rejected_steps": control.rejected,
-                "cycle": cycle, "exchanged_mol": exchanged}, inventory)
+                "rejected_steps": control.rejected, "cycle": cycle,
+                "exchanged_mol": exchanged})
             series.append(row)
-            if fields and control.accepted % 10 == 0:
+            if fields and (not self.transient or control.accepted % 10 == 0):
                 fields.write(t)
             bar.update(dt)
             bar.set_postfix(V=f"{row['V_source_V']:.2f}", G_G0=f"{row['G_G0']:.2f}")
-            event = self._event(row, series.arrays()["V_source_V"])
+            event = self._event(row, V_before)
+            V_before = row["V_source_V"]
             if event:
                 reason = event
                 break
         bar.close()
         if fields:
-            fields.write(t)
+            if self.transient:
+                fields.write(t)
             fields.close()
         log.info("%s at t = %.4e s: %d steps accepted, %d rejected, %.2f Newton iterations per "
                  "step", reason, t, control.accepted, control.rejected,
@@ -270,11 +245,68 @@ class Simulation:
         stats = {"stop_reason": reason, "accepted_steps": control.accepted,
                  "rejected_steps": control.rejected,
                  "newton_iterations_per_step": control.mean_iterations()}
-        result = RunResult(series.arrays(), out, stats=stats)
-        if out:
-            result.files = self._finish_transient(out, result.series,
-                                                  time.perf_counter() - started, stats)
-        return result
+        return RunResult(series.arrays(), out, stats=stats)
+
+    def _step(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
+              dt: float, before: _State, control: StepControl,
+              rejected_change: float) -> tuple[int, _State]:
+        """Advance with the circuit solved implicitly; raises StepRejected or
+        SolverDivergedError (the caller rejects the state and cuts dt)."""
+        dyn = self.cfg.dynamics
+        R_cell, newton = before.resistance.cell_ohm, 0
+        for iteration in range(1, dyn.max_circuit_iterations + 1):
+            op = self._operating_point(drive, t + dt, R_cell)
+            newton += cell.advance(t, dt, op.V_cell_V)
+            state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
+            state.circuit_its = iteration
+            tolerance = dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6
+            if abs(state.op.V_cell_V - op.V_cell_V) <= tolerance:
+                break
+            R_cell = state.resistance.cell_ohm
+        else:
+            raise StepRejected(f"circuit not consistent after {dyn.max_circuit_iterations} "
+                               "iterations")
+        change = _relative_change(before.resistance.cell_ohm, state.resistance.cell_ohm)
+        jump = change > JUMP_PERSISTENCE * rejected_change
+        if (self.transient and change > dyn.max_resistance_change and not jump
+                and dt * control.cut_factor >= control.dt_min_s):
+            raise StepRejected(f"R_cell changed by {change:.2g}", change)
+        if jump:
+            log.info("t = %.6e s: R_cell jumps by %.3g (persists as dt is cut): accepted", t,
+                     change)
+        return newton, state
+
+    def _settle(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
+                T_neck_K: float | None) -> _State:
+        """Neck -> contact conductance -> R_cell -> operating point of the present state."""
+        neck = extractor(cell.filament)
+        if T_neck_K is None:
+            T_neck_K = self.cfg.physics.ambient_temperature_K
+        temperature = self.cfg.landauer.temperature_K or T_neck_K
+        G = contact_conductance(neck, extractor.z_range_m,
+                                self._electrons(), temperature, self.cfg.landauer.transmission)
+        cell.set_contact(neck, G.G_S)
+        resistance = cell.resistance()
+        return _State(neck, G.G_S, G.channels, resistance,
+                      self._operating_point(drive, t, resistance.cell_ohm), T_neck_K)
+
+    def _heat(self, cell: Cell, state: _State) -> float:
+        """Steady heat at the accepted operating point; updates the neck temperature."""
+        T_max = cell.solve_heat(state.op.V_cell_V, state.op.I_A, state.neck.neck_z_m,
+                                state.contact_G_S)
+        state.T_neck_K = cell.neck_temperature(state.neck.neck_z_m)
+        return T_max
+
+    def _electrons(self) -> ContactElectrons:
+        cfg = self.cfg
+        metal = get_material(cfg.materials.filament)
+        barrier = cfg.ecm.tunnel_barrier_eV
+        if barrier is None:
+            host = get_material(cfg.materials.switching_layer)
+            barrier = float(tunnel_barrier_eV(metal.work_function_eV.value,
+                                              host.electron_affinity_eV.value))
+        return ContactElectrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
+                                barrier)
 
     def _operating_point(self, wave: Waveform, t: float, R_cell: float) -> OperatingPoint:
         circuit = self.cfg.circuit
@@ -283,27 +315,20 @@ class Simulation:
         return compliance_operating_point(wave(t), circuit.series_resistance_ohm, R_cell,
                                           circuit.current_limit_A, circuit.reset_current_limit_A)
 
-    def _observe(self, cell: EcmCell, extractor: SectionAreaNeck, wave: Waveform, t: float,
-                 step: dict, inventory) -> tuple[dict, float]:
-        """Neck -> Landauer -> contact -> R_cell -> circuit -> heat at an accepted state."""
-        neck = extractor(cell.xi)
-        connected = neck.gap_m == 0.0 and neck.neck_radius_m > 0.0
-        G_L_G0, channels = self._landauer(neck) if connected else (0.0, 0.0)
-        cell.set_contact(neck, G_L_G0 * landauer.G0_S)
-        R_cell, _ = cell.solve_resistance()
-        op = self._operating_point(wave, t, R_cell)
-        T_max, _ = cell.solve_heat(op.V_cell_V)
-        R_contact = 1.0 / (G_L_G0 * landauer.G0_S) if G_L_G0 > 0 else 0.0
-        row = {"time_s": t, "V_source_V": op.V_source_V,
-               "V_cell_V": op.V_cell_V, "I_A": op.I_A, "G_G0": 1.0 / (R_cell * landauer.G0_S),
-               "G_landauer_G0": G_L_G0, "channels": channels, "R_fe_ohm": R_cell - R_contact,
-               "neck_radius_m": neck.neck_radius_m, "neck_z_m": neck.neck_z_m,
-               "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
-               "T_max_K": T_max, "limited": float(op.limited), "ions_mol": inventory.ions_mol,
-               "filament_mol": inventory.filament_mol, **step}
-        return row, R_cell
+    def _row(self, cell: Cell, state: _State, t: float, T_max: float, step: dict) -> dict:
+        op, neck = state.op, state.neck
+        G_cell = 0.0 if np.isinf(op.R_cell_ohm) else 1.0 / (op.R_cell_ohm * landauer.G0_S)
+        inventory = cell.inventory()
+        return {"time_s": t, "V_source_V": op.V_source_V, "V_cell_V": op.V_cell_V,
+                "I_A": op.I_A, "G_G0": G_cell, "G_landauer_G0": state.contact_G_S / landauer.G0_S,
+                "channels": state.channels, "R_fe_ohm": state.resistance.body_ohm,
+                "neck_radius_m": neck.neck_radius_m, "neck_z_m": neck.neck_z_m,
+                "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
+                "T_max_K": T_max, "T_neck_K": state.T_neck_K, "circuit_its": state.circuit_its,
+                "limited": float(op.limited),
+                "filament_mol": inventory.get("filament_mol", 0.0), **step}
 
-    def _event(self, row: dict, source_voltages: np.ndarray) -> str | None:
+    def _event(self, row: dict, V_before: float) -> str | None:
         """Name of the event that ends the run at this row, if any."""
         dyn = self.cfg.dynamics
         if dyn.stop_at_compliance and row["limited"]:
@@ -314,14 +339,13 @@ class Simulation:
         if (dyn.reset_target_conductance_G0 is not None and row["V_source_V"] < 0
                 and row["G_G0"] <= dyn.reset_target_conductance_G0):
             return f"reset to {dyn.reset_target_conductance_G0:g} G0"
-        if dyn.stop_voltage_V is not None and len(source_voltages) > 1:
-            before, now = source_voltages[-2] - dyn.stop_voltage_V, row["V_source_V"] - \
-                dyn.stop_voltage_V
+        if dyn.stop_voltage_V is not None:
+            before, now = V_before - dyn.stop_voltage_V, row["V_source_V"] - dyn.stop_voltage_V
             if now == 0.0 or before * now < 0.0:
                 return f"stop voltage {dyn.stop_voltage_V:g} V reached"
         return None
 
-    def _layer_neck_extractor(self, cell: EcmCell) -> SectionAreaNeck:
+    def _neck_extractor(self, cell: Cell) -> SectionAreaNeck:
         g, m = self.cfg.geometry, self.cfg.mesh
         z0 = g.bottom_electrode_thickness_nm
         z1 = z0 + g.switching_layer_thickness_nm
@@ -331,15 +355,52 @@ class Simulation:
                                n_z=int(np.ceil((z1 - z0) / spacing)),
                                n_r=int(np.ceil(r_max / spacing)) + 1)
 
-    def _finish_transient(self, out: Path, series: dict[str, np.ndarray], wall_s: float,
-                          stats: dict) -> dict:
+    def _finish(self, out: Path, series: dict[str, np.ndarray], wall_s: float,
+                stats: dict) -> dict:
         files = {"timeseries": out / "timeseries.csv", "case": out / "resolved_case.toml"}
         if self.cfg.output.fields:
             files["fields"] = out / "fields.bp"
         if self.comm.rank == 0 and self.cfg.output.plots:
-            files["transient_plot"] = plot_transient(series, out / "transient.png",
-                                                     self.cfg.title)
+            if self.transient:
+                files["transient_plot"] = plot_transient(series, out / "transient.png",
+                                                         self.cfg.title)
+            else:
+                files["staircase_plot"] = self._staircase_plot(out, series)
         files = self.comm.bcast(files, root=0)
         write_run_info(out, self.comm, {"wall_time_s": wall_s, **stats,
                                         "files": {k: str(v) for k, v in files.items()}})
         return files
+
+    def _staircase_plot(self, out: Path, series: dict[str, np.ndarray]) -> Path:
+        if isinstance(self.cfg.protocol, NeckRadiusSweep):
+            x, label = series["neck_radius_m"] / NM, "extracted neck radius [nm]"
+        else:
+            x, label = series["V_source_V"], "source voltage [V]"
+        return plot_sweep({**series, "x": x}, "x", label, out / "conductance_staircase.png",
+                          self.cfg.title)
+
+
+def _relative_change(before_ohm: float, after_ohm: float) -> float:
+    """|Delta R| / min(R) of two resistances (0 if both infinite, inf if one is)."""
+    if np.isinf(before_ohm) and np.isinf(after_ohm):
+        return 0.0
+    return abs(after_ohm - before_ohm) / min(before_ohm, after_ohm)
+
+
+def quasi_static_waveform(protocol) -> Waveform:
+    """Source voltage of a quasi-static sweep at pseudo-times 0, 1, ..., points - 1 [s]."""
+    times = np.arange(protocol.points, dtype=float)
+    if isinstance(protocol, NeckRadiusSweep):
+        values = np.full(protocol.points, protocol.source_voltage_V)
+    else:
+        values = np.linspace(protocol.start_V, protocol.stop_V, protocol.points)
+    return Waveform(times_s=times, values=values)
+
+
+def neck_radius_schedule(protocol):
+    """Prescribed neck radius [nm] against pseudo-time [s] (None: the configured filament)."""
+    if not isinstance(protocol, NeckRadiusSweep):
+        return None
+    radii = np.linspace(protocol.neck_radius_start_nm, protocol.neck_radius_stop_nm,
+                        protocol.points)
+    return lambda t_s: float(np.interp(t_s, np.arange(protocol.points), radii))

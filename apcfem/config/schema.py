@@ -105,8 +105,10 @@ class PhysicsConfig(_Section):
 class LandauerConfig(_Section):
     """Channel counter for the circular neck."""
 
-    transmission: Literal["abrupt", "saddle"] = Field(
-        "saddle", description="mode transmission: step function or adiabatic saddle point")
+    transmission: Literal["abrupt", "saddle", "transfer_matrix"] = Field(
+        "saddle", description="mode transmission of a whole neck: step function, adiabatic "
+        "saddle point, or transfer matrix through the extracted profile (a broken filament "
+        "always tunnels by transfer matrix)")
     temperature_K: float | None = Field(
         None, gt=0, le=2000, description="electron temperature; default: ambient")
 
@@ -211,6 +213,13 @@ class DynamicsConfig(_Section):
     target_newton_iterations: int = Field(
         5, ge=1, le=30, description="dt grows below, and shrinks above, this iteration count")
     max_steps: int = Field(20000, ge=1)
+    max_resistance_change: float = Field(
+        0.1, gt=0, le=10, description="largest |Delta R_cell / R_cell| of an accepted step "
+        "(larger changes are cut back, down to dt_min_s)")
+    circuit_tolerance: float = Field(
+        1e-3, gt=0, le=0.1, description="V_cell of the implicit circuit iteration is consistent "
+        "when it changes by less than this fraction of |V_source| (or 1 uV)")
+    max_circuit_iterations: int = Field(8, ge=1, le=50)
     stop_at_compliance: bool = Field(False, description="end the run when I reaches I_cc")
     target_conductance_G0: float | None = Field(
         None, gt=0, description="end the run when the cell conductance reaches this [G0] "
@@ -240,40 +249,57 @@ class VariabilityConfig(_Section):
         0.0, ge=0, le=0.5, description="relative spread of the nucleus radius")
 
 
-class EcmConfig(_Section):
-    """Electrochemical-metallisation model: cation transport + Allen-Cahn filament phase.
+REMOVED_ECM_KEYS = {
+    "capillary_mobility_m2_per_s": "capillarity now follows from the filament metal's surface "
+    "energy and atomic volume, K = v0 gamma Omega / (k_B T) (materials library)",
+    "electrolyte_conductivity_S_per_m": "the ionic conductivity now follows from the ion's "
+    "transport parameters, sigma = z^2 F^2 D c / (R T)",
+    "contact_length_nm": "the quantum contact is now a lumped element across the neck plane",
+    "cathode_exchange_current_density_A_per_m2": "the electrolyte is electroneutral: no plating "
+    "of excess ions on the bare cathode",
+    "cathode_plating_supersaturation": "the electrolyte is electroneutral: no plating of excess "
+    "ions on the bare cathode",
+}
+"""Keys of earlier ECM models and why they went; a case that sets one gets this reason."""
 
-    Material values come from the library (ion of ``materials.filament``); the keys here are
-    model parameters, and ``activation_energy_eV`` may override the library value (say why in
-    the case file).
+
+class EcmConfig(_Section):
+    """Electrochemical-metallisation model: Allen-Cahn filament metal, electroneutral ionic
+    current, electronic current with a lumped quantum contact, heat.
+
+    Material values come from the library (ion, surface energy, atomic volume of
+    ``materials.filament``); the keys here are model parameters, and ``activation_energy_eV``
+    may override the library value (say why in the case file).
     """
 
     ion_reference_concentration_mol_per_m3: float = Field(
-        1.0e3, gt=0, description="c_eq: ion concentration in equilibrium with the metal")
+        1.0e3, gt=0, description="c: concentration of mobile cations in the electrolyte "
+        "(electroneutral; sets the ionic conductivity)")
     activation_energy_eV: float | None = Field(
         None, gt=0, le=3, description="override of the library migration barrier [eV]")
-    hopping_drift: bool = Field(False, description="Mott-Gurney high-field drift")
+    hopping_drift: bool = Field(True, description="Mott-Gurney high-field drift")
     exchange_current_density_A_per_m2: float = Field(
-        1e5, gt=0, description="j0 of deposition/dissolution at the filament surface")
+        10.0, gt=0, description="j0 of deposition/dissolution at the filament surface")
     anode_exchange_current_density_A_per_m2: float = Field(
-        1e5, gt=0, description="j0 of the ion exchange at the active electrode")
-    cathode_exchange_current_density_A_per_m2: float = Field(
-        1e5, ge=0, description="j0 of the reduction of excess ions on the bare inert cathode "
-        "(plating outside the filament; 0: blocking cathode)")
-    cathode_plating_supersaturation: float = Field(
-        2.0, ge=1, description="c / c_eq above which ions plate onto the bare cathode "
-        "(nucleation on a foreign substrate needs an overpotential)")
+        10.0, gt=0, description="j0 of the oxidation/reduction of the active electrode")
     transfer_coefficient: float = Field(0.5, gt=0, lt=1)
     interface_width_nm: float = Field(0.15, gt=0, le=5, description="tanh half-width lambda")
-    capillary_mobility_m2_per_s: float = Field(
-        1e-12, ge=0, description="M eps^2: normal velocity per unit curvature (Allen-Cahn)")
     nucleus_radius_nm: float = Field(
         0.8, gt=0, description="radius of the initial hemispherical nucleus on the cathode")
-    electrolyte_conductivity_S_per_m: float | None = Field(
-        None, gt=0, description="override of the switching-layer leakage conductivity")
-    contact_length_nm: float = Field(
-        0.3, gt=0, description="length of the slab at the neck carrying 1/G_Landauer")
+    tunnel_barrier_eV: float | None = Field(
+        None, gt=0, le=10, description="barrier above E_F across a gap; default: work function "
+        "of the filament metal minus the electron affinity of the switching layer")
     heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_keys(cls, data):
+        if isinstance(data, dict):
+            for key, reason in REMOVED_ECM_KEYS.items():
+                if key in data:
+                    raise ValueError(f"ecm.{key} was removed: {reason}; delete it from the "
+                                     "case file")
+        return data
 
 
 class OutputConfig(_Section):

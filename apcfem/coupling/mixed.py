@@ -9,7 +9,11 @@ PETSc matrix, so one SNES with a direct solve sees the whole Jacobian:
     v_phi, v_w = ufl.TestFunctions(ufl.MixedFunctionSpace(*spaces))
     F = (poisson.residual(phi, v_phi, m, [species.concentration(w)])
          + transport.residual(w, v_w, m, phi=phi, T=T, dt=dt, c_old=c_old))
-    BlockNewtonProblem("pnp", F, [phi, w], bcs).solve()
+    with BlockNewtonProblem("pnp", F, [phi, w], bcs) as pnp:
+        pnp.solve()
+
+Like :class:`~apcfem.coupling.newton.NewtonProblem` it owns PETSc objects, destroyed
+collectively by ``close()`` (or on leaving the ``with`` block) on every rank.
 """
 
 from __future__ import annotations
@@ -18,14 +22,21 @@ from collections.abc import Sequence
 
 import ufl
 from dolfinx import fem
-from dolfinx.fem.petsc import NonlinearProblem
 
-from apcfem.coupling.newton import NEWTON_OPTIONS, NewtonProblem, checked_iterations
+from apcfem.coupling.newton import (
+    NEWTON_OPTIONS,
+    NewtonProblem,
+    SnesSolver,
+    _OwnedNonlinearProblem,
+    checked_iterations,
+)
 
 
-
-class BlockNewtonProblem:
+class BlockNewtonProblem(SnesSolver):
     """F(u_1, ..., u_n; v_1, ..., v_n) = 0 solved by one SNES on the monolithic block system.
+
+    Owns PETSc objects: call :meth:`~apcfem.coupling.newton.SnesSolver.close` on every rank when
+    done (it also destroys the bound vectors of :meth:`set_bounds`), or use a ``with`` block.
 
     Args:
         name: short name; the PETSc options prefix is ``apcfem_<name>_``.
@@ -51,7 +62,7 @@ class BlockNewtonProblem:
             raise ValueError(f"{name}: the residual has {len(blocks)} test-function blocks "
                              f"for {len(self.unknowns)} unknowns; every unknown needs an "
                              "equation (use ufl.TestFunctions of one MixedFunctionSpace)")
-        self._problem = NonlinearProblem(
+        self._problem = _OwnedNonlinearProblem(
             blocks, self.unknowns, bcs=list(bcs), kind="mpi",
             petsc_options_prefix=f"apcfem_{name}_",
             petsc_options={**NEWTON_OPTIONS, **(petsc_options or {})})
@@ -59,21 +70,30 @@ class BlockNewtonProblem:
     def set_bounds(self, lower: float, upper: float) -> None:
         """Box constraint lower <= u <= upper on every unknown; needs a variational-inequality
         SNES (``petsc_options={"snes_type": "vinewtonrsls"}``). Keeps Newton iterates of
-        log-densities out of exp() overflow."""
-        lower_vec, upper_vec = self._problem.x.duplicate(), self._problem.x.duplicate()
+        log-densities out of exp() overflow.
+
+        Raises:
+            SolverClosedError: after ``close()``.
+        """
+        problem = self.problem
+        lower_vec, upper_vec = problem.x.duplicate(), problem.x.duplicate()
         lower_vec.set(lower)
         upper_vec.set(upper)
-        self._problem.solver.setVariableBounds(lower_vec, upper_vec)
-        self._bounds = (lower_vec, upper_vec)  # SNES keeps references; keep ours alive too
+        problem.solver.setVariableBounds(lower_vec, upper_vec)
+        for vec in self._owned:  # bounds set before: the SNES has released them
+            vec.destroy()
+        self._owned = (lower_vec, upper_vec)  # destroyed by close(), after the SNES
 
     def solve(self) -> int:
         """Solve in place; returns the Newton iteration count.
 
         Raises:
             SolverDivergedError: SNES diverged or a solution is not finite on some rank.
+            SolverClosedError: after ``close()``.
         """
-        self._problem.solve()
-        return checked_iterations(self.name, self._problem.solver, self.unknowns)
+        problem = self.problem
+        problem.solve()
+        return checked_iterations(self.name, problem.solver, self.unknowns)
 
 
 def backward_euler(problem: NewtonProblem | BlockNewtonProblem,

@@ -1,9 +1,20 @@
-"""A PETSc SNES Newton solve of residual forms, with its convergence checked."""
+"""A PETSc SNES Newton solve of residual forms, with its convergence checked.
+
+A solver owns PETSc objects (SNES with its KSP, PC and MUMPS factors, the Jacobian, vectors)
+whose destruction is collective: every rank must destroy them at the same point of the program.
+So they are destroyed by :meth:`SnesSolver.close`, called on every rank in the same order (or by
+leaving a ``with`` block), never by a destructor that runs whenever each rank's garbage collector
+happens to get there. A solver dropped without ``close()`` leaves its objects to PETSc's garbage
+list, freed collectively at ``PETSc.garbage_cleanup`` or at exit, and warns (ResourceWarning).
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
+import warnings
 from collections.abc import Sequence
+from typing import Self
 
 import numpy as np
 import ufl
@@ -36,8 +47,93 @@ class SolverDivergedError(RuntimeError):
         self.iterations = iterations
 
 
-class NewtonProblem:
+class SolverClosedError(RuntimeError):
+    """A solver was used after :meth:`SnesSolver.close` destroyed its PETSc objects."""
+
+
+class _OwnedNonlinearProblem(NonlinearProblem):
+    """DOLFINx's NonlinearProblem without its ``__del__``, which destroys the SNES, Jacobian and
+    vectors collectively at whatever moment each rank's last reference goes: ranks then meet in
+    different collectives and hang. :meth:`SnesSolver.close` destroys them instead; objects of
+    an unclosed problem are freed by petsc4py, which defers parallel ones to PETSc's garbage
+    list (destroyed collectively by ``PETSc.garbage_cleanup`` or at exit)."""
+
+    def __del__(self):
+        pass
+
+
+class SnesSolver:
+    """Lifetime of a SNES solve: :meth:`close` destroys its PETSc objects, collectively.
+
+    Use as a context manager, or call ``close()`` on every rank, in the same order for all
+    solvers, before the last reference is dropped. ``close()`` is idempotent; a closed solver
+    raises :class:`SolverClosedError`. Do not close in a ``finally`` (or ``except``) block of a
+    parallel run: see :meth:`__exit__`.
+    """
+
+    name: str
+    _problem: NonlinearProblem | None = None
+    _owned: tuple = ()  # further PETSc objects of ours the SNES refers to (e.g. bounds)
+
+    @property
+    def closed(self) -> bool:
+        return self._problem is None
+
+    @property
+    def problem(self) -> NonlinearProblem:
+        """The DOLFINx problem (SNES, Jacobian, vectors).
+
+        Raises:
+            SolverClosedError: after :meth:`close`.
+        """
+        if self._problem is None:
+            raise SolverClosedError(
+                f"{self.name}: the solver is closed (close() destroyed its PETSc objects); "
+                f"create a new {type(self).__name__} to solve again")
+        return self._problem
+
+    def close(self) -> None:
+        """Destroy the SNES, its KSP, the Jacobian (and preconditioner) matrix and the vectors.
+
+        Collective: call on every rank, in the same order as the other solvers' ``close()``.
+        Idempotent.
+        """
+        problem, self._problem = self._problem, None
+        if problem is None:
+            return
+        snes = problem.solver
+        ksp = snes.getKSP()  # our reference: KSP (with PC and LU factors) is destroyed here
+        snes.destroy()       # drops the SNES's references to KSP, matrices, vectors, bounds
+        ksp.destroy()
+        for obj in (problem.A, problem.P_mat, problem.b, problem.x, *self._owned):
+            if obj is not None:
+                obj.destroy()
+        self._owned = ()
+        log.debug("%s: solver closed", self.name)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        """Close, unless an exception leaves the block of a parallel solver: it may be this
+        rank's alone, and a collective destroy would then wait for ranks that never come instead
+        of letting the exception end the run (``apcfem`` aborts all ranks). The objects are then
+        left to PETSc's garbage list."""
+        if kind is None or self.closed or self._problem.solver.comm.size == 1:
+            self.close()
+
+    def __del__(self):
+        if self._problem is not None and not sys.is_finalizing():
+            warnings.warn(f"{type(self).__name__} {self.name!r} was not closed; call close() "
+                          "on every rank (PETSc objects left to PETSc's garbage list)",
+                          ResourceWarning, stacklevel=1)
+
+
+class NewtonProblem(SnesSolver):
     """F(u; v) = 0 solved by SNES, forms compiled once and re-solved as data change.
+
+    Owns PETSc objects: call :meth:`~SnesSolver.close` on every rank when done, or use it as a
+    context manager (``with NewtonProblem(...) as heat:``).
 
     Args:
         name: short name; PETSc options prefix is ``apcfem_<name>_`` so that e.g.
@@ -52,7 +148,7 @@ class NewtonProblem:
                  bcs: Sequence[fem.DirichletBC] = (), petsc_options: dict | None = None):
         self.name = name
         self.u = u
-        self._problem = NonlinearProblem(
+        self._problem = _OwnedNonlinearProblem(
             residual, u, bcs=list(bcs), J=ufl.derivative(residual, u),
             petsc_options_prefix=f"apcfem_{name}_",
             petsc_options={**NEWTON_OPTIONS, **(petsc_options or {})})
@@ -62,9 +158,11 @@ class NewtonProblem:
 
         Raises:
             SolverDivergedError: SNES diverged or the solution is not finite on some rank.
+            SolverClosedError: after :meth:`~SnesSolver.close`.
         """
-        self._problem.solve()
-        return checked_iterations(self.name, self._problem.solver, [self.u])
+        problem = self.problem
+        problem.solve()
+        return checked_iterations(self.name, problem.solver, [self.u])
 
 
 def checked_iterations(name: str, snes, unknowns: Sequence[fem.Function]) -> int:

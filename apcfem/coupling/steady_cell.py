@@ -1,14 +1,25 @@
-"""Steady cell: current continuity and heat on a device with a given filament field.
+"""Steady cell: current continuity and heat on a device with a prescribed filament field.
 
-Current continuity is linear in phi, so it is solved once per filament shape with the top
-contact at 1 V and the bottom contact grounded; the FE ohmic resistance is R = V^2/P with P the
-dissipated power (a variational, superconvergent estimate). The external circuit then sets the
-actual ohmic voltage I*R, which scales phi and the Joule source of the heat equation. The
-ballistic power I^2/G of the quantum contact is released in the filament metal next to the neck
-(Gaussian of width ``neck_heating_length_nm``), as electrons relax within an inelastic length.
+The prescribed-shape :class:`~apcfem.coupling.cell.Cell` of quasi-static sweeps: its state is
+the filament phase field of a :class:`~apcfem.filament.PrescribedFilament`, whose neck radius
+follows a schedule in pseudo-time. Current continuity is linear in phi, so it is solved at 1 V
+across the contacts (bottom grounded); resistances are R = V^2/P with P the dissipated power (a
+variational, superconvergent estimate):
+
+* R_body, the FE ohmic resistance of electrodes and filament: ordinary current continuity;
+* R_cell = R_body + 1/G: the quantum contact of conductance G at the neck is a lumped element in
+  series, a potential jump across the neck plane (:mod:`apcfem.coupling.contact`).
+
+The external circuit sets the cell voltage V_cell, which scales the unit fields and the Joule
+source of the heat equation. The ballistic power I^2/G of the quantum contact is released in the
+filament metal next to the neck (Gaussian of width ``neck_heating_length_nm``), as electrons
+relax within an inelastic length. A broken filament (a gap) leaves the plane open: the tunnelling
+conductance of the gap is then in parallel with the FE leakage, R_cell = 1/(G_t + 1/R_open).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import ufl
@@ -16,42 +27,71 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig
+from apcfem.coupling.cell import CellResistance
+from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.newton import NewtonProblem
+from apcfem.filament import PrescribedFilament
 from apcfem.materials import get_material
-from apcfem.mesh import DeviceMesh
-from apcfem.physics import Conduction, Heat, fixed_values, region_constant
+from apcfem.mesh import DeviceMesh, PointProbe
+from apcfem.neck import NeckProfile, gap_center_m
+from apcfem.physics import Heat, fixed_values, region_constant
 
 NM = 1e-9
 
 
 class SteadyCell:
-    """Forms and solvers of the steady cell, built once and re-solved per step."""
+    """Forms and solvers of the prescribed-shape cell, built once and re-solved per step.
 
-    def __init__(self, device: DeviceMesh, cfg: CaseConfig):
+    Owns PETSc objects: call :meth:`close` on every rank when done.
+
+    Args:
+        device: the device stack mesh (contacts ``bottom_contact``, ``top_contact``).
+        cfg: the case (filament shape, materials, physics).
+        neck_radius_nm: schedule of the prescribed neck radius [nm] against pseudo-time [s]
+            (None: the case's ``filament.neck_radius_nm`` throughout).
+
+    Attributes:
+        filament: the phase field xi (1 in the filament metal), read by the neck extraction.
+        contact: the unit-voltage body and cut-cell solves; ``contact.potential`` is the cell
+            potential at 1 V with the contact's jump (DG), ``contact.powers`` the power split.
+        potential: cell potential of the last :meth:`solve_heat` [V], continuous (P): the nodal
+            values of V_cell * ``contact.potential``, so the jump is spread over the cells the
+            neck plane cuts.
+        T: temperature [K].
+    """
+
+    def __init__(self, device: DeviceMesh, cfg: CaseConfig,
+                 neck_radius_nm: Callable[[float], float] | None = None):
         self.device = device
+        self.cfg = cfg
         degree = cfg.physics.element_degree
         space = fem.functionspace(device.mesh, ("Lagrange", degree))
         self.xi = fem.Function(space, name="xi")
-        self.phi_unit = fem.Function(space, name="phi_unit")
+        self.filament = self.xi
         self.potential = fem.Function(space, name="phi")
         self.T = fem.Function(space, name="T")
         self.ambient_K = cfg.physics.ambient_temperature_K
-        sigma, k = self._properties(cfg)
+        sigma, k, sigma_host = self._properties(cfg)
         self.sigma = sigma
-        conduction = Conduction(sigma=sigma)
-        self._conduction = NewtonProblem(
-            "conduction", conduction.residual(self.phi_unit, ufl.TestFunction(space), device),
-            self.phi_unit, bcs=self._contact_bcs(space, top=1.0, bottom=0.0))
-        self._unit_power = fem.form(conduction.dissipated_power(self.phi_unit, device))
+        # the leak across the neck plane is the host's: the filament crosses it only as contact
+        self.contact = ContactConduction(device, sigma, degree, "bottom_contact", "top_contact",
+                                         leak_sigma=sigma_host)
+        self.phi_unit = self.contact.phi_body
+        self._open = False
+        self._tunnel_conductance_S = 0.0
+        self._body_ohm: float | None = None  # R_body of the present filament, once solved
 
         mesh = device.mesh
-        self.ohmic_voltage = fem.Constant(mesh, 0.0)
+        self.cell_voltage = fem.Constant(mesh, 0.0)
         self.neck_power = fem.Constant(mesh, 0.0)
         self.neck_z = fem.Constant(mesh, 0.0)
         self._neck_norm = fem.Constant(mesh, 1.0)
         neck_shape = self._neck_kernel(cfg.physics.neck_heating_length_nm * NM)
         self._neck_shape_integral = fem.form(device.weight() * neck_shape * device.dx())
-        sources = (self.ohmic_voltage**2 * conduction.joule_power_density(self.phi_unit),
+        c, chi = self.contact, self.contact.indicator
+        joule_unit = sigma * ((1.0 - chi) * ufl.inner(ufl.grad(c.phi_lo), ufl.grad(c.phi_lo))
+                              + chi * ufl.inner(ufl.grad(c.phi_hi), ufl.grad(c.phi_hi)))
+        sources = (self.cell_voltage**2 * joule_unit,
                    self.neck_power * neck_shape / self._neck_norm)
         heat = Heat(k=k, sources=sources)
         self.T.x.array[:] = self.ambient_K
@@ -59,33 +99,120 @@ class SteadyCell:
             "heat", heat.residual(self.T, ufl.TestFunction(space), device), self.T,
             bcs=self._contact_bcs(space, top=self.ambient_K, bottom=self.ambient_K))
 
+        self._schedule = neck_radius_nm
+        self._radius_nm: float | None = None
+        self._accepted_t_s = 0.0
+        self._set_time(0.0)
+
+    # -- state ---------------------------------------------------------------------------
     def set_filament(self, phase_field) -> None:
         """Interpolate a filament phase field xi(x) (callable on (3, N) points [m])."""
         self.xi.interpolate(phase_field)
         self.xi.x.scatter_forward()
+        self._body_ohm = None
+
+    def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:
+        """Prescribe the filament of pseudo-time t + dt [s] (no nonlinear solve: returns 0)."""
+        self._set_time(t_s + dt_s)
+        return 0
+
+    def accept(self) -> None:
+        """Make the present filament the accepted one."""
+        self._accepted_t_s = self._t_s
+
+    def reject(self) -> None:
+        """Return to the filament of the last accepted pseudo-time."""
+        self._set_time(self._accepted_t_s)
+
+    def inventory(self) -> dict[str, float]:
+        """No conserved amounts: the filament is prescribed."""
+        return {}
+
+    def fields(self) -> list[fem.Function]:
+        """Functions written as field snapshots (one continuous space)."""
+        return [self.potential, self.T, self.xi]
+
+    # -- current continuity --------------------------------------------------------------
+    def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
+        """Place the quantum contact of conductance G [S] at the extracted neck: the plane at the
+        neck height, the disc of the neck radius. A broken filament leaves the plane open and G
+        is the tunnelling conductance of the gap, in parallel with the FE leakage."""
+        self._open = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
+        self._tunnel_conductance_S = conductance_S if self._open else 0.0
+        if self._open:
+            self.contact.set_cut(gap_center_m(neck), 0.0, 0.0)
+        else:
+            self.contact.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
+
+    def resistance(self) -> CellResistance:
+        """R_cell (with the contact of :meth:`set_contact`) and R_body [ohm] (collective)."""
+        R_body, _ = self.solve_resistance()
+        R_cut = self.contact.solve_cell_resistance()
+        if not self._open:
+            return CellResistance(R_cut, R_body)
+        conductance = self._tunnel_conductance_S + (1.0 / R_cut if np.isfinite(R_cut) else 0.0)
+        return CellResistance(1.0 / conductance if conductance > 0 else np.inf, R_body)
 
     def solve_resistance(self) -> tuple[float, int]:
-        """FE ohmic resistance of the whole stack [ohm] and the Newton iterations."""
-        its = self._conduction.solve()
-        power = self.device.comm.allreduce(fem.assemble_scalar(self._unit_power), op=MPI.SUM)
-        return 1.0 / power, its
+        """FE ohmic (body) resistance of the whole stack without the contact [ohm], and the
+        solves it took (0 if the filament has not changed since the last, else 1: linear)."""
+        if self._body_ohm is not None:
+            return self._body_ohm, 0
+        self._body_ohm = self.contact.solve_body_resistance()
+        return self._body_ohm, 1
 
-    def solve_heat(self, ohmic_voltage_V: float, neck_power_W: float,
-                   neck_z_m: float) -> tuple[float, int]:
-        """Steady temperature for the given drive; returns T_max [K] and Newton iterations."""
-        self.ohmic_voltage.value = ohmic_voltage_V
-        self.potential.x.array[:] = ohmic_voltage_V * self.phi_unit.x.array
-        self.neck_z.value = neck_z_m
+    def solve_cell_resistance(self) -> float:
+        """R_cell = R_body + 1/G [ohm] with the contact placed by :meth:`set_contact` (without
+        the tunnelling of a gap; an open plane gives the large finite resistance of the
+        leakage through the host)."""
+        return self.contact.solve_cell_resistance()
+
+    # -- heat ----------------------------------------------------------------------------
+    def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
+                   contact_conductance_S: float) -> float:
+        """Steady temperature at the operating point, after :meth:`resistance`; returns T_max [K].
+
+        Sources: Joule heating of the cut cell's fields at V_cell [V] and the contact power
+        I^2/G (I [A], G [S]) around the neck at height ``neck_z_m`` [m] (none while open).
+        """
         comm = self.device.comm
+        self.cell_voltage.value = V_cell_V
+        self.potential.interpolate(self.contact.potential)
+        self.potential.x.array[:] *= V_cell_V
+        self.neck_z.value = neck_z_m
         norm = comm.allreduce(fem.assemble_scalar(self._neck_shape_integral), op=MPI.SUM)
         self._neck_norm.value = norm if norm > 0 else 1.0
-        self.neck_power.value = neck_power_W if norm > 0 else 0.0
-        its = self._heat.solve()
-        t_max = comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)
-        return t_max, its
+        power = I_A**2 / contact_conductance_S if contact_conductance_S > 0 else 0.0
+        self.neck_power.value = power if norm > 0 and not self._open else 0.0
+        self._heat.solve()
+        return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)
+
+    def neck_temperature(self, neck_z_m: float) -> float:
+        """T at (axis, neck height) [K] (collective)."""
+        point = np.zeros((1, 3))
+        point[0, self.device.axial_index] = neck_z_m
+        return float(PointProbe(self.device.mesh, point)(self.T)[0])
+
+    def close(self) -> None:
+        """Destroy the solvers' PETSc objects. Collective, same order on every rank."""
+        self.contact.close()
+        self._heat.close()
+
+    # -- set-up --------------------------------------------------------------------------
+    def _set_time(self, t_s: float) -> None:
+        """Filament of pseudo-time t [s]: the scheduled neck radius (re-drawn only if new)."""
+        self._t_s = t_s
+        f = self.cfg.filament
+        radius_nm = f.neck_radius_nm if self._schedule is None else self._schedule(t_s)
+        if radius_nm == self._radius_nm:
+            return
+        shape = PrescribedFilament.from_config(f, self.cfg.geometry, radius_nm)
+        self.set_filament(lambda x: shape.phase_field(x, self.device.axisymmetric))
+        self._radius_nm = radius_nm
 
     def _properties(self, cfg: CaseConfig):
-        """sigma [S/m] and k [W/(m K)]: region values, filament metal blended in by xi."""
+        """sigma [S/m] and k [W/(m K)]: region values, filament metal blended in by xi; and the
+        host conductivity without the filament [S/m]."""
         host = {"bottom_electrode": cfg.materials.bottom_electrode,
                 "switching_layer": cfg.materials.switching_layer,
                 "filament_seed": cfg.materials.switching_layer,
@@ -102,7 +229,7 @@ class SteadyCell:
         k_f = filament.thermal_conductivity_W_per_mK.value
         # xi vanishes outside the switching layer, so electrodes keep their own values.
         return (sigma_host + (sigma_f - sigma_host) * self.xi,
-                k_host + (k_f - k_host) * self.xi)
+                k_host + (k_f - k_host) * self.xi, sigma_host)
 
     def _neck_kernel(self, length_m: float):
         """Unnormalised Gaussian around the neck, restricted to filament metal (xi)."""

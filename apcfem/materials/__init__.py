@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from apcfem.materials.laws import (
+    AVOGADRO_PER_MOL,
     BOHR_MAGNETON_J_PER_T,
     BOLTZMANN_J_PER_K,
     ELECTRON_MASS_KG,
@@ -25,17 +26,24 @@ from apcfem.materials.laws import (
     EPSILON_0_F_PER_M,
     FARADAY_C_PER_MOL,
     G0_S,
+    GAS_CONSTANT_J_PER_MOLK,
     HBAR_J_S,
     LORENZ_W_OHM_PER_K2,
     PLANCK_J_S,
     arrhenius,
+    capillary_length_m,
     einstein_mobility_m2_per_Vs,
     fermi_wavevector_per_m,
+    gibbs_thomson_shift_V,
+    ionic_conductivity_S_per_m,
+    molar_density_mol_per_m3,
     thermal_voltage_V,
+    tunnel_barrier_eV,
     wiedemann_franz_thermal_conductivity,
 )
 
 __all__ = [
+    "AVOGADRO_PER_MOL",
     "BOHR_MAGNETON_J_PER_T",
     "BOLTZMANN_J_PER_K",
     "ELECTRON_MASS_KG",
@@ -43,9 +51,11 @@ __all__ = [
     "EPSILON_0_F_PER_M",
     "FARADAY_C_PER_MOL",
     "G0_S",
+    "GAS_CONSTANT_J_PER_MOLK",
     "HBAR_J_S",
     "KINDS",
     "LORENZ_W_OHM_PER_K2",
+    "OPTIONAL_PROPERTIES",
     "PLANCK_J_S",
     "REQUIRED_PROPERTIES",
     "IonSpecies",
@@ -53,12 +63,17 @@ __all__ = [
     "Quantity",
     "UnknownMaterialError",
     "arrhenius",
+    "capillary_length_m",
     "einstein_mobility_m2_per_Vs",
     "fermi_wavevector_per_m",
     "get_material",
+    "gibbs_thomson_shift_V",
+    "ionic_conductivity_S_per_m",
     "load_library",
     "material_names",
+    "molar_density_mol_per_m3",
     "thermal_voltage_V",
+    "tunnel_barrier_eV",
     "wiedemann_franz_thermal_conductivity",
 ]
 
@@ -77,8 +92,19 @@ REQUIRED_PROPERTIES: tuple[str, ...] = (
 )
 """Properties every material must give, each as a ``{value, source}`` table."""
 
+OPTIONAL_PROPERTIES: tuple[str, ...] = (
+    "molar_mass_kg_per_mol",
+    "atomic_volume_m3",
+    "surface_energy_J_per_m2",
+    "work_function_eV",
+    "electron_affinity_eV",
+)
+"""Properties a material may give (``{value, source}`` tables); ``None`` when absent."""
+
 _ELECTRON_PROPERTIES = ("fermi_energy_eV", "effective_mass_me")
 _ION_QUANTITIES = ("diffusivity_prefactor_m2_per_s", "activation_energy_eV", "hopping_distance_m")
+# A stored atomic volume must agree with molar_mass / (density N_A) to this relative tolerance.
+_ATOMIC_VOLUME_RTOL = 0.005
 # Properties that must be strictly positive (the rest need only be finite).
 _POSITIVE = frozenset(
     {
@@ -88,6 +114,10 @@ _POSITIVE = frozenset(
         "density_kg_per_m3",
         "relative_permittivity",
         "youngs_modulus_Pa",
+        "molar_mass_kg_per_mol",
+        "atomic_volume_m3",
+        "surface_energy_J_per_m2",
+        "work_function_eV",
         *_ELECTRON_PROPERTIES,
         *_ION_QUANTITIES,
     }
@@ -131,7 +161,11 @@ class Material:
     """One library entry; every numeric property is a sourced :class:`Quantity` (SI units).
 
     ``fermi_energy_eV``/``effective_mass_me`` are given for filament conductors only, ``ion``
-    only for materials that supply mobile ions.
+    only for materials that supply mobile ions. The :data:`OPTIONAL_PROPERTIES` are ``None``
+    unless given: ``molar_mass_kg_per_mol`` M, ``atomic_volume_m3`` Omega = M / (rho N_A),
+    ``surface_energy_J_per_m2`` gamma and ``work_function_eV`` for filament metals,
+    ``electron_affinity_eV`` chi for insulators (barrier W - chi, see
+    :func:`~apcfem.materials.laws.tunnel_barrier_eV`).
     """
 
     name: str
@@ -148,6 +182,11 @@ class Material:
     fermi_energy_eV: Quantity | None = None
     effective_mass_me: Quantity | None = None
     ion: IonSpecies | None = None
+    molar_mass_kg_per_mol: Quantity | None = None
+    atomic_volume_m3: Quantity | None = None
+    surface_energy_J_per_m2: Quantity | None = None
+    work_function_eV: Quantity | None = None
+    electron_affinity_eV: Quantity | None = None
 
 
 class UnknownMaterialError(KeyError):
@@ -223,10 +262,16 @@ def _material(name: str, raw: Any) -> Material:
                          f"got {kind!r}")
     if not isinstance(description, str) or not description.strip():
         raise ValueError(f"material '{name}': 'description' must be a non-empty string")
-    allowed = {"kind", "description", "ion", *REQUIRED_PROPERTIES, *_ELECTRON_PROPERTIES}
-    extra = set(raw) - allowed
+    allowed = ("kind", "description", "ion", *REQUIRED_PROPERTIES, *_ELECTRON_PROPERTIES,
+               *OPTIONAL_PROPERTIES)
+    extra = sorted(set(raw) - set(allowed))
     if extra:
-        raise ValueError(f"material '{name}': unexpected key(s) {', '.join(sorted(extra))}")
+        hints = []
+        for key in extra:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        raise ValueError(f"material '{name}': unknown key(s) {', '.join(hints)}; allowed: "
+                         f"{', '.join(allowed)}")
     props: dict[str, Quantity | None] = {}
     for key in REQUIRED_PROPERTIES:
         if key not in raw:
@@ -236,10 +281,26 @@ def _material(name: str, raw: Any) -> Material:
     if len(present) == 1:
         missing = next(k for k in _ELECTRON_PROPERTIES if k not in raw)
         raise ValueError(f"material '{name}': '{present[0]}' given without '{missing}'")
-    for key in _ELECTRON_PROPERTIES:
+    for key in (*_ELECTRON_PROPERTIES, *OPTIONAL_PROPERTIES):
         props[key] = _quantity(raw[key], f"material '{name}'.{key}") if key in raw else None
+    _check_atomic_volume(name, props)
     ion = _ion(raw["ion"], f"material '{name}'.ion") if "ion" in raw else None
     return Material(name=name, kind=kind, description=description.strip(), ion=ion, **props)
+
+
+def _check_atomic_volume(name: str, props: Mapping[str, Quantity | None]) -> None:
+    """Omega, M and rho are one fact stated twice: refuse a stored Omega that disagrees."""
+    omega, molar_mass = props["atomic_volume_m3"], props["molar_mass_kg_per_mol"]
+    density = props["density_kg_per_m3"]
+    if omega is None or molar_mass is None or density is None:
+        return
+    expected = 1.0 / (AVOGADRO_PER_MOL * float(
+        molar_density_mol_per_m3(density.value, molar_mass.value)))
+    if abs(omega.value - expected) > _ATOMIC_VOLUME_RTOL * expected:
+        raise ValueError(
+            f"material '{name}'.atomic_volume_m3: value {omega.value:.4g} disagrees with "
+            f"molar_mass_kg_per_mol / (density_kg_per_m3 N_A) = {expected:.4g} m^3; "
+            "fix one of the three")
 
 
 def load_library(path: str | PathLike[str] | None = None) -> dict[str, Material]:
@@ -253,8 +314,10 @@ def load_library(path: str | PathLike[str] | None = None) -> dict[str, Material]
 
     Raises:
         ValueError: If a material lacks a required property, a value is not a finite number
-            (or is out of its physical range), a source is empty, or a key is unknown. The
-            message names the material and property.
+            (or is out of its physical range), a source is empty, a key is unknown (the
+            message suggests the closest allowed key), or ``atomic_volume_m3`` disagrees with
+            ``molar_mass_kg_per_mol / (density_kg_per_m3 N_A)`` by more than 0.5 %. The message
+            names the material and property.
     """
     if path is None:
         data = tomllib.loads(resources.files(__name__).joinpath("library.toml").read_text("utf-8"))

@@ -22,8 +22,12 @@ ELECTRON_MASS_KG: float = _c.m_e
 """Electron rest mass m_e [kg]."""
 EPSILON_0_F_PER_M: float = _c.epsilon_0
 """Vacuum permittivity epsilon_0 [F/m]."""
+AVOGADRO_PER_MOL: float = _c.N_A
+"""Avogadro constant N_A [1/mol] (exact in the 2019 SI)."""
 FARADAY_C_PER_MOL: float = _c.physical_constants["Faraday constant"][0]
-"""Faraday constant F [C/mol]."""
+"""Faraday constant F = e N_A [C/mol]."""
+GAS_CONSTANT_J_PER_MOLK: float = _c.R
+"""Molar gas constant R = k_B N_A [J/(mol K)]."""
 BOHR_MAGNETON_J_PER_T: float = _c.physical_constants["Bohr magneton"][0]
 """Bohr magneton mu_B [J/T]."""
 G0_S: float = 2.0 * _c.e**2 / _c.h
@@ -123,3 +127,132 @@ def fermi_wavevector_per_m(
     if np.any(~(ef >= 0.0)) or np.any(~(m > 0.0)):
         raise ValueError("need fermi_energy_eV >= 0 and effective_mass_me > 0")
     return np.sqrt(2.0 * m * ELECTRON_MASS_KG * ef * ELEMENTARY_CHARGE_C) / HBAR_J_S
+
+
+def molar_density_mol_per_m3(
+    density_kg_per_m3: npt.ArrayLike, molar_mass_kg_per_mol: npt.ArrayLike
+) -> FloatArray:
+    """Amount of substance per volume, c = rho / M.
+
+    The atomic volume is Omega = 1 / (c N_A).
+
+    Args:
+        density_kg_per_m3: Mass density rho [kg/m^3].
+        molar_mass_kg_per_mol: Molar mass M [kg/mol], > 0.
+
+    Returns:
+        Molar density [mol/m^3] (9.73e4 for Ag: 10500 kg/m^3, 0.1078682 kg/mol).
+    """
+    m = np.asarray(molar_mass_kg_per_mol, dtype=float)
+    if np.any(~(m > 0.0)):
+        raise ValueError("molar_mass_kg_per_mol must be positive")
+    return np.asarray(density_kg_per_m3, dtype=float) / m
+
+
+def capillary_length_m(
+    surface_energy_J_per_m2: npt.ArrayLike,
+    atomic_volume_m3: npt.ArrayLike,
+    temperature_K: npt.ArrayLike,
+) -> FloatArray:
+    """Capillary length l_c = gamma Omega / (k_B T).
+
+    The radius of curvature at which the Gibbs-Thomson excess chemical potential per atom,
+    gamma Omega kappa, equals k_B T (kappa = 1 / l_c).
+
+    Args:
+        surface_energy_J_per_m2: Surface energy gamma [J/m^2].
+        atomic_volume_m3: Volume per atom Omega [m^3].
+        temperature_K: Temperature [K], > 0.
+
+    Returns:
+        Capillary length [m] (5.1e-9 for Ag at 300 K: gamma = 1.25 J/m^2, Omega = 1.71e-29 m^3).
+    """
+    gamma_omega_J_m = np.asarray(surface_energy_J_per_m2, dtype=float) * np.asarray(
+        atomic_volume_m3, dtype=float
+    )
+    return gamma_omega_J_m / (BOLTZMANN_J_PER_K * _temperature(temperature_K))
+
+
+def gibbs_thomson_shift_V(
+    surface_energy_J_per_m2: npt.ArrayLike,
+    atomic_volume_m3: npt.ArrayLike,
+    curvature_per_m: npt.ArrayLike,
+    charge_number: npt.ArrayLike,
+) -> FloatArray:
+    """Gibbs-Thomson shift of the equilibrium potential, gamma Omega kappa / (z e).
+
+    An atom on a surface of curvature kappa carries the excess chemical potential
+    gamma Omega kappa, so a convex metal surface (kappa > 0) dissolves more easily: its
+    equilibrium (reduction) potential for M^z+ + z e- <-> M lies lower than that of the flat
+    metal by this value.
+
+    Args:
+        surface_energy_J_per_m2: Surface energy gamma [J/m^2].
+        atomic_volume_m3: Volume per atom Omega [m^3].
+        curvature_per_m: Sum of the principal curvatures kappa [1/m]: 1/a for a cylinder and
+            2/a for a sphere of radius a; > 0 for a convex surface.
+        charge_number: Ion charge number z, non-zero (signed).
+
+    Returns:
+        Potential shift [V] (0.133 for Ag, a cylinder of radius 1 nm, z = 1).
+    """
+    z = np.asarray(charge_number, dtype=float)
+    if np.any(z == 0.0):
+        raise ValueError("charge_number must be non-zero")
+    excess_J = (
+        np.asarray(surface_energy_J_per_m2, dtype=float)
+        * np.asarray(atomic_volume_m3, dtype=float)
+        * np.asarray(curvature_per_m, dtype=float)
+    )
+    return excess_J / (z * ELEMENTARY_CHARGE_C)
+
+
+def ionic_conductivity_S_per_m(
+    charge_number: npt.ArrayLike,
+    diffusivity_m2_per_s: npt.ArrayLike,
+    concentration_mol_per_m3: npt.ArrayLike,
+    temperature_K: npt.ArrayLike,
+) -> FloatArray:
+    """Nernst-Einstein ionic conductivity sigma = z^2 F^2 D c / (R T).
+
+    Equivalently z^2 e^2 D n / (k_B T) with the number density n = c N_A.
+
+    Args:
+        charge_number: Ion charge number z (enters squared).
+        diffusivity_m2_per_s: Ion diffusivity D [m^2/s].
+        concentration_mol_per_m3: Mobile-ion concentration c [mol/m^3].
+        temperature_K: Temperature [K], > 0.
+
+    Returns:
+        Ionic conductivity [S/m].
+    """
+    z = np.asarray(charge_number, dtype=float)
+    return (
+        z**2
+        * FARADAY_C_PER_MOL**2
+        * np.asarray(diffusivity_m2_per_s, dtype=float)
+        * np.asarray(concentration_mol_per_m3, dtype=float)
+        / (GAS_CONSTANT_J_PER_MOLK * _temperature(temperature_K))
+    )
+
+
+def tunnel_barrier_eV(
+    work_function_eV: npt.ArrayLike, electron_affinity_eV: npt.ArrayLike
+) -> FloatArray:
+    """Metal/insulator electron barrier from the Schottky-Mott rule, phi_B = W - chi.
+
+    This is the ideal rectangular barrier height (Ag/SiO2: 4.26 - 0.9 = 3.36 eV). The
+    effective barrier across a gap of a few atoms is lower: image forces round off and lower
+    the barrier (J. G. Simmons, J. Appl. Phys. 34, 1793 (1963)), and in a vacuum-like gap
+    between filament tip and electrode the barrier scale is the work function itself, reduced
+    in the same way. Interface dipoles and Fermi-level pinning are not included. A result
+    <= 0 means no barrier (ohmic injection); it is returned as is.
+
+    Args:
+        work_function_eV: Metal work function W [eV].
+        electron_affinity_eV: Insulator electron affinity chi [eV].
+
+    Returns:
+        Barrier height [eV].
+    """
+    return np.asarray(work_function_eV, dtype=float) - np.asarray(electron_affinity_eV, dtype=float)

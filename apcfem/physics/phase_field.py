@@ -17,14 +17,25 @@ the normal velocity v_n = K kappa + v0 (-j / j0) with K = M eps^2 [m^2/s] the ca
 the deposition velocity of an exchange current j0 into metal of molar density c_m: the factor
 1 / (3 lambda) = 1 / int(xi'^2 dx) turns the reaction rate into that velocity.
 
-**Overpotential.** The double layer at the filament surface (< 0.5 nm) is not resolved, so metal
-and adjacent electrolyte share the potential phi, and the overpotential of the reduction
-M^z+ + z e^- -> M is the electrochemical-potential difference of ion and metal atom,
-eta = -(V_T / z) ln(c / c_eq), with c_eq the ion concentration in equilibrium with the metal
-(a flat surface). Ions piled up by the field at the filament tip (c > c_eq) drive deposition,
-ions pulled away (c < c_eq) drive dissolution; the rate is Butler-Volmer in eta. With the
-log-density w = ln(c / c_ref) of :mod:`apcfem.physics.nernst_planck` and c_ref = c_eq,
-z eta / V_T = -w.
+**Overpotential and capillarity.** The surface reaction M <-> M^z+ + z e^- follows mass-action
+Butler-Volmer kinetics (:func:`butler_volmer_ratio`) in the electrochemical overpotential of
+oxidation
+
+    eta = phi_metal - phi_electrolyte - (V_T / z) ln(c / c_ref) + gamma Omega kappa / (z e),
+
+(metal and electrolyte potentials distinct; kappa the mean curvature, sum of the principal
+curvatures, > 0 on a convex metal surface whose atoms are less bound: the Gibbs-Thomson shift,
+~0.13 V for an Ag cylinder of 1 nm radius). The Allen-Cahn gradient term carries the part of it
+that is linear in kappa, with K = v0 gamma Omega / (k_B T) (j / j0 ~ z e eta / k_B T for small
+eta, any alpha): it keeps the diffuse profile and moves the interface by K kappa implicitly. The
+reaction term carries the rest, j / j0 (eta) - gamma Omega kappa / k_B T, so that the total
+normal velocity is v0 j / j0 with the full exponential dependence on the curvature: a thread
+thinner than a few atoms dissolves at once, as it should, rather than at the linear rate.
+
+The curvature is read from the phase field itself: with mu = -lap(xi) (an auxiliary unknown,
+weak form int mu v = int grad xi . grad v) and the equilibrium profile's
+|grad xi| = 2 xi (1 - xi) / lambda and xi_nn = f'(xi) / eps^2,
+lap(xi) = xi_nn - kappa |grad xi| gives kappa = (f'(xi) / eps^2 + mu) / |grad xi|.
 
 **Scaled residual.** Like the Nernst-Planck residual, the phase-field residual is the step
 balance int W [(xi - xi_old) + dt (...)] v divided by RESIDUAL_VOLUME_M3 (1 nm^3), so its entries
@@ -41,6 +52,12 @@ from apcfem.mesh import DeviceMesh
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
 
 Scalar = float | ufl.core.expr.Expr
+
+NM = 1e-9
+
+CURVATURE_SLOPE_FLOOR_PER_M = 1e6
+"""Added to the profile slope 2 xi (1 - xi) / lambda [1/m] in the curvature estimate: keeps it
+finite in the bulk phases, where the reaction (weighted by h'(xi)) is off anyway."""
 
 
 def interpolation(xi) -> ufl.core.expr.Expr:
@@ -63,6 +80,20 @@ def sharp_interpolation(xi) -> ufl.core.expr.Expr:
     return interpolation(ufl.max_value(ufl.min_value(2.0 * xi - 0.5, 1.0), 0.0))
 
 
+def butler_volmer_ratio(reduced_overpotential, transfer_coefficient: float,
+                        concentration_ratio=1.0) -> ufl.core.expr.Expr:
+    """Mass-action Butler-Volmer j / j0 = e^{alpha y} - (c / c_ref) e^{-(1 - alpha) y} [-].
+
+    y = z e eta / (k_B T) is the reduced overpotential (> 0: the metal is positive against the
+    electrolyte and dissolves). Both Tafel branches are kept: the rate changes by a decade per
+    ln(10) k_B T / (alpha z e) (120 mV for alpha = 1/2, z = 1 at 300 K), so growth effectively
+    stops below a threshold (Bard & Faulkner, Electrochemical Methods, 2nd ed., eq. 3.4.10).
+    """
+    alpha = transfer_coefficient
+    return (ufl.exp(alpha * reduced_overpotential)
+            - concentration_ratio * ufl.exp(-(1.0 - alpha) * reduced_overpotential))
+
+
 def double_well_derivative(xi) -> ufl.core.expr.Expr:
     """f'(xi) of f = xi^2 (1 - xi)^2 [-]."""
     return 2.0 * xi * (1.0 - xi) * (1.0 - 2.0 * xi)
@@ -74,8 +105,8 @@ class AllenCahnDeposition:
 
     Attributes:
         interface_width_m: lambda, tanh half-width of the interface [m].
-        capillary_mobility_m2_per_s: K = M eps^2 [m^2/s] (0: no surface tension and no
-            restoring double well; keep it > 0).
+        capillary_mobility_m2_per_s: K = M eps^2 = v0 gamma Omega / (k_B T) [m^2/s] (0: no
+            surface tension and no restoring double well; keep it > 0).
         deposition_velocity_m_per_s: v0 = j0 / (z F c_m) [m/s] (number or UFL expression).
         transfer_coefficient: alpha [-] in (0, 1).
         quadrature_degree: degree of all integrals (as the Nernst-Planck residual, so that the
@@ -96,12 +127,26 @@ class AllenCahnDeposition:
             raise ValueError(f"interface_width_m = {self.interface_width_m:g}: must be > 0 "
                              "(tanh half-width in metres, e.g. 1.5e-10)")
 
-    def dissolution_current(self, supersaturation) -> ufl.core.expr.Expr:
-        """j / j0 [-] (> 0 dissolves) for s = ln(c / c_eq) = -z eta / V_T."""
-        alpha = self.transfer_coefficient
-        return ufl.exp(-alpha * supersaturation) - ufl.exp((1.0 - alpha) * supersaturation)
+    def curvature(self, xi, mu) -> ufl.core.expr.Expr:
+        """Mean curvature kappa [1/m] of the level sets of xi (> 0: convex metal).
 
-    def rate(self, xi, supersaturation) -> ufl.core.expr.Expr:
+        Args:
+            xi: phase field [-].
+            mu: -lap(xi) in units of 1/nm^2 (see :meth:`laplacian_residual`).
+        """
+        lam = self.interface_width_m
+        bounded = ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
+        slope = 2.0 * bounded * (1.0 - bounded) / lam + CURVATURE_SLOPE_FLOOR_PER_M
+        return (2.0 * double_well_derivative(xi) / lam**2 + mu / NM**2) / slope
+
+    def laplacian_residual(self, mu, xi, v, m: DeviceMesh) -> ufl.Form:
+        """Weak mu = -lap(xi) [1/nm^2]: int W (mu v - nm^2 grad xi . grad v) / V0 (natural
+        boundary: the interface meets walls at right angles)."""
+        weight = m.weight() / RESIDUAL_VOLUME_M3
+        dx = m.dx()(degree=self.quadrature_degree)
+        return weight * (mu * v - NM**2 * ufl.inner(ufl.grad(xi), ufl.grad(v))) * dx
+
+    def rate(self, xi, dissolution_current) -> ufl.core.expr.Expr:
         """Local part of d(xi)/dt [1/s]: double well and reaction (no gradient term)."""
         lam = self.interface_width_m
         mobility = 2.0 * self.capillary_mobility_m2_per_s / lam**2  # M = K / eps^2
@@ -109,10 +154,10 @@ class AllenCahnDeposition:
         bounded = ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
         return (-mobility * double_well_derivative(xi)
                 - self.deposition_velocity_m_per_s / (3.0 * lam)
-                * interpolation_derivative(bounded) * self.dissolution_current(supersaturation))
+                * interpolation_derivative(bounded) * dissolution_current)
 
     def residual(self, xi, v, m: DeviceMesh, *, xi_old, dt: Scalar,
-                 supersaturation) -> ufl.Form:
+                 dissolution_current) -> ufl.Form:
         """Backward-Euler residual int W [(xi - xi_old) v + dt (K grad xi.grad v - rate v)] / V0.
 
         Args:
@@ -121,14 +166,15 @@ class AllenCahnDeposition:
             m: device mesh.
             xi_old: phase field at the previous time [-].
             dt: time step [s].
-            supersaturation: ln(c / c_eq) [-] (e.g. the log-density w with c_ref = c_eq).
+            dissolution_current: j / j0 [-] of the surface reaction, > 0 dissolves (e.g.
+                :func:`butler_volmer_ratio`).
         """
         weight = m.weight() / RESIDUAL_VOLUME_M3
         dx = m.dx()(degree=self.quadrature_degree)
         return weight * ((xi - xi_old) * v
                          + dt * self.capillary_mobility_m2_per_s
                          * ufl.inner(ufl.grad(xi), ufl.grad(v))
-                         - dt * self.rate(xi, supersaturation) * v) * dx
+                         - dt * self.rate(xi, dissolution_current) * v) * dx
 
     def amount(self, xi, m: DeviceMesh, molar_density_mol_per_m3: float) -> ufl.Form:
         """Metal in the filament c_m int xi dV [mol] (scalar form, residual quadrature)."""

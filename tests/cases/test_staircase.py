@@ -50,7 +50,9 @@ def test_cell_is_fe_resistance_in_series_with_contact(cold_abrupt_run):
     conducting = s["G_landauer_G0"] > 0
     R_contact = 1 / (s["G_landauer_G0"][conducting] * apcfem.G0_S)
     R_cell = 1 / (s["G_G0"][conducting] * apcfem.G0_S)
-    assert np.allclose(R_cell, R_contact + s["R_fe_ohm"][conducting], rtol=1e-9)
+    # the contact is a potential jump in the fields: R_cell - R_body = 1/G to the T1 accuracy
+    error = np.abs(R_cell - R_contact - s["R_fe_ohm"][conducting]) / R_contact
+    assert np.all(error < 0.01), error
     # thicker necks conduct better ohmically too
     assert np.all(np.diff(s["R_fe_ohm"]) < 0)
     # circuit: V_source = I (R_series + R_cell), and Joule + neck heating warms the cell

@@ -12,17 +12,23 @@ import pytest
 from apcfem.materials import (
     G0_S,
     LORENZ_W_OHM_PER_K2,
+    OPTIONAL_PROPERTIES,
     REQUIRED_PROPERTIES,
     IonSpecies,
     Quantity,
     UnknownMaterialError,
     arrhenius,
+    capillary_length_m,
     einstein_mobility_m2_per_Vs,
     fermi_wavevector_per_m,
     get_material,
+    gibbs_thomson_shift_V,
+    ionic_conductivity_S_per_m,
     load_library,
     material_names,
+    molar_density_mol_per_m3,
     thermal_voltage_V,
+    tunnel_barrier_eV,
     wiedemann_franz_thermal_conductivity,
 )
 
@@ -34,6 +40,13 @@ FILAMENT_CONDUCTORS = ("Ag", "Cu", "Au", "VO_filament")
 ION_SOURCES = {"Ag": ("Ag+", 1), "Cu": ("Cu2+", 2), "HfOx": ("V_O", 2), "Ta2O5": ("V_O", 2),
                "ZnO": ("V_O", 2)}
 DIELECTRICS = ("SiO2", "HfOx", "Ta2O5", "ZnO", "PEO")
+ECM_METALS = ("Ag", "Cu", "Au")
+ECM_METAL_PROPERTIES = ("molar_mass_kg_per_mol", "atomic_volume_m3", "surface_energy_J_per_m2",
+                        "work_function_eV")
+# CODATA 2018 (exact in the 2019 SI), typed here rather than imported from the code under test.
+K_B = 1.380649e-23  # J/K
+E = 1.602176634e-19  # C
+N_A = 6.02214076e23  # 1/mol
 
 
 def _quantities(obj: object) -> list[tuple[str, Quantity]]:
@@ -182,4 +195,154 @@ def test_load_library_rejects_nonfinite_and_unsourced(tmp_path: Path) -> None:
     _write_minimal(path)
     path.write_text(path.read_text().replace('source = "test"', 'source = " "', 1))
     with pytest.raises(ValueError, match="electrical_conductivity_S_per_m.*source"):
+        load_library(path)
+
+
+@pytest.mark.parametrize("name", ECM_METALS)
+def test_ecm_metal_properties_are_sourced(name: str) -> None:
+    mat = get_material(name)
+    for prop in ECM_METAL_PROPERTIES:
+        q = getattr(mat, prop)
+        assert isinstance(q, Quantity), f"{name}.{prop}"
+        assert q.value > 0 and q.source.strip(), f"{name}.{prop}"
+    assert mat.molar_mass_kg_per_mol is not None and mat.atomic_volume_m3 is not None
+    assert "Pure Appl. Chem. 94, 573 (2022)" in mat.molar_mass_kg_per_mol.source
+    assert "Pure Appl. Chem. 94, 573 (2022)" in mat.atomic_volume_m3.source
+    assert mat.electron_affinity_eV is None
+
+
+def test_ecm_metal_values() -> None:
+    expected = {  # name: (M [kg/mol], gamma [J/m^2], W [eV])
+        "Ag": (0.1078682, 1.25, 4.26),
+        "Cu": (0.063546, 1.83, 4.65),
+        "Au": (0.19696657, 1.50, 5.1),
+    }
+    for name, (molar_mass, gamma, work_function) in expected.items():
+        mat = get_material(name)
+        assert mat.molar_mass_kg_per_mol is not None
+        assert mat.surface_energy_J_per_m2 is not None and mat.work_function_eV is not None
+        assert mat.molar_mass_kg_per_mol.value == pytest.approx(molar_mass, rel=1e-7), name
+        assert mat.surface_energy_J_per_m2.value == pytest.approx(gamma), name
+        assert mat.work_function_eV.value == pytest.approx(work_function), name
+    pt_w = get_material("Pt").work_function_eV
+    assert pt_w is not None and pt_w.value == pytest.approx(5.65)
+    assert get_material("Pt").molar_mass_kg_per_mol is None
+
+
+def test_atomic_volumes_match_density_and_molar_mass() -> None:
+    ag = get_material("Ag")
+    assert ag.atomic_volume_m3 is not None
+    assert ag.atomic_volume_m3.value == pytest.approx(1.71e-29, rel=0.01)
+    for name, omega in {"Cu": 1.18e-29, "Au": 1.70e-29}.items():
+        q = get_material(name).atomic_volume_m3
+        assert q is not None and q.value == pytest.approx(omega, rel=0.01), name
+    for name in ECM_METALS:
+        mat = get_material(name)
+        assert mat.molar_mass_kg_per_mol is not None and mat.atomic_volume_m3 is not None
+        by_hand = mat.molar_mass_kg_per_mol.value / (mat.density_kg_per_m3.value * N_A)
+        assert mat.atomic_volume_m3.value == pytest.approx(by_hand, rel=1e-3), name
+        c = molar_density_mol_per_m3(mat.density_kg_per_m3.value,
+                                     mat.molar_mass_kg_per_mol.value)
+        assert 1.0 / (c * N_A) == pytest.approx(by_hand, rel=1e-12), name
+    # Ag: 10500 kg/m^3 / 0.1078682 kg/mol
+    assert molar_density_mol_per_m3(10500.0, 0.1078682) == pytest.approx(97341.0, rel=1e-5)
+
+
+def test_capillary_length_of_silver_at_300K() -> None:
+    ag = get_material("Ag")
+    assert ag.surface_energy_J_per_m2 is not None and ag.atomic_volume_m3 is not None
+    gamma, omega = ag.surface_energy_J_per_m2.value, ag.atomic_volume_m3.value
+    by_hand = 1.25 * 1.71e-29 / (K_B * 300.0)  # 5.16e-9 m
+    l_c = capillary_length_m(gamma, omega, 300.0)
+    assert l_c == pytest.approx(by_hand, rel=0.02)
+    assert l_c == pytest.approx(gamma * omega / (K_B * 300.0), rel=1e-9)
+    assert 4.5e-9 < l_c < 5.5e-9
+    assert capillary_length_m(gamma, omega, 600.0) == pytest.approx(l_c / 2)
+    with pytest.raises(ValueError):
+        capillary_length_m(gamma, omega, 0.0)
+
+
+def test_gibbs_thomson_shift_of_a_1nm_silver_cylinder() -> None:
+    ag = get_material("Ag")
+    assert ag.surface_energy_J_per_m2 is not None and ag.atomic_volume_m3 is not None
+    assert ag.ion is not None
+    gamma, omega = ag.surface_energy_J_per_m2.value, ag.atomic_volume_m3.value
+    z = ag.ion.charge_number
+    shift = gibbs_thomson_shift_V(gamma, omega, 1.0 / 1e-9, z)
+    assert 0.12 < shift < 0.14
+    assert shift == pytest.approx(gamma * omega * 1e9 / E, rel=1e-9)
+    # Sphere (kappa = 2/a) doubles it; Cu2+ halves it per unit gamma Omega kappa.
+    assert gibbs_thomson_shift_V(gamma, omega, 2e9, 1) == pytest.approx(2 * shift)
+    assert gibbs_thomson_shift_V(gamma, omega, 1e9, 2) == pytest.approx(shift / 2)
+    with pytest.raises(ValueError, match="charge_number"):
+        gibbs_thomson_shift_V(gamma, omega, 1e9, 0)
+
+
+def test_ionic_conductivity_nernst_einstein() -> None:
+    # z = 1, D = 1e-14 m^2/s, c = 100 mol/m^3, T = 300 K:
+    # n = c N_A = 6.022e25 m^-3; sigma = e^2 D n / (k_B T) = 1.5459e-26 / 4.1419e-21 S/m.
+    n = 100.0 * N_A
+    by_hand = E**2 * 1e-14 * n / (K_B * 300.0)
+    assert by_hand == pytest.approx(3.7322e-6, rel=1e-4)
+    assert ionic_conductivity_S_per_m(1, 1e-14, 100.0, 300.0) == pytest.approx(by_hand, rel=1e-9)
+    # z enters squared, sign ignored.
+    assert ionic_conductivity_S_per_m(-2, 1e-14, 100.0, 300.0) == pytest.approx(4 * by_hand)
+    sigma = ionic_conductivity_S_per_m(1, np.array([1e-14, 2e-14]), 100.0, [[300.0], [600.0]])
+    assert sigma.shape == (2, 2) and sigma[1, 1] == pytest.approx(by_hand)
+
+
+def test_ag_sio2_tunnel_barrier() -> None:
+    chi = get_material("SiO2").electron_affinity_eV
+    w = get_material("Ag").work_function_eV
+    assert chi is not None and chi.value == pytest.approx(0.9) and chi.source.strip()
+    assert w is not None
+    assert tunnel_barrier_eV(w.value, chi.value) == pytest.approx(3.36)
+    assert tunnel_barrier_eV([4.26, 5.65], 0.9) == pytest.approx([3.36, 4.75])
+
+
+def test_ag_ion_activation_energy_states_reported_range() -> None:
+    ion = get_material("Ag").ion
+    assert ion is not None
+    assert ion.activation_energy_eV.value == pytest.approx(0.9)
+    assert "0.14-1.7 eV" in ion.activation_energy_eV.source
+
+
+def test_material_without_optional_properties_loads(tmp_path: Path) -> None:
+    mat = load_library(_write_minimal(tmp_path / "ok.toml"))["X"]
+    for prop in OPTIONAL_PROPERTIES:
+        assert getattr(mat, prop) is None, prop
+
+
+def _append(path: Path, prop: str, value: str) -> Path:
+    path.write_text(path.read_text() + f'[X.{prop}]\nvalue = {value}\nsource = "test"\n')
+    return path
+
+
+def test_optional_property_loads_from_file(tmp_path: Path) -> None:
+    path = _append(_write_minimal(tmp_path / "opt.toml"), "work_function_eV", "4.5")
+    mat = load_library(path)["X"]
+    assert mat.work_function_eV == Quantity(4.5, "test")
+    assert mat.surface_energy_J_per_m2 is None
+
+
+def test_unknown_property_key_fails_with_hint(tmp_path: Path) -> None:
+    path = _append(_write_minimal(tmp_path / "typo.toml"), "work_function_ev", "4.5")
+    with pytest.raises(ValueError, match=r"material 'X': unknown key\(s\) 'work_function_ev' "
+                                         r"\(did you mean 'work_function_eV'\?\)"):
+        load_library(path)
+
+
+def test_nonpositive_optional_property_is_rejected(tmp_path: Path) -> None:
+    path = _append(_write_minimal(tmp_path / "neg.toml"), "surface_energy_J_per_m2", "-1.0")
+    with pytest.raises(ValueError, match="surface_energy_J_per_m2.*> 0"):
+        load_library(path)
+
+
+def test_inconsistent_atomic_volume_is_rejected(tmp_path: Path) -> None:
+    # density 1.0 kg/m^3 (minimal file) and M = 0.1 kg/mol give Omega = 1.66e-25 m^3.
+    path = _append(_write_minimal(tmp_path / "omega.toml"), "molar_mass_kg_per_mol", "0.1")
+    ok = load_library(_append(path, "atomic_volume_m3", "1.6605e-25"))["X"]
+    assert ok.atomic_volume_m3 is not None
+    path.write_text(path.read_text().replace("1.6605e-25", "1.70e-25"))
+    with pytest.raises(ValueError, match="atomic_volume_m3.*disagrees"):
         load_library(path)

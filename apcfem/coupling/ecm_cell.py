@@ -1,0 +1,341 @@
+"""ECM filament dynamics: metal phase field, ionic current, electronic current and heat.
+
+The model lives on the switching layer (:func:`~apcfem.mesh.switching_layer.switching_layer_device`):
+the active electrode (top, e.g. Ag) is the boundary ``anode``, the inert one (bottom, e.g. Pt)
+``cathode``. Unknowns and equations (DESIGN.md sec. 3):
+
+* xi, the filament metal (:class:`~apcfem.physics.phase_field.AllenCahnDeposition`), grown from
+  a hemispherical nucleus on the cathode at the axis. Its surface reaction
+  M^z+ + z e^- <-> M follows mass-action Butler-Volmer kinetics with both Tafel branches in the
+  electrochemical overpotential eta = phi_m - phi_e: the metal potential phi_m (electronic
+  problem) and the electrolyte potential phi_e (ionic problem) are distinct fields, so the
+  potential jumps across the metal/electrolyte interface. Deposition is v0 (j/j0) with
+  v0 = j0 / (z F c_m); capillarity is K = v0 gamma Omega / (k_B T) from the metal's surface
+  energy and atomic volume (the linearised Gibbs-Thomson term, no free knob).
+* phi_e, electroneutral ionic current continuity (:class:`~apcfem.physics.ionic_conduction.
+  IonicConduction`): sigma_ion = z^2 F^2 D(T) c / (R T) with the Arrhenius D of the library ion,
+  Mott-Gurney hopping drift, the deposition sink z F c_m d(xi)/dt and Butler-Volmer oxidation of
+  the active anode (its own charge-transfer overpotential V_anode - phi_e).
+* phi_m, electronic current continuity through filament and electrolyte leakage with the quantum
+  contact as a lumped element across the neck plane
+  (:class:`~apcfem.coupling.contact.ContactConduction`): R_cell = R_body + 1/G exactly, the
+  contact voltage I/G a potential jump across the plane. While the filament is broken the
+  contact is open and the tunnelling conductance G_t of the gap is in parallel with the FE
+  leakage: R_cell = 1 / (G_t + 1/R_open).
+* T, steady heat with the Joule source and the contact power I^2/G released in the metal next to
+  the neck (Gaussian of ``physics.neck_heating_length_nm``); the electrodes are heat sinks.
+
+**Splitting.** (xi, phi_e) are one backward-Euler block solved by one SNES with phi_m = V_cell
+phi_unit and T frozen; phi_m (linear in V_cell) and T are updated after each block solve. The
+caller iterates block solve -> neck -> contact -> R_cell -> circuit until V_cell is consistent
+(implicit circuit). With v = 1 in the ionic residual, the deposited metal c_m int xi changes
+exactly by the time-integrated anode oxidation current / (z F): metal is conserved to solver
+tolerance (the ions' own amount is fixed by electroneutrality).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from mpi4py import MPI
+
+from apcfem.config.schema import CaseConfig
+from apcfem.coupling.cell import CellResistance
+from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.mixed import BlockNewtonProblem
+from apcfem.coupling.newton import NewtonProblem
+from apcfem.materials import get_material
+from apcfem.materials.laws import (
+    BOLTZMANN_J_PER_K,
+    FARADAY_C_PER_MOL,
+    molar_density_mol_per_m3,
+)
+from apcfem.mesh import NM, PointProbe, build_device_mesh
+from apcfem.mesh.switching_layer import switching_layer_device
+from apcfem.neck import NeckProfile, gap_center_m
+from apcfem.physics import ButlerVolmer, Heat, Species, fixed_values, thermal_voltage
+from apcfem.physics.ionic_conduction import IonicConduction
+from apcfem.physics.phase_field import (
+    AllenCahnDeposition,
+    butler_volmer_ratio,
+    interpolation,
+    sharp_interpolation,
+)
+
+log = logging.getLogger(__name__)
+
+METAL_ION_MOBILITY_FRACTION = 1e-3
+"""Ionic conductivity inside the filament metal relative to the electrolyte [-]: ions do not
+move through the metal; > 0 keeps phi_e defined there."""
+
+GIBBS_THOMSON_CAP = 30.0
+"""|gamma Omega kappa / k_B T| is capped here [-] (kappa of ~0.2 nm for Ag): the rate is then
+already e^15 times the exchange rate, and exp() stays finite in Newton trials."""
+
+LINEAR = {"snes_type": "ksponly"}
+"""Heat is linear in T here (k depends on xi only): one direct solve."""
+
+BLOCK_OPTIONS = {"snes_type": "newtonls", "snes_linesearch_type": "bt",
+                 "snes_rtol": 1e-9, "snes_atol": 1e-9, "snes_stol": 1e-12, "snes_max_it": 20}
+"""(xi, phi_e) Newton: full steps (the step controller cuts dt on failure); residuals are in
+the scaled units of the physics modules (1 nm^3 of phase, 1e-16 A of ionic current)."""
+
+
+def electronic_metal_fraction(xi) -> ufl.core.expr.Expr:
+    """Metal fraction of the electronic conductivity [-]: 0 for xi < 0.05, 1 for xi > 0.3.
+
+    The whole diffuse interface, where the surface reaction acts (h'(xi) > 0), is at the
+    metal's potential, so eta = phi_m - phi_e is the metal/electrolyte potential jump.
+    """
+    return interpolation(ufl.max_value(ufl.min_value((xi - 0.05) / 0.25, 1.0), 0.0))
+
+
+class EcmCell:
+    """Fields, forms and solvers of an electrochemical-metallisation cell (a ``Cell``).
+
+    Args:
+        cfg: validated case (geometry, mesh, materials, ecm, physics).
+        comm: communicator of the mesh.
+
+    Attributes:
+        rate_factor: ``fem.Constant`` multiplying both exchange current densities (set per
+            cycle for seeded variability).
+    """
+
+    def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
+        self.cfg = cfg
+        ecm = cfg.ecm
+        g = cfg.geometry
+        self.device = switching_layer_device(build_device_mesh(g, cfg.mesh, comm), g)
+        mesh, m = self.device.mesh, self.device
+        self.layer_z_m = (g.bottom_electrode_thickness_nm * NM,
+                          (g.bottom_electrode_thickness_nm + g.switching_layer_thickness_nm) * NM)
+        degree = cfg.physics.element_degree
+        space = {name: fem.functionspace(mesh, ("Lagrange", degree))
+                 for name in ("xi", "mu", "phi_e", "T")}
+        self.xi = fem.Function(space["xi"], name="xi")
+        self.filament = self.xi
+        self.mu = fem.Function(space["mu"], name="minus_laplacian_xi")
+        self.phi_e = fem.Function(space["phi_e"], name="phi_electrolyte")
+        self.T = fem.Function(space["T"], name="T")
+        self.xi_old = fem.Function(space["xi"])
+        self.phi_e_old = fem.Function(space["phi_e"])
+        self.mu_old = fem.Function(space["mu"])
+        self.ambient_K = cfg.physics.ambient_temperature_K
+        self.T.x.array[:] = self.ambient_K
+
+        metal = get_material(cfg.materials.filament)
+        host = get_material(cfg.materials.switching_layer)
+        self._check_metal(metal)
+        ion = metal.ion
+        self.z = float(ion.charge_number)
+        self.c_metal = molar_density_mol_per_m3(metal.density_kg_per_m3.value,
+                                                metal.molar_mass_kg_per_mol.value)
+        sigma_leak = host.electrical_conductivity_S_per_m.value
+        sigma_metal = metal.electrical_conductivity_S_per_m.value
+        self.sigma = sigma_leak + (sigma_metal - sigma_leak) * electronic_metal_fraction(self.xi)
+        self.contact = ContactConduction(self.device, self.sigma, degree,
+                                         lower_contact="cathode", upper_contact="anode",
+                                         leak_sigma=sigma_leak)
+        # metal potential: the contact's discontinuous field at the cell voltage
+        self.phi_m = fem.Function(self.contact.potential.function_space, name="phi_metal")
+        self.dt = fem.Constant(mesh, 1.0)
+        self.V_cell = fem.Constant(mesh, 0.0)
+        self.rate_factor = fem.Constant(mesh, 1.0)
+        v0 = ecm.exchange_current_density_A_per_m2 / (self.z * FARADAY_C_PER_MOL * self.c_metal)
+        self.deposition_velocity_m_per_s = v0
+        self.capillary_mobility_m2_per_s = (
+            v0 * metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value
+            / (BOLTZMANN_J_PER_K * self.ambient_K))
+        self.phase = AllenCahnDeposition(
+            interface_width_m=ecm.interface_width_nm * NM,
+            capillary_mobility_m2_per_s=self.rate_factor * self.capillary_mobility_m2_per_s,
+            deposition_velocity_m_per_s=self.rate_factor * v0,
+            transfer_coefficient=ecm.transfer_coefficient)
+        # Gibbs-Thomson: the Allen-Cahn term moves the interface by K kappa (linear part); the
+        # reaction adds the rest of the exponential law (see apcfem.physics.phase_field)
+        kT = BOLTZMANN_J_PER_K * self.T
+        self.curvature = self.phase.curvature(self.xi, self.mu)
+        reduced_gt = metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value \
+            * self.curvature / kT
+        reduced_gt = ufl.max_value(ufl.min_value(reduced_gt, GIBBS_THOMSON_CAP), -GIBBS_THOMSON_CAP)
+        reduced_eta = self.z * (self.phi_m - self.phi_e) / thermal_voltage(self.T) + reduced_gt
+        self.dissolution_current = (butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
+                                    - reduced_gt)
+        self.species = Species(
+            name=ion.species, charge_number=self.z,
+            diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
+            activation_energy_eV=(ecm.activation_energy_eV or ion.activation_energy_eV.value),
+            reference_concentration_mol_per_m3=ecm.ion_reference_concentration_mol_per_m3,
+            hop_distance_m=ion.hopping_distance_m.value if ecm.hopping_drift else None)
+        self.anode = ButlerVolmer(
+            boundary="anode",
+            exchange_current_density_A_per_m2=(
+                self.rate_factor * ecm.anode_exchange_current_density_A_per_m2),
+            electrode_potential_V=self.V_cell,
+            transfer_coefficient=ecm.transfer_coefficient)
+        metal_fraction = sharp_interpolation(self.xi)
+        self.ionic = IonicConduction(
+            species=self.species,
+            mobile_fraction=1.0 - (1.0 - METAL_ION_MOBILITY_FRACTION) * metal_fraction,
+            electrodes=(self.anode,), quadrature_degree=self.phase.quadrature_degree)
+
+        v_xi, v_mu, v_phi = ufl.TestFunctions(
+            ufl.MixedFunctionSpace(space["xi"], space["mu"], space["phi_e"]))
+        deposited = self.c_metal * (self.xi - self.xi_old)
+        residual = (self.phase.residual(self.xi, v_xi, m, xi_old=self.xi_old, dt=self.dt,
+                                        dissolution_current=self.dissolution_current)
+                    + self.phase.laplacian_residual(self.mu, self.xi, v_mu, m)
+                    + self.ionic.residual(self.phi_e, v_phi, m, T=self.T, dt=self.dt,
+                                          deposited_mol_per_m3=deposited))
+        self._block = BlockNewtonProblem("ecm", residual, [self.xi, self.mu, self.phi_e],
+                                         petsc_options=BLOCK_OPTIONS)
+
+        self._open = True
+        self._open_resistance_ohm = np.inf
+        self._tunnel_conductance_S = 0.0
+        self._setup_heat(cfg, space["T"], metal, host, metal_fraction)
+        self._forms = {
+            "filament_mol": fem.form(self.phase.amount(self.xi, m, self.c_metal)),
+            "anode_inflow_mol_per_s": fem.form(
+                self.ionic.electrode_inflow(self.anode, self.phi_e, m, self.T))}
+        self.set_nucleus(ecm.nucleus_radius_nm * NM)
+
+    @staticmethod
+    def _check_metal(metal) -> None:
+        needed = ("ion", "molar_mass_kg_per_mol", "surface_energy_J_per_m2", "atomic_volume_m3")
+        missing = [k for k in needed if getattr(metal, k, None) is None]
+        if missing:
+            raise ValueError(f"materials.filament = '{metal.name}': an ECM filament metal needs "
+                             f"{', '.join(missing)} in the materials library (e.g. 'Ag', 'Cu')")
+
+    # -- state ---------------------------------------------------------------------------
+    def set_nucleus(self, radius_m: float) -> None:
+        """Initial state: hemispherical metal nucleus on the cathode at the axis, no bias."""
+        z0 = self.layer_z_m[0]
+        lam = self.cfg.ecm.interface_width_nm * NM
+        axial = self.device.axial_index
+
+        def nucleus(x):
+            r2 = x[0] ** 2 + (x[1] ** 2 if not self.device.axisymmetric else 0.0)
+            distance = np.sqrt(r2 + (x[axial] - z0) ** 2)
+            return 0.5 * (1.0 - np.tanh((distance - radius_m) / lam))
+
+        self.xi.interpolate(nucleus)
+        self.phi_e.x.array[:] = 0.0
+        self.phi_m.x.array[:] = 0.0
+        self.accept()
+
+    def accept(self) -> None:
+        """Make the present (xi, mu, phi_e) the state of the last accepted time."""
+        self.xi_old.x.array[:] = self.xi.x.array
+        self.mu_old.x.array[:] = self.mu.x.array
+        self.phi_e_old.x.array[:] = self.phi_e.x.array
+
+    def reject(self) -> None:
+        """Return (xi, mu, phi_e) to the last accepted state."""
+        self.xi.x.array[:] = self.xi_old.x.array
+        self.mu.x.array[:] = self.mu_old.x.array
+        self.phi_e.x.array[:] = self.phi_e_old.x.array
+
+    # -- solves --------------------------------------------------------------------------
+    def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:
+        """One backward-Euler step of (xi, mu, phi_e) from the accepted state at cell voltage V_cell
+        [V] (phi_m and T frozen). Returns Newton iterations; raises SolverDivergedError."""
+        self.dt.value = dt_s
+        self.set_cell_voltage(V_cell_V)
+        return self._block.solve()
+
+    def set_cell_voltage(self, V_cell_V: float) -> None:
+        """phi_m = V_cell phi_unit [V] (electronic conduction is linear in the voltage)."""
+        self.V_cell.value = V_cell_V
+        self.phi_m.x.array[:] = V_cell_V * self.contact.potential.x.array
+
+    def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
+        """Cut the electronic problem at the neck with the contact conductance G [S].
+
+        A broken filament (gap > 0) leaves the cut open: the tunnelling conductance is then in
+        parallel with the FE leakage (see module doc).
+        """
+        self._open = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
+        self._tunnel_conductance_S = conductance_S if self._open else 0.0
+        if self._open:
+            self.contact.set_cut(gap_center_m(neck), 0.0, 0.0)
+        else:
+            self.contact.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
+
+    def resistance(self) -> CellResistance:
+        """R_cell and R_body [ohm] of the present state (solves phi_unit)."""
+        R_cut = self.contact.solve_cell_resistance()
+        if self._open:
+            conductance = self._tunnel_conductance_S + (1.0 / R_cut if np.isfinite(R_cut)
+                                                        else 0.0)
+            R_cell = 1.0 / conductance if conductance > 0 else np.inf
+            return CellResistance(R_cell, np.inf)
+        return CellResistance(R_cut, self.contact.solve_body_resistance())
+
+    def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
+                   contact_conductance_S: float) -> float:
+        """Steady temperature at the operating point; returns T_max [K]."""
+        if not self.cfg.ecm.heat:
+            return self.ambient_K
+        comm = self.device.comm
+        self._V_heat.value = V_cell_V
+        self._neck_z.value = neck_z_m
+        norm = comm.allreduce(fem.assemble_scalar(self._neck_shape_integral), op=MPI.SUM)
+        self._neck_norm.value = norm if norm > 0 else 1.0
+        power = I_A**2 / contact_conductance_S if contact_conductance_S > 0 else 0.0
+        self._neck_power.value = power if norm > 0 and not self._open else 0.0
+        self._heat.solve()
+        return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)
+
+    def neck_temperature(self, neck_z_m: float) -> float:
+        """T at (axis, neck height) [K]."""
+        point = np.zeros((1, 3))
+        point[0, self.device.axial_index] = neck_z_m
+        return float(PointProbe(self.device.mesh, point)(self.T)[0])
+
+    def inventory(self) -> dict[str, float]:
+        """Filament metal [mol] and the anode's oxidation rate [mol/s] of the present state."""
+        comm = self.device.comm
+        return {k: comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM)
+                for k, f in self._forms.items()}
+
+    def fields(self) -> list[fem.Function]:
+        """Functions written as VTX snapshots."""
+        return [self.xi, self.phi_e, self.phi_m, self.T]
+
+    def close(self) -> None:
+        """Destroy the solvers (collective; the same order on every rank)."""
+        self._block.close()
+        self.contact.close()
+        self._heat.close()
+
+    # -- set-up --------------------------------------------------------------------------
+    def _setup_heat(self, cfg: CaseConfig, space, metal, host, metal_fraction) -> None:
+        mesh, m = self.device.mesh, self.device
+        self._V_heat = fem.Constant(mesh, 0.0)
+        self._neck_power = fem.Constant(mesh, 0.0)
+        self._neck_z = fem.Constant(mesh, 0.0)
+        self._neck_norm = fem.Constant(mesh, 1.0)
+        x = ufl.SpatialCoordinate(mesh)
+        r2 = x[0] ** 2 if m.axisymmetric else x[0] ** 2 + x[1] ** 2
+        length = cfg.physics.neck_heating_length_nm * NM
+        neck_shape = metal_fraction * ufl.exp(-(r2 + (x[m.axial_index] - self._neck_z) ** 2)
+                                              / length**2)
+        self._neck_shape_integral = fem.form(m.weight() * neck_shape * m.dx())
+        k_host = host.thermal_conductivity_W_per_mK.value
+        k = k_host + (metal.thermal_conductivity_W_per_mK.value - k_host) * metal_fraction
+        c, chi = self.contact, self.contact.indicator
+        joule_unit = self.sigma * ((1.0 - chi) * ufl.inner(ufl.grad(c.phi_lo), ufl.grad(c.phi_lo))
+                                   + chi * ufl.inner(ufl.grad(c.phi_hi), ufl.grad(c.phi_hi)))
+        sources = (self._V_heat**2 * joule_unit,
+                   self._neck_power * neck_shape / self._neck_norm)
+        heat = Heat(k=k, sources=sources)
+        self._heat = NewtonProblem(
+            "ecm_heat", heat.residual(self.T, ufl.TestFunction(space), m), self.T,
+            bcs=fixed_values(space, m, {"anode": self.ambient_K, "cathode": self.ambient_K}),
+            petsc_options=LINEAR)

@@ -1,0 +1,153 @@
+"""Quantum contact as a lumped series element: a potential jump across the neck plane.
+
+The neck of a filament is an atomic contact of conductance G [S] (Landauer, computed elsewhere),
+not a thin FE layer: R_cell = R_body + 1/G, with R_body the FE resistance of filament and
+electrodes (DESIGN.md sec. 6). The neck plane z = z_n cuts the mesh (unfitted, CutFEM-like): a
+DG0 indicator chi is 1 in the cells whose centroid lies above it (upper bank) and 0 below (lower
+bank), and the cut Gamma is the set of interior facets where chi jumps. Two continuous potentials
+phi_lo, phi_hi [V] on the whole mesh carry the current below and above Gamma; each is
+continued into its inactive bank by a regularisation eps * sigma that keeps the matrix
+nonsingular without carrying current. For test functions v_lo, v_hi (W = 2 pi r axisymmetric,
+1 in 3-D; [phi] = phi_hi - phi_lo):
+
+    int_Omega W sigma ((1 - chi) grad phi_lo . grad v_lo + chi grad phi_hi . grad v_hi) dx
+  + eps int_Omega W sigma (chi grad phi_lo . grad v_lo + (1 - chi) grad phi_hi . grad v_hi) dx
+  + int_Gamma W g [phi] [v] dS = 0,
+
+    g(x) = g_c w(x) + g_leak (1 - w(x))                  [S/m^2]
+    w(x) = 1 if r(x) < a_c else 0                        (the contact disc of radius a_c)
+    g_c  = G / int_Gamma W w dS                          (the disc conducts G in total)
+    g_leak = gamma avg(sigma_leak) / avg(h)              (electrolyte stays continuous)
+
+with r the distance from the axis. The interface term dissipates g [phi]^2 per unit area, so at a
+unit contact voltage the power P [W] of the fields gives R_cell = 1/P (variational estimate).
+``sigma_leak`` is the conductivity across Gamma outside the disc; it must be that of the poorly
+conducting host (electrolyte), not a field including the filament: the diffuse phase-field tail
+of the metal just outside a_c would otherwise form a penalty short of ~sigma_metal/h in parallel
+with G.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ufl
+
+from apcfem.mesh import DeviceMesh
+
+
+@dataclass(frozen=True, kw_only=True)
+class LumpedContactConduction:
+    """Two-field current continuity with a lumped contact across an unfitted plane.
+
+    Attributes:
+        sigma: electrical conductivity [S/m] (UFL expression).
+        indicator: chi, 1 in the upper bank, 0 in the lower bank (DG0 function).
+        contact_conductance: g_c, conductance per unit area of the contact disc [S/m^2]
+            (G divided by :meth:`contact_area`).
+        contact_radius: a_c, radius of the contact disc around the axis [m].
+        leak_sigma: sigma_leak, conductivity carried across the cut outside the disc [S/m]
+            (default: ``sigma``; pass the host/electrolyte conductivity when ``sigma`` contains a
+            diffuse filament).
+        leak_penalty: gamma, penalty factor of the leak conductance [dimensionless].
+        regularisation: eps, conductivity factor of each field in its inactive bank
+            [dimensionless].
+        quadrature_degree: degree of the one quadrature rule of every integral over the cut
+            (2p + 1 for Lagrange degree p integrates W g [phi] [v] exactly). The disc w is a step
+            function, seen only at the quadrature points: one rule for the bilinear form, the
+            contact area and the powers makes the disc of the normalisation of g_c the disc
+            the form integrates over, so the contact conducts G exactly.
+        cut_subdomain_id: subdomain id of the interior-facet integrals. The default,
+            "everywhere", integrates over all interior facets (|[chi]| picks the cut); a solver
+            may instead give the cut facets as the integration entities of an id, so that the
+            sparsity of the two-field matrix couples phi_lo and phi_hi only across the cut.
+    """
+
+    sigma: ufl.core.expr.Expr
+    indicator: ufl.core.expr.Expr
+    contact_conductance: ufl.core.expr.Expr
+    contact_radius: ufl.core.expr.Expr
+    leak_sigma: ufl.core.expr.Expr | float | None = None
+    leak_penalty: float = 10.0
+    regularisation: float = 1e-12
+    quadrature_degree: int = 3
+    cut_subdomain_id: int | str = "everywhere"
+
+    def residual(self, phi_lo, phi_hi, v_lo, v_hi, m: DeviceMesh) -> ufl.Form:
+        """Weak residual (bilinear in (phi, v) when phi_lo, phi_hi are trial functions)."""
+        chi, eps = self.indicator, self.regularisation
+        w = m.weight()
+        form = (w * self.sigma * (1 - chi) * ufl.inner(ufl.grad(phi_lo), ufl.grad(v_lo)) * m.dx()
+                + w * self.sigma * chi * ufl.inner(ufl.grad(phi_hi), ufl.grad(v_hi)) * m.dx())
+        form += (eps * w * self.sigma * chi * ufl.inner(ufl.grad(phi_lo), ufl.grad(v_lo)) * m.dx()
+                 + eps * w * self.sigma * (1 - chi)
+                 * ufl.inner(ufl.grad(phi_hi), ufl.grad(v_hi)) * m.dx())
+        jump_v = v_hi("+") - v_lo("+")
+        return form + (w * self.interface_conductance(m) * _jump(phi_lo, phi_hi) * jump_v
+                       * self._cut() * self._dS(m))
+
+    def contact_weight(self, m: DeviceMesh) -> ufl.core.expr.Expr:
+        """w(x): 1 inside the contact disc r < a_c, 0 outside [dimensionless]."""
+        x = ufl.SpatialCoordinate(m.mesh)
+        r = x[0] if m.axisymmetric else ufl.sqrt(x[0] ** 2 + x[1] ** 2)
+        return ufl.conditional(ufl.lt(r, self.contact_radius), 1.0, 0.0)
+
+    def leak_conductance(self, m: DeviceMesh) -> ufl.core.expr.Expr:
+        """g_leak = gamma avg(sigma_leak) / avg(h) on interior facets [S/m^2]."""
+        sigma = ufl.as_ufl(self.sigma if self.leak_sigma is None else self.leak_sigma)
+        h = ufl.CellDiameter(m.mesh)
+        return self.leak_penalty * ufl.avg(sigma) / ufl.avg(h)
+
+    def interface_conductance(self, m: DeviceMesh) -> ufl.core.expr.Expr:
+        """g = g_c w + g_leak (1 - w) on interior facets [S/m^2]."""
+        w = self.contact_weight(m)
+        return self.contact_conductance * w + self.leak_conductance(m) * (1 - w)
+
+    def contact_area(self, m: DeviceMesh) -> ufl.Form:
+        """int_Gamma W w dS [m^2]: the weighted cut area inside the disc (normalises g_c)."""
+        return m.weight() * self.contact_weight(m) * self._cut() * self._dS(m)
+
+    def contact_jump(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
+        """int_Gamma W w [phi] dS [V m^2]; divided by :meth:`contact_area`, the mean jump."""
+        return (m.weight() * self.contact_weight(m) * _jump(phi_lo, phi_hi) * self._cut()
+                * self._dS(m))
+
+    def lower_bank_power(self, phi_lo, m: DeviceMesh) -> ufl.Form:
+        """Joule power of the lower bank int W sigma (1 - chi) |grad phi_lo|^2 dx [W]."""
+        return (m.weight() * self.sigma * (1 - self.indicator)
+                * ufl.inner(ufl.grad(phi_lo), ufl.grad(phi_lo)) * m.dx())
+
+    def upper_bank_power(self, phi_hi, m: DeviceMesh) -> ufl.Form:
+        """Joule power of the upper bank int W sigma chi |grad phi_hi|^2 dx [W]."""
+        return (m.weight() * self.sigma * self.indicator
+                * ufl.inner(ufl.grad(phi_hi), ufl.grad(phi_hi)) * m.dx())
+
+    def contact_power(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
+        """Power dissipated by the contact int_Gamma W g_c w [phi]^2 dS [W] (I^2/G)."""
+        return (m.weight() * self.contact_conductance * self.contact_weight(m)
+                * _jump(phi_lo, phi_hi) ** 2 * self._cut() * self._dS(m))
+
+    def leak_power(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
+        """Power of the leak outside the disc int_Gamma W g_leak (1 - w) [phi]^2 dS [W]."""
+        return (m.weight() * self.leak_conductance(m) * (1 - self.contact_weight(m))
+                * _jump(phi_lo, phi_hi) ** 2 * self._cut() * self._dS(m))
+
+    def dissipated_power(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
+        """Total power [W] (banks, contact and leak, without the regularisation); for the
+        contact pair at voltage V, R_cell = V^2/P."""
+        return (self.lower_bank_power(phi_lo, m) + self.upper_bank_power(phi_hi, m)
+                + self.contact_power(phi_lo, phi_hi, m) + self.leak_power(phi_lo, phi_hi, m))
+
+    def _dS(self, m: DeviceMesh) -> ufl.Measure:
+        return ufl.Measure("dS", domain=m.mesh, subdomain_id=self.cut_subdomain_id,
+                           metadata={"quadrature_degree": self.quadrature_degree})
+
+    def _cut(self) -> ufl.core.expr.Expr:
+        """|[chi]|: 1 on the facets of the cut, 0 on all other interior facets."""
+        return abs(self.indicator("+") - self.indicator("-"))
+
+
+def _jump(phi_lo, phi_hi) -> ufl.core.expr.Expr:
+    """[phi] = phi_hi - phi_lo on a facet (both fields are continuous)."""
+    return phi_hi("+") - phi_lo("+")
+

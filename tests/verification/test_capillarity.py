@@ -1,0 +1,78 @@
+"""Capillarity of the Allen-Cahn filament phase (issue 10, T7).
+
+At zero reaction a metal cylinder of radius r shrinks by mean-curvature flow at the capillary
+mobility K = v0 gamma Omega / (k_B T): r^2 = r0^2 - 2 K t (the sharp-interface limit of the
+Allen-Cahn equation, Allen & Cahn, Acta Metall. 27, 1085 (1979)). The cylinder is the axisymmetric
+(r, z) slab of a filament along z; its radius is read from the metal amount pi r^2 L = int xi dV.
+"""
+
+import numpy as np
+import pytest
+import ufl
+from dolfinx import fem
+from dolfinx.mesh import create_rectangle
+from mpi4py import MPI
+
+from apcfem.coupling.newton import NewtonProblem
+from apcfem.materials import get_material
+from apcfem.materials.laws import BOLTZMANN_J_PER_K, FARADAY_C_PER_MOL, molar_density_mol_per_m3
+from apcfem.mesh import single_region_device
+from apcfem.physics.phase_field import AllenCahnDeposition
+
+NM = 1e-9
+
+
+def _ag_capillary_mobility(j0_A_per_m2: float = 10.0, T_K: float = 300.0) -> float:
+    """K = v0 gamma Omega / (k_B T) of Ag with v0 = j0 / (z F c_m) [m^2/s]."""
+    ag = get_material("Ag")
+    c_m = molar_density_mol_per_m3(ag.density_kg_per_m3.value, ag.molar_mass_kg_per_mol.value)
+    v0 = j0_A_per_m2 / (FARADAY_C_PER_MOL * c_m)
+    return v0 * ag.surface_energy_J_per_m2.value * ag.atomic_volume_m3.value / (
+        BOLTZMANN_J_PER_K * T_K)
+
+
+def test_ag_capillary_mobility_from_thermodynamics():
+    # capillary length gamma Omega / k_B T of Ag at 300 K is ~5 nm (gamma 1.25 J/m^2,
+    # Omega 1.71e-29 m^3): K / v0 must be that length, not a free number
+    ag = get_material("Ag")
+    length = ag.surface_energy_J_per_m2.value * ag.atomic_volume_m3.value / (
+        BOLTZMANN_J_PER_K * 300.0)
+    assert 4.5e-9 < length < 5.5e-9
+    K = _ag_capillary_mobility()
+    assert K == pytest.approx(length * 10.0 / (FARADAY_C_PER_MOL * 97_340.0), rel=2e-3)
+
+
+def test_cylinder_shrinks_at_the_capillary_rate():
+    comm = MPI.COMM_WORLD
+    r0, width, height = 2.0 * NM, 0.15 * NM, 0.2 * NM
+    mesh = create_rectangle(comm, [[0.0, 0.0], [4.0 * NM, height]], [200, 4])
+    device = single_region_device(mesh, axisymmetric=True)
+    K = _ag_capillary_mobility()
+    space = fem.functionspace(mesh, ("Lagrange", 1))
+    xi, xi_old = fem.Function(space), fem.Function(space)
+    xi.interpolate(lambda x: 0.5 * (1.0 - np.tanh((x[0] - r0) / width)))
+    xi_old.x.array[:] = xi.x.array
+    dt = fem.Constant(mesh, 0.0)
+    phase = AllenCahnDeposition(interface_width_m=width, capillary_mobility_m2_per_s=K,
+                                deposition_velocity_m_per_s=0.0)
+    problem = NewtonProblem("capillary", phase.residual(
+        xi, ufl.TestFunction(space), device, xi_old=xi_old, dt=dt, dissolution_current=0.0),
+        xi)
+    amount = fem.form(phase.amount(xi, device, 1.0))
+
+    def radius_squared():
+        volume = comm.allreduce(fem.assemble_scalar(amount), op=MPI.SUM)
+        return volume / (np.pi * height)
+
+    # shrink r^2 by ~1.6 nm^2 in 40 steps
+    t_end = 1.6e-18 / (2 * K)
+    dt.value = t_end / 40
+    times, r2 = [0.0], [radius_squared()]
+    for step in range(1, 41):
+        problem.solve()
+        xi_old.x.array[:] = xi.x.array
+        times.append(step * dt.value)
+        r2.append(radius_squared())
+    problem.close()
+    slope = np.polyfit(times[5:], r2[5:], 1)[0]
+    assert slope == pytest.approx(-2 * K, rel=0.02), f"dr^2/dt = {slope:.4e}, -2K = {-2 * K:.4e}"

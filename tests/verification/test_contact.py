@@ -1,0 +1,167 @@
+"""The quantum contact as a lumped series element: R_cell = R_body + 1/G.
+
+The contact is a potential jump across the neck plane (apcfem.coupling.contact), not a thin FE
+layer. Checked on a uniform wire, where the two-field solution is exact (R = L/(sigma A) + 1/G),
+and on the Ag/SiO2/Pt staircase cell with prescribed hourglass necks and their Landauer
+conductance, at three mesh sizes.
+"""
+
+import numpy as np
+import pytest
+from dolfinx import fem, mesh
+from mpi4py import MPI
+
+import apcfem
+from apcfem import get_material, landauer, load_case, update_case
+from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.steady_cell import SteadyCell
+from apcfem.filament import PrescribedFilament
+from apcfem.mesh import DeviceMesh, PointProbe, build_device_mesh
+
+pytestmark = pytest.mark.timeout(120)
+
+NM = 1e-9
+NECK_RADII_NM = (0.35, 0.7, 1.5, 2.6)
+SIGMA, RADIUS, LENGTH, G_WIRE = 6.3e7, 2e-9, 10e-9, 1e-4  # Ag-like wire [S/m], [m], [m], [S]
+
+
+def _wire(comm, axisymmetric: bool, layers: int) -> DeviceMesh:
+    """Uniform wire (r, z) in [0, R] x [0, L] or bar [0, R]^2 x [0, L], contacts at both ends."""
+    ghosts = mesh.GhostMode.shared_facet
+    if axisymmetric:
+        domain = mesh.create_rectangle(comm, [[0, 0], [RADIUS, LENGTH]], [4, layers],
+                                       ghost_mode=ghosts)
+    else:
+        domain = mesh.create_box(comm, [[0, 0, 0], [RADIUS, RADIUS, LENGTH]], [2, 2, layers],
+                                 ghost_mode=ghosts)
+    axial, tdim = (1 if axisymmetric else 2), domain.topology.dim
+    domain.topology.create_connectivity(tdim - 1, tdim)
+    ends = [mesh.locate_entities_boundary(
+        domain, tdim - 1, lambda x, z=z: np.isclose(x[axial], z, atol=1e-3 * LENGTH))
+        for z in (0.0, LENGTH)]
+    facets = np.concatenate(ends)
+    order = np.argsort(facets)
+    tags = np.concatenate([np.full_like(ends[0], 1), np.full_like(ends[1], 2)])[order]
+    cells = np.arange(domain.topology.index_map(tdim).size_local, dtype=np.int32)
+    return DeviceMesh(domain, mesh.meshtags(domain, tdim, cells, np.ones_like(cells)),
+                      mesh.meshtags(domain, tdim - 1, facets[order], tags),
+                      {"wire": 1}, {"bottom": 1, "top": 2}, axisymmetric)
+
+
+@pytest.mark.parametrize("axisymmetric", [True, False], ids=["axisymmetric", "3d"])
+def test_uniform_wire_is_exact_series_of_body_and_contact(axisymmetric):
+    """A plane cut along a layer of mesh facets: phi is linear on each side with a uniform jump
+    I/G, which P1 represents exactly, so R = L/(sigma A) + 1/G to rounding and eps."""
+    layers = 20
+    device = _wire(MPI.COMM_WORLD, axisymmetric, layers)
+    area = np.pi * RADIUS**2 if axisymmetric else RADIUS**2
+    r_body = LENGTH / (SIGMA * area)
+    with ContactConduction(device, fem.Constant(device.mesh, SIGMA), 1, "bottom", "top") as cut:
+        assert cut.solve_body_resistance() == pytest.approx(r_body, rel=1e-9)
+        cut.set_cut(0.5 * LENGTH, 10 * RADIUS, G_WIRE)  # the disc covers the whole section
+        assert cut.solve_cell_resistance() == pytest.approx(r_body + 1 / G_WIRE, rel=1e-6)
+        current = 1 / (r_body + 1 / G_WIRE)
+        assert cut.contact_jump_V == pytest.approx(current / G_WIRE, rel=1e-6)
+        assert cut.powers.contact_W == pytest.approx(current**2 / G_WIRE, rel=1e-6)
+        assert cut.powers.lower_bank_W == pytest.approx(0.5 * current**2 * r_body, rel=1e-6)
+        # a plane below the mesh is clamped to the top of the first cell layer (a facet plane)
+        cut.set_cut(-LENGTH, 10 * RADIUS, G_WIRE)
+        assert cut.neck_z_m == pytest.approx(LENGTH / layers, rel=1e-9)
+        assert cut.solve_cell_resistance() == pytest.approx(r_body + 1 / G_WIRE, rel=1e-6)
+        assert cut.powers.lower_bank_W == pytest.approx(current**2 * r_body / layers, rel=1e-6)
+
+
+def _staircase_case(min_size_nm: float):
+    cfg = load_case(apcfem.bundled_case("ag_sio2_pt_staircase"))
+    return update_case(cfg, {
+        "geometry.cell_radius_nm": 10.0, "geometry.bottom_electrode_thickness_nm": 5.0,
+        "geometry.top_electrode_thickness_nm": 5.0, "geometry.switching_layer_thickness_nm": 6.0,
+        "filament.base_radius_nm": 3.0, "mesh.min_size_nm": min_size_nm,
+        "mesh.refinement_radius_nm": 3.0})
+
+
+def _landauer_S(radius_m: float) -> float:
+    ag = get_material("Ag")
+    result = landauer.circular_conductance(radius_m, fermi_energy_eV=ag.fermi_energy_eV.value,
+                                           effective_mass_me=ag.effective_mass_me.value)
+    return float(result.G_G0) * landauer.G0_S
+
+
+def _neck(cfg, cell: SteadyCell, radius_nm: float) -> PrescribedFilament:
+    shape = PrescribedFilament.from_config(cfg.filament, cfg.geometry, radius_nm)
+    cell.set_filament(lambda x: shape.phase_field(x, cell.device.axisymmetric))
+    return shape
+
+
+def _resistances(comm, min_size_nm: float, radii_nm=NECK_RADII_NM) -> np.ndarray:
+    """Rows (G, R_body, R_cell) [S, ohm, ohm] of the prescribed necks."""
+    cfg = _staircase_case(min_size_nm)
+    cell = SteadyCell(build_device_mesh(cfg.geometry, cfg.mesh, comm), cfg)
+    rows = []
+    for radius_nm in radii_nm:
+        shape = _neck(cfg, cell, radius_nm)
+        r_body, _ = cell.solve_resistance()
+        conductance = _landauer_S(shape.neck_radius_m)
+        cell.contact.set_cut(shape.neck_z_m, shape.neck_radius_m, conductance)
+        rows.append((conductance, r_body, cell.solve_cell_resistance()))
+    cell.close()
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("min_size_nm", [0.2, 0.1, 0.05])
+def test_cell_is_body_in_series_with_landauer_contact(min_size_nm):
+    G, r_body, r_cell = _resistances(MPI.COMM_WORLD, min_size_nm).T
+    assert np.all(G > 2 * landauer.G0_S)  # every neck conducts
+    error = np.abs(r_cell - r_body - 1 / G) * G
+    assert np.all(error < 0.01), dict(zip(NECK_RADII_NM, error))
+
+
+def test_same_resistances_on_one_rank_and_all_ranks():
+    world = _resistances(MPI.COMM_WORLD, 0.1, radii_nm=(0.7,))
+    alone = _resistances(MPI.COMM_SELF, 0.1, radii_nm=(0.7,))
+    assert np.allclose(world, alone, rtol=1e-8, atol=0)
+
+
+@pytest.fixture(scope="module")
+def neck_cell():
+    """The staircase cell (h = 0.1 nm) with a 0.7 nm neck."""
+    cfg = _staircase_case(0.1)
+    cell = SteadyCell(build_device_mesh(cfg.geometry, cfg.mesh), cfg)
+    shape = _neck(cfg, cell, 0.7)
+    yield cell, shape
+    cell.close()
+
+
+def test_open_contact_leaks_only_through_the_host(neck_cell):
+    cell, shape = neck_cell
+    r_body, _ = cell.solve_resistance()
+    cell.contact.set_cut(shape.neck_z_m, shape.neck_radius_m, 0.0)
+    r_open = cell.solve_cell_resistance()
+    assert np.isfinite(r_open) and r_open > 1e6 * r_body, (r_open, r_body)
+    assert cell.contact.powers.contact_W == 0.0
+
+
+def _at_point(functions, point) -> list[float]:
+    """Values of functions at a point [m] (collective)."""
+    probe = PointProbe(functions[0].function_space.mesh, np.array([point]))
+    return [float(probe(f)[0]) for f in functions]
+
+
+def test_jump_at_the_axis_is_the_contact_voltage(neck_cell):
+    cell, shape = neck_cell
+    conductance = _landauer_S(shape.neck_radius_m)
+    cell.contact.set_cut(shape.neck_z_m, shape.neck_radius_m, conductance)
+    current = 1.0 / cell.solve_cell_resistance()  # at 1 V
+    lo, hi = _at_point([cell.contact.phi_lo, cell.contact.phi_hi], [0.0, shape.neck_z_m, 0.0])
+    assert hi - lo == pytest.approx(current / conductance, rel=0.01)
+    # all of the current crosses the plane through the contact, dissipating I^2/G there
+    assert cell.contact.contact_jump_V * conductance == pytest.approx(current, rel=1e-9)
+    assert cell.contact.powers.contact_W == pytest.approx(current**2 / conductance, rel=0.01)
+    # the combined field is phi_lo below the plane and phi_hi above (cells 0.1 nm here)
+    z_n, step = shape.neck_z_m, 0.3 * NM
+    combined = cell.contact.potential
+    below = _at_point([combined, cell.contact.phi_lo], [0.0, z_n - step, 0.0])
+    above = _at_point([combined, cell.contact.phi_hi], [0.0, z_n + step, 0.0])
+    assert below[0] == pytest.approx(below[1], rel=1e-12)
+    assert above[0] == pytest.approx(above[1], rel=1e-12)
+    assert above[0] - below[0] == pytest.approx(hi - lo, rel=0.05)
