@@ -50,6 +50,7 @@ from apcfem.coupling.newton import NewtonProblem
 from apcfem.materials import get_material
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
+    ELEMENTARY_CHARGE_C,
     FARADAY_C_PER_MOL,
     molar_density_mol_per_m3,
 )
@@ -193,6 +194,11 @@ class EcmCell:
                                           deposited_mol_per_m3=deposited))
         self._block = BlockNewtonProblem("ecm", residual, [self.xi, self.mu, self.phi_e],
                                          petsc_options=BLOCK_OPTIONS)
+        # mu = -lap(xi) of a prescribed xi (initial states), so Newton starts consistent
+        self._laplacian = NewtonProblem(
+            "ecm_laplacian",
+            self.phase.laplacian_residual(self.mu, self.xi, ufl.TestFunction(space["mu"]), m),
+            self.mu, petsc_options=LINEAR)
 
         self._open = True
         self._open_resistance_ohm = np.inf
@@ -225,7 +231,13 @@ class EcmCell:
             return 0.5 * (1.0 - np.tanh((distance - radius_m) / lam))
 
         self.xi.interpolate(nucleus)
-        self.phi_e.x.array[:] = 0.0
+        # the electrolyte in Gibbs-Thomson equilibrium with the nucleus (kappa = 2 / R): the
+        # start of the first Newton solve, whose Butler-Volmer terms are exponential
+        metal = get_material(self.cfg.materials.filament)
+        self.phi_e.x.array[:] = (2.0 * metal.surface_energy_J_per_m2.value
+                                 * metal.atomic_volume_m3.value
+                                 / (self.z * ELEMENTARY_CHARGE_C * radius_m))
+        self._laplacian.solve()
         self.phi_m.x.array[:] = 0.0
         self.accept()
 
@@ -311,6 +323,7 @@ class EcmCell:
     def close(self) -> None:
         """Destroy the solvers (collective; the same order on every rank)."""
         self._block.close()
+        self._laplacian.close()
         self.contact.close()
         self._heat.close()
 

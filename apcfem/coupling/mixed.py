@@ -24,11 +24,11 @@ import ufl
 from dolfinx import fem
 
 from apcfem.coupling.newton import (
-    NEWTON_OPTIONS,
     NewtonProblem,
     SnesSolver,
     _OwnedNonlinearProblem,
     checked_iterations,
+    snes_options,
 )
 
 
@@ -65,7 +65,7 @@ class BlockNewtonProblem(SnesSolver):
         self._problem = _OwnedNonlinearProblem(
             blocks, self.unknowns, bcs=list(bcs), kind="mpi",
             petsc_options_prefix=f"apcfem_{name}_",
-            petsc_options={**NEWTON_OPTIONS, **(petsc_options or {})})
+            petsc_options=snes_options(petsc_options))
 
     def set_bounds(self, lower: float, upper: float) -> None:
         """Box constraint lower <= u <= upper on every unknown; needs a variational-inequality

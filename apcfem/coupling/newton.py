@@ -37,6 +37,15 @@ NEWTON_OPTIONS = {
 }
 
 
+def snes_options(overrides: dict | None) -> dict:
+    """:data:`NEWTON_OPTIONS` with ``overrides``; a ``ksponly`` (linear) solve drops the line
+    search, which it would not use (PETSc warns about unused options at exit)."""
+    options = {**NEWTON_OPTIONS, **(overrides or {})}
+    if options["snes_type"] == "ksponly":
+        options.pop("snes_linesearch_type", None)
+    return options
+
+
 class SolverDivergedError(RuntimeError):
     """SNES did not converge; carries the PETSc converged reason."""
 
@@ -151,7 +160,7 @@ class NewtonProblem(SnesSolver):
         self._problem = _OwnedNonlinearProblem(
             residual, u, bcs=list(bcs), J=ufl.derivative(residual, u),
             petsc_options_prefix=f"apcfem_{name}_",
-            petsc_options={**NEWTON_OPTIONS, **(petsc_options or {})})
+            petsc_options=snes_options(petsc_options))
 
     def solve(self) -> int:
         """Solve in place; returns the Newton iteration count.

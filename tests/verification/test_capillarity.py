@@ -76,3 +76,37 @@ def test_cylinder_shrinks_at_the_capillary_rate():
     problem.close()
     slope = np.polyfit(times[5:], r2[5:], 1)[0]
     assert slope == pytest.approx(-2 * K, rel=0.02), f"dr^2/dt = {slope:.4e}, -2K = {-2 * K:.4e}"
+
+
+@pytest.mark.timeout(600)
+def test_electrolyte_in_gibbs_thomson_equilibrium_with_a_nucleus():
+    """A hemispherical Ag nucleus (R = 2 nm, kappa = 2/R) on the inert cathode at zero bias,
+    with a blocking anode: no net reaction once the interface has relaxed, so the oxidation
+    overpotential phi_m - phi_e + gamma Omega kappa / (z e) vanishes and the electrolyte sits
+    2 gamma Omega / (e R) (0.132 V) above the metal (the electrochemical form of the equilibrium
+    concentration c_ref exp(gamma Omega kappa / k_B T))."""
+    import apcfem
+    from apcfem.coupling.ecm_cell import EcmCell
+    from apcfem.materials.laws import ELEMENTARY_CHARGE_C
+    from apcfem.mesh import PointProbe
+
+    cfg = apcfem.update_case(apcfem.load_case(apcfem.bundled_case("ecm_ag_sio2_pt_sweep")), {
+        "ecm.anode_exchange_current_density_A_per_m2": 1e-9, "ecm.nucleus_radius_nm": 2.0,
+        "ecm.heat": False, "mesh.refinement_radius_nm": 3.5, "mesh.min_size_nm": 0.1})
+    cell = EcmCell(cfg, MPI.COMM_WORLD)
+    far = PointProbe(cell.device.mesh, np.array([[4.5e-9, 6.5e-9, 0.0]]))
+    cell.contact.set_cut(5e-9, 0.0, 0.0)
+    cell.contact.solve_cell_resistance()
+    t, dt = 0.0, 1e-9
+    while t < 1.0:  # the profile relaxes in ~lambda^2 / K ~ 10 ms
+        cell.advance(t, dt, 0.0)
+        cell.accept()
+        t, dt = t + dt, dt * 1.5
+    volume = cell.inventory()["filament_mol"] / cell.c_metal
+    radius = (3 * volume / (2 * np.pi)) ** (1 / 3)
+    ag = get_material("Ag")
+    expected = 2 * ag.surface_energy_J_per_m2.value * ag.atomic_volume_m3.value / (
+        ELEMENTARY_CHARGE_C * radius)
+    phi_e = float(far(cell.phi_e)[0])
+    cell.close()
+    assert phi_e == pytest.approx(expected, rel=0.02), f"{phi_e:.5f} V vs {expected:.5f} V"
