@@ -76,11 +76,14 @@ GIBBS_THOMSON_CAP = 30.0
 """|gamma Omega kappa / k_B T| is capped here [-] (kappa of ~0.2 nm for Ag): the rate is then
 already e^15 times the exchange rate, and exp() stays finite in Newton trials."""
 
+NUCLEUS_RELAXATION_STEPS = 12
+"""Steps of the zero-bias relaxation of the initial nucleus (see EcmCell._relax_interface)."""
+
 LINEAR = {"snes_type": "ksponly"}
 """Heat is linear in T here (k depends on xi only): one direct solve."""
 
 BLOCK_OPTIONS = {"snes_type": "newtonls", "snes_linesearch_type": "bt",
-                 "snes_rtol": 1e-9, "snes_atol": 1e-9, "snes_stol": 1e-12, "snes_max_it": 20}
+                 "snes_rtol": 1e-9, "snes_atol": 1e-9, "snes_stol": 1e-12, "snes_max_it": 30}
 """(xi, phi_e) Newton: full steps (the step controller cuts dt on failure); residuals are in
 the scaled units of the physics modules (1 nm^3 of phase, 1e-16 A of ionic current)."""
 
@@ -240,6 +243,17 @@ class EcmCell:
         self._laplacian.solve()
         self.phi_m.x.array[:] = 0.0
         self.accept()
+        self._relax_interface()
+
+    def _relax_interface(self) -> None:
+        """Relax the interpolated nucleus to the discrete equilibrium profile at zero bias:
+        NUCLEUS_RELAXATION_STEPS backward-Euler steps of growing size, 0.1 ms in all (the
+        profile relaxes in ~lambda^2 / K; ripening in that time is below 1e-3 of the nucleus).
+        The run's clock starts afterwards."""
+        for dt in np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS) * (1e-4 / np.sum(
+                np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS))):
+            self.advance(0.0, float(dt), 0.0)
+            self.accept()
 
     def accept(self) -> None:
         """Make the present (xi, mu, phi_e) the state of the last accepted time."""

@@ -76,6 +76,11 @@ RESIDUAL_VOLUME_M3 = 1e-27
 # Below this x^2 the hopping factor sinh(x)/x is its Taylor polynomial (error < x^6/5040).
 _SMALL_X2 = 1e-4
 
+HOPPING_ARGUMENT_CAP = 40.0
+"""x = z a E / (2 V_T) is capped here in the hopping factor (E ~ 8e9 V/m for a = 0.25 nm,
+beyond dielectric breakdown): keeps sinh finite where a field is unphysical, e.g. the
+electrolyte potential inside a metal filament."""
+
 Scalar = float | ufl.core.expr.Expr
 
 
@@ -141,7 +146,7 @@ class Species:
         # h is even in x, so it is written in x^2: smooth (and differentiable) at zero field.
         x2 = (self.charge_number * self.hop_distance_m / (2.0 * thermal_voltage(T))) ** 2 \
             * ufl.inner(ufl.grad(phi), ufl.grad(phi))
-        x = ufl.sqrt(ufl.max_value(x2, _SMALL_X2))
+        x = ufl.min_value(ufl.sqrt(ufl.max_value(x2, _SMALL_X2)), HOPPING_ARGUMENT_CAP)
         return ufl.conditional(ufl.lt(x2, _SMALL_X2), 1.0 + x2 / 6.0 + x2**2 / 120.0,
                                ufl.sinh(x) / x)
 
