@@ -17,10 +17,11 @@ def switching_layer_device(stack: DeviceMesh, geometry: GeometryConfig) -> Devic
     """The switching layer of a device stack as a mesh of its own, boundaries named
     ``cathode`` (bottom), ``anode`` (top), ``outer`` and (2-D) ``axis``."""
     tdim = stack.mesh.topology.dim
-    owned = stack.mesh.topology.index_map(tdim).size_local
     names = [n for n in ("switching_layer", "filament_seed") if stack.has_region(n)]
     cells = np.sort(stack.cells(*names))
-    layer, *_ = create_submesh(stack.mesh, tdim, cells[cells < owned].astype(np.int32))
+    # owned and ghost cells: the stack's shared-facet ghosts carry over, so interior-facet
+    # integrals (the contact cut) see both sides of every facet on every rank
+    layer, *_ = create_submesh(stack.mesh, tdim, cells.astype(np.int32))
     layer.topology.create_connectivity(tdim - 1, tdim)
     z0 = geometry.bottom_electrode_thickness_nm * NM
     z1 = z0 + geometry.switching_layer_thickness_nm * NM
