@@ -38,29 +38,47 @@ def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Pa
 
 
 def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
-    """Transient run: I-V, conductance G(t), neck radius(t) and T_max(t) in one figure."""
+    """Transient run: I-V, G(t) (log and linear, plateaus), neck radius, V_cell and T_max."""
     t = series["time_s"]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
     ax = axes[0, 0]
-    ax.plot(series["V_source_V"], 1e6 * np.abs(series["I_A"]), "-", lw=1.2, label="|I|")
-    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.plot(series["V_source_V"], np.abs(series["I_A"]), "-", lw=1.2)
+    ax.set_yscale("log")
     ax.set_xlabel("source voltage [V]")
-    ax.set_ylabel("|I| [µA]")
+    ax.set_ylabel("|I| [A]")
     ax.set_title("I-V", fontsize=9)
     ax = axes[0, 1]
-    ax.plot(t, series["G_G0"], "-", lw=1.2, label="cell $G$")
-    ax.plot(t, series["G_landauer_G0"], "--", lw=1, label="neck $G_L$")
+    ax.semilogy(t, np.maximum(series["G_G0"], 1e-16), "-", lw=1.2, label="cell $G$")
+    ax.semilogy(t, np.maximum(series["G_landauer_G0"], 1e-16), "--", lw=1,
+                label="contact (tunnelling / Landauer)")
     ax.set_xlabel("time [s]")
     ax.set_ylabel("$G/G_0$")
     ax.legend(fontsize=8)
+    ax = axes[0, 2]
+    contact = series["G_landauer_G0"] >= 0.05
+    ax.plot(t[contact], series["G_G0"][contact], ".-", ms=2, lw=1, label="cell $G$")
+    ax.plot(t[contact], series["G_landauer_G0"][contact], "--", lw=1, label="contact")
+    ax.set_xlabel("time [s]")
+    ax.set_ylabel("$G/G_0$ (connected)")
+    ax.legend(fontsize=8)
     ax = axes[1, 0]
-    ax.plot(t, 1e9 * series["neck_radius_m"], "-", lw=1.2, color="C2")
+    ax.plot(t, 1e9 * series["neck_radius_m"], "-", lw=1.2, color="C2", label="neck radius")
+    ax.plot(t, 1e9 * series["gap_m"], "-", lw=1.2, color="C4", label="gap")
     ax.set_xlabel("time [s]")
-    ax.set_ylabel("neck radius [nm]")
+    ax.set_ylabel("[nm]")
+    ax.legend(fontsize=8)
     ax = axes[1, 1]
-    ax.plot(t, series["T_max_K"], "-", lw=1.2, color="C3")
+    ax.plot(t, series["V_source_V"], "-", lw=1, color="0.5", label="source")
+    ax.plot(t, series["V_cell_V"], "-", lw=1.2, color="C1", label="cell")
     ax.set_xlabel("time [s]")
-    ax.set_ylabel("$T_{max}$ [K]")
+    ax.set_ylabel("voltage [V]")
+    ax.legend(fontsize=8)
+    ax = axes[1, 2]
+    ax.plot(t, series["T_max_K"], "-", lw=1.2, color="C3", label="$T_{max}$")
+    ax.plot(t, series["T_neck_K"], "--", lw=1, color="C3", label="$T$ at the neck")
+    ax.set_xlabel("time [s]")
+    ax.set_ylabel("temperature [K]")
+    ax.legend(fontsize=8)
     for ax in axes.ravel():
         ax.grid(alpha=0.3)
     fig.suptitle(title, fontsize=10)

@@ -1,6 +1,6 @@
 """ECM filament dynamics (issue 10): what the redesigned model shows before contact.
 
-The bundled Ag/SiO2/Pt cell (5 nm layer, coarser mesh) under a 10 V/s sweep: the 0.8 nm nucleus on the Pt
+The bundled Ag/SiO2/Pt cell (5 nm layer, coarser mesh) under a 5 V/s sweep: the 0.8 nm nucleus on the Pt
 cathode first ripens into the flat Ag anode (its Gibbs-Thomson potential drives dissolution at
 low bias), then grows towards the anode once the Butler-Volmer overpotential passes its Tafel
 threshold; the tunnelling conductance of the closing gap rises steadily; the metal deposited
@@ -18,8 +18,8 @@ from apcfem import Simulation, load_case, update_case
 def _case(**changes):
     cfg = load_case(apcfem.bundled_case("ecm_ag_sio2_pt_sweep"))
     base = {"mesh.min_size_nm": 0.15,
-            "protocol.ramp_rate_V_per_s": 10.0, "protocol.reset_voltage_V": None,
-            "dynamics.dt_max_s": 1e-3, "dynamics.target_conductance_G0": 1e-5,
+            "protocol.ramp_rate_V_per_s": 5.0, "protocol.reset_voltage_V": None,
+            "dynamics.dt_max_s": 1e-3, "dynamics.target_conductance_G0": 1e-6,
             "dynamics.max_steps": 400, "output.fields": False, "output.plots": False}
     return update_case(cfg, {**base, **changes})
 
