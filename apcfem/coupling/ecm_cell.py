@@ -46,7 +46,7 @@ from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.mixed import BlockNewtonProblem
-from apcfem.coupling.newton import NewtonProblem
+from apcfem.coupling.newton import NewtonProblem, SolverDivergedError
 from apcfem.materials import get_material
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
@@ -62,7 +62,6 @@ from apcfem.physics.ionic_conduction import IonicConduction
 from apcfem.physics.phase_field import (
     AllenCahnDeposition,
     butler_volmer_ratio,
-    interpolation,
     sharp_interpolation,
 )
 
@@ -76,6 +75,13 @@ GIBBS_THOMSON_CAP = 30.0
 """|gamma Omega kappa / k_B T| is capped here [-] (kappa of ~0.2 nm for Ag): the rate is then
 already e^15 times the exchange rate, and exp() stays finite in Newton trials."""
 
+ELECTRONIC_CONTRAST_FLOOR = 1e-12
+"""Smallest electronic conductivity of the electrolyte relative to the metal's [-] (6e-5 S/m
+for Ag, against 1e-10 S/m of thin-film SiO2): a metal island that floats in the electrolyte
+(a diffuse-interface remnant) makes the electronic system as ill-conditioned as this ratio, and
+at 1e-18 the direct solve returned potentials far outside [0, V]. The raised leak (~2e-8 G0
+across this cell) is the floor of the high-resistance state."""
+
 NUCLEUS_RELAXATION_STEPS = 12
 """Steps of the zero-bias relaxation of the initial nucleus (see EcmCell._relax_interface)."""
 
@@ -86,15 +92,6 @@ BLOCK_OPTIONS = {"snes_type": "newtonls", "snes_linesearch_type": "bt",
                  "snes_rtol": 1e-9, "snes_atol": 1e-9, "snes_stol": 1e-12, "snes_max_it": 30}
 """(xi, phi_e) Newton: full steps (the step controller cuts dt on failure); residuals are in
 the scaled units of the physics modules (1 nm^3 of phase, 1e-16 A of ionic current)."""
-
-
-def electronic_metal_fraction(xi) -> ufl.core.expr.Expr:
-    """Metal fraction of the electronic conductivity [-]: 0 for xi < 0.05, 1 for xi > 0.3.
-
-    The whole diffuse interface, where the surface reaction acts (h'(xi) > 0), is at the
-    metal's potential, so eta = phi_m - phi_e is the metal/electrolyte potential jump.
-    """
-    return interpolation(ufl.max_value(ufl.min_value((xi - 0.05) / 0.25, 1.0), 0.0))
 
 
 class EcmCell:
@@ -138,9 +135,12 @@ class EcmCell:
         self.z = float(ion.charge_number)
         self.c_metal = molar_density_mol_per_m3(metal.density_kg_per_m3.value,
                                                 metal.molar_mass_kg_per_mol.value)
-        sigma_leak = host.electrical_conductivity_S_per_m.value
         sigma_metal = metal.electrical_conductivity_S_per_m.value
-        self.sigma = sigma_leak + (sigma_metal - sigma_leak) * electronic_metal_fraction(self.xi)
+        sigma_leak = max(host.electrical_conductivity_S_per_m.value,
+                         ELECTRONIC_CONTRAST_FLOOR * sigma_metal)
+        # metal where the neck extraction sees metal (H(xi), xi > 1/4), so that a cut placed in
+        # the extracted gap never slices off a floating sliver of the tip
+        self.sigma = sigma_leak + (sigma_metal - sigma_leak) * sharp_interpolation(self.xi)
         self.contact = ContactConduction(self.device, self.sigma, degree,
                                          lower_contact="cathode", upper_contact="anode",
                                          leak_sigma=sigma_leak)
@@ -296,12 +296,24 @@ class EcmCell:
     def resistance(self) -> CellResistance:
         """R_cell and R_body [ohm] of the present state (solves phi_unit)."""
         R_cut = self.contact.solve_cell_resistance()
+        self._check_maximum_principle()
         if self._open:
             conductance = self._tunnel_conductance_S + (1.0 / R_cut if np.isfinite(R_cut)
                                                         else 0.0)
             R_cell = 1.0 / conductance if conductance > 0 else np.inf
             return CellResistance(R_cell, np.inf)
         return CellResistance(R_cut, self.contact.solve_body_resistance())
+
+    def _check_maximum_principle(self) -> None:
+        """The unit-voltage potential lies in [0, 1] (collective); raises SolverDivergedError
+        (the step is rejected) if round-off in an ill-conditioned solve broke it."""
+        values = self.contact.potential.x.array
+        comm = self.device.comm
+        low = comm.allreduce(float(values.min(initial=0.0)), op=MPI.MIN)
+        high = comm.allreduce(float(values.max(initial=1.0)), op=MPI.MAX)
+        if low < -1e-6 or high > 1.0 + 1e-6:
+            log.warning("contact potential in [%.3g, %.3g] at 1 V: rejected", low, high)
+            raise SolverDivergedError("ecm_contact", 0, 0)
 
     def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
                    contact_conductance_S: float) -> float:
