@@ -37,13 +37,13 @@ from dolfinx.mesh import compute_midpoints, entities_to_geometry, exterior_facet
 from mpi4py import MPI
 
 from apcfem.coupling.newton import SolverDivergedError
-from apcfem.mesh import DeviceMesh
+from apcfem.mesh import NM, DeviceMesh
+from apcfem.neck import gap_center_m
 from apcfem.physics import Conduction, fixed_values
 from apcfem.physics.contact import LumpedContactConduction
 
 log = logging.getLogger(__name__)
 
-NM = 1e-9
 
 # Linear solves: parallel direct (MUMPS), no Krylov iterations.
 LU_OPTIONS = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
@@ -194,6 +194,8 @@ class ContactConduction:
         self._area_m2 = 0.0
         self.powers: ContactPowers | None = None
         self.contact_jump_V = float("nan")
+        self.open = True
+        self.tunnel_conductance_S = 0.0
 
     @property
     def closed(self) -> bool:
@@ -265,6 +267,30 @@ class ContactConduction:
         self.potential.interpolate(self._combine)
         total = self.powers.total_W
         return 1.0 / total if total > 0 else np.inf
+
+    def place(self, neck, conductance_S: float) -> None:
+        """Put the quantum contact at an extracted neck (:class:`apcfem.neck.NeckProfile`).
+
+        A whole filament: the plane at the neck height, the disc of the neck radius, G [S]
+        the Landauer conductance. A broken one (gap > 0): the plane open in the middle of the
+        gap, and G the tunnelling conductance of the gap, in parallel with the FE leakage
+        (:meth:`cell_resistance_ohm`).
+        """
+        self.open = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
+        self.tunnel_conductance_S = conductance_S if self.open else 0.0
+        if self.open:
+            self.set_cut(gap_center_m(neck), 0.0, 0.0)
+        else:
+            self.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
+
+    def cell_resistance_ohm(self) -> float:
+        """R_cell [ohm] of the contact placed by :meth:`place`: R_body + 1/G from the fields,
+        or 1 / (G_t + 1/R_open) across a gap (collective)."""
+        R_cut = self.solve_cell_resistance()
+        if not self.open:
+            return R_cut
+        conductance = self.tunnel_conductance_S + (1.0 / R_cut if np.isfinite(R_cut) else 0.0)
+        return 1.0 / conductance if conductance > 0 else np.inf
 
     def solve_body_resistance(self) -> float:
         """R_body [ohm]: ordinary current continuity with the same sigma, no cut (collective).

@@ -21,22 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-import ufl
 from dolfinx import fem
-from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
+from apcfem.coupling.cell_heat import CellHeat
 from apcfem.coupling.contact import ContactConduction
-from apcfem.coupling.newton import NewtonProblem
 from apcfem.filament import PrescribedFilament
 from apcfem.materials import get_material
-from apcfem.mesh import DeviceMesh, PointProbe
-from apcfem.neck import NeckProfile, gap_center_m
-from apcfem.physics import Heat, fixed_values, region_constant
-
-NM = 1e-9
+from apcfem.mesh import NM, DeviceMesh
+from apcfem.neck import NeckProfile
+from apcfem.physics import region_constant
 
 
 class SteadyCell:
@@ -77,27 +72,12 @@ class SteadyCell:
         self.contact = ContactConduction(device, sigma, degree, "bottom_contact", "top_contact",
                                          leak_sigma=sigma_host)
         self.phi_unit = self.contact.phi_body
-        self._open = False
-        self._tunnel_conductance_S = 0.0
         self._body_ohm: float | None = None  # R_body of the present filament, once solved
-
-        mesh = device.mesh
-        self.cell_voltage = fem.Constant(mesh, 0.0)
-        self.neck_power = fem.Constant(mesh, 0.0)
-        self.neck_z = fem.Constant(mesh, 0.0)
-        self._neck_norm = fem.Constant(mesh, 1.0)
-        neck_shape = self._neck_kernel(cfg.physics.neck_heating_length_nm * NM)
-        self._neck_shape_integral = fem.form(device.weight() * neck_shape * device.dx())
-        c, chi = self.contact, self.contact.indicator
-        joule_unit = sigma * ((1.0 - chi) * ufl.inner(ufl.grad(c.phi_lo), ufl.grad(c.phi_lo))
-                              + chi * ufl.inner(ufl.grad(c.phi_hi), ufl.grad(c.phi_hi)))
-        sources = (self.cell_voltage**2 * joule_unit,
-                   self.neck_power * neck_shape / self._neck_norm)
-        heat = Heat(k=k, sources=sources)
+        self._heat = CellHeat("heat", device, self.contact, sigma, k, self.xi, self.T,
+                              {"top_contact": self.ambient_K,
+                               "bottom_contact": self.ambient_K},
+                              cfg.physics.neck_heating_length_nm * NM)
         self.T.x.array[:] = self.ambient_K
-        self._heat = NewtonProblem(
-            "heat", heat.residual(self.T, ufl.TestFunction(space), device), self.T,
-            bcs=self._contact_bcs(space, top=self.ambient_K, bottom=self.ambient_K))
 
         self._schedule = neck_radius_nm
         self._radius_nm: float | None = None
@@ -134,24 +114,13 @@ class SteadyCell:
 
     # -- current continuity --------------------------------------------------------------
     def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
-        """Place the quantum contact of conductance G [S] at the extracted neck: the plane at the
-        neck height, the disc of the neck radius. A broken filament leaves the plane open and G
-        is the tunnelling conductance of the gap, in parallel with the FE leakage."""
-        self._open = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
-        self._tunnel_conductance_S = conductance_S if self._open else 0.0
-        if self._open:
-            self.contact.set_cut(gap_center_m(neck), 0.0, 0.0)
-        else:
-            self.contact.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
+        """Place the quantum contact (G [S]) at the extracted neck (see ContactConduction)."""
+        self.contact.place(neck, conductance_S)
 
     def resistance(self) -> CellResistance:
         """R_cell (with the contact of :meth:`set_contact`) and R_body [ohm] (collective)."""
         R_body, _ = self.solve_resistance()
-        R_cut = self.contact.solve_cell_resistance()
-        if not self._open:
-            return CellResistance(R_cut, R_body)
-        conductance = self._tunnel_conductance_S + (1.0 / R_cut if np.isfinite(R_cut) else 0.0)
-        return CellResistance(1.0 / conductance if conductance > 0 else np.inf, R_body)
+        return CellResistance(self.contact.cell_resistance_ohm(), R_body)
 
     def solve_resistance(self) -> tuple[float, int]:
         """FE ohmic (body) resistance of the whole stack without the contact [ohm], and the
@@ -170,28 +139,16 @@ class SteadyCell:
     # -- heat ----------------------------------------------------------------------------
     def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
                    contact_conductance_S: float) -> float:
-        """Steady temperature at the operating point, after :meth:`resistance`; returns T_max [K].
-
-        Sources: Joule heating of the cut cell's fields at V_cell [V] and the contact power
-        I^2/G (I [A], G [S]) around the neck at height ``neck_z_m`` [m] (none while open).
-        """
-        comm = self.device.comm
-        self.cell_voltage.value = V_cell_V
+        """Steady temperature at the operating point, after :meth:`resistance`; returns T_max
+        [K]. Also sets :attr:`potential` to V_cell times the unit cell potential."""
         self.potential.interpolate(self.contact.potential)
         self.potential.x.array[:] *= V_cell_V
-        self.neck_z.value = neck_z_m
-        norm = comm.allreduce(fem.assemble_scalar(self._neck_shape_integral), op=MPI.SUM)
-        self._neck_norm.value = norm if norm > 0 else 1.0
-        power = I_A**2 / contact_conductance_S if contact_conductance_S > 0 else 0.0
-        self.neck_power.value = power if norm > 0 and not self._open else 0.0
-        self._heat.solve()
-        return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)
+        G = 0.0 if self.contact.open else contact_conductance_S
+        return self._heat.solve(V_cell_V, I_A, neck_z_m, G)
 
     def neck_temperature(self, neck_z_m: float) -> float:
         """T at (axis, neck height) [K] (collective)."""
-        point = np.zeros((1, 3))
-        point[0, self.device.axial_index] = neck_z_m
-        return float(PointProbe(self.device.mesh, point)(self.T)[0])
+        return self._heat.neck_temperature(neck_z_m)
 
     def close(self) -> None:
         """Destroy the solvers' PETSc objects. Collective, same order on every rank."""
@@ -230,15 +187,3 @@ class SteadyCell:
         # xi vanishes outside the switching layer, so electrodes keep their own values.
         return (sigma_host + (sigma_f - sigma_host) * self.xi,
                 k_host + (k_f - k_host) * self.xi, sigma_host)
-
-    def _neck_kernel(self, length_m: float):
-        """Unnormalised Gaussian around the neck, restricted to filament metal (xi)."""
-        x = ufl.SpatialCoordinate(self.device.mesh)
-        if self.device.axisymmetric:
-            r2, z = x[0] ** 2, x[1]
-        else:
-            r2, z = x[0] ** 2 + x[1] ** 2, x[2]
-        return self.xi * ufl.exp(-(r2 + (z - self.neck_z) ** 2) / length_m**2)
-
-    def _contact_bcs(self, space, top: float, bottom: float) -> list[fem.DirichletBC]:
-        return fixed_values(space, self.device, {"top_contact": top, "bottom_contact": bottom})

@@ -1,0 +1,87 @@
+"""Steady heat of a cell at its operating point (shared by the steady and the ECM cell).
+
+Sources: Joule heating of the contact conduction's two bank fields at the cell voltage, and the
+ballistic power I^2/G of the quantum contact, released in the filament metal next to the neck
+(Gaussian of width ``neck_heating_length_nm`` around the neck on the axis, weighted by the metal
+fraction), as electrons relax within an inelastic length. The contacts are Dirichlet heat sinks
+at the ambient temperature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from mpi4py import MPI
+
+from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.newton import NewtonProblem
+from apcfem.mesh import DeviceMesh, PointProbe
+from apcfem.physics import Heat, fixed_values
+
+LINEAR = {"snes_type": "ksponly"}
+"""Heat is linear in T here (k depends on the filament only): one direct solve."""
+
+
+class CellHeat:
+    """Forms and solver of a cell's steady temperature, built once and re-solved.
+
+    Args:
+        name: solver name (PETSc prefix ``apcfem_<name>_``).
+        device: the mesh.
+        contact: the cell's contact conduction (its unit fields give the Joule source).
+        sigma: electrical conductivity of the contact conduction [S/m].
+        k: thermal conductivity [W/(m K)].
+        metal_fraction: where the neck power may be released [-] (0..1).
+        T: the temperature function [K] (initial guess in, solution out).
+        sinks: boundary name -> temperature [K] (Dirichlet heat sinks).
+        heating_length_m: width of the neck power's Gaussian [m].
+    """
+
+    def __init__(self, name: str, device: DeviceMesh, contact: ContactConduction, sigma, k,
+                 metal_fraction, T: fem.Function, sinks: dict[str, float],
+                 heating_length_m: float):
+        mesh = device.mesh
+        self.device, self.T = device, T
+        self.cell_voltage = fem.Constant(mesh, 0.0)
+        self._neck_power = fem.Constant(mesh, 0.0)
+        self._neck_z = fem.Constant(mesh, 0.0)
+        self._neck_norm = fem.Constant(mesh, 1.0)
+        x = ufl.SpatialCoordinate(mesh)
+        r2 = x[0] ** 2 if device.axisymmetric else x[0] ** 2 + x[1] ** 2
+        neck_shape = metal_fraction * ufl.exp(
+            -(r2 + (x[device.axial_index] - self._neck_z) ** 2) / heating_length_m**2)
+        self._neck_shape_integral = fem.form(device.weight() * neck_shape * device.dx())
+        lo, hi, chi = contact.phi_lo, contact.phi_hi, contact.indicator
+        joule_unit = sigma * ((1.0 - chi) * ufl.inner(ufl.grad(lo), ufl.grad(lo))
+                              + chi * ufl.inner(ufl.grad(hi), ufl.grad(hi)))
+        heat = Heat(k=k, sources=(self.cell_voltage**2 * joule_unit,
+                                  self._neck_power * neck_shape / self._neck_norm))
+        space = T.function_space
+        self._problem = NewtonProblem(name, heat.residual(T, ufl.TestFunction(space), device),
+                                      T, bcs=fixed_values(space, device, sinks),
+                                      petsc_options=LINEAR)
+
+    def solve(self, V_cell_V: float, I_A: float, neck_z_m: float,
+              contact_conductance_S: float) -> float:
+        """Temperature at cell voltage V_cell [V], current I [A], contact G [S] at the neck
+        height [m] (G = 0: no contact power, e.g. across a gap). Returns T_max [K]."""
+        comm = self.device.comm
+        self.cell_voltage.value = V_cell_V
+        self._neck_z.value = neck_z_m
+        norm = comm.allreduce(fem.assemble_scalar(self._neck_shape_integral), op=MPI.SUM)
+        self._neck_norm.value = norm if norm > 0 else 1.0
+        power = I_A**2 / contact_conductance_S if contact_conductance_S > 0 else 0.0
+        self._neck_power.value = power if norm > 0 else 0.0
+        self._problem.solve()
+        return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)
+
+    def neck_temperature(self, neck_z_m: float) -> float:
+        """T at (axis, neck height) [K] (collective)."""
+        point = np.zeros((1, 3))
+        point[0, self.device.axial_index] = neck_z_m
+        return float(PointProbe(self.device.mesh, point)(self.T)[0])
+
+    def close(self) -> None:
+        """Destroy the solver (collective)."""
+        self._problem.close()
