@@ -163,9 +163,3 @@ class SectionAreaNeck(NeckExtractor):
         radius = np.sqrt(area / np.pi)
         # sections with less metal than a tenth of an atom's cross-section are broken
         return self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
-
-
-def gap_center_m(neck: NeckProfile) -> float:
-    """Height [m] of the middle of the broken part of a profile (the neck height if whole)."""
-    broken = neck.z_m[neck.radius_m <= 0.0]
-    return float(0.5 * (broken.min() + broken.max())) if broken.size else neck.neck_z_m

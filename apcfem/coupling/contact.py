@@ -38,7 +38,6 @@ from mpi4py import MPI
 
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.mesh import NM, DeviceMesh
-from apcfem.neck import gap_center_m
 from apcfem.physics import Conduction, fixed_values
 from apcfem.physics.contact import LumpedContactConduction
 
@@ -272,24 +271,27 @@ class ContactConduction:
         """Put the quantum contact at an extracted neck (:class:`apcfem.neck.NeckProfile`).
 
         A whole filament: the plane at the neck height, the disc of the neck radius, G [S]
-        the Landauer conductance. A broken one (gap > 0): the plane open in the middle of the
-        gap, and G the tunnelling conductance of the gap, in parallel with the FE leakage
+        the Landauer conductance. A broken one (gap > 0): no cut (a plane through the gap,
+        placed by cell centroids, could slice a floating sliver off the tip); G is the
+        tunnelling conductance of the gap, in parallel with the FE leakage of the uncut body
         (:meth:`cell_resistance_ohm`).
         """
         self.open = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
         self.tunnel_conductance_S = conductance_S if self.open else 0.0
-        if self.open:
-            self.set_cut(gap_center_m(neck), 0.0, 0.0)
-        else:
+        if not self.open:
             self.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
 
     def cell_resistance_ohm(self) -> float:
-        """R_cell [ohm] of the contact placed by :meth:`place`: R_body + 1/G from the fields,
-        or 1 / (G_t + 1/R_open) across a gap (collective)."""
-        R_cut = self.solve_cell_resistance()
+        """R_cell [ohm] of the contact placed by :meth:`place` (collective): R_body + 1/G from
+        the cut fields, or 1 / (G_t + 1/R_leak) across a gap, R_leak from the uncut body,
+        whose potential then stands for both banks (:attr:`phi_lo`, :attr:`potential`)."""
         if not self.open:
-            return R_cut
-        conductance = self.tunnel_conductance_S + (1.0 / R_cut if np.isfinite(R_cut) else 0.0)
+            return self.solve_cell_resistance()
+        R_leak = self.solve_body_resistance()
+        self.indicator.x.array[:] = 0.0
+        self.phi_lo.x.array[:] = self.phi_body.x.array
+        self.potential.interpolate(self.phi_body)
+        conductance = self.tunnel_conductance_S + (1.0 / R_leak if np.isfinite(R_leak) else 0.0)
         return 1.0 / conductance if conductance > 0 else np.inf
 
     def solve_body_resistance(self) -> float:
