@@ -99,6 +99,13 @@ class _OwnedLinearProblem(LinearProblem):
         old.destroy()
 
 
+def layer_leakage_S(geometry, sigma_S_per_m: float) -> float:
+    """Leakage [S] of the switching layer of a cylindrical cell (parallel plate: sigma pi R^2 /
+    L), the path in parallel with the tunnelling conductance of a broken filament."""
+    return (sigma_S_per_m * np.pi * (geometry.cell_radius_nm * NM) ** 2
+            / (geometry.switching_layer_thickness_nm * NM))
+
+
 class ContactConduction:
     """Unit-voltage body and cut-cell solves of one device, built once and re-solved.
 
@@ -273,7 +280,7 @@ class ContactConduction:
         A whole filament: the plane at the neck height, the disc of the neck radius, G [S]
         the Landauer conductance. A broken one (gap > 0): no cut (a plane through the gap,
         placed by cell centroids, could slice a floating sliver off the tip); G is the
-        tunnelling conductance of the gap, in parallel with the FE leakage of the uncut body
+        tunnelling conductance of the gap, in parallel with the host's leakage
         (:meth:`cell_resistance_ohm`).
         """
         self.open = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
@@ -281,17 +288,20 @@ class ContactConduction:
         if not self.open:
             self.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
 
-    def cell_resistance_ohm(self) -> float:
+    def cell_resistance_ohm(self, leakage_S: float = 0.0) -> float:
         """R_cell [ohm] of the contact placed by :meth:`place` (collective): R_body + 1/G from
-        the cut fields, or 1 / (G_t + 1/R_leak) across a gap, R_leak from the uncut body,
-        whose potential then stands for both banks (:attr:`phi_lo`, :attr:`potential`)."""
+        the cut fields, or 1 / (G_t + G_leak) across a gap, with the leakage G_leak [S] of the
+        host given by the caller. (The FE body would conduct through the diffuse tail of a tip
+        that the neck extraction already counts as broken: a classical short of a contact that
+        is still tunnelling.) The uncut body's potential then stands for both banks
+        (:attr:`phi_lo`, :attr:`potential`)."""
         if not self.open:
             return self.solve_cell_resistance()
-        R_leak = self.solve_body_resistance()
+        self.solve_body_resistance()
         self.indicator.x.array[:] = 0.0
         self.phi_lo.x.array[:] = self.phi_body.x.array
         self.potential.interpolate(self.phi_body)
-        conductance = self.tunnel_conductance_S + (1.0 / R_leak if np.isfinite(R_leak) else 0.0)
+        conductance = self.tunnel_conductance_S + leakage_S
         return 1.0 / conductance if conductance > 0 else np.inf
 
     def solve_body_resistance(self) -> float:

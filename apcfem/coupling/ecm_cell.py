@@ -45,7 +45,7 @@ from mpi4py import MPI
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
 from apcfem.coupling.cell_heat import LINEAR, CellHeat
-from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.contact import ContactConduction, layer_leakage_S
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import NewtonProblem, SolverDivergedError
 from apcfem.materials import get_material
@@ -142,6 +142,9 @@ class EcmCell:
         self.contact = ContactConduction(self.device, self.sigma, degree,
                                          lower_contact="cathode", upper_contact="anode",
                                          leak_sigma=sigma_leak)
+        self.leakage_S = layer_leakage_S(cfg.geometry, host.electrical_conductivity_S_per_m.value)
+        """Leakage [S] of the switching layer (parallel plate, physical host conductivity), in
+        parallel with the tunnelling conductance while the filament is broken."""
         # metal potential: the contact's discontinuous field at the cell voltage
         self.phi_m = fem.Function(self.contact.potential.function_space, name="phi_metal")
         self.dt = fem.Constant(mesh, 1.0)
@@ -286,7 +289,7 @@ class EcmCell:
     def resistance(self) -> CellResistance:
         """R_cell and R_body [ohm] of the present state (solves phi_unit); R_body is inf while
         the filament is broken."""
-        R_cell = self.contact.cell_resistance_ohm()
+        R_cell = self.contact.cell_resistance_ohm(self.leakage_S)
         self._check_maximum_principle()
         if self.contact.open:
             return CellResistance(R_cell, np.inf)

@@ -26,7 +26,7 @@ from dolfinx import fem
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
 from apcfem.coupling.cell_heat import CellHeat
-from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.contact import ContactConduction, layer_leakage_S
 from apcfem.filament import PrescribedFilament
 from apcfem.materials import get_material
 from apcfem.mesh import NM, DeviceMesh
@@ -73,6 +73,11 @@ class SteadyCell:
                                          leak_sigma=sigma_host)
         self.phi_unit = self.contact.phi_body
         self._body_ohm: float | None = None  # R_body of the present filament, once solved
+        layer = get_material(cfg.materials.switching_layer)
+        self.leakage_S = layer_leakage_S(cfg.geometry,
+                                         layer.electrical_conductivity_S_per_m.value)
+        """Leakage [S] of the switching layer (parallel plate), in parallel with the
+        tunnelling conductance while the filament is broken."""
         self._heat = CellHeat("heat", device, self.contact, sigma, k, self.xi, self.T,
                               {"top_contact": self.ambient_K,
                                "bottom_contact": self.ambient_K},
@@ -120,7 +125,7 @@ class SteadyCell:
     def resistance(self) -> CellResistance:
         """R_cell (with the contact of :meth:`set_contact`) and R_body [ohm] (collective)."""
         R_body, _ = self.solve_resistance()
-        return CellResistance(self.contact.cell_resistance_ohm(), R_body)
+        return CellResistance(self.contact.cell_resistance_ohm(self.leakage_S), R_body)
 
     def solve_resistance(self) -> tuple[float, int]:
         """FE ohmic (body) resistance of the whole stack without the contact [ohm], and the
