@@ -44,6 +44,7 @@ class CellHeat:
         mesh = device.mesh
         self.device, self.T = device, T
         self.cell_voltage = fem.Constant(mesh, 0.0)
+        self._joule_on = fem.Constant(mesh, 1.0)
         self._neck_power = fem.Constant(mesh, 0.0)
         self._neck_z = fem.Constant(mesh, 0.0)
         self._neck_norm = fem.Constant(mesh, 1.0)
@@ -55,7 +56,7 @@ class CellHeat:
         lo, hi, chi = contact.phi_lo, contact.phi_hi, contact.indicator
         joule_unit = sigma * ((1.0 - chi) * ufl.inner(ufl.grad(lo), ufl.grad(lo))
                               + chi * ufl.inner(ufl.grad(hi), ufl.grad(hi)))
-        heat = Heat(k=k, sources=(self.cell_voltage**2 * joule_unit,
+        heat = Heat(k=k, sources=(self._joule_on * self.cell_voltage**2 * joule_unit,
                                   self._neck_power * neck_shape / self._neck_norm))
         space = T.function_space
         self._problem = NewtonProblem(name, heat.residual(T, ufl.TestFunction(space), device),
@@ -63,10 +64,17 @@ class CellHeat:
                                       petsc_options=LINEAR)
 
     def solve(self, V_cell_V: float, I_A: float, neck_z_m: float,
-              contact_conductance_S: float) -> float:
+              contact_conductance_S: float, broken: bool = False) -> float:
         """Temperature at cell voltage V_cell [V], current I [A], contact G [S] at the neck
-        height [m] (G = 0: no contact power, e.g. across a gap). Returns T_max [K]."""
+        (or gap) height [m]. Returns T_max [K].
+
+        The contact power I^2/G is released next to the neck, also across a gap (tunnelling
+        electrons relax in the electrodes). A broken filament has no Joule source of its own:
+        the FE body field would conduct classically through the diffuse tail of a tip that is
+        still tunnelling, and the oxide's leakage heat is negligible.
+        """
         comm = self.device.comm
+        self._joule_on.value = 0.0 if broken else 1.0
         self.cell_voltage.value = V_cell_V
         self._neck_z.value = neck_z_m
         norm = comm.allreduce(fem.assemble_scalar(self._neck_shape_integral), op=MPI.SUM)
