@@ -112,6 +112,11 @@ def _run(args, comm) -> int:
         print(f"results in {result.output_dir}")
         for name, path in result.files.items():
             print(f"  {name}: {path}")
+    reason = str(result.stats.get("stop_reason", ""))
+    if reason.startswith("failed"):
+        if comm.rank == 0:
+            print(f"apcfem: error: {reason} (the accepted steps are kept)", file=sys.stderr)
+        return EXIT_ABORT
     return 0
 
 

@@ -38,7 +38,7 @@ from apcfem.circuit import (
 from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, NeckRadiusSweep
 from apcfem.coupling.cell import Cell, CellResistance
 from apcfem.coupling.newton import SolverDivergedError
-from apcfem.coupling.step_control import StepControl
+from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
 from apcfem.materials import get_material
 from apcfem.materials.laws import tunnel_barrier_eV
 from apcfem.mesh import NM, DeviceMesh, build_device_mesh
@@ -90,7 +90,8 @@ class RunResult:
         output_dir: where files were written (None for an in-memory run).
         files: name -> path of the main outputs.
         stats: run statistics (stop reason, accepted and rejected steps, Newton iterations per
-            step).
+            step). A stop reason starting with ``"failed"`` means the step size was cut below
+            ``dynamics.dt_min_s``: the accepted steps up to there are in the series and files.
     """
 
     series: dict[str, np.ndarray]
@@ -206,7 +207,12 @@ class Simulation:
             except (SolverDivergedError, StepRejected) as err:
                 cell.reject()
                 rejected_change = getattr(err, "change", np.inf)
-                control.cut(t, dt, getattr(err, "reason", str(err)))
+                try:
+                    control.cut(t, dt, getattr(err, "reason", str(err)))
+                except StepSizeTooSmall as stuck:  # all ranks: the solves are collective
+                    reason = f"failed: {stuck}"
+                    log.error("run stopped at t = %.6e s: %s", t, stuck)
+                    break
                 continue
             rejected_change = np.inf
             cell.accept()

@@ -99,3 +99,19 @@ def test_abrupt_voltage_step_is_survived_by_cutting_back(caplog):
     assert result.stats["rejected_steps"] >= 1
     assert result.series["time_s"][-1] == pytest.approx(2e-3)
     assert np.all(np.isfinite(result.series["filament_mol"]))
+
+
+@pytest.mark.timeout(600)
+def test_a_run_that_cannot_continue_stops_with_its_steps_kept(tmp_path_factory):
+    """dt_min = dt_initial: the first failed Newton solve cannot be cut back; the run ends with
+    a 'failed' stop reason, keeping the state it had (no exception, no NaN)."""
+    out = tmp_path_factory.mktemp("stuck") if MPI.COMM_WORLD.rank == 0 else None
+    out = MPI.COMM_WORLD.bcast(out, root=0)
+    cfg = _case(**{"protocol": {"kind": "pulse_train", "amplitude_V": 3.0, "rise_s": 1e-9,
+                                "width_s": 1e-3, "interval_s": 2e-3, "count": 1},
+                   "dynamics.dt_initial_s": 1e-3, "dynamics.dt_min_s": 1e-3,
+                   "dynamics.dt_max_s": 1e-3, "dynamics.max_drive_step": 1.0})
+    result = Simulation.from_config(cfg).run(out / "run", progress=False)
+    assert result.stats["stop_reason"].startswith("failed")
+    assert len(result.series["time_s"]) >= 1 and np.all(np.isfinite(result.series["G_G0"]))
+    assert (out / "run" / "timeseries.csv").is_file()
