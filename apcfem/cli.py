@@ -28,6 +28,9 @@ EXIT_BAD_INPUT = 2
 EXIT_ABORT = 1
 # How long a rank other than 0 waits, after an uncaught exception, for rank 0 to report the same
 # error and abort the run, before it reports and aborts itself [s].
+OUTPUT_FORWARD_S = 0.5
+"""Pause [s] between reporting an error and MPI Abort, so that mpiexec's I/O forwarding delivers
+the report (without it the message of a non-zero rank was sometimes lost)."""
 ABORT_GRACE_S = 3.0
 
 
@@ -258,6 +261,7 @@ def _install_mpi_excepthook(comm) -> None:
         where = "" if comm.rank == 0 else f"apcfem: on rank {comm.rank} of {comm.size}:\n"
         sys.stderr.write(where + "".join(traceback.format_exception(kind, value, tb)))
         sys.stderr.flush()
+        time.sleep(OUTPUT_FORWARD_S)  # let mpiexec forward the report before Abort kills us
         comm.Abort(EXIT_ABORT)
 
     sys.excepthook = hook
