@@ -43,6 +43,7 @@ class CellHeat:
                  heating_length_m: float):
         mesh = device.mesh
         self.device, self.T = device, T
+        self._probes: dict[float, PointProbe] = {}
         self.cell_voltage = fem.Constant(mesh, 0.0)
         self._joule_on = fem.Constant(mesh, 1.0)
         self._neck_power = fem.Constant(mesh, 0.0)
@@ -85,10 +86,13 @@ class CellHeat:
         return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)
 
     def neck_temperature(self, neck_z_m: float) -> float:
-        """T at (axis, neck height) [K] (collective)."""
-        point = np.zeros((1, 3))
-        point[0, self.device.axial_index] = neck_z_m
-        return float(PointProbe(self.device.mesh, point)(self.T)[0])
+        """T at (axis, neck height) [K] (collective). The probe of each height is built once
+        (neck heights lie on the extraction's grid of sections)."""
+        if neck_z_m not in self._probes:
+            point = np.zeros((1, 3))
+            point[0, self.device.axial_index] = neck_z_m
+            self._probes[neck_z_m] = PointProbe(self.device.mesh, point)
+        return float(self._probes[neck_z_m](self.T)[0])
 
     def close(self) -> None:
         """Destroy the solver (collective)."""

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 LU_OPTIONS = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 
 CUT_ID = 1  # subdomain id of the interface integrals, whose entities are the cut facets
+FACE_ID = 2  # subdomain id of the contact-face integrals (a neck on an electrode face)
 
 
 class LinearSolveError(SolverDivergedError):
@@ -149,11 +150,14 @@ class ContactConduction:
         self.physics = LumpedContactConduction(
             sigma=sigma, indicator=self.indicator, contact_conductance=self._g_c,
             contact_radius=self._radius, leak_sigma=leak_sigma,
-            quadrature_degree=2 * degree + 1, cut_subdomain_id=CUT_ID)
+            quadrature_degree=2 * degree + 1, cut_subdomain_id=CUT_ID, face_subdomain_id=FACE_ID)
         self._setup_topology()
         self._z_bounds = self._cut_bounds(lower_contact, upper_contact)
-        self._cut_facets = np.empty(0, dtype=np.int32)
+        self._faces = {"lower": device.facets(lower_contact), "upper": device.facets(upper_contact)}
+        self._face_z = {"lower": self._face_height(lower_contact),
+                        "upper": self._face_height(upper_contact)}
         no_facets = np.empty(0, dtype=np.int32)
+        self._cut_facets, self._face_facets = no_facets, no_facets
 
         comm = mesh.comm
         zero = fem.Constant(mesh, 0.0)
@@ -166,7 +170,7 @@ class ContactConduction:
         bcs = (fixed_values(space_lo, device, {lower_contact: 0.0})
                + fixed_values(space_hi, device, {upper_contact: 1.0}))
         self._cut = _OwnedLinearProblem(
-            self._bilinear_on_cut(no_facets),
+            self._bilinear_on_cut(no_facets, no_facets),
             [zero * v_lo * device.dx(), zero * v_hi * device.dx()],
             u=[self.phi_lo, self.phi_hi], bcs=bcs, kind="mpi",
             petsc_options_prefix="apcfem_contact_cut_", petsc_options=options)
@@ -188,7 +192,7 @@ class ContactConduction:
         self._compiled_scalars = [fem.compile_form(comm, f) for f in (
             p.contact_area(device), p.contact_jump(lo, hi, device),
             p.contact_power(lo, hi, device), p.leak_power(lo, hi, device))]
-        self._scalars = self._scalars_on_cut(no_facets)
+        self._scalars = self._scalars_on_cut(no_facets, no_facets)
         self.potential = fem.Function(fem.functionspace(mesh, ("DG", degree)), name="phi")
         chi = self.indicator
         self._combine = fem.Expression((1 - chi) * lo + chi * hi,
@@ -210,7 +214,9 @@ class ContactConduction:
     def set_cut(self, neck_z_m: float, contact_radius_m: float, conductance_S: float) -> None:
         """Place the contact: neck plane height, disc radius and conductance (collective).
 
-        The plane is clamped to keep at least one cell layer in each bank next to its contact.
+        A plane closer to a contact than the cells touching it (the filament touches that
+        electrode) puts the contact on the electrode face itself (exterior facets), so no plane
+        slices the cells of the neck.
         ``conductance_S = 0`` opens the contact: only the leak crosses the plane.
 
         Args:
@@ -228,14 +234,18 @@ class ContactConduction:
                              f"{contact_radius_m:g}, conductance_S = {conductance_S:g}: need "
                              "finite values, radius >= 0 and conductance >= 0 (0: open contact)")
         z_lo, z_hi = self._z_bounds
-        z_n = min(max(neck_z_m, z_lo), z_hi)
-        if z_n != neck_z_m:
-            log.debug("contact: neck plane %.4f nm clamped to %.4f nm (one cell from the "
-                      "contacts)", neck_z_m / NM, z_n / NM)
-        upper = self._cell_z > z_n
+        if z_lo < neck_z_m < z_hi:
+            z_n, face = neck_z_m, None
+            upper = self._cell_z > z_n
+            cut = self._facet_ids[upper[self._facet_cells[:, 0]] != upper[self._facet_cells[:, 1]]]
+        else:
+            face = "upper" if neck_z_m >= z_hi else "lower"
+            z_n = self._face_z[face]
+            upper = np.full(self._cell_z.shape, face == "lower")
+            cut = np.empty(0, dtype=np.int32)
+            log.debug("contact: neck plane %.4f nm on the %s contact face", neck_z_m / NM, face)
         self.indicator.x.array[self._cell_dofs] = upper
-        self._update_cut(self._facet_ids[upper[self._facet_cells[:, 0]]
-                                         != upper[self._facet_cells[:, 1]]])
+        self._update_cut(cut, self._faces[face] if face else np.empty(0, dtype=np.int32))
         self._radius.value = contact_radius_m
         comm = self.device.comm
         self._area_m2 = comm.allreduce(fem.assemble_scalar(self._scalars[0]), op=MPI.SUM)
@@ -377,24 +387,29 @@ class ContactConduction:
                              "cells, so the cut cannot be seen across ranks; build it with "
                              "GhostMode.shared_facet (as build_device_mesh does)")
 
-    def _update_cut(self, facets: np.ndarray) -> None:
-        """Re-create the interface forms and the matrix if the cut facets changed (collective)."""
-        changed = not np.array_equal(facets, self._cut_facets)
+    def _update_cut(self, facets: np.ndarray, face_facets: np.ndarray) -> None:
+        """Re-create the interface forms and the matrix if the cut facets or the contact face
+        changed (collective)."""
+        changed = not (np.array_equal(facets, self._cut_facets)
+                       and np.array_equal(face_facets, self._face_facets))
         if not self.device.comm.allreduce(changed, op=MPI.LOR):
             return
-        self._cut_facets = facets
-        self._live(self._cut).replace_bilinear_forms(self._bilinear_on_cut(facets))
-        self._scalars = self._scalars_on_cut(facets)
+        self._cut_facets, self._face_facets = facets, face_facets
+        self._live(self._cut).replace_bilinear_forms(self._bilinear_on_cut(facets, face_facets))
+        self._scalars = self._scalars_on_cut(facets, face_facets)
 
-    def _bilinear_on_cut(self, facets: np.ndarray) -> list[list[fem.Form | None]]:
-        return [[None if c is None else self._on_cut(c, facets) for c in row]
+    def _bilinear_on_cut(self, facets: np.ndarray,
+                         face_facets: np.ndarray) -> list[list[fem.Form | None]]:
+        return [[None if c is None else self._on_cut(c, facets, face_facets) for c in row]
                 for row in self._compiled_a]
 
-    def _scalars_on_cut(self, facets: np.ndarray) -> list[fem.Form]:
-        return [self._on_cut(c, facets) for c in self._compiled_scalars]
+    def _scalars_on_cut(self, facets: np.ndarray, face_facets: np.ndarray) -> list[fem.Form]:
+        return [self._on_cut(c, facets, face_facets) for c in self._compiled_scalars]
 
-    def _on_cut(self, compiled: fem.CompiledForm, facets: np.ndarray) -> fem.Form:
-        """A compiled form with its interface integrals over the given (owned) facets."""
+    def _on_cut(self, compiled: fem.CompiledForm, facets: np.ndarray,
+                face_facets: np.ndarray) -> fem.Form:
+        """A compiled form with its interface integrals over the given cut facets and its
+        contact-face integrals over the given exterior facets (owned ones are kept)."""
         form, mesh = compiled.ufl_form, self.device.mesh
         kinds = {integral.integral_type() for integral in form.integrals()}
         subdomains = {}
@@ -405,10 +420,25 @@ class ContactConduction:
             entities = fem.compute_integration_domains(
                 fem.IntegralType.interior_facet, mesh.topology, facets)
             subdomains[fem.IntegralType.interior_facet] = [(CUT_ID, entities)]
+        if "exterior_facet" in kinds:
+            entities = fem.compute_integration_domains(
+                fem.IntegralType.exterior_facet, mesh.topology, face_facets)
+            subdomains[fem.IntegralType.exterior_facet] = [(FACE_ID, entities)]
         return fem.create_form(
             compiled, [argument.ufl_function_space() for argument in form.arguments()], mesh,
             subdomains, {c: c for c in ufl.algorithms.extract_coefficients(form)},
             {c: c for c in ufl.algorithms.analysis.extract_constants(form)})
+
+    def _face_height(self, contact: str) -> float:
+        """Axial coordinate [m] of a (planar) contact face (collective)."""
+        device = self.device
+        nodes = entities_to_geometry(device.mesh, device.mesh.topology.dim - 1,
+                                     device.facets(contact))
+        z = device.mesh.geometry.x[nodes.ravel(), device.axial_index]
+        comm = device.comm
+        total = comm.allreduce(float(z.sum()), op=MPI.SUM)
+        count = comm.allreduce(z.size, op=MPI.SUM)
+        return total / count
 
     def _cut_bounds(self, lower_contact: str, upper_contact: str) -> tuple[float, float]:
         """Range of the neck plane [m] keeping every cell that touches a contact (by a facet or

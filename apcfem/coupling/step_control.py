@@ -78,17 +78,19 @@ class StepControl:
         """Record an accepted step taken with ``iterations`` Newton iterations; adapt dt.
 
         ``change_fraction`` is the step's change of a watched quantity as a fraction of its
-        allowed change (e.g. |Delta R / R| / 0.1): dt is scaled so the next step uses ~70 % of
-        the allowance, never growing by more than ``growth``.
+        allowed change (e.g. |Delta R / R| / 0.1): the next dt is the present one scaled so that it
+        uses ~70 % of the allowance (a change linear in dt), never growing by more than
+        ``growth``.
         """
         self.accepted += 1
         self.iterations.append(iterations)
+        taken = self.dt_s
         if iterations < self.target_iterations:
             self.dt_s = min(self.dt_s * self.growth, self.dt_max_s)
         elif iterations > self.target_iterations:
             self.dt_s = max(self.dt_s * self.shrink, self.dt_min_s)
         if change_fraction > 0.0:
-            self.dt_s = max(min(self.dt_s, self.dt_s * 0.7 / change_fraction), self.dt_min_s)
+            self.dt_s = max(min(self.dt_s, taken * 0.7 / change_fraction), self.dt_min_s)
 
     def cut(self, t_s: float, dt_tried_s: float, reason: int | str) -> None:
         """A step of size ``dt_tried_s`` from t failed: cut back (logged) for the retry.

@@ -19,7 +19,10 @@ nonsingular without carrying current. For test functions v_lo, v_hi (W = 2 pi r 
     g_c  = G / int_Gamma W w dS                          (the disc conducts G in total)
     g_leak = gamma avg(sigma_leak) / avg(h)              (electrolyte stays continuous)
 
-with r the distance from the axis. The interface term dissipates g [phi]^2 per unit area, so at a
+with r the distance from the axis. A neck on an electrode face (the filament touching the
+electrode) has no interior plane to cut: the same interface term then lies on that face Gamma_f
+(exterior facets), between the bank's field and the other field, which is held at the
+electrode's potential there (g_leak = gamma sigma_leak / h). The interface term dissipates g [phi]^2 per unit area, so at a
 unit contact voltage the power P [W] of the fields gives R_cell = 1/P (variational estimate).
 ``sigma_leak`` is the conductivity across Gamma outside the disc; it must be that of the poorly
 conducting host (electrolyte), not a field including the filament: the diffuse phase-field tail
@@ -61,6 +64,9 @@ class LumpedContactConduction:
             "everywhere", integrates over all interior facets (|[chi]| picks the cut); a solver
             may instead give the cut facets as the integration entities of an id, so that the
             sparsity of the two-field matrix couples phi_lo and phi_hi only across the cut.
+        face_subdomain_id: subdomain id of the exterior-facet integrals of a contact on an
+            electrode face (the solver gives that face's facets as its entities, or none); None:
+            no face term.
     """
 
     sigma: ufl.core.expr.Expr
@@ -72,6 +78,7 @@ class LumpedContactConduction:
     regularisation: float = 1e-12
     quadrature_degree: int = 3
     cut_subdomain_id: int | str = "everywhere"
+    face_subdomain_id: int | None = None
 
     def residual(self, phi_lo, phi_hi, v_lo, v_hi, m: DeviceMesh) -> ufl.Form:
         """Weak residual (bilinear in (phi, v) when phi_lo, phi_hi are trial functions)."""
@@ -82,9 +89,9 @@ class LumpedContactConduction:
         form += (eps * w * self.sigma * chi * ufl.inner(ufl.grad(phi_lo), ufl.grad(v_lo)) * m.dx()
                  + eps * w * self.sigma * (1 - chi)
                  * ufl.inner(ufl.grad(phi_hi), ufl.grad(v_hi)) * m.dx())
-        jump_v = v_hi("+") - v_lo("+")
-        return form + (w * self.interface_conductance(m) * _jump(phi_lo, phi_hi) * jump_v
-                       * self._cut() * self._dS(m))
+        return form + self._on_interface(
+            lambda side: self.interface_conductance(m, side) * _jump(phi_lo, phi_hi, side)
+            * _jump(v_lo, v_hi, side), m)
 
     def contact_weight(self, m: DeviceMesh) -> ufl.core.expr.Expr:
         """w(x): 1 inside the contact disc r < a_c, 0 outside [dimensionless]."""
@@ -92,25 +99,28 @@ class LumpedContactConduction:
         r = x[0] if m.axisymmetric else ufl.sqrt(x[0] ** 2 + x[1] ** 2)
         return ufl.conditional(ufl.lt(r, self.contact_radius), 1.0, 0.0)
 
-    def leak_conductance(self, m: DeviceMesh) -> ufl.core.expr.Expr:
-        """g_leak = gamma avg(sigma_leak) / avg(h) on interior facets [S/m^2]."""
+    def leak_conductance(self, m: DeviceMesh, side: str | None = "+") -> ufl.core.expr.Expr:
+        """g_leak = gamma sigma_leak / h [S/m^2]: facet averages on the cut (``side`` "+"), the
+        cell's values on an electrode face (``side`` None)."""
         sigma = ufl.as_ufl(self.sigma if self.leak_sigma is None else self.leak_sigma)
         h = ufl.CellDiameter(m.mesh)
+        if side is None:
+            return self.leak_penalty * sigma / h
         return self.leak_penalty * ufl.avg(sigma) / ufl.avg(h)
 
-    def interface_conductance(self, m: DeviceMesh) -> ufl.core.expr.Expr:
-        """g = g_c w + g_leak (1 - w) on interior facets [S/m^2]."""
+    def interface_conductance(self, m: DeviceMesh, side: str | None = "+") -> ufl.core.expr.Expr:
+        """g = g_c w + g_leak (1 - w) on the cut or the face [S/m^2]."""
         w = self.contact_weight(m)
-        return self.contact_conductance * w + self.leak_conductance(m) * (1 - w)
+        return self.contact_conductance * w + self.leak_conductance(m, side) * (1 - w)
 
     def contact_area(self, m: DeviceMesh) -> ufl.Form:
         """int_Gamma W w dS [m^2]: the weighted cut area inside the disc (normalises g_c)."""
-        return m.weight() * self.contact_weight(m) * self._cut() * self._dS(m)
+        return self._on_interface(lambda side: self.contact_weight(m), m)
 
     def contact_jump(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
         """int_Gamma W w [phi] dS [V m^2]; divided by :meth:`contact_area`, the mean jump."""
-        return (m.weight() * self.contact_weight(m) * _jump(phi_lo, phi_hi) * self._cut()
-                * self._dS(m))
+        return self._on_interface(
+            lambda side: self.contact_weight(m) * _jump(phi_lo, phi_hi, side), m)
 
     def lower_bank_power(self, phi_lo, m: DeviceMesh) -> ufl.Form:
         """Joule power of the lower bank int W sigma (1 - chi) |grad phi_lo|^2 dx [W]."""
@@ -124,13 +134,15 @@ class LumpedContactConduction:
 
     def contact_power(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
         """Power dissipated by the contact int_Gamma W g_c w [phi]^2 dS [W] (I^2/G)."""
-        return (m.weight() * self.contact_conductance * self.contact_weight(m)
-                * _jump(phi_lo, phi_hi) ** 2 * self._cut() * self._dS(m))
+        return self._on_interface(
+            lambda side: self.contact_conductance * self.contact_weight(m)
+            * _jump(phi_lo, phi_hi, side) ** 2, m)
 
     def leak_power(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
         """Power of the leak outside the disc int_Gamma W g_leak (1 - w) [phi]^2 dS [W]."""
-        return (m.weight() * self.leak_conductance(m) * (1 - self.contact_weight(m))
-                * _jump(phi_lo, phi_hi) ** 2 * self._cut() * self._dS(m))
+        return self._on_interface(
+            lambda side: self.leak_conductance(m, side) * (1 - self.contact_weight(m))
+            * _jump(phi_lo, phi_hi, side) ** 2, m)
 
     def dissipated_power(self, phi_lo, phi_hi, m: DeviceMesh) -> ufl.Form:
         """Total power [W] (banks, contact and leak, without the regularisation); for the
@@ -138,16 +150,27 @@ class LumpedContactConduction:
         return (self.lower_bank_power(phi_lo, m) + self.upper_bank_power(phi_hi, m)
                 + self.contact_power(phi_lo, phi_hi, m) + self.leak_power(phi_lo, phi_hi, m))
 
-    def _dS(self, m: DeviceMesh) -> ufl.Measure:
-        return ufl.Measure("dS", domain=m.mesh, subdomain_id=self.cut_subdomain_id,
-                           metadata={"quadrature_degree": self.quadrature_degree})
+    def _on_interface(self, integrand, m: DeviceMesh) -> ufl.Form:
+        """int W f over the cut (interior facets, f of side "+") and, if there is one, the
+        contact face (exterior facets, f of side None); ``integrand(side)`` gives f."""
+        metadata = {"quadrature_degree": self.quadrature_degree}
+        dS = ufl.Measure("dS", domain=m.mesh, subdomain_id=self.cut_subdomain_id,
+                         metadata=metadata)
+        form = m.weight() * integrand("+") * self._cut() * dS
+        if self.face_subdomain_id is not None:
+            ds = ufl.Measure("ds", domain=m.mesh, subdomain_id=self.face_subdomain_id,
+                             metadata=metadata)
+            form += m.weight() * integrand(None) * ds
+        return form
 
     def _cut(self) -> ufl.core.expr.Expr:
         """|[chi]|: 1 on the facets of the cut, 0 on all other interior facets."""
         return abs(self.indicator("+") - self.indicator("-"))
 
 
-def _jump(phi_lo, phi_hi) -> ufl.core.expr.Expr:
-    """[phi] = phi_hi - phi_lo on a facet (both fields are continuous)."""
-    return phi_hi("+") - phi_lo("+")
-
+def _jump(lo, hi, side: str | None = "+") -> ufl.core.expr.Expr:
+    """[u] = u_hi - u_lo on a cut facet (both fields are continuous; ``side`` "+") or on an
+    electrode face (``side`` None)."""
+    if side is None:
+        return hi - lo
+    return hi(side) - lo(side)

@@ -58,3 +58,13 @@ def test_invalid_bounds_are_rejected():
     with pytest.raises(ValueError, match="dt_min_s"):
         StepControl(1e-3, 1e-2, 1e-1)
     assert np.isnan(StepControl(1e-3, 1e-6, 1e-2).mean_iterations())
+
+
+def test_change_allowance_sizes_the_next_step_from_the_step_taken():
+    """A step that used its whole allowance of a watched change is followed by one sized to
+    70 % of it, even when Newton was easy (growth must not be applied on top)."""
+    control = StepControl(1e-3, 1e-9, 1.0, target_iterations=5)
+    control.accept(iterations=2, change_fraction=1.0)
+    assert control.dt_s == pytest.approx(0.7e-3, rel=1e-12)
+    control.accept(iterations=2, change_fraction=0.1)  # a small change: growth only
+    assert control.dt_s == pytest.approx(1.5 * 0.7e-3, rel=1e-12)

@@ -64,11 +64,15 @@ def test_uniform_wire_is_exact_series_of_body_and_contact(axisymmetric):
         assert cut.contact_jump_V == pytest.approx(current / G_WIRE, rel=1e-6)
         assert cut.powers.contact_W == pytest.approx(current**2 / G_WIRE, rel=1e-6)
         assert cut.powers.lower_bank_W == pytest.approx(0.5 * current**2 * r_body, rel=1e-6)
-        # a plane below the mesh is clamped to the top of the first cell layer (a facet plane)
-        cut.set_cut(-LENGTH, 10 * RADIUS, G_WIRE)
-        assert cut.neck_z_m == pytest.approx(LENGTH / layers, rel=1e-9)
-        assert cut.solve_cell_resistance() == pytest.approx(r_body + 1 / G_WIRE, rel=1e-6)
-        assert cut.powers.lower_bank_W == pytest.approx(current**2 * r_body / layers, rel=1e-6)
+        # a plane beyond the cells touching a contact puts the contact on that electrode face
+        for beyond, face_z, lower_bank in ((-LENGTH, 0.0, 0.0), (2 * LENGTH, LENGTH, 1.0)):
+            cut.set_cut(beyond, 10 * RADIUS, G_WIRE)
+            assert cut.neck_z_m == pytest.approx(face_z, abs=1e-9 * LENGTH)
+            assert cut.solve_cell_resistance() == pytest.approx(r_body + 1 / G_WIRE, rel=1e-6)
+            assert cut.contact_jump_V == pytest.approx(current / G_WIRE, rel=1e-6)
+            assert cut.powers.lower_bank_W == pytest.approx(lower_bank * current**2 * r_body,
+                                                            rel=1e-6, abs=1e-9 * current**2 * r_body)
+            assert cut.potential.x.array.min() > -1e-9 and cut.potential.x.array.max() < 1 + 1e-9
 
 
 def _staircase_case(min_size_nm: float):
