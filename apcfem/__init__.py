@@ -10,6 +10,7 @@ except ImportError:
     pass
 
 from apcfem.cases import bundled_case, bundled_cases  # noqa: E402
+from apcfem.compliance_ladder import LadderResult, run_compliance_ladder  # noqa: E402
 from apcfem.config import CaseConfig, CaseError, load_case, update_case  # noqa: E402
 from apcfem.landauer import (  # noqa: E402
     G0_S,
@@ -40,6 +41,7 @@ __all__ = [
     "CaseConfig",
     "CaseError",
     "ConductanceResult",
+    "LadderResult",
     "ModeTransmissions",
     "ProfileConductance",
     "RunResult",
@@ -59,6 +61,7 @@ __all__ = [
     "polygon_section_mesh",
     "profile_conductance",
     "profile_transmissions",
+    "run_compliance_ladder",
     "section_modes",
     "strained_neck",
     "update_case",

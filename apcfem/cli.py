@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a case file")
     run.add_argument("case", help="case file (TOML) or the name of a bundled case")
-    run.add_argument("--output", "-o", required=True, help="run directory to write")
+    run.add_argument("--output", "-o", required=True,
+                     help="run directory to write (a case with [study]: one per sub-run in it)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
 
@@ -109,6 +110,8 @@ def _case_path(name: str) -> Path:
 
 def _run(args, comm) -> int:
     cfg = apcfem.load_case(_case_path(args.case))
+    if cfg.study is not None:
+        return _run_study(cfg, args, comm)
     result = apcfem.Simulation.from_config(cfg, comm).run(args.output,
                                                           progress=not args.no_progress)
     if comm.rank == 0:
@@ -121,6 +124,22 @@ def _run(args, comm) -> int:
             print(f"apcfem: error: {reason} (the accepted steps are kept)", file=sys.stderr)
         return EXIT_ABORT
     return 0
+
+
+def _run_study(cfg, args, comm) -> int:
+    """Run the case's study (the compliance ladder); status 1 if every sub-run failed."""
+    ladder = apcfem.run_compliance_ladder(cfg, args.output, comm, progress=not args.no_progress)
+    if comm.rank == 0:
+        print(f"results in {ladder.output_dir}")
+        for name, path in ladder.files.items():
+            print(f"  {name}: {path}")
+        for point in ladder.points:
+            print(f"  I_cc = {point.current_limit_A:g} A: {point.directory} "
+                  f"({point.stop_reason})")
+        if ladder.all_failed:
+            print("apcfem: error: every sub-run of the study failed (the accepted steps are "
+                  "kept)", file=sys.stderr)
+    return EXIT_ABORT if ladder.all_failed else 0
 
 
 def _mesh(args, comm) -> int:

@@ -79,8 +79,10 @@ def update_case(cfg: CaseConfig, changes: dict[str, Any]) -> CaseConfig:
 
 
 def _describe(err: ValidationError, source: str) -> str:
-    """First validation problem as one line: 'file: section.key: problem'."""
-    first = err.errors()[0]
+    """First validation problem as one line: 'file: section.key: problem'. An unknown key comes
+    first: a misspelt key also makes the key it was meant to be missing."""
+    errors = err.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # a discriminated union adds the tag (e.g. "neck_radius_sweep") to the location
     loc = [str(p) for p in first["loc"] if str(p) not in _PROTOCOL_MODELS]
     tags = [str(p) for p in first["loc"] if str(p) in _PROTOCOL_MODELS]
@@ -96,14 +98,22 @@ def _describe(err: ValidationError, source: str) -> str:
 
 
 def _known_keys(path: list[str]) -> list[str]:
-    """Field names of the schema model at a section path."""
+    """Field names of the schema model at a section path (list indices are skipped)."""
     model: Any = CaseConfig
     for key in path:
+        if key.isdigit():  # an entry of an array of tables, e.g. study.measured.0
+            continue
         field = getattr(model, "model_fields", {}).get(key)
         if field is None:
             return []
-        model = field.annotation
+        model = _inner_model(field.annotation)
     return list(getattr(model, "model_fields", {}).keys())
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model in an optional section (``X | None``) or a list of tables (``list[X]``)."""
+    models = [arg for arg in typing.get_args(annotation) if hasattr(arg, "model_fields")]
+    return models[0] if models else annotation
 
 
 def _hint(word: str, choices) -> str:

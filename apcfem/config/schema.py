@@ -7,13 +7,18 @@ module scales to metres). Unknown keys are rejected (``extra="forbid"``).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+MAX_CURRENT_LIMIT_A = 1e-2
+"""Largest compliance current I_cc a case may set [A]."""
 
 
 class GeometryConfig(_Section):
@@ -124,7 +129,8 @@ class CircuitConfig(_Section):
 
     series_resistance_ohm: float = Field(1.0e3, ge=0)
     current_limit_A: float | None = Field(
-        None, gt=0, le=1e-2, description="compliance current I_cc of the set polarity [A]")
+        None, gt=0, le=MAX_CURRENT_LIMIT_A,
+        description="compliance current I_cc of the set polarity [A]")
     reset_current_limit_A: float | None = Field(
         None, gt=0, le=1e-1, description="limit of |I| for negative currents [A]")
 
@@ -309,6 +315,51 @@ class OutputConfig(_Section):
     plots: bool = True
 
 
+class MeasuredPoint(_Section):
+    """A measured final conductance [G0] after a set at compliance current [A], with its
+    source."""
+
+    current_limit_A: float = Field(gt=0, description="compliance current I_cc [A]")
+    G_G0: float = Field(gt=0, description="conductance after the set [G0]")
+    source: str = Field(min_length=1, description="where the point comes from")
+
+
+MILANO_2024 = "Milano et al. 2024 (Ag filaments, as quoted in the review)"
+"""Source of the default measured points of a compliance ladder."""
+
+
+class StudyConfig(_Section):
+    """A study runs the case's protocol several times with one setting changed.
+
+    ``compliance_ladder``: the set branch of the voltage sweep once per compliance current in
+    ``current_limits_A`` (each replaces ``circuit.current_limit_A``); the final conductance is
+    compared with the set relation R_on ~ V_c / I_cc and with the ``measured`` points.
+    """
+
+    kind: Literal["compliance_ladder"]
+    current_limits_A: list[float] = Field(
+        description="compliance currents I_cc [A], strictly increasing")
+    measured: list[MeasuredPoint] = Field(
+        default_factory=lambda: [
+            MeasuredPoint(current_limit_A=1e-4, G_G0=1.0, source=MILANO_2024),
+            MeasuredPoint(current_limit_A=4e-4, G_G0=2.5, source=MILANO_2024)],
+        description="experimental (I_cc, G) points drawn with the result")
+
+    @field_validator("current_limits_A")
+    @classmethod
+    def _currents_ladder(cls, currents: list[float]) -> list[float]:
+        if not currents:
+            raise ValueError("give at least one compliance current [A], e.g. [5e-5, 1e-4]")
+        bad = [c for c in currents if not 0 < c <= MAX_CURRENT_LIMIT_A]
+        if bad:
+            raise ValueError(f"{bad[0]:g} is not a compliance current in amperes (need 0 < I_cc "
+                             f"<= {MAX_CURRENT_LIMIT_A:g} A; 50 uA is 5e-05)")
+        if any(high <= low for low, high in pairwise(currents)):
+            raise ValueError("the currents must be strictly increasing: sort them and drop "
+                             "repeats")
+        return currents
+
+
 class CaseConfig(_Section):
     """A whole case file."""
 
@@ -325,6 +376,8 @@ class CaseConfig(_Section):
     dynamics: DynamicsConfig = DynamicsConfig()
     ecm: EcmConfig = EcmConfig()
     variability: VariabilityConfig = VariabilityConfig()
+    study: StudyConfig | None = Field(
+        None, description="run a study of the protocol instead of a single run")
 
     @model_validator(mode="after")
     def _elliptic_needs_3d(self) -> CaseConfig:
@@ -333,3 +386,18 @@ class CaseConfig(_Section):
                              "geometry.kind = '3d' (an axisymmetric section is a circle)")
         return self
 
+    @model_validator(mode="after")
+    def _study_runs_one_set_branch(self) -> CaseConfig:
+        if self.study is None:
+            return self
+        study, protocol = f"study.kind = '{self.study.kind}'", self.protocol
+        if protocol.kind != "voltage_sweep":
+            raise ValueError(f"{study} runs the set branch of a transient voltage sweep, not "
+                             f"protocol.kind = '{protocol.kind}': set [protocol] kind = "
+                             "'voltage_sweep'")
+        if protocol.reset_voltage_V is not None or protocol.cycles != 1:
+            raise ValueError(f"{study} reads the conductance at the end of one set branch: "
+                             "delete protocol.reset_voltage_V and set protocol.cycles = 1 (got "
+                             f"reset_voltage_V = {protocol.reset_voltage_V}, cycles = "
+                             f"{protocol.cycles})")
+        return self

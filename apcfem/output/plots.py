@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -9,6 +10,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
+
+from apcfem.landauer import G0_S  # noqa: E402
 
 
 def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Path,
@@ -20,21 +24,13 @@ def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Pa
     ax.plot(x, series["G_landauer_G0"], "o-", ms=3, label="Landauer contact $G_L$")
     ax.plot(x, series["G_G0"], "s-", ms=3, label="cell: FE ohmic + $1/G_L$")
     ax.step(x, series["channels"], where="mid", color="0.5", lw=1, label="open channels")
-    ax.set_ylabel("$G/G_0$")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    _label(ax, None, "$G/G_0$")
     ax.set_title(title, fontsize=10)
     axes[1].plot(x, 1e6 * series["I_A"], "o-", ms=3)
-    axes[1].set_ylabel("current [µA]")
-    axes[1].grid(alpha=0.3)
+    _label(axes[1], None, "current [µA]", legend=False)
     axes[2].plot(x, series["T_max_K"], "o-", ms=3, color="C3")
-    axes[2].set_ylabel("$T_{max}$ [K]")
-    axes[2].set_xlabel(x_label)
-    axes[2].grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    _label(axes[2], x_label, "$T_{max}$ [K]", legend=False)
+    return _save(fig, path)
 
 
 def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
@@ -44,44 +40,85 @@ def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Pat
     ax = axes[0, 0]
     ax.plot(series["V_source_V"], np.abs(series["I_A"]), "-", lw=1.2)
     ax.set_yscale("log")
-    ax.set_xlabel("source voltage [V]")
-    ax.set_ylabel("|I| [A]")
+    _label(ax, "source voltage [V]", "|I| [A]", legend=False)
     ax.set_title("I-V", fontsize=9)
     ax = axes[0, 1]
     ax.semilogy(t, np.maximum(series["G_G0"], 1e-16), "-", lw=1.2, label="cell $G$")
     ax.semilogy(t, np.maximum(series["G_landauer_G0"], 1e-16), "--", lw=1,
                 label="contact (tunnelling / Landauer)")
-    ax.set_xlabel("time [s]")
-    ax.set_ylabel("$G/G_0$")
-    ax.legend(fontsize=8)
+    _label(ax, "time [s]", "$G/G_0$")
     ax = axes[0, 2]
     contact = series["G_landauer_G0"] >= 0.05
     ax.plot(t[contact], series["G_G0"][contact], ".-", ms=2, lw=1, label="cell $G$")
     ax.plot(t[contact], series["G_landauer_G0"][contact], "--", lw=1, label="contact")
-    ax.set_xlabel("time [s]")
-    ax.set_ylabel("$G/G_0$ (connected)")
-    ax.legend(fontsize=8)
+    _label(ax, "time [s]", "$G/G_0$ (connected)")
     ax = axes[1, 0]
     ax.plot(t, 1e9 * series["neck_radius_m"], "-", lw=1.2, color="C2", label="neck radius")
     ax.plot(t, 1e9 * series["gap_m"], "-", lw=1.2, color="C4", label="gap")
-    ax.set_xlabel("time [s]")
-    ax.set_ylabel("[nm]")
-    ax.legend(fontsize=8)
+    _label(ax, "time [s]", "[nm]")
     ax = axes[1, 1]
     ax.plot(t, series["V_source_V"], "-", lw=1, color="0.5", label="source")
     ax.plot(t, series["V_cell_V"], "-", lw=1.2, color="C1", label="cell")
-    ax.set_xlabel("time [s]")
-    ax.set_ylabel("voltage [V]")
-    ax.legend(fontsize=8)
+    _label(ax, "time [s]", "voltage [V]")
     ax = axes[1, 2]
     ax.plot(t, series["T_max_K"], "-", lw=1.2, color="C3", label="$T_{max}$")
     ax.plot(t, series["T_neck_K"], "--", lw=1, color="C3", label="$T$ at the neck")
-    ax.set_xlabel("time [s]")
-    ax.set_ylabel("temperature [K]")
-    ax.legend(fontsize=8)
-    for ax in axes.ravel():
-        ax.grid(alpha=0.3)
+    _label(ax, "time [s]", "temperature [K]")
     fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
+
+
+def plot_compliance_ladder(current_A: np.ndarray, G_G0: np.ndarray,
+                           measured: Sequence[tuple[float, float, str]],
+                           V_c_band_V: tuple[float, float], path: Path, title: str) -> Path:
+    """Final conductance against compliance current, log-log (see
+    :func:`draw_compliance_ladder`)."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.8))
+    draw_compliance_ladder(ax, current_A, G_G0, measured, V_c_band_V)
+    ax.set_title(title, fontsize=10)
+    return _save(fig, path)
+
+
+def draw_compliance_ladder(ax, current_A: np.ndarray, G_G0: np.ndarray,
+                           measured: Sequence[tuple[float, float, str]],
+                           V_c_band_V: tuple[float, float]) -> None:
+    """Simulated G_final [G0] against I_cc [A] (NaN: a failed run, left out), the measured
+    (I_cc [A], G [G0], source) points with one legend entry per source, and the band of the set
+    relation R_on = V_c / I_cc between the two V_c [V] of ``V_c_band_V``, on log-log axes (x
+    ticks at the simulated currents, labelled in µA)."""
+    currents = np.concatenate([np.asarray(current_A, dtype=float), [m[0] for m in measured]])
+    span = np.geomspace(currents.min() / 1.5, currents.max() * 1.5, 50)
+    low, high = sorted(V_c_band_V)
+    ax.fill_between(span, span / (high * G0_S), span / (low * G0_S), color="0.9",
+                    label=f"$R_{{on}} = V_c/I_{{cc}}$, $V_c$ = {low:g}-{high:g} V")
+    for V_c in (low, high):
+        ax.plot(span, span / (V_c * G0_S), ":", lw=1, color="0.5")
+    finished = np.isfinite(G_G0)
+    ax.plot(np.asarray(current_A)[finished], np.asarray(G_G0)[finished], "o-", color="C0",
+            label="simulated $G_{final}$")
+    for k, source in enumerate(dict.fromkeys(m[2] for m in measured)):
+        points = np.array([m[:2] for m in measured if m[2] == source])
+        ax.plot(points[:, 0], points[:, 1], "sD^v"[k % 4], ms=7, ls="none", color=f"C{k + 1}",
+                label=source)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(current_A, [f"{1e6 * c:g}" for c in current_A])  # the ladder's currents
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    _label(ax, "compliance current $I_{cc}$ [µA]", "$G_{final}/G_0$")
+
+
+def _label(ax, x_label: str | None, y_label: str, legend: bool = True) -> None:
+    """Axis labels (no x label: shared with the panel below), a light grid, a small legend."""
+    if x_label is not None:
+        ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.grid(alpha=0.3)
+    if legend:
+        ax.legend(fontsize=8)
+
+
+def _save(fig, path: Path) -> Path:
+    """Lay out, write as PNG and close the figure."""
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)

@@ -54,11 +54,22 @@ def to_toml(data: dict[str, Any]) -> str:
     return "\n".join(lines).lstrip() + "\n"
 
 
-def _emit(table: dict[str, Any], prefix: list[str], lines: list[str]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and v is not None}
+def _emit(table: dict[str, Any], prefix: list[str], lines: list[str],
+          header: str = "[{}]") -> None:
+    """Append ``table`` under ``header``: its scalars, then its tables and arrays of tables."""
+    scalars = {k: v for k, v in table.items()
+               if not isinstance(v, dict) and not _is_table_array(v) and v is not None}
     if prefix:
-        lines.append(f"\n[{'.'.join(prefix)}]")
+        lines.append("\n" + header.format(".".join(prefix)))
     lines.extend(f"{key} = {json.dumps(value)}" for key, value in scalars.items())
     for key, value in table.items():
         if isinstance(value, dict):
             _emit(value, [*prefix, key], lines)
+        elif _is_table_array(value):
+            for entry in value:
+                _emit(entry, [*prefix, key], lines, "[[{}]]")
+
+
+def _is_table_array(value: Any) -> bool:
+    """A non-empty list of tables, written as ``[[name]]`` entries."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)

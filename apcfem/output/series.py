@@ -36,3 +36,18 @@ class SeriesWriter:
     def arrays(self) -> dict[str, np.ndarray]:
         """Column name -> values."""
         return {c: np.array([row[c] for row in self._rows]) for c in self.columns}
+
+
+def read_series(path: str | Path) -> dict[str, np.ndarray]:
+    """Column name -> values of a time series written by :class:`SeriesWriter`.
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: no header, or a row that is not all numbers of the header's length.
+    """
+    with Path(path).open(newline="") as stream:
+        header, *rows = list(csv.reader(stream)) or [[]]
+    if not header or any(len(row) != len(header) for row in rows):
+        raise ValueError(f"{path}: not a time series (empty, or rows of unequal length)")
+    values = np.array(rows, dtype=float).reshape(len(rows), len(header))
+    return {name: values[:, k] for k, name in enumerate(header)}

@@ -64,3 +64,55 @@ def test_cli_reports_bad_case_in_one_line(tmp_path, text):
     assert len(lines) == 1 and lines[0].startswith("apcfem: error: case.toml:"), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists(), "nothing may be written before the case is valid"
+
+
+def _study_case(study: str = "current_limits_A = [1e-4]", protocol: str = "",
+                kind: str = "compliance_ladder", protocol_kind: str = "voltage_sweep") -> str:
+    """Case text with a [study] and a [protocol]; ``study``, ``protocol``: more lines."""
+    return (f"[protocol]\nkind = '{protocol_kind}'\n{protocol}\n"
+            f"[study]\nkind = '{kind}'\n{study}\n")
+
+
+MEASURED = "[[study.measured]]\ncurrent_limit_A = 1e-4\nsource = 'x'\n"
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    (_study_case("current_limits_A = []"), ["study.current_limits_A", "at least one"]),
+    (_study_case("current_limits_A = [1e-4, -5e-5]"),
+     ["study.current_limits_A", "-5e-05 is not a compliance current in amperes"]),
+    (_study_case("current_limits_A = [50, 100]"),
+     ["study.current_limits_A", "in amperes", "50 uA is 5e-05"]),
+    (_study_case("current_limits_A = [1e-4, 1e-4]"),
+     ["study.current_limits_A", "strictly increasing", "sort them"]),
+    (_study_case(""), ["study.current_limits_A", "Field required"]),
+    (_study_case("current_limit_A = [1e-4]"),
+     ["unknown key 'study.current_limit_A'", "did you mean 'current_limits_A'"]),
+    (_study_case(kind="ladder"), ["study.kind", "'compliance_ladder'"]),
+    (_study_case("current_limits_A = [1e-4]\n" + MEASURED + "G_G0 = -1.0"),
+     ["study.measured.0.G_G0", "greater than 0"]),
+    (_study_case("current_limits_A = [1e-4]\n" + MEASURED + "G_G0 = 1.0\nsourc = 'y'"),
+     ["unknown key 'study.measured.0.sourc'", "did you mean 'source'"]),
+    (_study_case(protocol_kind="neck_radius_sweep"),
+     ["protocol.kind = 'neck_radius_sweep'", "'voltage_sweep'"]),
+    (_study_case(protocol_kind="pulse_train"),
+     ["protocol.kind = 'pulse_train'", "'voltage_sweep'"]),
+    (_study_case(protocol="reset_voltage_V = -1.0"),
+     ["delete protocol.reset_voltage_V", "reset_voltage_V = -1.0"]),
+    (_study_case(protocol="cycles = 2"), ["protocol.cycles = 1", "cycles = 2"]),
+])
+def test_bad_study_names_the_field(tmp_path, text, names):
+    with pytest.raises(CaseError) as err:
+        load_case(_write(tmp_path, text))
+    message = str(err.value)
+    assert "\n" not in message and message.startswith("case.toml: ")
+    for name in names:
+        assert name in message, message
+
+
+def test_study_defaults_to_the_measured_ag_points(tmp_path):
+    cfg = load_case(_write(tmp_path, _study_case("current_limits_A = [5e-5, 1e-4]")))
+    assert cfg.study.current_limits_A == [5e-5, 1e-4]
+    assert [(m.current_limit_A, m.G_G0) for m in cfg.study.measured] == [(1e-4, 1.0),
+                                                                         (4e-4, 2.5)]
+    assert all("Milano" in m.source for m in cfg.study.measured)
+    assert load_case(DEMO).study is None

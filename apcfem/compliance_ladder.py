@@ -1,0 +1,251 @@
+"""Compliance ladder: the set branch of a voltage sweep once per compliance current I_cc.
+
+A case with ``[study] kind = "compliance_ladder"`` runs its protocol (one set branch, 0 -> V_set
+-> 0) once per current in ``study.current_limits_A``, each into ``DIR/icc_<I_cc in uA>uA/``.
+The final cell conductance G_final (the read-out at the end of the set) is compared with the
+universal set relation R_on ~ V_c / I_cc (Ielmini, IEEE TED 58, 4309 (2011): V_c = I_cc /
+(G_final G0) between 0.2 and 2 V) and with measured points. Writes ``DIR/ladder.csv``,
+``DIR/summary.txt`` and ``DIR/ladder.png``.
+
+Resumable: a sub-run directory that holds a finished run of the same case (``run_info.json``
+written, ``resolved_case.toml`` identical) is read back, not run again; delete the directory
+to run it again. A sub-run that stops with a ``failed: ...`` reason is recorded as failed
+(no G_final) and the study goes on. Under MPI every rank runs every sub-run (they are
+collective); files are written on rank 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+from apcfem.config import CaseConfig, CaseError, update_case
+from apcfem.landauer import G0_S
+from apcfem.output.plots import plot_compliance_ladder
+from apcfem.output.run_directory import RESOLVED_CASE, prepare_run_directory, to_toml
+from apcfem.output.series import read_series
+from apcfem.simulation import Simulation
+
+log = logging.getLogger(__name__)
+
+V_C_BAND_V = (0.2, 2.0)
+"""Range of the set voltage V_c = I_cc R_on of the universal set relation [V] (Ielmini 2011)."""
+
+RUN_STATS = ("stop_reason", "accepted_steps", "rejected_steps", "wall_time_s")
+"""Entries of ``run_info.json`` that a finished sub-run must hold to be read back."""
+
+CSV_COLUMNS = ("I_cc_A", "G_final_G0", "V_c_V", "G_max_G0", "neck_radius_m", "stop_reason",
+               "wall_time_s", "accepted_steps", "rejected_steps", "run_directory")
+
+
+@dataclass(frozen=True)
+class LadderPoint:
+    """One sub-run of the ladder.
+
+    Attributes:
+        current_limit_A: compliance current I_cc [A].
+        G_final_G0: cell conductance at the end of the run [G0]; NaN if the run failed.
+        G_max_G0: largest cell conductance of the accepted steps [G0].
+        neck_radius_m: neck radius at the end of the run [m].
+        stop_reason: why the run ended (``failed: ...`` if the step size could not be cut).
+        wall_time_s: wall time of the run [s].
+        accepted_steps, rejected_steps: time steps of the run.
+        directory: the sub-run's run directory.
+    """
+
+    current_limit_A: float
+    G_final_G0: float
+    G_max_G0: float
+    neck_radius_m: float
+    stop_reason: str
+    wall_time_s: float
+    accepted_steps: int
+    rejected_steps: int
+    directory: Path
+
+    @property
+    def failed(self) -> bool:
+        return self.stop_reason.startswith("failed")
+
+    @property
+    def V_c_V(self) -> float:
+        """Set voltage of the relation R_on = V_c / I_cc, V_c = I_cc / (G_final G0) [V]
+        (NaN for a failed run or G_final <= 0)."""
+        if not self.G_final_G0 > 0:
+            return float("nan")
+        return self.current_limit_A / (self.G_final_G0 * G0_S)
+
+
+@dataclass
+class LadderResult:
+    """What :func:`run_compliance_ladder` returns: one point per I_cc, in increasing order."""
+
+    points: list[LadderPoint]
+    output_dir: Path
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def all_failed(self) -> bool:
+        return all(p.failed for p in self.points)
+
+
+def run_compliance_ladder(cfg: CaseConfig, output_dir: str | Path,
+                          comm: MPI.Comm = MPI.COMM_WORLD,
+                          progress: bool = True) -> LadderResult:
+    """Run (or read back) every sub-run of the case's compliance ladder and write the ladder.
+
+    Args:
+        cfg: case with a ``[study] kind = "compliance_ladder"`` section.
+        output_dir: study directory; sub-runs go to ``icc_<I_cc in uA>uA/`` inside it.
+        comm: communicator every sub-run runs on (collective).
+        progress: progress bar of each sub-run (rank 0).
+    """
+    if cfg.study is None:
+        raise CaseError(f"{cfg.title}: the case has no [study] section (run it with "
+                        "apcfem.Simulation instead)")
+    out = prepare_run_directory(output_dir, cfg, comm)
+    points = [_sub_run(cfg, current, out, comm, progress)
+              for current in cfg.study.current_limits_A]
+    files = write_ladder(points, cfg, out) if comm.rank == 0 else None
+    return LadderResult(points, out, comm.bcast(files, root=0))
+
+
+def sub_case(cfg: CaseConfig, current_A: float) -> CaseConfig:
+    """The case of one sub-run: compliance current ``current_A`` [A], no study."""
+    return update_case(cfg, {"circuit.current_limit_A": current_A, "study": None})
+
+
+def sub_run_directory(output_dir: Path, current_A: float) -> Path:
+    """``output_dir/icc_<I_cc in uA>uA``, e.g. ``icc_50uA`` for 5e-5 A."""
+    return Path(output_dir) / f"icc_{current_A * 1e6:.6g}uA"
+
+
+def _sub_run(cfg: CaseConfig, current_A: float, out: Path, comm: MPI.Comm,
+             progress: bool) -> LadderPoint:
+    """The point at ``current_A`` [A]: its finished sub-run read back, run first if there is
+    none (all ranks). A fresh run is read back as well, so a resumed study gives the same
+    ladder."""
+    case, path = sub_case(cfg, current_A), sub_run_directory(out, current_A)
+    point = _read_on_rank0(path, case, comm)
+    if point is not None:
+        log.info("I_cc = %g A: finished run read back from %s", current_A, path)
+        return point
+    log.info("I_cc = %g A: running into %s", current_A, path)
+    Simulation.from_config(case, comm).run(path, progress=progress)
+    point = _read_on_rank0(path, case, comm)
+    if point is None:
+        raise RuntimeError(f"{path}: the run left no finished run directory (run_info.json, "
+                           "timeseries.csv) to read the ladder point from")
+    if point.failed:
+        log.warning("I_cc = %g A: %s; recorded as failed", current_A, point.stop_reason)
+    return point
+
+
+def _read_on_rank0(path: Path, case: CaseConfig, comm: MPI.Comm) -> LadderPoint | None:
+    """:func:`read_finished_run` on rank 0, for all ranks: they must agree on whether to enter
+    the (collective) run."""
+    return comm.bcast(read_finished_run(path, case) if comm.rank == 0 else None, root=0)
+
+
+def read_finished_run(path: Path, case: CaseConfig) -> LadderPoint | None:
+    """The point of a finished run of ``case`` in ``path``; None if there is none (no or a
+    partly written run, or a run of another case)."""
+    try:
+        info = json.loads((path / "run_info.json").read_text())
+        resolved = (path / RESOLVED_CASE).read_text()
+        series = read_series(path / "timeseries.csv")
+    except (OSError, ValueError):  # absent or partly written: not finished
+        return None
+    if resolved != to_toml(case.model_dump(mode="json")):
+        log.warning("%s holds a run of another case: running it again", path)
+        return None
+    columns = ("G_G0", "neck_radius_m")
+    if (not all(key in info for key in RUN_STATS) or not all(c in series for c in columns)
+            or not series["G_G0"].size):
+        return None
+    return ladder_point(case.circuit.current_limit_A, series, info, path)
+
+
+def ladder_point(current_A: float, series: dict[str, np.ndarray], stats: dict,
+                 directory: Path) -> LadderPoint:
+    """The ladder point of a run from its time series and statistics (:data:`RUN_STATS`)."""
+    reason = str(stats["stop_reason"])
+    G = series["G_G0"]
+    return LadderPoint(
+        current_limit_A=float(current_A),
+        G_final_G0=float("nan") if reason.startswith("failed") else float(G[-1]),
+        G_max_G0=float(np.max(G)), neck_radius_m=float(series["neck_radius_m"][-1]),
+        stop_reason=reason, wall_time_s=float(stats["wall_time_s"]),
+        accepted_steps=int(stats["accepted_steps"]),
+        rejected_steps=int(stats["rejected_steps"]), directory=Path(directory))
+
+
+def is_monotone(points: list[LadderPoint]) -> bool | None:
+    """Whether G_final does not decrease with I_cc over the finished runs (None: fewer than
+    two)."""
+    G = [p.G_final_G0 for p in points if not p.failed]
+    return bool(np.all(np.diff(G) >= 0)) if len(G) >= 2 else None
+
+
+def V_c_spread(points: list[LadderPoint]) -> float:
+    """max/min of V_c over the finished runs with G_final > 0 (NaN if there are none)."""
+    V_c = np.array([p.V_c_V for p in points])
+    V_c = V_c[np.isfinite(V_c)]
+    return float(V_c.max() / V_c.min()) if V_c.size else float("nan")
+
+
+def write_ladder(points: list[LadderPoint], cfg: CaseConfig, out: Path) -> dict[str, Path]:
+    """Write ``ladder.csv``, ``summary.txt`` and (if ``output.plots``) ``ladder.png`` into
+    ``out`` (call on one rank); return name -> path."""
+    files = {"ladder": _write_csv(points, out / "ladder.csv"),
+             "summary": out / "summary.txt"}
+    files["summary"].write_text(summary_text(points, cfg))
+    if cfg.output.plots:
+        measured = [(m.current_limit_A, m.G_G0, m.source) for m in cfg.study.measured]
+        files["plot"] = plot_compliance_ladder(
+            np.array([p.current_limit_A for p in points]),
+            np.array([p.G_final_G0 for p in points]), measured, V_C_BAND_V,
+            out / "ladder.png", cfg.title)
+    return files
+
+
+def _write_csv(points: list[LadderPoint], path: Path) -> Path:
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(CSV_COLUMNS)
+        for p in points:
+            writer.writerow([f"{p.current_limit_A:.10g}", f"{p.G_final_G0:.10g}",
+                             f"{p.V_c_V:.10g}", f"{p.G_max_G0:.10g}", f"{p.neck_radius_m:.10g}",
+                             p.stop_reason, f"{p.wall_time_s:.1f}", p.accepted_steps,
+                             p.rejected_steps, p.directory.name])
+    return path
+
+
+def summary_text(points: list[LadderPoint], cfg: CaseConfig) -> str:
+    """The ladder as a short text: table, monotonicity of G_final, spread of V_c, measured."""
+    low, high = V_C_BAND_V
+    lines = [cfg.title,
+             (f"set relation R_on = V_c / I_cc (Ielmini 2011): V_c = I_cc / (G_final G0) is "
+              f"expected in {low:g}-{high:g} V"), "",
+             (f"{'I_cc [uA]':>10} {'G_final [G0]':>13} {'V_c [V]':>9} {'G_max [G0]':>11} "
+              f"{'neck [nm]':>10}  stop reason")]
+    lines += [f"{p.current_limit_A * 1e6:10.4g} {p.G_final_G0:13.4g} {p.V_c_V:9.3g} "
+              f"{p.G_max_G0:11.4g} {p.neck_radius_m * 1e9:10.3g}  {p.stop_reason}"
+              for p in points]
+    finished = [p for p in points if not p.failed]
+    monotone = {True: "yes", False: "no", None: "n/a (fewer than two finished runs)"}
+    in_band = sum(low <= p.V_c_V <= high for p in finished)
+    lines += ["",
+              f"finished runs: {len(finished)} of {len(points)}",
+              f"G_final monotone in I_cc: {monotone[is_monotone(points)]}",
+              (f"V_c spread max/min: {V_c_spread(points):.3g}; V_c in {low:g}-{high:g} V: "
+               f"{in_band} of {len(finished)}")]
+    lines += [f"measured: {m.G_G0:g} G0 at {m.current_limit_A * 1e6:g} uA, {m.source}"
+              for m in cfg.study.measured]
+    return "\n".join(lines) + "\n"
