@@ -365,7 +365,8 @@ class Simulation:
                 stats: dict) -> dict:
         files = {"timeseries": out / "timeseries.csv", "case": out / "resolved_case.toml"}
         if self.cfg.output.fields:
-            files["fields"] = out / "fields.bp"
+            for path in sorted(out.glob("fields*.bp")):  # one per element (FieldWriter)
+                files[path.stem] = path
         if self.comm.rank == 0 and self.cfg.output.plots:
             if self.transient:
                 files["transient_plot"] = plot_transient(series, out / "transient.png",

@@ -10,7 +10,12 @@ from dolfinx.io import VTXWriter
 
 
 class FieldWriter:
-    """Writes the given functions (same space) at each step; collective on all ranks.
+    """Writes the given functions at each step; collective on all ranks.
+
+    A VTX file holds functions of one element only: the functions are grouped by element, the
+    first group goes to ``path`` and each further one to ``<stem>_<element>.bp`` beside it
+    (e.g. ``fields.bp`` with xi, phi_e, T on P1 and ``fields_DG1.bp`` with the discontinuous
+    metal potential). :attr:`paths` lists them.
 
     Close it on every rank at the same point (``close()`` is collective and idempotent), or use
     it as a context manager: ``with FieldWriter(path, [phi, T]) as fields: fields.write(t)``.
@@ -19,12 +24,18 @@ class FieldWriter:
     def __init__(self, path: Path, functions: list[fem.Function]):
         self.path = Path(path)
         self._comm = functions[0].function_space.mesh.comm
-        self._writer: VTXWriter | None = VTXWriter(self._comm, str(path), functions,
-                                                   engine="BP4")
+        groups: dict[str, list[fem.Function]] = {}
+        for function in functions:
+            groups.setdefault(_element_label(function), []).append(function)
+        self.paths = [self.path if i == 0 else self.path.with_name(
+            f"{self.path.stem}_{label}{self.path.suffix}") for i, label in enumerate(groups)]
+        self._writers: list[VTXWriter] | None = [
+            VTXWriter(self._comm, str(p), group, engine="BP4")
+            for p, group in zip(self.paths, groups.values(), strict=True)]
 
     @property
     def closed(self) -> bool:
-        return self._writer is None
+        return self._writers is None
 
     def write(self, time: float) -> None:
         """Append a snapshot at ``time`` (any increasing step label, e.g. [s]); collective.
@@ -32,14 +43,15 @@ class FieldWriter:
         Raises:
             ValueError: after :meth:`close`.
         """
-        if self._writer is None:
+        if self._writers is None:
             raise ValueError(f"{self.path}: field writer is closed")
-        self._writer.write(time)
+        for writer in self._writers:
+            writer.write(time)
 
     def close(self) -> None:
         """Finish the .bp series (collective). Further calls do nothing."""
-        writer, self._writer = self._writer, None
-        if writer is not None:
+        writers, self._writers = self._writers, None
+        for writer in writers or ():
             writer.close()
 
     def __enter__(self) -> Self:
@@ -50,3 +62,10 @@ class FieldWriter:
         alone, and the collective close would then wait for ranks that never come."""
         if kind is None or self._comm.size == 1:
             self.close()
+
+
+def _element_label(function: fem.Function) -> str:
+    """Short name of a function's element, e.g. ``P1`` or ``DG1``."""
+    element = function.function_space.ufl_element()
+    family = "DG" if element.discontinuous else "P"
+    return f"{family}{element.embedded_superdegree}"

@@ -129,6 +129,19 @@ def test_field_writer_close_is_idempotent(tmp_path):
     assert path.is_dir()
 
 
+def test_field_writer_splits_functions_of_different_elements(tmp_path):
+    """VTX holds one element per file: P1 and DG1 functions go to two readable series."""
+    comm = MPI.COMM_WORLD
+    path = Path(comm.bcast(str(tmp_path), root=0)) / "fields.bp"
+    msh = mesh.create_unit_square(comm, 4, 4)
+    u = fem.Function(fem.functionspace(msh, ("Lagrange", 1)), name="u")
+    jump = fem.Function(fem.functionspace(msh, ("DG", 1)), name="jump")
+    with FieldWriter(path, [u, jump]) as fields:
+        fields.write(0.0)
+    assert fields.paths == [path, path.with_name("fields_DG1.bp")]
+    assert all(p.is_dir() for p in fields.paths)
+
+
 # -- subprocesses: what used to hang ---------------------------------------------------------
 
 def _mpirun(args: list[str], cwd: Path, ranks: int = 2) -> subprocess.CompletedProcess:
