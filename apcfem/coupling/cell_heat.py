@@ -69,8 +69,9 @@ class CellHeat:
         """Temperature at cell voltage V_cell [V], current I [A], contact G [S] at the neck
         (or gap) height [m]. Returns T_max [K].
 
-        The contact power I^2/G is released next to the neck, also across a gap (tunnelling
-        electrons relax in the electrodes). A broken filament has no Joule source of its own:
+        The contact power is released next to the neck: I^2/G of a connected filament, V^2 G
+        across a gap (tunnelling electrons relax in the electrodes; the leakage current in
+        parallel does not pass the gap). A broken filament has no Joule source of its own:
         the FE body field would conduct classically through the diffuse tail of a tip that is
         still tunnelling, and the oxide's leakage heat is negligible.
         """
@@ -80,7 +81,10 @@ class CellHeat:
         self._neck_z.value = neck_z_m
         norm = comm.allreduce(fem.assemble_scalar(self._neck_shape_integral), op=MPI.SUM)
         self._neck_norm.value = norm if norm > 0 else 1.0
-        power = I_A**2 / contact_conductance_S if contact_conductance_S > 0 else 0.0
+        if broken:  # the tunnel current V G is in parallel with the leakage: power V^2 G
+            power = V_cell_V**2 * contact_conductance_S
+        else:  # in series with the body: the cell current I through G
+            power = I_A**2 / contact_conductance_S if contact_conductance_S > 0 else 0.0
         self._neck_power.value = power if norm > 0 else 0.0
         self._problem.solve()
         return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)

@@ -17,9 +17,9 @@ the active electrode (top, e.g. Ag) is the boundary ``anode``, the inert one (bo
   Mott-Gurney hopping drift, the deposition sink z F c_m d(xi)/dt and Butler-Volmer oxidation of
   the active anode (its own charge-transfer overpotential V_anode - phi_e).
 * phi_m, electronic current continuity through filament and electrolyte leakage with the quantum
-  contact as a lumped element across the neck plane
-  (:class:`~apcfem.coupling.contact.ContactConduction`): R_cell = R_body + 1/G exactly, the
-  contact voltage I/G a potential jump across the plane. While the filament is broken the
+  contact as a lumped element across the neck plane, or across the electrode face when the
+  neck sits on it (:class:`~apcfem.coupling.contact.ContactConduction`): R_cell = R_body + 1/G
+  exactly, the contact voltage I/G a potential jump across the plane. While the filament is broken the
   contact is open and the tunnelling conductance G_t of the gap is in parallel with the FE
   leakage: R_cell = 1 / (G_t + 1/R_open).
 * T, steady heat with the Joule source and the contact power I^2/G released in the metal next to
