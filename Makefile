@@ -38,8 +38,10 @@ demo: env
 
 test: test-serial test-mpi
 
+# The serial suite runs on NP workers, one test file each (the long filament-dynamics runs are
+# module fixtures in separate files, so they run side by side).
 test-serial: env
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile
 
 test-mpi: env
 	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial" -p no:cacheprovider

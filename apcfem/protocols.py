@@ -90,9 +90,10 @@ class Waveform:
         return float(np.max(np.abs(np.interp(points, self.times_s, self.values) - self(t0_s))))
 
 
-def _triangle_cycle(peak: float, trough: float | None, rate: float) -> tuple[list, list]:
-    """Corners (t, value) of 0 -> peak -> 0 [-> trough -> 0] at a constant ramp rate."""
-    levels = [0.0, peak, 0.0] + ([trough, 0.0] if trough is not None else [])
+def _triangle_cycle(peak: float, troughs: list[float], rate: float) -> tuple[list, list]:
+    """Corners (t, value) of 0 -> peak -> 0 [-> trough_k -> 0 for each trough] at a constant
+    ramp rate."""
+    levels = [0.0, peak, 0.0] + [level for trough in troughs for level in (trough, 0.0)]
     times = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(levels)) / rate)])
     return list(times), levels
 
@@ -113,11 +114,12 @@ def _pulse_cycle(p: PulseTrain) -> tuple[list, list]:
 def build_waveform(protocol: VoltageSweep | CurrentSweep | PulseTrain) -> Waveform:
     """Waveform of a transient protocol, all its cycles concatenated."""
     if isinstance(protocol, VoltageSweep):
-        times, values = _triangle_cycle(protocol.set_voltage_V, protocol.reset_voltage_V,
+        times, values = _triangle_cycle(protocol.set_voltage_V, protocol.reset_stops_V,
                                         protocol.ramp_rate_V_per_s)
         cycles = protocol.cycles
     elif isinstance(protocol, CurrentSweep):
-        times, values = _triangle_cycle(protocol.set_current_A, protocol.reset_current_A,
+        resets = [] if protocol.reset_current_A is None else [protocol.reset_current_A]
+        times, values = _triangle_cycle(protocol.set_current_A, resets,
                                         protocol.ramp_rate_A_per_s)
         cycles = protocol.cycles
     else:

@@ -156,14 +156,41 @@ class SourceVoltageSweep(_Section):
 
 class VoltageSweep(_Section):
     """Transient DC voltage sweep 0 -> set_voltage_V -> 0 [-> reset_voltage_V -> 0], ``cycles``
-    times, at a constant ramp rate (the voltage is the source voltage of the circuit)."""
+    times, at a constant ramp rate (the voltage is the source voltage of the circuit).
+
+    ``reset_voltage_V`` may be a list of stop voltages: the reset branch is then one reverse
+    sweep 0 -> V_k -> 0 per value, in order (the stop-voltage ladder of partial resets, Kharlanov
+    et al. 2022 in the review sec. 4.2); the conductance left by each is read back at 0 V.
+    """
 
     kind: Literal["voltage_sweep"]
     ramp_rate_V_per_s: float = Field(1.0, gt=0)
     set_voltage_V: float = Field(1.0, gt=0, description="maximum voltage of the set branch")
-    reset_voltage_V: float | None = Field(
-        None, lt=0, description="stop voltage of the reset branch; None: set branch only")
+    reset_voltage_V: float | list[float] | None = Field(
+        None, description="stop voltage(s) of the reset branch [V], < 0; None: set branch only")
     cycles: int = Field(1, ge=1, le=100000)
+
+    @field_validator("reset_voltage_V")
+    @classmethod
+    def _reset_negative(cls, value):
+        stops = [value] if isinstance(value, float | int) else (value or [])
+        if isinstance(value, list) and not value:
+            raise ValueError("give at least one reset stop voltage, e.g. [-0.6, -0.7], or "
+                             "delete reset_voltage_V for a set branch only")
+        bad = [v for v in stops if not v < 0]
+        if bad:
+            raise ValueError(f"reset_voltage_V = {bad[0]:g}: a reset stop voltage must be < 0 "
+                             "(the reverse polarity), e.g. -1.0")
+        return value
+
+    @property
+    def reset_stops_V(self) -> list[float]:
+        """The reset branch's stop voltages, in order [V] (empty: set branch only)."""
+        if self.reset_voltage_V is None:
+            return []
+        if isinstance(self.reset_voltage_V, list):
+            return list(self.reset_voltage_V)
+        return [self.reset_voltage_V]
 
 
 class CurrentSweep(_Section):

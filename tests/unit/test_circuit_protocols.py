@@ -55,6 +55,19 @@ def test_voltage_sweep_both_polarities_and_cycles():
     assert set_only.values.min() == 0.0 and set_only.duration_s == pytest.approx(2.0)
 
 
+def test_reset_stop_voltage_ladder():
+    """A list of reset voltages: one reverse sweep 0 -> V_k -> 0 per value, in order."""
+    w = build_waveform(VoltageSweep(kind="voltage_sweep", ramp_rate_V_per_s=1.0,
+                                    set_voltage_V=1.0, reset_voltage_V=[-0.5, -0.7]))
+    np.testing.assert_allclose(w.times_s, [0.0, 1.0, 2.0, 2.5, 3.0, 3.7, 4.4])
+    np.testing.assert_allclose(w.values, [0.0, 1.0, 0.0, -0.5, 0.0, -0.7, 0.0])
+    single = VoltageSweep(kind="voltage_sweep", reset_voltage_V=-0.5)
+    assert single.reset_stops_V == [-0.5]
+    for bad, message in (([-0.5, 0.2], "must be < 0"), ([], "at least one"), (0.3, "< 0")):
+        with pytest.raises(ValueError, match=message):
+            VoltageSweep(kind="voltage_sweep", reset_voltage_V=bad)
+
+
 def test_current_sweep_and_pulse_train():
     c = build_waveform(CurrentSweep(kind="current_sweep", ramp_rate_A_per_s=1e-4,
                                     set_current_A=2e-4, voltage_limit_V=1.5))
