@@ -173,11 +173,10 @@ class VoltageSweep(_Section):
     @field_validator("reset_voltage_V")
     @classmethod
     def _reset_negative(cls, value):
-        stops = [value] if isinstance(value, float | int) else (value or [])
         if isinstance(value, list) and not value:
             raise ValueError("give at least one reset stop voltage, e.g. [-0.6, -0.7], or "
                              "delete reset_voltage_V for a set branch only")
-        bad = [v for v in stops if not v < 0]
+        bad = [v for v in _as_stops(value) if not v < 0]
         if bad:
             raise ValueError(f"reset_voltage_V = {bad[0]:g}: a reset stop voltage must be < 0 "
                              "(the reverse polarity), e.g. -1.0")
@@ -186,11 +185,14 @@ class VoltageSweep(_Section):
     @property
     def reset_stops_V(self) -> list[float]:
         """The reset branch's stop voltages, in order [V] (empty: set branch only)."""
-        if self.reset_voltage_V is None:
-            return []
-        if isinstance(self.reset_voltage_V, list):
-            return list(self.reset_voltage_V)
-        return [self.reset_voltage_V]
+        return _as_stops(self.reset_voltage_V)
+
+
+def _as_stops(value: float | list[float] | None) -> list[float]:
+    """A reset voltage given as one value, a list or None, as a list of stops [V]."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 class CurrentSweep(_Section):
