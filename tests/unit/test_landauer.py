@@ -1,13 +1,12 @@
 """Tests for apcfem.landauer: quantized Landauer conductance of a circular neck."""
 
-import itertools
 import json
 
 import numpy as np
 import pytest
+from landauer_reference import KB_EV, MUB_EV, ladder_conductance
 from scipy import constants as const
-from scipy.integrate import quad
-from scipy.special import expit, jn_zeros
+from scipy.special import jn_zeros
 
 from apcfem.landauer import (
     G0_S,
@@ -21,8 +20,6 @@ from apcfem.landauer import (
 )
 
 AG_FERMI_EV = 5.49
-KB_EV = const.k / const.e
-MUB_EV = const.physical_constants["Bohr magneton in eV/T"][0]
 HBAR2_2ME_EV_M2 = const.hbar**2 / (2.0 * const.m_e * const.e)
 
 # First eight zeros j_mn of J_m (Abramowitz & Stegun table 9.5) with their orbital degeneracy.
@@ -280,41 +277,13 @@ def test_miranda_sune_is_one_saddle_mode_of_the_neck(temperature):
 
 # ------------------------------------------------------------ brute-force Landauer reference
 def reference_conductance(radius, fermi, mass, temperature, bias, beta, field, g, hbar_omega):
-    """G/G0 from a direct numerical Landauer integral over every mode (slow, independent)."""
-    kt, s = KB_EV * temperature, hbar_omega / (2 * np.pi)
-    zeeman = 0.5 * g * MUB_EV * abs(field)
-    mu_l, mu_r = fermi + beta * bias, fermi - (1 - beta) * bias
-    low, high = min(mu_l, mu_r) - 45 * kt, max(mu_l, mu_r) + 45 * kt
+    """G/G0 of a circular neck from the brute-force integral over its Bessel-zero ladder."""
     unit = HBAR2_2ME_EV_M2 / (mass * radius**2)
-    j, degeneracy, _, _ = circular_mode_table(np.sqrt((high + zeeman + 45 * s) / unit) + 1)
-
-    def transmission(energy, edge):
-        return expit((energy - edge) / s) if s > 0 else float(energy > edge)
-
-    def occupation(energy, mu):
-        return expit((mu - energy) / kt) if kt > 0 else float(energy < mu)
-
-    def window(energy):
-        if bias == 0:
-            return expit((energy - fermi) / kt) * expit((fermi - energy) / kt) / kt
-        return (occupation(energy, mu_l) - occupation(energy, mu_r)) / bias
-
-    total = 0.0
-    for jn, dn in zip(j, degeneracy, strict=True):
-        for spin in (1.0, -1.0):
-            edge = unit * jn**2 + spin * zeeman
-            if bias == 0 and kt == 0:
-                value = 0.5 if edge == fermi else transmission(fermi, edge)
-            else:
-                # break at every sharp feature so that quad cannot step over it
-                features = [x + d * w for x, w in ((mu_l, kt), (mu_r, kt), (edge, s))
-                            for d in (-20, -5, -1, 0, 1, 5, 20)]
-                cuts = sorted({low, high} | {p for p in features if low < p < high})
-                value = sum(quad(lambda e, edge=edge: transmission(e, edge) * window(e), a, b,
-                                 limit=400, epsabs=1e-14, epsrel=1e-12)[0]
-                            for a, b in itertools.pairwise(cuts))
-            total += 0.5 * dn * value
-    return total
+    top = max(fermi + beta * bias, fermi - (1 - beta) * bias) + 45 * KB_EV * temperature
+    j, degeneracy, _, _ = circular_mode_table(
+        np.sqrt((top + 0.5 * g * MUB_EV * abs(field) + 45 * hbar_omega / (2 * np.pi)) / unit) + 1)
+    return ladder_conductance(unit * j**2, degeneracy, fermi, temperature, bias, beta, field, g,
+                              hbar_omega)
 
 
 def random_cases(n_cases=24, seed=7):

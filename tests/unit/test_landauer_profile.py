@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+from landauer_reference import ladder_conductance
 from scipy import constants as const
 from scipy.special import jn_zeros
 
@@ -252,22 +253,33 @@ def test_half_plateau_appears_above_the_critical_field(factor, split):
 
 
 # ---------------------------------------------------------------------- generic mode ladders
-def test_modes_conductance_reproduces_the_circular_counter():
-    rng = np.random.default_rng(5)
-    radius = 0.7 * NM
-    j, degeneracy, _, _ = circular_mode_table(40.0)
-    energies = edge_energy(j, radius)
-    physics = {"fermi_energy_eV": rng.uniform(1.0, 6.0, 50),
-               "temperature_K": rng.choice([0.0, 30.0, 300.0], 50),
-               "bias_V": rng.choice([0.0, 0.2], 50), "beta": rng.uniform(0, 1, 50),
-               "field_T": rng.choice([0.0, 20.0], 50), "hbar_omega_eV": rng.choice([0, 0.1], 50)}
-    ladder = modes_conductance(energies, degeneracy, **physics)
-    circle = circular_conductance(radius, **physics)
-    np.testing.assert_allclose(ladder.G_G0, circle.G_G0, atol=1e-12)
-    np.testing.assert_array_equal(ladder.channels, circle.channels)
-    scaled = modes_conductance(energies, degeneracy, energy_scale=0.25, **physics)
-    np.testing.assert_allclose(scaled.G_G0, circular_conductance(2 * radius, **physics).G_G0,
-                               atol=1e-12)
+def test_modes_conductance_matches_brute_force_on_a_rectangular_ladder():
+    """An arbitrary ladder through the counter vs the direct Landauer integral.
+
+    Guards the counting shared by modes_conductance and circular_conductance (window kernels,
+    Zeeman split, saddle smearing, energy_scale) against an independent reference
+    (tests/unit/landauer_reference.py), on the non-circular, non-degenerate ladder of a
+    rectangular section, E_mn = e0 (m^2 + (n / 1.37)^2), plus one doubly degenerate edge.
+    Tolerance 1e-7 G0, as for the circular counter against the same reference.
+    """
+    m, n = np.meshgrid(np.arange(1, 9), np.arange(1, 9))
+    energies = np.append(0.4 * (m**2 + (n / 1.37) ** 2).ravel(), 1.3)
+    degeneracy = np.append(np.ones(m.size), 2.0)
+    rng = np.random.default_rng(11)
+    cases = 16
+    physics = {"fermi_energy_eV": rng.uniform(0.5, 6.0, cases),
+               "temperature_K": rng.choice([0.0, 30.0, 300.0], cases),
+               "bias_V": rng.choice([0.0, 0.2, -0.1], cases), "beta": rng.uniform(0, 1, cases),
+               "field_T": rng.choice([0.0, 20.0], cases),
+               "hbar_omega_eV": rng.choice([0.0, 0.1], cases)}
+    scale = rng.uniform(0.5, 1.5, cases)
+    counted = modes_conductance(energies, degeneracy, energy_scale=scale, **physics).G_G0
+    expected = [ladder_conductance(s * energies, degeneracy, *point, 2.0, hw) for s, *point, hw
+                in zip(scale, *(physics[k] for k in ("fermi_energy_eV", "temperature_K",
+                                                     "bias_V", "beta", "field_T")),
+                       physics["hbar_omega_eV"], strict=True)]
+    np.testing.assert_allclose(counted, expected, atol=1e-7, rtol=0)
+    assert np.ptp(counted) > 5  # the cases span several steps of the ladder
 
 
 def test_modes_conductance_refuses_a_short_ladder():
