@@ -77,7 +77,11 @@ def test_run_directory_contents(cold_abrupt_run):
     assert load_case(out / "resolved_case.toml") == cfg
 
 
+@pytest.mark.mpi
 def test_same_series_on_one_rank_and_all_ranks():
+    """Guards the distributed solve of the whole slice: the time series on all ranks equal
+    the one-rank run to 1e-6 (MPI only: on one rank both runs are the same)."""
+    assert MPI.COMM_WORLD.size > 1, "a 1-vs-N-rank comparison needs N > 1"
     cfg = _case(**{"protocol.points": 4, "output.fields": False})
     world = Simulation.from_config(cfg, MPI.COMM_WORLD).run(progress=False).series
     alone = Simulation.from_config(cfg, MPI.COMM_SELF).run(progress=False).series

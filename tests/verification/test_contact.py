@@ -120,7 +120,11 @@ def test_cell_is_body_in_series_with_landauer_contact(min_size_nm):
     assert np.all(error < 0.01), dict(zip(NECK_RADII_NM, error))
 
 
+@pytest.mark.mpi
 def test_same_resistances_on_one_rank_and_all_ranks():
+    """Guards the distributed contact (cut facets, jump) and body solves: G, R_body, R_cell on
+    all ranks equal the one-rank values to 1e-8 (MPI only)."""
+    assert MPI.COMM_WORLD.size > 1, "a 1-vs-N-rank comparison needs N > 1"
     world = _resistances(MPI.COMM_WORLD, 0.1, radii_nm=(0.7,))
     alone = _resistances(MPI.COMM_SELF, 0.1, radii_nm=(0.7,))
     assert np.allclose(world, alone, rtol=1e-8, atol=0)
