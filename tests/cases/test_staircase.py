@@ -7,6 +7,7 @@ Runs on COMM_WORLD and on COMM_SELF in the same process: under ``mpiexec -n 2`` 
 import numpy as np
 import pytest
 from mpi4py import MPI
+from scipy.integrate import quad
 
 import apcfem
 from apcfem import Simulation, load_case, update_case
@@ -14,6 +15,7 @@ from apcfem import Simulation, load_case, update_case
 # Ag: k_F = 12.0 /nm, so the zero-temperature plateaus G = 1, 3, 5, 6 G0 span
 # a = j/k_F in (0.200, 0.319), (0.319, 0.428), (0.428, 0.460), (0.460, 0.531) nm.
 ALLOWED_PLATEAUS = np.array([0, 1, 3, 5, 6, 8, 10, 12])
+NM = 1e-9
 
 
 def _case(**changes):
@@ -103,3 +105,94 @@ def test_3d_cell_matches_axisymmetric_cell():
     assert np.all(solid["R_fe_ohm"] < axi["R_fe_ohm"])
     assert np.allclose(solid["R_fe_ohm"], axi["R_fe_ohm"], rtol=0.05)
     assert np.allclose(solid["G_G0"], axi["G_G0"], rtol=0.05)
+
+
+# -- the flagship case at its own settings, against references outside the code path ------------
+# Ag/SiO2/Pt staircase as bundled (saddle transmission, 300 K ambient, 0.05 nm at the neck), at
+# three neck radii spanning 1 to 23 G0.
+FLAGSHIP_RADII_NM = (0.3, 0.6, 0.9)
+AG_FERMI_EV, AG_MASS_ME = 5.49, 1.0  # free-electron Ag (Ashcroft & Mermin, table 2.1)
+
+
+def _flagship(min_size_nm: float):
+    cfg = update_case(load_case(apcfem.bundled_case("ag_sio2_pt_staircase")), {
+        "protocol.neck_radius_start_nm": FLAGSHIP_RADII_NM[0],
+        "protocol.neck_radius_stop_nm": FLAGSHIP_RADII_NM[-1],
+        "protocol.points": len(FLAGSHIP_RADII_NM), "mesh.min_size_nm": min_size_nm,
+        "output.fields": False, "output.plots": False})
+    return cfg, Simulation.from_config(cfg).run(progress=False).series
+
+
+@pytest.fixture(scope="module")
+def flagship_run():
+    return _flagship(0.05)
+
+
+def _hourglass(cfg, neck_radius_nm: float):
+    """a(z) [nm] of the case's hourglass, a_n + (a_b - a_n) (|z - z_n| / L)^2, z from the neck
+    over the half-layer L (the bundled case: neck at mid-layer), and a''(z_n) [1/nm]."""
+    half = 0.5 * cfg.geometry.switching_layer_thickness_nm
+    a_b = cfg.filament.base_radius_nm
+    return (lambda z: neck_radius_nm + (a_b - neck_radius_nm) * (z / half) ** 2,
+            2.0 * (a_b - neck_radius_nm) / half**2)
+
+
+def _semi_analytic_resistance_ohm(cfg, neck_radius_nm: float) -> float:
+    """R_fe of the prescribed hourglass [ohm]: the 1-D integral of dz / G'(z) over the layer,
+    G'(z) = int sigma(r) 2 pi r dr of the section (filament metal blended into the oxide by
+    the tanh interface of half-width w, as the case draws it), plus the Maxwell spreading
+    resistance 1/(4 sigma a_b) of the base disc into each electrode (Maxwell, Treatise, 1873,
+    sec. 308; Holm, Electric Contacts, 1967, sec. 4)."""
+    sigma_f, sigma_ox, sigma_bottom, sigma_top = (
+        apcfem.get_material(getattr(cfg.materials, region)).electrical_conductivity_S_per_m.value
+        for region in ("filament", "switching_layer", "bottom_electrode", "top_electrode"))
+    radius, _ = _hourglass(cfg, neck_radius_nm)
+    w, cell = cfg.filament.interface_width_nm * NM, cfg.geometry.cell_radius_nm * NM
+
+    def section_S_m(z_nm: float) -> float:
+        a = radius(z_nm) * NM
+
+        def ring(r: float) -> float:  # sigma(r) 2 pi r [S/m^2 m]
+            xi = 0.5 * (1.0 - np.tanh((r - a) / w))
+            return (sigma_ox + (sigma_f - sigma_ox) * xi) * 2.0 * np.pi * r
+
+        return quad(ring, 0.0, cell, points=[a], limit=200)[0]
+
+    half = 0.5 * cfg.geometry.switching_layer_thickness_nm
+    body = 2.0 * quad(lambda z: NM / section_S_m(z), 0.0, half, limit=200)[0]
+    a_b = cfg.filament.base_radius_nm * NM
+    return body + 1.0 / (4.0 * sigma_bottom * a_b) + 1.0 / (4.0 * sigma_top * a_b)
+
+
+def test_flagship_body_resistance_matches_semi_analytic_value(flagship_run):
+    """Guards the FE body resistance of the flagship (materials, filament blending, contacts,
+    R = V^2/P) against the 1-D integral plus two Maxwell spreading terms. Tolerance 3 %: the
+    model error of the reference (1-D current in the converging neck, half-space electrodes
+    for 20 nm x 10 nm discs) is -2.5, -1.6, +0.4 % at 0.3, 0.6, 0.9 nm; one refinement
+    (0.05 -> 0.025 nm) moves R_fe by < 0.2 % (asserted < 0.5 %)."""
+    cfg, series = flagship_run
+    expected = np.array([_semi_analytic_resistance_ohm(cfg, a) for a in FLAGSHIP_RADII_NM])
+    error = series["R_fe_ohm"] / expected - 1.0
+    assert np.all(np.abs(error) < 0.03), f"R_fe {series['R_fe_ohm']} vs {expected} ohm"
+    _, refined = _flagship(0.025)
+    change = np.abs(refined["R_fe_ohm"] / series["R_fe_ohm"] - 1.0)
+    assert np.all(change < 0.005), f"refinement changes R_fe by {change}"
+
+
+def test_flagship_conductance_is_the_counter_of_the_prescribed_neck(flagship_run):
+    """Guards the chain phase field -> neck extraction (radius, curvature) -> saddle counter ->
+    G_landauer: G equals circular_conductance of the drawn neck (radius a_n, curvature
+    2 (a_b - a_n) / L^2 of the hourglass) with free-electron Ag at 300 K, to 1e-3 (extraction
+    errors of ~1e-3 nm and 0.3 % in curvature move G by ~2e-4; the neck warms by < 5 K,
+    which moves G by < 1e-4)."""
+    _, series = flagship_run
+    radius = np.array(FLAGSHIP_RADII_NM) * NM
+    curvature = np.array([_hourglass(flagship_run[0], a)[1] for a in FLAGSHIP_RADII_NM]) / NM
+    hbar_omega = apcfem.landauer.saddle_hbar_omega_eV(AG_FERMI_EV, radius, curvature,
+                                                      AG_MASS_ME)
+    expected = apcfem.circular_conductance(radius, fermi_energy_eV=AG_FERMI_EV,
+                                           effective_mass_me=AG_MASS_ME, temperature_K=300.0,
+                                           hbar_omega_eV=hbar_omega).G_G0
+    np.testing.assert_allclose(series["G_landauer_G0"], expected, rtol=1e-3)
+    assert np.all(series["T_neck_K"] < 305.0)
+    assert expected[-1] > 20 * expected[0]  # the radii span the staircase
