@@ -351,3 +351,24 @@ def test_cli_profile_errors_are_one_line(tmp_path, capsys, content, extra, messa
 def test_cli_gap_barrier_needs_a_profile(capsys):
     status, _, err = run_cli(capsys, "--radius", 5e-10, "--gap-barrier", 1.0)
     assert status == 2 and "--profile" in err
+
+
+def test_cli_radius_with_bias_beta_and_field_matches_brute_force(capsys):
+    """Guards the ``conductance --radius --temperature --bias --beta --field`` options reaching
+    the counter (names, units, E_F and m* of the material): G/G0 against the direct Landauer
+    integral over scipy's Bessel-zero ladder (tests/unit/landauer_reference.py), 1e-7 G0.
+    A heavy vacancy channel at 2 K, 0.3 mV bias with beta = 0.8 and 3 T: thermal, bias and
+    Zeeman widths are all comparable to the distance of E_F from the edge."""
+    radius = J11 * 0.9995 / wavevector(VO_FERMI_EV, VO_MASS_ME).real  # E_F just below j_11
+    options = {"temperature": 2.0, "bias": 3e-4, "beta": 0.8, "field": 3.0}
+    status, out, _ = run_cli(capsys, "--radius", radius, "--material", "VO_filament", "--json",
+                             *(f"--{k}={v}" for k, v in options.items()))
+    record = json.loads(out)
+    zeros = [(jn_zeros(m, 4), 1 if m == 0 else 2) for m in range(6)]
+    edges = [edge_energy(j, radius, VO_MASS_ME) for row, _ in zeros for j in row]
+    degeneracy = [d for row, d in zeros for _ in row]
+    expected = ladder_conductance(edges, degeneracy, VO_FERMI_EV, options["temperature"],
+                                  options["bias"], options["beta"], options["field"], 2.0, 0.0)
+    assert status == 0 and record["G_G0"] == pytest.approx(expected, abs=1e-7)
+    assert 1.0 + 1e-3 < record["G_G0"] < 3.0 - 1e-3  # on the step, not on a plateau
+    assert (record["bias_V"], record["beta"], record["field_T"]) == (3e-4, 0.8, 3.0)
