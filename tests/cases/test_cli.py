@@ -1,8 +1,12 @@
 """The command line as a user runs it (subprocesses; serial)."""
 
 import json
+import struct
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +20,7 @@ pytestmark = pytest.mark.serial
 
 def _apcfem(*args, cwd=None):
     proc = subprocess.run([sys.executable, "-m", "apcfem.cli", *args], capture_output=True,
-                          text=True, timeout=600, cwd=cwd)
+                          text=True, timeout=600, cwd=cwd, check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -38,7 +42,7 @@ def test_conductance_json_matches_library():
 
 def test_conductance_rejects_nanometres_given_as_metres():
     proc = subprocess.run([sys.executable, "-m", "apcfem.cli", "conductance", "--radius", "0.5"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2 and "metres" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -55,3 +59,87 @@ def test_mesh_command_writes_tagged_xdmf(tmp_path):
     assert len(np.unique(boundaries.values)) == 6
     z = mesh.geometry.x[:, 1]
     assert z.max() == pytest.approx(15e-9, rel=1e-9)  # written in metres
+
+
+def test_cases_lists_every_bundled_case_file():
+    """Guards ``apcfem cases``: one line per TOML file shipped in apcfem/cases, with its path."""
+    shipped = sorted(Path(apcfem.__file__).parent.joinpath("cases").glob("*.toml"))
+    rows = [line.split() for line in _apcfem("cases").splitlines()]
+    assert [(name, Path(path)) for name, path in rows] == [(f.stem, f) for f in shipped]
+
+
+def test_materials_lists_the_library():
+    """Guards ``apcfem materials``: one line per material of library.toml (read here with
+    tomllib), with its kind and description."""
+    library = tomllib.loads(Path(apcfem.__file__).parent.joinpath(
+        "materials", "library.toml").read_text(encoding="utf-8"))
+    rows = {line.split()[0]: line.split(maxsplit=2)[1:] for line in
+            _apcfem("materials").splitlines()}
+    assert rows == {name: [m["kind"], m["description"]] for name, m in library.items()}
+
+
+# -- the flagship bundled case through the command line, as `make demo` runs it -----------------
+DEMO_CASE = "ag_sio2_pt_staircase"
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """``apcfem run ag_sio2_pt_staircase`` at its own settings (57 necks, 0.05 nm; ~1 min)."""
+    out = tmp_path_factory.mktemp("demo") / "run"
+    stdout = _apcfem("--log-level", "warning", "run", DEMO_CASE, "--output", str(out),
+                     "--no-progress", cwd=tmp_path_factory.getbasetemp())
+    case = tomllib.loads(apcfem.bundled_case(DEMO_CASE).read_text(encoding="utf-8"))
+    return stdout, out, case
+
+
+def test_bundled_case_runs_from_the_command_line(demo_run):
+    """Guards ``apcfem run <bundled name>``: exit 0 (asserted by _apcfem), the files it lists,
+    one time-series row per sweep point with the columns DESIGN.md sec. 7 names, G rising
+    with the neck, and a resolved case that loads back to the bundled one."""
+    stdout, out, case = demo_run
+    listed = dict(line.strip().split(": ") for line in stdout.splitlines()[1:])
+    assert stdout.splitlines()[0] == f"results in {out}"
+    assert listed == {"timeseries": str(out / "timeseries.csv"),
+                      "case": str(out / "resolved_case.toml"), "fields": str(out / "fields.bp"),
+                      "staircase_plot": str(out / "conductance_staircase.png")}
+    assert all(Path(path).exists() for path in listed.values())
+    table = np.genfromtxt(out / "timeseries.csv", delimiter=",", names=True)
+    for column in ("time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "channels",
+                   "neck_radius_m", "neck_z_m", "gap_m", "T_max_K"):
+        assert np.all(np.isfinite(table[column])), column
+    assert len(table) == case["protocol"]["points"]
+    assert np.all(np.diff(table["neck_radius_m"]) > 0) and np.all(np.diff(table["G_G0"]) > 0)
+    assert apcfem.load_case(out / "resolved_case.toml") == apcfem.load_case(
+        apcfem.bundled_case(DEMO_CASE))
+
+
+def test_run_info_records_provenance_and_statistics(demo_run):
+    """Guards run_info.json: ranks, installed versions (importlib.metadata), the stop reason,
+    the step count of the sweep and the files the run listed."""
+    _, out, case = demo_run
+    info = json.loads((out / "run_info.json").read_text())
+    assert info["mpi_ranks"] == 1 and info["python"] == sys.version.split()[0]
+    for package in ("apcfem", "dolfinx-solver-real", "numpy", "gmsh"):
+        assert info["versions"][package] == metadata.version(package)
+    assert info["stop_reason"] == "end of protocol"
+    assert info["accepted_steps"] == case["protocol"]["points"] - 1
+    assert info["rejected_steps"] == 0 and info["wall_time_s"] > 0
+    assert set(info["files"]) == {"timeseries", "case", "fields", "staircase_plot"}
+
+
+def _bp4_steps_and_names(path: Path, names: tuple[str, ...]) -> tuple[int, dict[str, int]]:
+    """Steps of a BP4 series (md.idx: a 64-byte header and one 64-byte record per step) and how
+    often each variable name occurs in its metadata (md.0: names stored as uint16 length +
+    characters), read without ADIOS2."""
+    steps = ((path / "md.idx").stat().st_size - 64) // 64
+    meta = (path / "md.0").read_bytes()
+    return steps, {n: meta.count(struct.pack("<H", len(n)) + n.encode()) for n in names}
+
+
+def test_fields_hold_the_named_fields_at_every_step(demo_run):
+    """Guards the VTX output: fields.bp has one step per time-series row, and phi, T and xi
+    are in the metadata of every step."""
+    _, out, case = demo_run
+    steps, counts = _bp4_steps_and_names(out / "fields.bp", ("phi", "T", "xi"))
+    assert steps == case["protocol"]["points"]
+    assert all(count >= steps for count in counts.values()), counts
