@@ -7,6 +7,7 @@ destroys them, is idempotent and leaves a solver that refuses to solve. The subp
 their solvers at different moments, an exception on one rank, and the CLI's exit.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -144,11 +145,14 @@ def test_field_writer_splits_functions_of_different_elements(tmp_path):
 
 # -- subprocesses: what used to hang ---------------------------------------------------------
 
-def _mpirun(args: list[str], cwd: Path, ranks: int = 2) -> subprocess.CompletedProcess:
-    """``mpiexec -n ranks`` under a timeout; a hang fails the test instead of the suite."""
+def _mpirun(args: list[str], cwd: Path, ranks: int = 2,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``mpiexec -n ranks`` under a timeout (with extra environment variables ``env``); a
+    hang fails the test instead of the suite."""
     try:
         return subprocess.run([MPIEXEC, "-n", str(ranks), *args], cwd=cwd, check=False,
-                              capture_output=True, text=True, timeout=TIMEOUT_S)
+                              capture_output=True, text=True, timeout=TIMEOUT_S,
+                              env={**os.environ, **(env or {})})
     except subprocess.TimeoutExpired as err:
         pytest.fail(f"{' '.join(args)} on {ranks} ranks hung (> {TIMEOUT_S} s); "
                     f"stderr:\n{err.stderr}")
@@ -225,6 +229,42 @@ def test_cli_run_on_two_ranks_exits_with_serial_results(tmp_path):
     two, one = _conductance(tmp_path / "two"), _conductance(tmp_path / "one")
     assert two.shape == (3,)  # one row per sweep point
     np.testing.assert_allclose(two, one, rtol=1e-6)
+
+
+def _log_messages(stderr: str, prefix: str = "") -> list[str]:
+    """The INFO records of a run's stderr that start with ``prefix``."""
+    return [line for line in stderr.splitlines() if line.startswith(f"{prefix}INFO ")]
+
+
+@pytest.mark.serial
+def test_cli_logs_from_rank_zero_unless_all_ranks(tmp_path):
+    """Guards the CLI's rank filter: on 2 ranks each record is logged once, unprefixed; with
+    --all-ranks both ranks log, each line prefixed with its rank, rank 0 as many as before."""
+    case = _short_staircase(tmp_path)
+    runs = [_mpirun([APCFEM, "--log-level", "info", *flag, "run", str(case), "--output", out,
+                     "--no-progress"], tmp_path) for flag, out in (((), "one"),
+                                                                   (("--all-ranks",), "all"))]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    filtered, every = (run.stderr for run in runs)
+    assert "[rank" not in filtered
+    rank0, rank1 = (_log_messages(every, f"[rank {r}] ") for r in (0, 1))
+    assert len(_log_messages(filtered)) == len(rank0) > 0 and len(rank1) > 0
+    assert len(_log_messages(every)) == 0  # no unprefixed record with --all-ranks
+
+
+@pytest.mark.serial
+def test_petsc_option_prefixes_reach_their_solvers(tmp_path):
+    """Guards the documented per-solver prefixes: PETSC_OPTIONS with -apcfem_heat_ksp_view and
+    -apcfem_contact_body_ksp_view makes exactly those two solvers print their KSP (the cut
+    solve, apcfem_contact_cut_, stays silent)."""
+    case = _short_staircase(tmp_path)
+    proc = _mpirun([APCFEM, "run", str(case), "--output", "run", "--no-progress"], tmp_path,
+                   ranks=1, env={"PETSC_OPTIONS": "-apcfem_heat_ksp_view "
+                                                  "-apcfem_contact_body_ksp_view"})
+    assert proc.returncode == 0, proc.stderr
+    assert "KSP Object: (apcfem_heat_)" in proc.stdout
+    assert "KSP Object: (apcfem_contact_body_)" in proc.stdout
+    assert "(apcfem_contact_cut_)" not in proc.stdout
 
 
 @pytest.mark.serial
