@@ -1,5 +1,9 @@
-"""The reference meshes in meshes/ load with named groups, serially and distributed."""
+"""The reference meshes in meshes/ load with named groups, serially and distributed, and are
+what meshes/make_reference_meshes.py writes."""
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,3 +31,19 @@ def test_reference_mesh_volume_and_groups(name, volume_nm3):
         device.weight() * device.dx("filament_seed"))), op=MPI.SUM)
     assert seed == pytest.approx(3.141592653589793 * 1.0**2 * 5.0 * 1e-27,
                                  rel=5e-2 if "3d" in name else 1e-10)
+
+
+@pytest.mark.serial
+def test_reference_meshes_are_what_the_script_writes(tmp_path):
+    """Guards the committed .msh files against drift from their case files and the stack
+    builder: the script, run on a copy of meshes/, writes byte-identical files (a gmsh upgrade
+    that changes them means: regenerate with python meshes/make_reference_meshes.py)."""
+    for path in [MESHES / "make_reference_meshes.py", *MESHES.glob("*.toml")]:
+        shutil.copy(path, tmp_path)
+    proc = subprocess.run([sys.executable, str(tmp_path / "make_reference_meshes.py")],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    committed = sorted(MESHES.glob("*.msh"))
+    assert [p.name for p in committed] == sorted(p.name for p in tmp_path.glob("*.msh"))
+    for path in committed:
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
