@@ -211,3 +211,27 @@ def test_flagship_conductance_is_the_counter_of_the_prescribed_neck(flagship_run
     np.testing.assert_allclose(series["G_landauer_G0"], expected, rtol=1e-3)
     assert np.all(series["T_neck_K"] < 305.0)
     assert expected[-1] > 20 * expected[0]  # the radii span the staircase
+
+
+def test_source_voltage_sweep_follows_the_series_circuit_of_the_references():
+    """Guards the source_voltage_sweep protocol end to end (waveform, circuit, cell): with the
+    flagship's 0.6 nm neck fixed, I(V_source) = V_source / (R_s + R_fe + 1/G) with R_fe the
+    semi-analytic value (3 %, a 0.1 % share of the total here) and G the saddle counter of the
+    drawn neck at 300 K: within 0.5 %. The source voltages are the sweep's."""
+    neck_nm = 0.6
+    cfg = update_case(load_case(apcfem.bundled_case("ag_sio2_pt_staircase")), {
+        "filament.neck_radius_nm": neck_nm, "output.fields": False, "output.plots": False,
+        "protocol": {"kind": "source_voltage_sweep", "start_V": 0.0, "stop_V": 0.8,
+                     "points": 5}})
+    series = Simulation.from_config(cfg).run(progress=False).series
+    _, curvature = _hourglass(cfg, neck_nm)
+    radius = neck_nm * NM
+    g = float(apcfem.circular_conductance(
+        radius, fermi_energy_eV=AG_FERMI_EV, effective_mass_me=AG_MASS_ME, temperature_K=300.0,
+        hbar_omega_eV=apcfem.landauer.saddle_hbar_omega_eV(AG_FERMI_EV, radius,
+                                                           curvature / NM, AG_MASS_ME)).G_G0)
+    resistance = (cfg.circuit.series_resistance_ohm + _semi_analytic_resistance_ohm(cfg, neck_nm)
+                  + 1.0 / (g * apcfem.G0_S))
+    source = np.linspace(0.0, 0.8, 5)
+    np.testing.assert_allclose(series["V_source_V"], source, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(series["I_A"], source / resistance, rtol=5e-3, atol=1e-12)
