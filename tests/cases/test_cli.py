@@ -1,7 +1,6 @@
 """The command line as a user runs it (subprocesses; serial)."""
 
 import json
-import struct
 import subprocess
 import sys
 import tomllib
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bp4 import bp4_steps_and_names
 from dolfinx.io import XDMFFile
 from mpi4py import MPI
 
@@ -127,19 +127,10 @@ def test_run_info_records_provenance_and_statistics(demo_run):
     assert set(info["files"]) == {"timeseries", "case", "fields", "staircase_plot"}
 
 
-def _bp4_steps_and_names(path: Path, names: tuple[str, ...]) -> tuple[int, dict[str, int]]:
-    """Steps of a BP4 series (md.idx: a 64-byte header and one 64-byte record per step) and how
-    often each variable name occurs in its metadata (md.0: names stored as uint16 length +
-    characters), read without ADIOS2."""
-    steps = ((path / "md.idx").stat().st_size - 64) // 64
-    meta = (path / "md.0").read_bytes()
-    return steps, {n: meta.count(struct.pack("<H", len(n)) + n.encode()) for n in names}
-
-
 def test_fields_hold_the_named_fields_at_every_step(demo_run):
     """Guards the VTX output: fields.bp has one step per time-series row, and phi, T and xi
     are in the metadata of every step."""
     _, out, case = demo_run
-    steps, counts = _bp4_steps_and_names(out / "fields.bp", ("phi", "T", "xi"))
+    steps, counts = bp4_steps_and_names(out / "fields.bp", ("phi", "T", "xi"))
     assert steps == case["protocol"]["points"]
     assert all(count >= steps for count in counts.values()), counts

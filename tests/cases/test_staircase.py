@@ -6,6 +6,7 @@ Runs on COMM_WORLD and on COMM_SELF in the same process: under ``mpiexec -n 2`` 
 
 import numpy as np
 import pytest
+from bp4 import bp4_steps_and_names
 from mpi4py import MPI
 from scipy import constants
 from scipy.integrate import quad
@@ -90,7 +91,8 @@ def test_run_directory_contents(cold_abrupt_run):
         assert column in header
     assert len((out / "timeseries.csv").read_text().splitlines()) == 11
     assert (out / "conductance_staircase.png").stat().st_size > 10_000
-    assert (out / "fields.bp").is_dir()
+    steps, counts = bp4_steps_and_names(out / "fields.bp", ("phi", "T", "xi"))
+    assert steps == 10 and min(counts.values()) >= steps, (steps, counts)  # every written step
     cfg, _ = cold_abrupt_run
     assert load_case(out / "resolved_case.toml") == cfg
 
