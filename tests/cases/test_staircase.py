@@ -183,10 +183,14 @@ def _semi_analytic_resistance_ohm(cfg, neck_radius_nm: float) -> float:
 
 def test_flagship_body_resistance_matches_semi_analytic_value(flagship_run):
     """Guards the FE body resistance of the flagship (materials, filament blending, contacts,
-    R = V^2/P) against the 1-D integral plus two Maxwell spreading terms. Tolerance 3 %: the
-    model error of the reference (1-D current in the converging neck, half-space electrodes
-    for 20 nm x 10 nm discs) is -2.5, -1.6, +0.4 % at 0.3, 0.6, 0.9 nm; one refinement
-    (0.05 -> 0.025 nm) moves R_fe by < 0.2 % (asserted < 0.5 %)."""
+    R = V^2/P) against the 1-D integral plus two Maxwell spreading terms: -2.5, -1.6, +0.4 %
+    at 0.3, 0.6, 0.9 nm, asserted within 3 %. One refinement (0.05 -> 0.025 nm) moves R_fe by
+    < 0.2 % (asserted < 0.5 %), so the tolerance is the reference's own error, and that is
+    larger than the agreement suggests: with the neck opened to a 3 nm cylinder the FE gives
+    13.4 Ohm against 15.7 Ohm (the half-space spreading terms are 2.3 Ohm too high for 20 nm x
+    10 nm electrodes), and the 1-D integral misses 4-9 % of the hourglass body (a' reaches 1
+    at the base). The two errors partly cancel: a gross error (a wrong metal, neck radius off
+    by 2 %, the interface blend lost) still fails, a few per cent does not."""
     cfg, series = flagship_run
     expected = np.array([_semi_analytic_resistance_ohm(cfg, a) for a in FLAGSHIP_RADII_NM])
     error = series["R_fe_ohm"] / expected - 1.0
