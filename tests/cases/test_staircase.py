@@ -189,8 +189,8 @@ def test_flagship_body_resistance_matches_semi_analytic_value(flagship_run):
     larger than the agreement suggests: with the neck opened to a 3 nm cylinder the FE gives
     13.4 Ohm against 15.7 Ohm (the half-space spreading terms are 2.3 Ohm too high for 20 nm x
     10 nm electrodes), and the 1-D integral misses 4-9 % of the hourglass body (a' reaches 1
-    at the base). The two errors partly cancel: a gross error (a wrong metal, neck radius off
-    by 2 %, the interface blend lost) still fails, a few per cent does not."""
+    at the base). The two errors partly cancel: a gross error (a wrong metal, a neck radius
+    off by 5 %) still fails, an error of a few per cent may not."""
     cfg, series = flagship_run
     expected = np.array([_semi_analytic_resistance_ohm(cfg, a) for a in FLAGSHIP_RADII_NM])
     error = series["R_fe_ohm"] / expected - 1.0
