@@ -304,7 +304,7 @@ class EcmConfig(_Section):
 
     Material values come from the library (ion, surface energy, atomic volume of
     ``materials.filament``); the keys here are model parameters, and ``activation_energy_eV``
-    may override the library value (say why in the case file).
+    and ``charge_number`` may override the library values (say why in the case file).
     """
 
     ion_reference_concentration_mol_per_m3: float = Field(
@@ -312,6 +312,9 @@ class EcmConfig(_Section):
         "(electroneutral; sets the ionic conductivity)")
     activation_energy_eV: float | None = Field(
         None, gt=0, le=3, description="override of the library migration barrier [eV]")
+    charge_number: int | None = Field(
+        None, ge=1, le=3, description="override of the library ion charge z, e.g. 1 for Cu+ "
+        "(the charge of Cu in SiO2 is disputed: see the Cu entry of the materials library)")
     hopping_drift: bool = Field(True, description="Mott-Gurney high-field drift")
     exchange_current_density_A_per_m2: float = Field(
         10.0, gt=0, description="j0 of deposition/dissolution at the filament surface")
