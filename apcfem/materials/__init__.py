@@ -121,6 +121,10 @@ _ELECTRON_PROPERTIES = ("fermi_energy_eV", "effective_mass_me")
 _ION_QUANTITIES = ("diffusivity_prefactor_m2_per_s", "activation_energy_eV", "hopping_distance_m")
 # A stored atomic volume must agree with molar_mass / (density N_A) to this relative tolerance.
 _ATOMIC_VOLUME_RTOL = 0.005
+# Optional properties that may take either sign (the other optional ones must be > 0).
+_SIGNED_OPTIONAL = frozenset(
+    {"electron_affinity_eV", "standard_electrode_potential_V",
+     "temperature_coefficient_of_resistivity_per_K"})
 # Properties that must be strictly positive (the rest need only be finite).
 _POSITIVE = frozenset(
     {
@@ -130,20 +134,7 @@ _POSITIVE = frozenset(
         "density_kg_per_m3",
         "relative_permittivity",
         "youngs_modulus_Pa",
-        "molar_mass_kg_per_mol",
-        "atomic_volume_m3",
-        "surface_energy_J_per_m2",
-        "work_function_eV",
-        "band_gap_eV",
-        "melting_point_K",
-        "carrier_density_per_m3",
-        "electron_mean_free_path_m",
-        "schottky_barrier_eV",
-        "schottky_fermi_level_depth_eV",
-        "image_force_permittivity",
-        "vacancy_concentration_min_per_m3",
-        "vacancy_concentration_max_per_m3",
-        "electron_mobility_m2_per_Vs",
+        *(key for key in OPTIONAL_PROPERTIES if key not in _SIGNED_OPTIONAL),
         *_ELECTRON_PROPERTIES,
         *_ION_QUANTITIES,
     }
