@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import typing
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,15 @@ def load_case(path: str | Path) -> CaseConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CaseError(f"{path.name}: not valid TOML: {err}") from None
+    _anchor_mesh_file(data, path.parent)
     return case_from_dict(data, source=path.name)
+
+
+def _anchor_mesh_file(data: dict[str, Any], folder: Path) -> None:
+    """A relative ``mesh.file`` is relative to the case file's folder: make it absolute."""
+    mesh = data.get("mesh")
+    if isinstance(mesh, dict) and isinstance(mesh.get("file"), str):
+        mesh["file"] = str((folder / mesh["file"]).absolute())
 
 
 def case_from_dict(data: dict[str, Any], source: str = "case") -> CaseConfig:

@@ -47,8 +47,29 @@ class GeometryConfig(_Section):
                 + self.top_electrode_thickness_nm)
 
 
+DEVICE_REGIONS = ("bottom_electrode", "switching_layer", "filament_seed", "top_electrode")
+"""Region (cell group) names of a device mesh."""
+DEVICE_BOUNDARIES = ("bottom_contact", "top_contact", "outer", "axis", "bottom_interface",
+                     "top_interface")
+"""Boundary (facet group) names of a device mesh."""
+REQUIRED_REGIONS = ("bottom_electrode", "switching_layer", "top_electrode")
+"""Regions every device mesh must have (the solvers assign materials and contacts to them)."""
+REQUIRED_BOUNDARIES = ("bottom_contact", "top_contact")
+"""Boundaries every device mesh must have (the circuit's contacts and the heat sinks)."""
+
+GroupRef = str | int | list[str | int]
+"""A group of a mesh file: a name (physical group, cell set), an integer cell-data tag, or a
+list of them (united)."""
+
+
 class MeshConfig(_Section):
-    """Mesh sizes [nm]: fine near the filament axis in the switching layer, coarse outside."""
+    """Mesh sizes [nm]: fine near the filament axis in the switching layer, coarse outside.
+
+    With ``file`` set the device mesh is read from that file instead (any format meshio reads;
+    a relative path is relative to the case file). ``regions`` and ``boundaries`` then map the
+    package's names to the file's groups (by default each name maps to the group of the same
+    name), and ``min_size_nm`` still sets the neck sampling (half of it).
+    """
 
     min_size_nm: float = Field(0.05, gt=0, le=100)
     max_size_nm: float = Field(4.0, gt=0, le=1000)
@@ -56,6 +77,17 @@ class MeshConfig(_Section):
         2.0, ge=0, description="distance from the axis within which min_size_nm is used")
     growth_per_nm: float = Field(
         0.4, gt=0, description="increase of the element size per nm of distance beyond it")
+    file: str | None = Field(
+        None, description="device mesh file read with meshio (.msh, .vtu, .inp, .xdmf, ...)")
+    length_unit: Literal["nm", "m"] | None = Field(
+        None, description="unit of the coordinates in ``file`` (required with it)")
+    cell_data: str | None = Field(
+        None, description="integer cell-data array that integer group references index; "
+        "default: gmsh:physical, else the file's only integer cell-data array")
+    regions: dict[str, GroupRef] = Field(
+        default_factory=dict, description="region name -> group(s) of the file")
+    boundaries: dict[str, GroupRef] = Field(
+        default_factory=dict, description="boundary name -> facet group(s) of the file")
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> MeshConfig:
@@ -63,6 +95,26 @@ class MeshConfig(_Section):
             raise ValueError(f"min_size_nm = {self.min_size_nm:g} exceeds "
                              f"max_size_nm = {self.max_size_nm:g}")
         return self
+
+    @model_validator(mode="after")
+    def _file_needs_unit(self) -> MeshConfig:
+        if self.file is not None and self.length_unit is None:
+            raise ValueError(f"file = '{self.file}' needs length_unit = 'nm' or 'm' (the unit "
+                             "of its coordinates)")
+        if self.file is None and (self.regions or self.boundaries or self.length_unit
+                                  or self.cell_data):
+            raise ValueError("regions, boundaries, length_unit and cell_data describe a mesh "
+                             "file: set file = 'device.msh' or delete them")
+        _check_names("boundaries", self.boundaries, DEVICE_BOUNDARIES)
+        return self
+
+
+def _check_names(table: str, mapping: dict, known: tuple[str, ...]) -> None:
+    """Every key of a [mesh.regions]/[mesh.boundaries] table is a name the package uses."""
+    for name in mapping:
+        if name not in known:
+            raise ValueError(f"{table}.{name}: not one of the package's {table} "
+                             f"({', '.join(known)})")
 
 
 class MaterialsConfig(_Section):
@@ -407,6 +459,11 @@ class CaseConfig(_Section):
     variability: VariabilityConfig = VariabilityConfig()
     study: StudyConfig | None = Field(
         None, description="run a study of the protocol instead of a single run")
+
+    @model_validator(mode="after")
+    def _mesh_regions_known(self) -> CaseConfig:
+        _check_names("regions", self.mesh.regions, DEVICE_REGIONS)
+        return self
 
     @model_validator(mode="after")
     def _elliptic_needs_3d(self) -> CaseConfig:

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import gmsh
 
-from apcfem.config.schema import GeometryConfig, MeshConfig
-
-REGIONS = ("bottom_electrode", "switching_layer", "filament_seed", "top_electrode")
-BOUNDARIES = ("bottom_contact", "top_contact", "outer", "axis", "bottom_interface",
-              "top_interface")
+from apcfem.config.schema import (
+    DEVICE_BOUNDARIES,
+    DEVICE_REGIONS,
+    GeometryConfig,
+    MeshConfig,
+)
 
 
 def build_stack_model(geometry: GeometryConfig, sizes: MeshConfig, name: str = "stack") -> None:
     """Create and mesh the stack in the current gmsh session (call on one rank only).
 
-    Physical groups are named after :data:`REGIONS` (cells) and :data:`BOUNDARIES` (facets);
+    Physical groups are named after :data:`~apcfem.config.schema.DEVICE_REGIONS` (cells) and
+    :data:`~apcfem.config.schema.DEVICE_BOUNDARIES` (facets);
     ``filament_seed`` exists only if ``geometry.seed_radius_nm > 0`` and ``axis`` only in 2-D.
     """
     gmsh.model.add(name)
@@ -60,7 +62,7 @@ def _axial(dim: int, point) -> float:
 
 
 def _tag_regions(dim: int, g: GeometryConfig, layers: dict) -> None:
-    members: dict[str, list[int]] = {name: [] for name in REGIONS}
+    members: dict[str, list[int]] = {name: [] for name in DEVICE_REGIONS}
     for _, tag in gmsh.model.getEntities(dim):
         com = gmsh.model.occ.getCenterOfMass(dim, tag)
         z = _axial(dim, com)
@@ -68,7 +70,7 @@ def _tag_regions(dim: int, g: GeometryConfig, layers: dict) -> None:
         if layer == "switching_layer" and g.seed_radius_nm > 0 and _is_seed(dim, tag, g):
             layer = "filament_seed"
         members[layer].append(tag)
-    for name in REGIONS:
+    for name in DEVICE_REGIONS:
         if members[name]:
             gmsh.model.addPhysicalGroup(dim, members[name], name=name)
 
@@ -82,7 +84,7 @@ def _is_seed(dim: int, tag: int, g: GeometryConfig) -> bool:
 def _tag_boundaries(dim: int, g: GeometryConfig, layers: dict) -> None:
     top = layers["top_electrode"][1]
     eps = 1e-6 * top
-    members: dict[str, list[int]] = {name: [] for name in BOUNDARIES}
+    members: dict[str, list[int]] = {name: [] for name in DEVICE_BOUNDARIES}
     for _, tag in gmsh.model.getEntities(dim - 1):
         xmin, ymin, zmin, xmax, ymax, zmax = gmsh.model.getBoundingBox(dim - 1, tag)
         lo, hi = (ymin, ymax) if dim == 2 else (zmin, zmax)
@@ -100,7 +102,7 @@ def _tag_boundaries(dim: int, g: GeometryConfig, layers: dict) -> None:
             members["axis"].append(tag)
         elif not flat and abs(r_max - g.cell_radius_nm) < eps and (dim == 3 or xmin > eps):
             members["outer"].append(tag)
-    for name in BOUNDARIES:
+    for name in DEVICE_BOUNDARIES:
         if members[name]:
             gmsh.model.addPhysicalGroup(dim - 1, members[name], name=name)
 
