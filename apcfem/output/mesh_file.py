@@ -57,7 +57,7 @@ def _gather(device: DeviceMesh) -> tuple[np.ndarray, ...] | tuple[None, ...]:
     to_global = nodes.local_to_global(
         np.arange(nodes.size_local + nodes.num_ghosts, dtype=np.int32))
     n_cells = mesh.topology.index_map(tdim).size_local
-    cells = to_global[mesh.geometry.dofmap[:n_cells]]
+    cells = to_global[mesh.geometry.dofmaps[0][:n_cells]]
     cell_values = _owned_values(device.cell_tags, n_cells)
     n_facets = mesh.topology.index_map(tdim - 1).size_local
     tagged = device.facet_tags.indices < n_facets
