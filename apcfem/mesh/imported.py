@@ -222,7 +222,10 @@ def _missing(table: str, name: str, label, group: dict, catalogue: Catalogue, di
     have = sorted((k for k, v in catalogue.items() if dim in v),
                   key=lambda k: (isinstance(k, str), str(k)))
     noun = "region" if table == "regions" else "boundary"
-    example = f", e.g. {name} = {have[-1]!r}" if have else ""
+    # suggest a group that is not one of the package's names (those map themselves)
+    spare = [k for k in have if isinstance(k, str) and k not in DEVICE_REGIONS + DEVICE_BOUNDARIES]
+    spare += [k for k in have if isinstance(k, int)]
+    example = f", e.g. {name} = {spare[0]!r}" if spare else ""
     return (f"{where}: no group {label!r} among the {dim}-D {kind} for the {noun} '{name}' "
             f"(the file has: {', '.join(map(str, have)) or 'no groups'}); map it in "
             f"[mesh.{table}]{example}")

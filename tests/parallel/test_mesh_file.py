@@ -1,5 +1,6 @@
-"""A built-in device mesh written to other formats and read back through ``[mesh] file`` gives
-the same staircase as the built-in mesh, serially and distributed.
+"""Mesh files on the communicator: a built-in device mesh written to other formats and read
+back through ``[mesh] file`` gives the same staircase as the built-in mesh, serially and
+distributed; a bad file stops every rank.
 
 Run under ``mpiexec -n 2 pytest -m "not serial"`` too: the file is read on rank 0 and
 distributed, and the written file gathers the distributed mesh.
@@ -7,11 +8,13 @@ distributed, and the written file gathers the distributed mesh.
 
 from pathlib import Path
 
+import meshio
 import numpy as np
 import pytest
 from mpi4py import MPI
 
 import apcfem
+from apcfem.config.schema import GeometryConfig, MeshConfig
 from apcfem.mesh import build_device_mesh
 from apcfem.output.mesh_file import write_device_mesh
 
@@ -53,3 +56,16 @@ def test_written_mesh_reproduces_the_staircase(staircase, builtin_series, tmp_pa
                                    atol=0.0, err_msg=column)
     # the sweep crosses several conductance plateaus: the comparison is not of constants
     assert np.ptp(builtin_series["G_G0"]) > 2.0
+
+
+def test_a_bad_mesh_file_stops_every_rank(tmp_path):
+    # guards the broadcast of the rank-0 check: without it the other ranks would go on into
+    # the mesh distribution and wait there for rank 0 forever
+    comm = MPI.COMM_WORLD
+    path = Path(comm.bcast(str(tmp_path), root=0)) / "quads.vtu"
+    if comm.rank == 0:
+        square = np.array([[0.0, 0.0], [20.0, 0.0], [20.0, 30.0], [0.0, 30.0]])
+        meshio.write(path, meshio.Mesh(square, [("quad", np.array([[0, 1, 2, 3]]))]))
+    comm.barrier()
+    with pytest.raises(apcfem.CaseError, match="unsupported cell type quad"):
+        build_device_mesh(GeometryConfig(), MeshConfig(file=str(path), length_unit="nm"), comm)
