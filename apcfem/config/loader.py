@@ -130,8 +130,11 @@ def _hint(word: str, choices) -> str:
 
 
 def _check_materials(cfg: CaseConfig, source: str) -> None:
-    for region, name in cfg.materials.model_dump().items():
+    keys = {f"materials.{region}": name for region, name in cfg.materials.model_dump().items()}
+    keys |= {f"geometry.layers.{i}.material": layer.material
+             for i, layer in enumerate(cfg.geometry.layers)}
+    for key, name in keys.items():
         try:
             get_material(name)
         except UnknownMaterialError as err:
-            raise CaseError(f"{source}: materials.{region} = '{name}': {err}") from None
+            raise CaseError(f"{source}: {key} = '{name}': {err}") from None

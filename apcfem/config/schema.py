@@ -10,6 +10,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
@@ -21,32 +22,6 @@ MAX_CURRENT_LIMIT_A = 1e-2
 """Largest compliance current I_cc a case may set [A]."""
 
 
-class GeometryConfig(_Section):
-    """Cylindrical device stack: bottom electrode / switching layer / top electrode [nm]."""
-
-    kind: Literal["axisymmetric", "3d"] = Field(
-        "axisymmetric", description="2-D axisymmetric (r, z) or full 3-D cylinder")
-    cell_radius_nm: float = Field(20.0, gt=0, le=1e4)
-    bottom_electrode_thickness_nm: float = Field(10.0, gt=0, le=1e4)
-    switching_layer_thickness_nm: float = Field(10.0, gt=0, le=1e4)
-    top_electrode_thickness_nm: float = Field(10.0, gt=0, le=1e4)
-    seed_radius_nm: float = Field(
-        0.0, ge=0, description="radius of a pre-formed filament seed subdomain; 0 = none")
-
-    @model_validator(mode="after")
-    def _seed_fits(self) -> GeometryConfig:
-        if self.seed_radius_nm >= self.cell_radius_nm:
-            raise ValueError(
-                f"seed_radius_nm = {self.seed_radius_nm:g} must be smaller than "
-                f"cell_radius_nm = {self.cell_radius_nm:g}")
-        return self
-
-    @property
-    def total_thickness_nm(self) -> float:
-        return (self.bottom_electrode_thickness_nm + self.switching_layer_thickness_nm
-                + self.top_electrode_thickness_nm)
-
-
 DEVICE_REGIONS = ("bottom_electrode", "switching_layer", "filament_seed", "top_electrode")
 """Region (cell group) names of a device mesh."""
 DEVICE_BOUNDARIES = ("bottom_contact", "top_contact", "outer", "axis", "bottom_interface",
@@ -56,6 +31,81 @@ REQUIRED_REGIONS = ("bottom_electrode", "switching_layer", "top_electrode")
 """Regions every device mesh must have (the solvers assign materials and contacts to them)."""
 REQUIRED_BOUNDARIES = ("bottom_contact", "top_contact")
 """Boundaries every device mesh must have (the circuit's contacts and the heat sinks)."""
+
+LAYER_POSITIONS = ("below_bottom_electrode", "below_top_electrode", "above_top_electrode")
+"""Where an extra layer of the stack goes: under the bottom electrode (a substrate or adhesion
+layer, drawn at z < 0), between the switching layer and the top electrode (an oxygen-exchange
+layer such as Ti in TiN/Ti/HfOx/TiN), or on the top electrode (a capping layer)."""
+
+
+class LayerConfig(_Section):
+    """An extra layer of the stack: a region of its own, named, with its material.
+
+    Layers of one position are stacked bottom to top in the order given. The bottom and top
+    contacts are the outer faces of the whole stack, so current and heat cross the layers.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="region name, e.g. "
+                      "capping_layer, oxygen_exchange_layer, substrate")
+    position: Literal[LAYER_POSITIONS]
+    thickness_nm: float = Field(gt=0, le=1e4)
+    material: str = Field(description="library name (apcfem materials)")
+
+
+class GeometryConfig(_Section):
+    """Cylindrical device stack: bottom electrode / switching layer / top electrode [nm], and
+    optional extra ``layers`` (``[[geometry.layers]]``)."""
+
+    kind: Literal["axisymmetric", "3d"] = Field(
+        "axisymmetric", description="2-D axisymmetric (r, z) or full 3-D cylinder")
+    cell_radius_nm: float = Field(20.0, gt=0, le=1e4)
+    bottom_electrode_thickness_nm: float = Field(10.0, gt=0, le=1e4)
+    switching_layer_thickness_nm: float = Field(10.0, gt=0, le=1e4)
+    top_electrode_thickness_nm: float = Field(10.0, gt=0, le=1e4)
+    seed_radius_nm: float = Field(
+        0.0, ge=0, description="radius of a pre-formed filament seed subdomain; 0 = none")
+    layers: list[LayerConfig] = Field(
+        default_factory=list, description="extra layers beyond the three of the stack")
+
+    @model_validator(mode="after")
+    def _seed_fits(self) -> GeometryConfig:
+        if self.seed_radius_nm >= self.cell_radius_nm:
+            raise ValueError(
+                f"seed_radius_nm = {self.seed_radius_nm:g} must be smaller than "
+                f"cell_radius_nm = {self.cell_radius_nm:g}")
+        return self
+
+    @model_validator(mode="after")
+    def _layer_names_distinct(self) -> GeometryConfig:
+        names = [layer.name for layer in self.layers]
+        for i, name in enumerate(names):
+            if name in DEVICE_REGIONS or name in names[:i]:
+                raise ValueError(f"layers[{i}].name = '{name}' is taken: give each extra "
+                                 f"layer a name other than {', '.join(DEVICE_REGIONS)} and "
+                                 "the other layers'")
+        return self
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        """Every region name of the stack: the package's and the extra layers'."""
+        return DEVICE_REGIONS + tuple(layer.name for layer in self.layers)
+
+    def layer_bounds_nm(self) -> dict[str, tuple[float, float]]:
+        """Layer name -> (z_bottom, z_top) [nm], bottom to top; the bottom electrode starts at
+        z = 0 (layers below it lie at z < 0, so the switching layer stays where the three
+        thicknesses put it)."""
+        below = [(l.name, l.thickness_nm) for l in self.layers
+                 if l.position == "below_bottom_electrode"]
+        middle = [(l.name, l.thickness_nm) for l in self.layers
+                  if l.position == "below_top_electrode"]
+        above = [(l.name, l.thickness_nm) for l in self.layers
+                 if l.position == "above_top_electrode"]
+        order = [*below, ("bottom_electrode", self.bottom_electrode_thickness_nm),
+                 ("switching_layer", self.switching_layer_thickness_nm), *middle,
+                 ("top_electrode", self.top_electrode_thickness_nm), *above]
+        z = -sum(t for _, t in below) + np.concatenate([[0.0], np.cumsum([t for _, t in order])])
+        return {name: (float(z[i]), float(z[i + 1])) for i, (name, _) in enumerate(order)}
+
 
 GroupRef = str | int | list[str | int]
 """A group of a mesh file: a name (physical group, cell set), an integer cell-data tag, or a
@@ -462,7 +512,7 @@ class CaseConfig(_Section):
 
     @model_validator(mode="after")
     def _mesh_regions_known(self) -> CaseConfig:
-        _check_names("regions", self.mesh.regions, DEVICE_REGIONS)
+        _check_names("regions", self.mesh.regions, self.geometry.region_names)
         return self
 
     @model_validator(mode="after")

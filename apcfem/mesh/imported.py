@@ -75,7 +75,8 @@ def load_mesh_file(sizes: MeshConfig, geometry: GeometryConfig) -> MeshArrays:
     cells = np.concatenate([mesh.cells[i].data for i in blocks]).astype(np.int64)
     offsets = dict(zip(blocks, np.cumsum([0] + [len(mesh.cells[i].data) for i in blocks]),
                        strict=False))
-    region_tags = _mapping(sizes.regions, REQUIRED_REGIONS, DEVICE_REGIONS, catalogue, tdim)
+    region_tags = _mapping(sizes.regions, REQUIRED_REGIONS, geometry.region_names, catalogue,
+                           tdim)
     cell_values = _cell_values(region_tags, catalogue, tdim, offsets, len(cells), where)
     boundary_tags = _mapping(sizes.boundaries, REQUIRED_BOUNDARIES, DEVICE_BOUNDARIES,
                              catalogue, tdim - 1)
