@@ -163,8 +163,8 @@ def _check_names(table: str, mapping: dict, known: tuple[str, ...]) -> None:
     """Every key of a [mesh.regions]/[mesh.boundaries] table is a name the package uses."""
     for name in mapping:
         if name not in known:
-            raise ValueError(f"{table}.{name}: not one of the package's {table} "
-                             f"({', '.join(known)})")
+            raise ValueError(f"{table}.{name}: not one of the package's "
+                             f"{table.rsplit('.', 1)[-1]} ({', '.join(known)})")
 
 
 class MaterialsConfig(_Section):
@@ -512,7 +512,7 @@ class CaseConfig(_Section):
 
     @model_validator(mode="after")
     def _mesh_regions_known(self) -> CaseConfig:
-        _check_names("regions", self.mesh.regions, self.geometry.region_names)
+        _check_names("mesh.regions", self.mesh.regions, self.geometry.region_names)
         return self
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from pathlib import Path
 import meshio
 import numpy as np
 import pytest
+from dolfinx import fem
 from mpi4py import MPI
 
 import apcfem
@@ -18,6 +19,7 @@ from apcfem.config.schema import GeometryConfig, MeshConfig
 from apcfem.mesh import build_device_mesh
 from apcfem.output.mesh_file import write_device_mesh
 
+MESHES = Path(__file__).parents[2] / "meshes"
 COMPARED = ["G_G0", "I_A", "V_cell_V", "R_fe_ohm", "neck_radius_m", "neck_z_m", "T_max_K",
             "channels"]
 
@@ -69,3 +71,26 @@ def test_a_bad_mesh_file_stops_every_rank(tmp_path):
     comm.barrier()
     with pytest.raises(apcfem.CaseError, match="unsupported cell type quad"):
         build_device_mesh(GeometryConfig(), MeshConfig(file=str(path), length_unit="nm"), comm)
+
+
+def _measures(device, names, measure):
+    return [device.comm.allreduce(fem.assemble_scalar(fem.form(
+        device.weight() * measure(name))), op=MPI.SUM) for name in names]
+
+
+def test_three_d_stack_reads_back_with_its_groups(tmp_path):
+    # guards the tetrahedron path: each region's volume and each boundary's area of the 3-D
+    # reference stack read back from Abaqus equal the built-in mesh's
+    comm = MPI.COMM_WORLD
+    cfg = apcfem.load_case(MESHES / "stack_3d.toml")
+    device = build_device_mesh(cfg.geometry, cfg.mesh, comm)
+    path = write_device_mesh(device, Path(comm.bcast(str(tmp_path), root=0)) / "stack.inp")
+    back = build_device_mesh(cfg.geometry, cfg.mesh.model_copy(
+        update={"file": str(path), "length_unit": "m"}), comm)
+    assert set(back.regions) == set(device.regions) and len(device.regions) == 4
+    assert set(back.boundaries) == set(device.boundaries)
+    for measure in ("dx", "ds"):
+        names = sorted(device.regions if measure == "dx" else device.boundaries)
+        np.testing.assert_allclose(_measures(back, names, getattr(back, measure)),
+                                   _measures(device, names, getattr(device, measure)),
+                                   rtol=1e-12)

@@ -9,7 +9,7 @@ import meshio
 import numpy as np
 import pytest
 
-from apcfem.config.loader import CaseError
+from apcfem.config.loader import CaseError, case_from_dict, load_case
 from apcfem.config.schema import GeometryConfig, MeshConfig
 from apcfem.mesh.imported import load_mesh_file
 
@@ -184,3 +184,22 @@ def test_switching_layer_elsewhere_than_geometry_says(tmp_path):
 def test_length_unit_is_required_with_a_file():
     with pytest.raises(ValueError, match="needs length_unit = 'nm' or 'm'"):
         MeshConfig(file="device.msh")
+
+
+def test_case_tables_name_package_regions_and_anchor_the_file(tmp_path):
+    # guards the schema: a misspelt region name in [mesh.regions] is refused with the known
+    # names, an extra layer's name is accepted, a relative file is the case file's neighbour
+    with pytest.raises(CaseError, match=r"mesh.regions.oxide: not one of the package's "
+                                        r"regions \(bottom_electrode, switching_layer, "):
+        case_from_dict({"mesh": {"file": "a.msh", "length_unit": "nm",
+                                 "regions": {"oxide": 2}}})
+    with pytest.raises(CaseError, match="describe a mesh file: set file"):
+        case_from_dict({"mesh": {"regions": {"switching_layer": 2}}})
+    case = tmp_path / "case.toml"
+    case.write_text('[geometry]\n[[geometry.layers]]\nname = "capping_layer"\n'
+                    'position = "above_top_electrode"\nthickness_nm = 2.0\nmaterial = "TiN"\n'
+                    '[mesh]\nfile = "device.vtu"\nlength_unit = "nm"\n'
+                    '[mesh.regions]\ncapping_layer = "cap"\n', encoding="utf-8")
+    cfg = load_case(case)
+    assert cfg.mesh.file == str(tmp_path / "device.vtu")
+    assert cfg.mesh.regions == {"capping_layer": "cap"}
