@@ -73,8 +73,8 @@ def load_mesh_file(sizes: MeshConfig, geometry: GeometryConfig) -> MeshArrays:
     catalogue = _catalogue(mesh, _tag_arrays(mesh, sizes.cell_data, where))
     blocks = [i for i, b in enumerate(mesh.cells) if _dim(b.type) == tdim]
     cells = np.concatenate([mesh.cells[i].data for i in blocks]).astype(np.int64)
-    offsets = dict(zip(blocks, np.cumsum([0] + [len(mesh.cells[i].data) for i in blocks]),
-                       strict=False))
+    counts = [len(mesh.cells[i].data) for i in blocks]
+    offsets = dict(zip(blocks, np.cumsum([0, *counts[:-1]]), strict=True))  # first row per block
     region_tags = _mapping(sizes.regions, REQUIRED_REGIONS, geometry.region_names, catalogue,
                            tdim)
     cell_values = _cell_values(region_tags, catalogue, tdim, offsets, len(cells), where)
@@ -162,8 +162,8 @@ def _catalogue(mesh: meshio.Mesh, tags: list[np.ndarray] | None) -> Catalogue:
             dim = _dim(mesh.cells[block].type)
             found.setdefault(label, {}).setdefault(dim, {})[block] = np.asarray(indices)
 
-    for block in range(len(mesh.cells)) if tags is not None else ():
-        values = np.asarray(tags[block]).ravel()
+    for block, values in enumerate(tags or []):
+        values = np.asarray(values).ravel()
         for value in np.unique(values):
             add(int(value), block, np.flatnonzero(values == value))
     for name, (tag, dim) in _named_tags(mesh).items():
@@ -220,8 +220,8 @@ def _missing(table: str, name: str, label, group: dict, catalogue: Catalogue, di
         other = ", ".join(f"{d}-D" for d in sorted(group))
         return (f"{where}: mixed dimensions: mesh.{table}.{name} = {label!r} is a group of "
                 f"{other} cells, not of the mesh's {dim}-D {kind}")
-    have = sorted((k for k, v in catalogue.items() if dim in v),
-                  key=lambda k: (isinstance(k, str), str(k)))
+    have = sorted((k for k, v in catalogue.items() if dim in v),  # tags by number, then names
+                  key=lambda k: (isinstance(k, str), 0 if isinstance(k, str) else k, str(k)))
     noun = "region" if table == "regions" else "boundary"
     # suggest a group that is not one of the package's names (those map themselves)
     spare = [k for k in have if isinstance(k, str) and k not in DEVICE_REGIONS + DEVICE_BOUNDARIES]
