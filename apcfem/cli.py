@@ -69,9 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
 
-    mesh = sub.add_parser("mesh", help="build the mesh of a case and write it as XDMF")
+    mesh = sub.add_parser("mesh", help="build the mesh of a case and write it with its tags")
     mesh.add_argument("case")
-    mesh.add_argument("--output", "-o", help="XDMF file (default: <case>_mesh.xdmf)")
+    mesh.add_argument("--output", "-o",
+                      help="mesh file, any format meshio writes by its extension (.vtu, .msh, "
+                           ".inp, ...; coordinates in m, tags as cell data); default: "
+                           "<case>_mesh.xdmf")
     mesh.set_defaults(handler=_mesh)
 
     cond = sub.add_parser(
@@ -150,9 +153,13 @@ def _mesh(args, comm) -> int:
         f"{path.stem}_mesh.xdmf"))
     if comm.rank == 0:
         cells = device.mesh.topology.index_map(device.mesh.topology.dim).size_global
-        print(f"wrote {written} ({cells} cells; regions: {', '.join(sorted(device.regions))}; "
-              f"boundaries: {', '.join(sorted(device.boundaries))})")
+        print(f"wrote {written} ({cells} cells; region tags: {_tag_list(device.regions)}; "
+              f"boundary tags: {_tag_list(device.boundaries)})")
     return 0
+
+
+def _tag_list(tags: dict[str, int]) -> str:
+    return ", ".join(f"{name}={tag}" for name, tag in sorted(tags.items(), key=lambda n: n[1]))
 
 
 def _conductance(args, comm) -> int:

@@ -30,6 +30,7 @@ from mpi4py import MPI
 from tqdm import tqdm
 
 from apcfem import landauer
+from apcfem.ballistic import BallisticCheck
 from apcfem.circuit import (
     OperatingPoint,
     compliance_operating_point,
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landauer_G0",
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
            "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
-           "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol"]
+           "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
@@ -124,6 +125,7 @@ class Simulation:
     def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
         self.cfg = cfg
         self.comm = comm
+        self._ballistic = BallisticCheck(get_material(cfg.materials.filament), comm.rank == 0)
 
     @classmethod
     def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
@@ -332,7 +334,8 @@ class Simulation:
                 "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
                 "T_max_K": T_max, "T_neck_K": state.T_neck_K, "circuit_its": state.circuit_its,
                 "limited": float(op.limited),
-                "filament_mol": inventory.get("filament_mol", 0.0), **step}
+                "filament_mol": inventory.get("filament_mol", 0.0),
+                "ballistic": self._ballistic(neck, state.T_neck_K), **step}
 
     def _event(self, row: dict, V_before: float) -> str | None:
         """Name of the event that ends the run at this row, if any."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import typing
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,15 @@ def load_case(path: str | Path) -> CaseConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CaseError(f"{path.name}: not valid TOML: {err}") from None
+    _anchor_mesh_file(data, path.parent)
     return case_from_dict(data, source=path.name)
+
+
+def _anchor_mesh_file(data: dict[str, Any], folder: Path) -> None:
+    """A relative ``mesh.file`` is relative to the case file's folder: make it absolute."""
+    mesh = data.get("mesh")
+    if isinstance(mesh, dict) and isinstance(mesh.get("file"), str):
+        mesh["file"] = str((folder / mesh["file"]).absolute())
 
 
 def case_from_dict(data: dict[str, Any], source: str = "case") -> CaseConfig:
@@ -122,8 +130,11 @@ def _hint(word: str, choices) -> str:
 
 
 def _check_materials(cfg: CaseConfig, source: str) -> None:
-    for region, name in cfg.materials.model_dump().items():
+    keys = {f"materials.{region}": name for region, name in cfg.materials.model_dump().items()}
+    keys |= {f"geometry.layers.{i}.material": layer.material
+             for i, layer in enumerate(cfg.geometry.layers)}
+    for key, name in keys.items():
         try:
             get_material(name)
         except UnknownMaterialError as err:
-            raise CaseError(f"{source}: materials.{region} = '{name}': {err}") from None
+            raise CaseError(f"{source}: {key} = '{name}': {err}") from None

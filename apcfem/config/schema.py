@@ -10,6 +10,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
@@ -21,8 +22,39 @@ MAX_CURRENT_LIMIT_A = 1e-2
 """Largest compliance current I_cc a case may set [A]."""
 
 
+DEVICE_REGIONS = ("bottom_electrode", "switching_layer", "filament_seed", "top_electrode")
+"""Region (cell group) names of a device mesh."""
+DEVICE_BOUNDARIES = ("bottom_contact", "top_contact", "outer", "axis", "bottom_interface",
+                     "top_interface")
+"""Boundary (facet group) names of a device mesh."""
+REQUIRED_REGIONS = ("bottom_electrode", "switching_layer", "top_electrode")
+"""Regions every device mesh must have (the solvers assign materials and contacts to them)."""
+REQUIRED_BOUNDARIES = ("bottom_contact", "top_contact")
+"""Boundaries every device mesh must have (the circuit's contacts and the heat sinks)."""
+
+LAYER_POSITIONS = ("below_bottom_electrode", "below_top_electrode", "above_top_electrode")
+"""Where an extra layer of the stack goes: under the bottom electrode (a substrate or adhesion
+layer, drawn at z < 0), between the switching layer and the top electrode (an oxygen-exchange
+layer such as Ti in TiN/Ti/HfOx/TiN), or on the top electrode (a capping layer)."""
+
+
+class LayerConfig(_Section):
+    """An extra layer of the stack: a region of its own, named, with its material.
+
+    Layers of one position are stacked bottom to top in the order given. The bottom and top
+    contacts are the outer faces of the whole stack, so current and heat cross the layers.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="region name, e.g. "
+                      "capping_layer, oxygen_exchange_layer, substrate")
+    position: Literal[LAYER_POSITIONS]
+    thickness_nm: float = Field(gt=0, le=1e4)
+    material: str = Field(description="library name (apcfem materials)")
+
+
 class GeometryConfig(_Section):
-    """Cylindrical device stack: bottom electrode / switching layer / top electrode [nm]."""
+    """Cylindrical device stack: bottom electrode / switching layer / top electrode [nm], and
+    optional extra ``layers`` (``[[geometry.layers]]``)."""
 
     kind: Literal["axisymmetric", "3d"] = Field(
         "axisymmetric", description="2-D axisymmetric (r, z) or full 3-D cylinder")
@@ -32,6 +64,8 @@ class GeometryConfig(_Section):
     top_electrode_thickness_nm: float = Field(10.0, gt=0, le=1e4)
     seed_radius_nm: float = Field(
         0.0, ge=0, description="radius of a pre-formed filament seed subdomain; 0 = none")
+    layers: list[LayerConfig] = Field(
+        default_factory=list, description="extra layers beyond the three of the stack")
 
     @model_validator(mode="after")
     def _seed_fits(self) -> GeometryConfig:
@@ -41,14 +75,51 @@ class GeometryConfig(_Section):
                 f"cell_radius_nm = {self.cell_radius_nm:g}")
         return self
 
+    @model_validator(mode="after")
+    def _layer_names_distinct(self) -> GeometryConfig:
+        names = [layer.name for layer in self.layers]
+        for i, name in enumerate(names):
+            if name in DEVICE_REGIONS or name in names[:i]:
+                raise ValueError(f"layers[{i}].name = '{name}' is taken: give each extra "
+                                 f"layer a name other than {', '.join(DEVICE_REGIONS)} and "
+                                 "the other layers'")
+        return self
+
     @property
-    def total_thickness_nm(self) -> float:
-        return (self.bottom_electrode_thickness_nm + self.switching_layer_thickness_nm
-                + self.top_electrode_thickness_nm)
+    def region_names(self) -> tuple[str, ...]:
+        """Every region name of the stack: the package's and the extra layers'."""
+        return DEVICE_REGIONS + tuple(layer.name for layer in self.layers)
+
+    def layer_bounds_nm(self) -> dict[str, tuple[float, float]]:
+        """Layer name -> (z_bottom, z_top) [nm], bottom to top; the bottom electrode starts at
+        z = 0 (layers below it lie at z < 0, so the switching layer stays where the three
+        thicknesses put it)."""
+        below = [(l.name, l.thickness_nm) for l in self.layers
+                 if l.position == "below_bottom_electrode"]
+        middle = [(l.name, l.thickness_nm) for l in self.layers
+                  if l.position == "below_top_electrode"]
+        above = [(l.name, l.thickness_nm) for l in self.layers
+                 if l.position == "above_top_electrode"]
+        order = [*below, ("bottom_electrode", self.bottom_electrode_thickness_nm),
+                 ("switching_layer", self.switching_layer_thickness_nm), *middle,
+                 ("top_electrode", self.top_electrode_thickness_nm), *above]
+        z = -sum(t for _, t in below) + np.concatenate([[0.0], np.cumsum([t for _, t in order])])
+        return {name: (float(z[i]), float(z[i + 1])) for i, (name, _) in enumerate(order)}
+
+
+GroupRef = str | int | list[str | int]
+"""A group of a mesh file: a name (physical group, cell set), an integer cell-data tag, or a
+list of them (united)."""
 
 
 class MeshConfig(_Section):
-    """Mesh sizes [nm]: fine near the filament axis in the switching layer, coarse outside."""
+    """Mesh sizes [nm]: fine near the filament axis in the switching layer, coarse outside.
+
+    With ``file`` set the device mesh is read from that file instead (any format meshio reads;
+    a relative path is relative to the case file). ``regions`` and ``boundaries`` then map the
+    package's names to the file's groups (by default each name maps to the group of the same
+    name), and ``min_size_nm`` still sets the neck sampling (half of it).
+    """
 
     min_size_nm: float = Field(0.05, gt=0, le=100)
     max_size_nm: float = Field(4.0, gt=0, le=1000)
@@ -56,6 +127,17 @@ class MeshConfig(_Section):
         2.0, ge=0, description="distance from the axis within which min_size_nm is used")
     growth_per_nm: float = Field(
         0.4, gt=0, description="increase of the element size per nm of distance beyond it")
+    file: str | None = Field(
+        None, description="device mesh file read with meshio (.msh, .vtu, .inp, .xdmf, ...)")
+    length_unit: Literal["nm", "m"] | None = Field(
+        None, description="unit of the coordinates in ``file`` (required with it)")
+    cell_data: str | None = Field(
+        None, description="integer cell-data array that integer group references index; "
+        "default: gmsh:physical, else the file's only integer cell-data array")
+    regions: dict[str, GroupRef] = Field(
+        default_factory=dict, description="region name -> group(s) of the file")
+    boundaries: dict[str, GroupRef] = Field(
+        default_factory=dict, description="boundary name -> facet group(s) of the file")
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> MeshConfig:
@@ -63,6 +145,26 @@ class MeshConfig(_Section):
             raise ValueError(f"min_size_nm = {self.min_size_nm:g} exceeds "
                              f"max_size_nm = {self.max_size_nm:g}")
         return self
+
+    @model_validator(mode="after")
+    def _file_needs_unit(self) -> MeshConfig:
+        if self.file is not None and self.length_unit is None:
+            raise ValueError(f"file = '{self.file}' needs length_unit = 'nm' or 'm' (the unit "
+                             "of its coordinates)")
+        if self.file is None and (self.regions or self.boundaries or self.length_unit
+                                  or self.cell_data):
+            raise ValueError("regions, boundaries, length_unit and cell_data describe a mesh "
+                             "file: set file = 'device.msh' or delete them")
+        _check_names("boundaries", self.boundaries, DEVICE_BOUNDARIES)
+        return self
+
+
+def _check_names(table: str, mapping: dict, known: tuple[str, ...]) -> None:
+    """Every key of a [mesh.regions]/[mesh.boundaries] table is a name the package uses."""
+    for name in mapping:
+        if name not in known:
+            raise ValueError(f"{table}.{name}: not one of the package's "
+                             f"{table.rsplit('.', 1)[-1]} ({', '.join(known)})")
 
 
 class MaterialsConfig(_Section):
@@ -304,7 +406,7 @@ class EcmConfig(_Section):
 
     Material values come from the library (ion, surface energy, atomic volume of
     ``materials.filament``); the keys here are model parameters, and ``activation_energy_eV``
-    may override the library value (say why in the case file).
+    and ``charge_number`` may override the library values (say why in the case file).
     """
 
     ion_reference_concentration_mol_per_m3: float = Field(
@@ -312,6 +414,9 @@ class EcmConfig(_Section):
         "(electroneutral; sets the ionic conductivity)")
     activation_energy_eV: float | None = Field(
         None, gt=0, le=3, description="override of the library migration barrier [eV]")
+    charge_number: int | None = Field(
+        None, ge=1, le=3, description="override of the library ion charge z, e.g. 1 for Cu+ "
+        "(the charge of Cu in SiO2 is disputed: see the Cu entry of the materials library)")
     hopping_drift: bool = Field(True, description="Mott-Gurney high-field drift")
     exchange_current_density_A_per_m2: float = Field(
         10.0, gt=0, description="j0 of deposition/dissolution at the filament surface")
@@ -407,6 +512,11 @@ class CaseConfig(_Section):
     variability: VariabilityConfig = VariabilityConfig()
     study: StudyConfig | None = Field(
         None, description="run a study of the protocol instead of a single run")
+
+    @model_validator(mode="after")
+    def _mesh_regions_known(self) -> CaseConfig:
+        _check_names("mesh.regions", self.mesh.regions, self.geometry.region_names)
+        return self
 
     @model_validator(mode="after")
     def _elliptic_needs_3d(self) -> CaseConfig:

@@ -139,7 +139,7 @@ class EcmCell:
         host = get_material(cfg.materials.switching_layer)
         self._check_metal(metal)
         ion = metal.ion
-        self.z = float(ion.charge_number)
+        self.z = float(ecm.charge_number or ion.charge_number)
         self.c_metal = molar_density_mol_per_m3(metal.density_kg_per_m3.value,
                                                 metal.molar_mass_kg_per_mol.value)
         sigma_metal = metal.electrical_conductivity_S_per_m.value

@@ -178,7 +178,8 @@ class SteadyCell:
         host = {"bottom_electrode": cfg.materials.bottom_electrode,
                 "switching_layer": cfg.materials.switching_layer,
                 "filament_seed": cfg.materials.switching_layer,
-                "top_electrode": cfg.materials.top_electrode}
+                "top_electrode": cfg.materials.top_electrode,
+                **{layer.name: layer.material for layer in cfg.geometry.layers}}
         host = {region: get_material(host[region]) for region in self.device.regions}
         filament = get_material(cfg.materials.filament)
         sigma_host = region_constant(

@@ -32,8 +32,10 @@ from apcfem.materials.laws import (
     PLANCK_J_S,
     arrhenius,
     capillary_length_m,
+    drude_mean_free_path_m,
     einstein_mobility_m2_per_Vs,
     fermi_wavevector_per_m,
+    free_electron_density_per_m3,
     gibbs_thomson_shift_V,
     ionic_conductivity_S_per_m,
     molar_density_mol_per_m3,
@@ -64,8 +66,10 @@ __all__ = [
     "UnknownMaterialError",
     "arrhenius",
     "capillary_length_m",
+    "drude_mean_free_path_m",
     "einstein_mobility_m2_per_Vs",
     "fermi_wavevector_per_m",
+    "free_electron_density_per_m3",
     "get_material",
     "gibbs_thomson_shift_V",
     "ionic_conductivity_S_per_m",
@@ -98,6 +102,18 @@ OPTIONAL_PROPERTIES: tuple[str, ...] = (
     "surface_energy_J_per_m2",
     "work_function_eV",
     "electron_affinity_eV",
+    "band_gap_eV",
+    "melting_point_K",
+    "standard_electrode_potential_V",
+    "carrier_density_per_m3",
+    "electron_mean_free_path_m",
+    "temperature_coefficient_of_resistivity_per_K",
+    "schottky_barrier_eV",
+    "schottky_fermi_level_depth_eV",
+    "image_force_permittivity",
+    "vacancy_concentration_min_per_m3",
+    "vacancy_concentration_max_per_m3",
+    "electron_mobility_m2_per_Vs",
 )
 """Properties a material may give (``{value, source}`` tables); ``None`` when absent."""
 
@@ -105,6 +121,10 @@ _ELECTRON_PROPERTIES = ("fermi_energy_eV", "effective_mass_me")
 _ION_QUANTITIES = ("diffusivity_prefactor_m2_per_s", "activation_energy_eV", "hopping_distance_m")
 # A stored atomic volume must agree with molar_mass / (density N_A) to this relative tolerance.
 _ATOMIC_VOLUME_RTOL = 0.005
+# Optional properties that may take either sign (the other optional ones must be > 0).
+_SIGNED_OPTIONAL = frozenset(
+    {"electron_affinity_eV", "standard_electrode_potential_V",
+     "temperature_coefficient_of_resistivity_per_K"})
 # Properties that must be strictly positive (the rest need only be finite).
 _POSITIVE = frozenset(
     {
@@ -114,10 +134,7 @@ _POSITIVE = frozenset(
         "density_kg_per_m3",
         "relative_permittivity",
         "youngs_modulus_Pa",
-        "molar_mass_kg_per_mol",
-        "atomic_volume_m3",
-        "surface_energy_J_per_m2",
-        "work_function_eV",
+        *(key for key in OPTIONAL_PROPERTIES if key not in _SIGNED_OPTIONAL),
         *_ELECTRON_PROPERTIES,
         *_ION_QUANTITIES,
     }
@@ -162,10 +179,24 @@ class Material:
 
     ``fermi_energy_eV``/``effective_mass_me`` are given for filament conductors only, ``ion``
     only for materials that supply mobile ions. The :data:`OPTIONAL_PROPERTIES` are ``None``
-    unless given: ``molar_mass_kg_per_mol`` M, ``atomic_volume_m3`` Omega = M / (rho N_A),
-    ``surface_energy_J_per_m2`` gamma and ``work_function_eV`` for filament metals,
-    ``electron_affinity_eV`` chi for insulators (barrier W - chi, see
-    :func:`~apcfem.materials.laws.tunnel_barrier_eV`).
+    unless given:
+
+    * metals: ``molar_mass_kg_per_mol`` M, ``atomic_volume_m3`` Omega = M / (rho N_A),
+      ``surface_energy_J_per_m2`` gamma, ``work_function_eV`` W, ``melting_point_K``,
+      ``standard_electrode_potential_V`` E0 of the couple named in its source (aqueous, vs
+      SHE: a reference value, not the potential in a solid electrolyte);
+    * filament conductors: ``carrier_density_per_m3`` n, ``electron_mean_free_path_m`` l at
+      300 K (Drude: l = 3 pi^2 hbar sigma / (e^2 k_F^2), see
+      :func:`~apcfem.materials.laws.drude_mean_free_path_m`) and
+      ``temperature_coefficient_of_resistivity_per_K`` alpha = (1/rho) d(rho)/dT at 293 K;
+    * insulators: ``electron_affinity_eV`` chi (barrier W - chi, see
+      :func:`~apcfem.materials.laws.tunnel_barrier_eV`) and ``band_gap_eV``;
+    * VCM switching oxides, the interface and disc parameters of the JART VCM v1b compact
+      model: ``schottky_barrier_eV`` (nominal Schottky barrier phi_Bn0),
+      ``schottky_fermi_level_depth_eV`` (phi_n, oxide conduction-band edge above its Fermi
+      level), ``image_force_permittivity`` (eps_phiB of the image-force lowering),
+      ``vacancy_concentration_min_per_m3``/``vacancy_concentration_max_per_m3`` (N_disc
+      limits) and ``electron_mobility_m2_per_Vs`` (mu_n of the disc).
     """
 
     name: str
@@ -187,6 +218,18 @@ class Material:
     surface_energy_J_per_m2: Quantity | None = None
     work_function_eV: Quantity | None = None
     electron_affinity_eV: Quantity | None = None
+    band_gap_eV: Quantity | None = None
+    melting_point_K: Quantity | None = None
+    standard_electrode_potential_V: Quantity | None = None
+    carrier_density_per_m3: Quantity | None = None
+    electron_mean_free_path_m: Quantity | None = None
+    temperature_coefficient_of_resistivity_per_K: Quantity | None = None
+    schottky_barrier_eV: Quantity | None = None
+    schottky_fermi_level_depth_eV: Quantity | None = None
+    image_force_permittivity: Quantity | None = None
+    vacancy_concentration_min_per_m3: Quantity | None = None
+    vacancy_concentration_max_per_m3: Quantity | None = None
+    electron_mobility_m2_per_Vs: Quantity | None = None
 
 
 class UnknownMaterialError(KeyError):
@@ -284,6 +327,7 @@ def _material(name: str, raw: Any) -> Material:
     for key in (*_ELECTRON_PROPERTIES, *OPTIONAL_PROPERTIES):
         props[key] = _quantity(raw[key], f"material '{name}'.{key}") if key in raw else None
     _check_atomic_volume(name, props)
+    _check_vacancy_limits(name, props)
     ion = _ion(raw["ion"], f"material '{name}'.ion") if "ion" in raw else None
     return Material(name=name, kind=kind, description=description.strip(), ion=ion, **props)
 
@@ -303,6 +347,14 @@ def _check_atomic_volume(name: str, props: Mapping[str, Quantity | None]) -> Non
             "fix one of the three")
 
 
+def _check_vacancy_limits(name: str, props: Mapping[str, Quantity | None]) -> None:
+    low, high = props["vacancy_concentration_min_per_m3"], props["vacancy_concentration_max_per_m3"]
+    if low is not None and high is not None and not low.value < high.value:
+        raise ValueError(
+            f"material '{name}': vacancy_concentration_min_per_m3 = {low.value:g} must be below "
+            f"vacancy_concentration_max_per_m3 = {high.value:g}")
+
+
 def load_library(path: str | PathLike[str] | None = None) -> dict[str, Material]:
     """Parse and validate a materials TOML file.
 
@@ -316,8 +368,9 @@ def load_library(path: str | PathLike[str] | None = None) -> dict[str, Material]
         ValueError: If a material lacks a required property, a value is not a finite number
             (or is out of its physical range), a source is empty, a key is unknown (the
             message suggests the closest allowed key), or ``atomic_volume_m3`` disagrees with
-            ``molar_mass_kg_per_mol / (density_kg_per_m3 N_A)`` by more than 0.5 %. The message
-            names the material and property.
+            ``molar_mass_kg_per_mol / (density_kg_per_m3 N_A)`` by more than 0.5 %, or the
+            vacancy-concentration limits are not ordered. The message names the material and
+            property.
     """
     if path is None:
         data = tomllib.loads(resources.files(__name__).joinpath("library.toml").read_text("utf-8"))

@@ -10,20 +10,33 @@ import logging
 from dataclasses import dataclass
 from functools import reduce
 
+import basix.ufl
 import dolfinx.cpp
 import gmsh
 import numpy as np
 import ufl
+from dolfinx.graph import adjacencylist
 from dolfinx.io import gmsh as dolfinx_gmsh
-from dolfinx.mesh import GhostMode, Mesh, MeshTags, exterior_facet_indices, meshtags
+from dolfinx.io.utils import distribute_entity_data
+from dolfinx.mesh import (
+    GhostMode,
+    Mesh,
+    MeshTags,
+    create_mesh,
+    exterior_facet_indices,
+    meshtags,
+    meshtags_from_entities,
+)
 from mpi4py import MPI
 
+from apcfem.config.loader import CaseError
 from apcfem.config.schema import GeometryConfig, MeshConfig
+from apcfem.mesh.imported import METRES_PER_UNIT, MeshArrays, load_mesh_file
 from apcfem.mesh.stack import build_stack_model
 
 log = logging.getLogger(__name__)
 
-NM = 1e-9  # metres per nanometre: gmsh draws in nm, DOLFINx works in m
+NM = METRES_PER_UNIT["nm"]  # gmsh draws in nm, DOLFINx works in m
 
 
 @dataclass(frozen=True)
@@ -93,7 +106,10 @@ class DeviceMesh:
 
 def build_device_mesh(geometry: GeometryConfig, sizes: MeshConfig,
                       comm: MPI.Comm = MPI.COMM_WORLD) -> DeviceMesh:
-    """Build the stack with gmsh on rank 0 and distribute it over ``comm``."""
+    """Build the stack with gmsh on rank 0 and distribute it over ``comm``; with
+    ``sizes.file`` set, read that mesh file instead (:func:`read_mesh_file`)."""
+    if sizes.file is not None:
+        return read_mesh_file(sizes, geometry, comm)
     gdim = 2 if geometry.kind == "axisymmetric" else 3
     if comm.rank == 0:
         _start_gmsh()
@@ -119,6 +135,53 @@ def read_device_msh(path: str, comm: MPI.Comm = MPI.COMM_WORLD) -> DeviceMesh:
     return device
 
 
+def read_mesh_file(sizes: MeshConfig, geometry: GeometryConfig,
+                   comm: MPI.Comm = MPI.COMM_WORLD) -> DeviceMesh:
+    """Read ``sizes.file`` (any format meshio reads) on rank 0, check it and distribute it as
+    the built-in stacks are.
+
+    Raises:
+        CaseError: on every rank, the one-line problem found on rank 0 (before any solve).
+    """
+    arrays, problem = None, None
+    if comm.rank == 0:
+        try:
+            arrays = load_mesh_file(sizes, geometry)
+        except CaseError as err:
+            problem = str(err)
+    problem = comm.bcast(problem, root=0)
+    if problem is not None:
+        raise CaseError(problem)
+    gdim, regions, boundaries, factor = comm.bcast(
+        (arrays.points.shape[1], arrays.regions, arrays.boundaries, arrays.metres_per_unit)
+        if comm.rank == 0 else None, root=0)
+    if comm.rank != 0:  # the whole mesh enters on rank 0 (as from gmsh)
+        arrays = MeshArrays(np.empty((0, gdim)), np.empty((0, gdim + 1), dtype=np.int64),
+                            np.empty(0, dtype=np.int32), np.empty((0, gdim), dtype=np.int64),
+                            np.empty(0, dtype=np.int32), regions, boundaries, factor)
+    cell = "triangle" if gdim == 2 else "tetrahedron"
+    domain = ufl.Mesh(basix.ufl.element("Lagrange", cell, 1, shape=(gdim,)))
+    mesh = create_mesh(comm, arrays.cells, domain, arrays.points, _partitioner(comm))
+    tdim = mesh.topology.dim
+    return _device(comm, mesh, _tags(mesh, tdim, arrays.cells, arrays.cell_values),
+                   _tags(mesh, tdim - 1, arrays.facets, arrays.facet_values), regions,
+                   boundaries, factor)
+
+
+def _tags(mesh: Mesh, dim: int, entities: np.ndarray, values: np.ndarray) -> MeshTags:
+    """Mesh tags of entities given by their input node indices (on any rank)."""
+    local, local_values = distribute_entity_data(mesh, dim, entities, values)
+    mesh.topology.create_connectivity(dim, mesh.topology.dim)
+    return meshtags_from_entities(mesh, dim, adjacencylist(local),
+                                  local_values.astype(np.int32, copy=False))
+
+
+def _partitioner(comm: MPI.Comm):
+    """Shared-facet ghosts: interface (dS) integrals work across partition boundaries."""
+    return (dolfinx.cpp.mesh.create_cell_partitioner(GhostMode.shared_facet, 2)
+            if comm.size > 1 else None)
+
+
 def _start_gmsh() -> None:
     if gmsh.isInitialized():
         gmsh.finalize()
@@ -128,22 +191,27 @@ def _start_gmsh() -> None:
 
 
 def _from_gmsh_model(comm: MPI.Comm, gdim: int) -> DeviceMesh:
-    # shared-facet ghosts: interface (dS) integrals work across partition boundaries
-    partitioner = (dolfinx.cpp.mesh.create_cell_partitioner(GhostMode.shared_facet, 2)
-                   if comm.size > 1 else None)
     data = dolfinx_gmsh.model_to_mesh(gmsh.model, comm, rank=0, gdim=gdim,
-                                      partitioner=partitioner)
-    data.mesh.geometry.x[:] *= NM
+                                      partitioner=_partitioner(comm))
     tdim = data.mesh.topology.dim
-    data.mesh.topology.create_connectivity(tdim - 1, tdim)
     groups = data.physical_groups
-    device = DeviceMesh(
-        mesh=data.mesh, cell_tags=data.cell_tags, facet_tags=data.facet_tags,
-        regions={n: g.tag for n, g in groups.items() if g.dim == tdim},
-        boundaries={n: g.tag for n, g in groups.items() if g.dim == tdim - 1},
-        axisymmetric=gdim == 2)
-    cells = comm.allreduce(data.mesh.topology.index_map(tdim).size_local, op=MPI.SUM)
-    log.info("device mesh: %d-D, %d cells, regions %s", gdim, cells, sorted(device.regions))
+    return _device(comm, data.mesh, data.cell_tags, data.facet_tags,
+                   {n: g.tag for n, g in groups.items() if g.dim == tdim},
+                   {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}, NM)
+
+
+def _device(comm: MPI.Comm, mesh: Mesh, cell_tags: MeshTags, facet_tags: MeshTags,
+            regions: dict[str, int], boundaries: dict[str, int],
+            metres_per_unit: float) -> DeviceMesh:
+    """The DeviceMesh of a distributed mesh whose coordinates are in ``metres_per_unit`` m."""
+    mesh.geometry.x[:] *= metres_per_unit  # the one place where coordinates become metres
+    tdim = mesh.topology.dim
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    device = DeviceMesh(mesh=mesh, cell_tags=cell_tags, facet_tags=facet_tags, regions=regions,
+                        boundaries=boundaries, axisymmetric=mesh.geometry.dim == 2)
+    cells = comm.allreduce(mesh.topology.index_map(tdim).size_local, op=MPI.SUM)
+    log.info("device mesh: %d-D, %d cells, regions %s", mesh.geometry.dim, cells,
+             sorted(regions))
     return device
 
 

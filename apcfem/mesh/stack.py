@@ -1,7 +1,8 @@
 """gmsh geometry of the cylindrical device stack, drawn in nanometres.
 
-The stack is bottom electrode / switching layer / top electrode, with an optional pre-formed
-filament seed cylinder on the axis of the switching layer. It is built either as the (r, z)
+The stack is bottom electrode / switching layer / top electrode, with extra layers where the case
+names them (:class:`~apcfem.config.schema.LayerConfig`) and an optional pre-formed filament seed
+cylinder on the axis of the switching layer. It is built either as the (r, z)
 half-plane of an axisymmetric cell (x = r, y = z) or as a full 3-D cylinder (axis along z).
 gmsh tolerances are absolute, so drawing in metres would merge nanometre features: coordinates
 are scaled to metres only after the mesh is built (see :mod:`apcfem.mesh.device`).
@@ -11,22 +12,24 @@ from __future__ import annotations
 
 import gmsh
 
-from apcfem.config.schema import GeometryConfig, MeshConfig
-
-REGIONS = ("bottom_electrode", "switching_layer", "filament_seed", "top_electrode")
-BOUNDARIES = ("bottom_contact", "top_contact", "outer", "axis", "bottom_interface",
-              "top_interface")
+from apcfem.config.schema import (
+    DEVICE_BOUNDARIES,
+    GeometryConfig,
+    MeshConfig,
+)
 
 
 def build_stack_model(geometry: GeometryConfig, sizes: MeshConfig, name: str = "stack") -> None:
     """Create and mesh the stack in the current gmsh session (call on one rank only).
 
-    Physical groups are named after :data:`REGIONS` (cells) and :data:`BOUNDARIES` (facets);
+    Physical groups are named after :data:`~apcfem.config.schema.DEVICE_REGIONS` and the extra
+    layers (cells) and :data:`~apcfem.config.schema.DEVICE_BOUNDARIES` (facets; the contacts are
+    the bottom and top faces of the whole stack);
     ``filament_seed`` exists only if ``geometry.seed_radius_nm > 0`` and ``axis`` only in 2-D.
     """
     gmsh.model.add(name)
     dim = 2 if geometry.kind == "axisymmetric" else 3
-    layers = _layer_bounds_nm(geometry)
+    layers = geometry.layer_bounds_nm()
     occ = gmsh.model.occ
     tools = []
     for z0, z1 in layers.values():
@@ -42,13 +45,6 @@ def build_stack_model(geometry: GeometryConfig, sizes: MeshConfig, name: str = "
     gmsh.model.mesh.generate(dim)
 
 
-def _layer_bounds_nm(g: GeometryConfig) -> dict[str, tuple[float, float]]:
-    z1 = g.bottom_electrode_thickness_nm
-    z2 = z1 + g.switching_layer_thickness_nm
-    return {"bottom_electrode": (0.0, z1), "switching_layer": (z1, z2),
-            "top_electrode": (z2, z2 + g.top_electrode_thickness_nm)}
-
-
 def _slab(occ, dim: int, radius: float, z0: float, z1: float) -> int:
     if dim == 2:
         return occ.addRectangle(0.0, z0, 0.0, radius, z1 - z0)
@@ -60,7 +56,7 @@ def _axial(dim: int, point) -> float:
 
 
 def _tag_regions(dim: int, g: GeometryConfig, layers: dict) -> None:
-    members: dict[str, list[int]] = {name: [] for name in REGIONS}
+    members: dict[str, list[int]] = {name: [] for name in g.region_names}
     for _, tag in gmsh.model.getEntities(dim):
         com = gmsh.model.occ.getCenterOfMass(dim, tag)
         z = _axial(dim, com)
@@ -68,7 +64,7 @@ def _tag_regions(dim: int, g: GeometryConfig, layers: dict) -> None:
         if layer == "switching_layer" and g.seed_radius_nm > 0 and _is_seed(dim, tag, g):
             layer = "filament_seed"
         members[layer].append(tag)
-    for name in REGIONS:
+    for name in g.region_names:
         if members[name]:
             gmsh.model.addPhysicalGroup(dim, members[name], name=name)
 
@@ -80,15 +76,15 @@ def _is_seed(dim: int, tag: int, g: GeometryConfig) -> bool:
 
 
 def _tag_boundaries(dim: int, g: GeometryConfig, layers: dict) -> None:
-    top = layers["top_electrode"][1]
-    eps = 1e-6 * top
-    members: dict[str, list[int]] = {name: [] for name in BOUNDARIES}
+    bottom, top = min(z0 for z0, _ in layers.values()), max(z1 for _, z1 in layers.values())
+    eps = 1e-6 * (top - bottom)
+    members: dict[str, list[int]] = {name: [] for name in DEVICE_BOUNDARIES}
     for _, tag in gmsh.model.getEntities(dim - 1):
         xmin, ymin, zmin, xmax, ymax, zmax = gmsh.model.getBoundingBox(dim - 1, tag)
         lo, hi = (ymin, ymax) if dim == 2 else (zmin, zmax)
         flat = hi - lo < eps
         r_max = xmax if dim == 2 else max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
-        if flat and abs(lo) < eps:
+        if flat and abs(lo - bottom) < eps:
             members["bottom_contact"].append(tag)
         elif flat and abs(lo - top) < eps:
             members["top_contact"].append(tag)
@@ -100,7 +96,7 @@ def _tag_boundaries(dim: int, g: GeometryConfig, layers: dict) -> None:
             members["axis"].append(tag)
         elif not flat and abs(r_max - g.cell_radius_nm) < eps and (dim == 3 or xmin > eps):
             members["outer"].append(tag)
-    for name in BOUNDARIES:
+    for name in DEVICE_BOUNDARIES:
         if members[name]:
             gmsh.model.addPhysicalGroup(dim - 1, members[name], name=name)
 

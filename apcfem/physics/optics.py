@@ -14,7 +14,7 @@ Two levels of light heating:
     Absorbed power density Q = 1/2 omega eps0 eps'' |E|^2.
 
 Time convention exp(-i omega t): a wave travelling along +x is exp(+i k x), n + i k with k > 0
-and eps'' > 0 absorb. Optical constants (n, k) of Ag, Au, Pt and SiO2 are tabulated with their
+and eps'' > 0 absorb. Optical constants (n, k) of Ag, Au, Cu, Pt and SiO2 are tabulated with their
 sources in ``apcfem/materials/optical_constants.toml`` (:func:`refractive_index`).
 """
 
@@ -131,7 +131,8 @@ def refractive_index(material: str, wavelength_m: float) -> complex:
     """Complex refractive index n + i k of a packaged material.
 
     Args:
-        material: name in ``optical_constants.toml``: ``"Ag"``, ``"Au"``, ``"Pt"``, ``"SiO2"``.
+        material: name in ``optical_constants.toml``: ``"Ag"``, ``"Au"``, ``"Cu"``, ``"Pt"``,
+            ``"SiO2"``.
         wavelength_m: vacuum wavelength [m].
 
     Returns:

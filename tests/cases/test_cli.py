@@ -7,6 +7,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import meshio
 import numpy as np
 import pytest
 from bp4 import bp4_steps_and_names
@@ -59,6 +60,42 @@ def test_mesh_command_writes_tagged_xdmf(tmp_path):
     assert len(np.unique(boundaries.values)) == 6
     z = mesh.geometry.x[:, 1]
     assert z.max() == pytest.approx(15e-9, rel=1e-9)  # written in metres
+
+
+def test_mesh_command_writes_any_meshio_format_with_tags_as_cell_data(tmp_path):
+    # guards the gather of the mesh for writing and the tags a user inspects: the 3-D
+    # reference stack written as VTU has its four regions on the tetrahedra, its boundaries on
+    # the triangles, and the stack's volume in m^3
+    out = tmp_path / "stack.vtu"
+    text = _apcfem("mesh", "meshes/stack_3d.toml", "--output", str(out))
+    assert "region tags: bottom_electrode=" in text and "top_contact=" in text
+    mesh = meshio.read(out)
+    tags = dict(zip((b.type for b in mesh.cells), mesh.cell_data["tags"], strict=True))
+    assert sorted(np.unique(tags["tetra"])) == [1, 2, 3, 4]
+    assert {"top_contact", "bottom_contact", "outer"} <= {
+        n.split("=")[0] for n in text.split("boundary tags: ")[1].rstrip(")\n").split(", ")}
+    tets = mesh.points[mesh.cells_dict["tetra"]]
+    volume = np.abs(np.linalg.det(tets[:, 1:] - tets[:, :1])).sum() / 6
+    assert volume == pytest.approx(np.pi * 8.0**2 * 13.0 * 1e-27, rel=2e-2)
+
+
+def test_mesh_file_case_reads_back_and_reports_bad_files(tmp_path):
+    # a case whose [mesh] file is the written Abaqus mesh builds the same stack; a broken
+    # mesh file ends with one line naming the key, exit status 2, before any solve
+    stack = tmp_path / "stack.inp"
+    _apcfem("mesh", "meshes/stack_axisymmetric.toml", "--output", str(stack))
+    case = tmp_path / "from_file.toml"
+    text = Path("meshes/stack_axisymmetric.toml").read_text(encoding="utf-8")
+    case.write_text(text.replace("[mesh]\n", '[mesh]\nfile = "stack.inp"\nlength_unit = "m"\n'),
+                    encoding="utf-8")
+    again = _apcfem("mesh", str(case), "--output", str(tmp_path / "again.vtu"))
+    assert "filament_seed=" in again and "axis=" in again
+    stack.write_text("*NODE\n1, 0.0, garbage\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "apcfem.cli", "mesh", str(case)],
+                          check=False, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("apcfem: error: mesh.file = 'stack.inp': cannot read the mesh")
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
 def test_cases_lists_every_bundled_case_file():

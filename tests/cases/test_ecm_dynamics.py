@@ -158,3 +158,21 @@ def test_a_run_that_cannot_continue_stops_with_its_steps_kept(tmp_path_factory):
     assert result.stats["stop_reason"].startswith("failed")
     assert len(result.series["time_s"]) >= 1 and np.all(np.isfinite(result.series["G_G0"]))
     assert (out / "run" / "timeseries.csv").is_file()
+
+
+def test_cu_ion_charge_is_switchable():
+    """The charge of Cu in SiO2 is disputed (Cu+ or Cu2+): ecm.charge_number = 1 replaces the
+    library's z = 2 in the whole model; the deposition velocity v0 = j0 / (z F c_m) doubles."""
+    from apcfem.coupling.ecm_cell import EcmCell
+
+    base = {"mesh.min_size_nm": 0.3, "materials.filament": "Cu", "materials.top_electrode": "Cu"}
+    cells = [EcmCell(_case(**{**base, "ecm.charge_number": z}), MPI.COMM_WORLD) for z in (None, 1)]
+    try:
+        (library, switched) = cells
+        assert (library.z, switched.z) == (2.0, 1.0)
+        assert switched.species.charge_number == 1.0
+        assert switched.deposition_velocity_m_per_s == pytest.approx(
+            2 * library.deposition_velocity_m_per_s, rel=1e-12)
+    finally:
+        for cell in cells:
+            cell.close()

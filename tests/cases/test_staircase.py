@@ -87,14 +87,31 @@ def test_run_directory_contents(cold_abrupt_run):
     out = result.output_dir
     header = (out / "timeseries.csv").read_text().splitlines()[0].split(",")
     for column in ("time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "channels",
-                   "neck_radius_m", "neck_z_m", "T_max_K"):
+                   "neck_radius_m", "neck_z_m", "T_max_K", "ballistic"):
         assert column in header
+    # Ag, l = 53 nm: every neck of the 6 nm layer is ballistic
+    assert np.all(result.series["ballistic"] == 1.0)
     assert len((out / "timeseries.csv").read_text().splitlines()) == 11
     assert (out / "conductance_staircase.png").stat().st_size > 10_000
     steps, counts = bp4_steps_and_names(out / "fields.bp", ("phi", "T", "xi"))
     assert steps == 10 and min(counts.values()) >= steps, (steps, counts)  # every written step
     cfg, _ = cold_abrupt_run
     assert load_case(out / "resolved_case.toml") == cfg
+
+
+def test_a_vacancy_filament_neck_is_flagged_not_ballistic(caplog):
+    """The same hourglass as a vacancy filament (l = 0.50 nm) in HfOx: its neck, 1.1-2.5 nm long
+    (section <= 2 x the neck's), is not ballistic; one warning per run, on rank 0, with the
+    numbers, and the column says 0 on every row."""
+    cfg = _case(**{"materials.filament": "VO_filament", "materials.switching_layer": "HfOx",
+                   "ecm.tunnel_barrier_eV": 0.5, "protocol.points": 2, "output.fields": False})
+    with caplog.at_level("WARNING", logger="apcfem.ballistic"):
+        series = Simulation.from_config(cfg).run(progress=False).series
+    assert np.all(series["ballistic"] == 0.0), series["ballistic"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "apcfem.ballistic"]
+    assert len(warnings) == (1 if MPI.COMM_WORLD.rank == 0 else 0), warnings
+    if warnings:
+        assert "mean free path 0.5 nm of VO_filament" in warnings[0]
 
 
 @pytest.mark.mpi

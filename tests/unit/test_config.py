@@ -33,6 +33,7 @@ def test_bundled_demo_case_is_valid():
     ("[materials]\nfilament = 'Agg'", ["materials.filament", "'Agg'", "did you mean 'Ag'"]),
     ("[protocol]\nkind = 'neck_radius_sweep'\npoints = 1", ["protocol.points"]),
     ("[mesh]\nmin_size_nm = 5.0\nmax_size_nm = 1.0", ["min_size_nm", "max_size_nm"]),
+    ("[ecm]\ncharge_number = 0", ["ecm.charge_number", "greater than or equal to 1"]),
 ])
 def test_bad_case_names_the_key(tmp_path, text, names):
     with pytest.raises(CaseError) as err:

@@ -141,10 +141,50 @@ def test_slab_reflectance_transmittance_airy(case, dim):
         assert abs(A - (1 - R_ref - T_ref)) < 0.01 * (1 - R_ref - T_ref), f"{case}: A {A:.5f}"
 
 
+HC_EV_NM = 1239.84198  # h c [eV nm] (CODATA 2018)
+JOHNSON_CHRISTY = {  # published Table I of Phys. Rev. B 6, 4370 (1972): E [eV]: (n, k)
+    "Ag": {2.63: (0.05, 2.869), 2.13: (0.05, 3.858), 2.01: (0.06, 4.152), 1.88: (0.05, 4.483),
+           1.76: (0.04, 4.838)},
+    "Au": {2.63: (1.31, 1.849), 2.13: (0.29, 2.863), 2.01: (0.21, 3.272), 1.88: (0.14, 3.697),
+           1.76: (0.13, 4.103)},
+    "Cu": {2.63: (1.25, 2.483), 2.01: (0.30, 3.205), 1.88: (0.22, 3.747)},
+}
+"""Typed from the published table (photon energies as printed), not read from the package; the
+package's wavelengths are hc/E to 0.1 nm."""
+
+
+@pytest.mark.parametrize("metal", sorted(JOHNSON_CHRISTY))
+def test_tables_give_the_published_johnson_christy_values(metal):
+    """At tabulated photon energies the tables return J&C's n, k; absorption alpha = 4 pi k/lambda
+    at 1.88 eV (659.5 nm) from the published k. 2.63 eV (471.4 nm) is tabulated now: Au n there
+    was interpolated 6 % low (1.23 instead of 1.31) before."""
+    for energy, (n, k) in JOHNSON_CHRISTY[metal].items():
+        wavelength = HC_EV_NM / energy * NM
+        index = refractive_index(metal, wavelength)
+        assert index.real == pytest.approx(n, abs=0.006), (metal, energy)
+        assert index.imag == pytest.approx(k, rel=2e-3), (metal, energy)
+    lam = HC_EV_NM / 1.88 * NM
+    alpha = absorption_coefficient(refractive_index(metal, lam), lam)
+    assert alpha == pytest.approx(4 * np.pi * JOHNSON_CHRISTY[metal][1.88][1] / lam, rel=2e-3)
+
+
+@pytest.mark.parametrize(("metal", "k_error"), [("Ag", 2e-3), ("Au", 5e-3)])
+def test_interpolation_error_at_633nm(metal, k_error):
+    """633 nm lies between J&C points (2.01 and 1.88 eV). The package interpolates linearly in
+    wavelength; a cubic in photon energy through the four published points 2.13-1.76 eV is an
+    independent estimate. They differ in k by 0.03 % (Ag) and 0.2 % (Au): the interpolation
+    error of k, bounded here by 0.2 % and 0.5 %. (Au n differs by 3 %, n being small there.)"""
+    table = JOHNSON_CHRISTY[metal]
+    energies = np.array([2.13, 2.01, 1.88, 1.76])
+    k_cubic = np.polyval(np.polyfit(energies, [table[e][1] for e in energies], 3),
+                         HC_EV_NM / (WAVELENGTH / NM))
+    k_linear = refractive_index(metal, WAVELENGTH).imag
+    assert abs(k_linear - k_cubic) < k_error * k_cubic, (k_linear, k_cubic)
+
+
 def test_beer_lambert_layers():
     """Three layers (SiO2-like weak absorber, Ag, Pt): intensity bookkeeping is exact."""
     alpha_ag = absorption_coefficient(refractive_index("Ag", WAVELENGTH), WAVELENGTH)
-    assert abs(alpha_ag - 4 * np.pi * 4.2775 / WAVELENGTH) < 1e-3 * alpha_ag  # J&C at 633 nm
     stack = BeerLambert(intensity_W_per_m2=1e7, layers=(
         AbsorbingLayer(100 * NM, 1e5), AbsorbingLayer(20 * NM, alpha_ag),
         AbsorbingLayer(50 * NM, absorption_coefficient(refractive_index("Pt", WAVELENGTH),
