@@ -102,7 +102,7 @@ def _read(path: Path, where: str) -> meshio.Mesh:
         raise CaseError(f"{where}: cannot read the mesh: no such file {path}")
     if not formats:
         raise CaseError(f"{where}: cannot read the mesh: meshio knows no format with the "
-                        f"extension '{path.suffix}' (e.g. .msh, .vtu, .vtk, .inp)")
+                        f"extension '{path.suffix}' (e.g. .msh, .vtu, .inp, .xdmf, .med)")
     problems = []
     for name in formats:
         try:
