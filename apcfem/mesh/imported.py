@@ -108,7 +108,8 @@ def _read(path: Path, where: str) -> meshio.Mesh:
         try:
             return reader_map[name](str(path))
         except Exception as err:  # noqa: BLE001  (any parser failure is an unreadable file)
-            problems.append(f"as {name}: {type(err).__name__}: {err}".splitlines()[0])
+            detail = str(err).strip() or f"not a valid {name} file"
+            problems.append(f"as {name}: {type(err).__name__}: {detail}".splitlines()[0])
     raise CaseError(f"{where}: cannot read the mesh ({'; '.join(problems)})")
 
 

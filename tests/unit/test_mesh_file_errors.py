@@ -72,6 +72,15 @@ def test_unreadable_file(tmp_path):
         load(path)
 
 
+def test_binary_garbage_names_the_format(tmp_path):
+    # meshio's VTU reader raises with an empty message on binary garbage: the line must still
+    # say what went wrong
+    path = tmp_path / "garbage.vtu"
+    path.write_bytes(b"garbage\x00\x01")
+    with pytest.raises(CaseError, match=r"\(as vtu: ReadError: not a valid vtu file\)$"):
+        load(path)
+
+
 def test_unknown_extension(tmp_path):
     path = tmp_path / "device.xyz"
     path.write_text("1 2 3")
