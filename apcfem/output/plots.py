@@ -8,11 +8,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import NullFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import NullFormatter
 
-from apcfem.landauer import G0_S  # noqa: E402
+from apcfem.landauer import G0_S
 
 
 def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Path,
