@@ -63,6 +63,7 @@ from apcfem.physics.ionic_conduction import IonicConduction
 from apcfem.physics.phase_field import (
     AllenCahnDeposition,
     butler_volmer_ratio,
+    reduced_gibbs_thomson,
     sharp_interpolation,
 )
 
@@ -71,10 +72,6 @@ log = logging.getLogger(__name__)
 METAL_ION_MOBILITY_FRACTION = 1e-3
 """Ionic conductivity inside the filament metal relative to the electrolyte [-]: ions do not
 move through the metal; > 0 keeps phi_e defined there."""
-
-GIBBS_THOMSON_CAP = 30.0
-"""|gamma Omega kappa / k_B T| is capped here [-] (kappa of ~0.2 nm for Ag): the rate is then
-already e^15 times the exchange rate, and exp() stays finite in Newton trials."""
 
 ELECTRONIC_CONTRAST_FLOOR = 1e-9
 """Smallest electronic conductivity of the electrolyte relative to the metal's [-] (0.06 S/m
@@ -123,15 +120,17 @@ class EcmCell:
                           (g.bottom_electrode_thickness_nm + g.switching_layer_thickness_nm) * NM)
         degree = cfg.physics.element_degree
         space = {name: fem.functionspace(mesh, ("Lagrange", degree))
-                 for name in ("xi", "mu", "phi_e", "T")}
+                 for name in ("xi", "distance", "kappa", "phi_e", "T")}
         self.xi = fem.Function(space["xi"], name="xi")
         self.filament = self.xi
-        self.mu = fem.Function(space["mu"], name="minus_laplacian_xi")
+        self.distance = fem.Function(space["distance"], name="distance_nm")
+        self.kappa = fem.Function(space["kappa"], name="curvature_per_nm")
         self.phi_e = fem.Function(space["phi_e"], name="phi_electrolyte")
         self.T = fem.Function(space["T"], name="T")
         self.xi_old = fem.Function(space["xi"])
         self.phi_e_old = fem.Function(space["phi_e"])
-        self.mu_old = fem.Function(space["mu"])
+        self.distance_old = fem.Function(space["distance"])
+        self.kappa_old = fem.Function(space["kappa"])
         self.ambient_K = cfg.physics.ambient_temperature_K
         self.T.x.array[:] = self.ambient_K
 
@@ -172,10 +171,10 @@ class EcmCell:
         # Gibbs-Thomson: the Allen-Cahn term moves the interface by K kappa (linear part); the
         # reaction adds the rest of the exponential law (see apcfem.physics.phase_field)
         kT = BOLTZMANN_J_PER_K * self.T
-        self.curvature = self.phase.curvature(self.xi, self.mu)
-        reduced_gt = metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value \
-            * self.curvature / kT
-        reduced_gt = ufl.max_value(ufl.min_value(reduced_gt, GIBBS_THOMSON_CAP), -GIBBS_THOMSON_CAP)
+        self.curvature = self.phase.curvature(self.kappa, self.distance)
+        reduced_gt = reduced_gibbs_thomson(
+            self.curvature,
+            metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value / kT)
         reduced_eta = self.z * (self.phi_m - self.phi_e) / thermal_voltage(self.T) + reduced_gt
         self.dissolution_current = (butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
                                     - reduced_gt)
@@ -197,21 +196,26 @@ class EcmCell:
             mobile_fraction=1.0 - (1.0 - METAL_ION_MOBILITY_FRACTION) * metal_fraction,
             electrodes=(self.anode,), quadrature_degree=self.phase.quadrature_degree)
 
-        v_xi, v_mu, v_phi = ufl.TestFunctions(
-            ufl.MixedFunctionSpace(space["xi"], space["mu"], space["phi_e"]))
+        v_xi, v_d, v_kappa, v_phi = ufl.TestFunctions(ufl.MixedFunctionSpace(
+            space["xi"], space["distance"], space["kappa"], space["phi_e"]))
         deposited = self.c_metal * (self.xi - self.xi_old)
         residual = (self.phase.residual(self.xi, v_xi, m, xi_old=self.xi_old, dt=self.dt,
                                         dissolution_current=self.dissolution_current)
-                    + self.phase.laplacian_residual(self.mu, self.xi, v_mu, m)
+                    + self.phase.distance_residual(self.distance, self.xi, v_d, m)
+                    + self.phase.curvature_residual(self.kappa, self.distance, v_kappa, m)
                     + self.ionic.residual(self.phi_e, v_phi, m, T=self.T, dt=self.dt,
                                           deposited_mol_per_m3=deposited))
-        self._block = BlockNewtonProblem("ecm", residual, [self.xi, self.mu, self.phi_e],
-                                         petsc_options=BLOCK_OPTIONS)
-        # mu = -lap(xi) of a prescribed xi (initial states), so Newton starts consistent
-        self._laplacian = NewtonProblem(
-            "ecm_laplacian",
-            self.phase.laplacian_residual(self.mu, self.xi, ufl.TestFunction(space["mu"]), m),
-            self.mu, petsc_options=LINEAR)
+        self._block = BlockNewtonProblem(
+            "ecm", residual, [self.xi, self.distance, self.kappa, self.phi_e],
+            petsc_options=BLOCK_OPTIONS)
+        # distance and curvature of a prescribed xi (initial states), so Newton starts consistent
+        self._geometry = [
+            NewtonProblem("ecm_distance", self.phase.distance_residual(
+                self.distance, self.xi, ufl.TestFunction(space["distance"]), m),
+                self.distance, petsc_options=LINEAR),
+            NewtonProblem("ecm_curvature", self.phase.curvature_residual(
+                self.kappa, self.distance, ufl.TestFunction(space["kappa"]), m),
+                self.kappa, petsc_options=LINEAR)]
 
         k_host = host.thermal_conductivity_W_per_mK.value
         k = k_host + (metal.thermal_conductivity_W_per_mK.value - k_host) * metal_fraction
@@ -251,10 +255,15 @@ class EcmCell:
         self.phi_e.x.array[:] = (2.0 * metal.surface_energy_J_per_m2.value
                                  * metal.atomic_volume_m3.value
                                  / (self.z * ELEMENTARY_CHARGE_C * radius_m))
-        self._laplacian.solve()
+        self.update_geometry()
         self.phi_m.x.array[:] = 0.0
         self.accept()
         self._relax_interface()
+
+    def update_geometry(self) -> None:
+        """Signed distance and curvature of the present xi (after xi was set directly)."""
+        for problem in self._geometry:
+            problem.solve()
 
     def _relax_interface(self) -> None:
         """Relax the interpolated nucleus to the discrete equilibrium profile at zero bias:
@@ -267,20 +276,22 @@ class EcmCell:
             self.accept()
 
     def accept(self) -> None:
-        """Make the present (xi, mu, phi_e) the state of the last accepted time."""
+        """Make the present (xi, d, kappa, phi_e) the state of the last accepted time."""
         self.xi_old.x.array[:] = self.xi.x.array
-        self.mu_old.x.array[:] = self.mu.x.array
+        self.distance_old.x.array[:] = self.distance.x.array
+        self.kappa_old.x.array[:] = self.kappa.x.array
         self.phi_e_old.x.array[:] = self.phi_e.x.array
 
     def reject(self) -> None:
-        """Return (xi, mu, phi_e) to the last accepted state."""
+        """Return (xi, d, kappa, phi_e) to the last accepted state."""
         self.xi.x.array[:] = self.xi_old.x.array
-        self.mu.x.array[:] = self.mu_old.x.array
+        self.distance.x.array[:] = self.distance_old.x.array
+        self.kappa.x.array[:] = self.kappa_old.x.array
         self.phi_e.x.array[:] = self.phi_e_old.x.array
 
     # -- solves --------------------------------------------------------------------------
     def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:
-        """One backward-Euler step of (xi, mu, phi_e) from the accepted state at cell voltage V_cell
+        """One backward-Euler step of (xi, d, kappa, phi_e) from the accepted state at cell voltage V_cell
         [V] (phi_m and T frozen). Returns Newton iterations; raises SolverDivergedError."""
         self.dt.value = dt_s
         self.set_cell_voltage(V_cell_V)
@@ -337,12 +348,13 @@ class EcmCell:
 
     def fields(self) -> list[fem.Function]:
         """Functions written as VTX snapshots."""
-        return [self.xi, self.phi_e, self.phi_m, self.T]
+        return [self.xi, self.kappa, self.phi_e, self.phi_m, self.T]
 
     def close(self) -> None:
         """Destroy the solvers (collective; the same order on every rank)."""
         self._block.close()
-        self._laplacian.close()
+        for problem in self._geometry:
+            problem.close()
         self.contact.close()
         self._heat.close()
 
