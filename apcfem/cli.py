@@ -122,7 +122,7 @@ def _case_path(name: str) -> Path:
 
 
 def _run(args, comm) -> int:
-    cfg, output = _run_input(args)
+    cfg, output = _run_input(args, comm)
     if cfg.study is not None:
         return _run_study(cfg, output, args, comm)
     result = apcfem.Simulation.from_config(cfg, comm).run(
@@ -141,33 +141,49 @@ def _run(args, comm) -> int:
     return 0
 
 
-def _run_input(args) -> tuple[apcfem.CaseConfig, Path]:
+def _run_input(args, comm) -> tuple[apcfem.CaseConfig, Path]:
     """The case and run directory of ``apcfem run``, checked before any work.
 
     Raises:
         CaseError: no case, an existing run directory without --overwrite, or --resume of a
-            directory without a checkpoint.
+            directory without a checkpoint (decided on rank 0: the others may see the
+            directory only once rank 0 has created it).
     """
+    if args.resume is None and (args.case is None or args.output is None):
+        raise apcfem.CaseError("run: give a case and --output DIR, or --resume DIR")
+    output = Path(args.output if args.resume is None else args.resume)
+    problem = comm.bcast(_output_problem(args, output) if comm.rank == 0 else None, root=0)
+    if problem:
+        raise apcfem.CaseError(problem)
+    case = _case_path(args.case) if args.case else output / RESOLVED_CASE
+    return apcfem.load_case(case), output
+
+
+def _output_problem(args, output: Path) -> str | None:
+    """What is wrong with the run directory of ``apcfem run`` (None: nothing)."""
     if args.resume is None:
-        if args.case is None or args.output is None:
-            raise apcfem.CaseError("run: give a case and --output DIR, or --resume DIR")
-        output = Path(args.output)
         if output.exists() and (not output.is_dir() or any(output.iterdir())) \
                 and not args.overwrite:
-            raise apcfem.CaseError(f"--output {output}: exists and is not empty: choose a new "
-                                   "directory, add --overwrite to write into it, or continue "
-                                   f"its run with --resume {output}")
-        return apcfem.load_case(_case_path(args.case)), output
-    output = Path(args.resume)
+            return (f"--output {output}: exists and is not empty: choose a new directory, add "
+                    f"--overwrite to write into it, or continue its run with --resume {output}")
+        return None
     if args.output is not None and Path(args.output) != output:
-        raise apcfem.CaseError(f"--output {args.output}: a resumed run continues in its own "
-                               f"directory {output}: drop --output")
-    case = _case_path(args.case) if args.case else output / RESOLVED_CASE
-    cfg = apcfem.load_case(case)
-    if cfg.study is None and not (output / CHECKPOINT).is_file():
-        raise apcfem.CaseError(f"--resume {output}: no {CHECKPOINT} there (a run writes one "
-                               "every output.checkpoint_every_steps steps): start it again")
-    return cfg, output
+        return (f"--output {args.output}: a resumed run continues in its own directory "
+                f"{output}: drop --output")
+    if not (output / RESOLVED_CASE).is_file():
+        return f"--resume {output}: not a run directory (no {RESOLVED_CASE})"
+    if not (output / CHECKPOINT).is_file() and not _is_study(output):
+        return (f"--resume {output}: no {CHECKPOINT} there (a run writes one every "
+                "output.checkpoint_every_steps steps): start it again")
+    return None
+
+
+def _is_study(output: Path) -> bool:
+    """A study's directory (resumed by its own sub-run bookkeeping, without a checkpoint)."""
+    try:
+        return "[study]" in (output / RESOLVED_CASE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _run_study(cfg, output: Path, args, comm) -> int:

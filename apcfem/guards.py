@@ -22,7 +22,7 @@ from apcfem.materials import Material
 
 log = logging.getLogger(__name__)
 
-XI_TOLERANCE = 0.05
+XI_TOLERANCE = 0.1
 """Overshoot of the filament metal fraction beyond [0, 1] that is not reported [-]."""
 
 

@@ -107,9 +107,12 @@ def _describe(err: ValidationError, source: str) -> str:
                    else _known_keys(loc[:-1]))
         listed = f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
         return f"{source}: unknown key '{key}'{_hint(loc[-1], allowed)}{listed}"
+    message = first["msg"].removeprefix("Value error, ")  # a validator's own message
+    if first["type"] == "value_error" and not loc:  # a check across sections names its keys
+        return f"{source}: {message}"
     value = first.get("input")
     shown = f" = {value!r}" if not isinstance(value, dict) else ""
-    return f"{source}: {key}{shown}: {first['msg']}"
+    return f"{source}: {key}{shown}: {message}"
 
 
 def _known_keys(path: list[str]) -> list[str]:
