@@ -76,7 +76,8 @@ class PhysicalGuards:
         space = u.function_space
         owned = space.dofmap.index_map.size_local
         if id(space) not in self._coordinates:
-            self._coordinates[id(space)] = space.tabulate_dof_coordinates()
+            dim = space.mesh.geometry.dim  # (r, z) in 2-D
+            self._coordinates[id(space)] = space.tabulate_dof_coordinates()[:, :dim]
         values, local = u.x.array[:owned], None
         if owned:
             k = int(pick(values))

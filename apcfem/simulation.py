@@ -353,7 +353,6 @@ class Simulation:
         scalars, iterations = read_checkpoint(out / CHECKPOINT, cell.state_functions(),
                                               self.comm)
         loop = _LoopState(**{k: scalars[k] for k in _LoopState.__dataclass_fields__})
-        loop.cycle = int(loop.cycle)
         control.restore(scalars, iterations)
         if self.transient:
             cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor

@@ -2,8 +2,8 @@
 
 Each variant keeps its case's physics and protocol kind and shortens what costs time: the mesh
 (0.5 nm on the staircase's axis, 0.3 nm in the ECM cells), the number of sweep points, and the
-transient drive (a 3 ms, 1.2 V pulse or sweep, steps up to 0.2 ms, one or two compliance
-currents). Plots are off.
+transient drive (a 3 ms, 1.2 V pulse or sweep, steps up to 0.2 ms, one compliance
+current). Plots are off.
 """
 
 from pathlib import Path
@@ -24,7 +24,7 @@ SHORT_EDITS = {
     "ecm_ag_sio2_pt_sweep": {**ECM_SHORT, "protocol": PULSE},
     "ecm_compliance_ladder": {**ECM_SHORT, "protocol.ramp_rate_V_per_s": 400.0,
                               "protocol.set_voltage_V": 1.2,
-                              "study.current_limits_A": [1e-4, 2e-4]},
+                              "study.current_limits_A": [1e-4]},
 }
 """Bundled case name -> the changes (dotted keys) of its short variant."""
 

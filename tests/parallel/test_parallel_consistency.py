@@ -45,8 +45,12 @@ def _series(case: Path, ranks: int) -> dict[str, np.ndarray]:
 
 
 def _assert_same(series: dict, reference: dict) -> None:
+    """The same times and, to RTOL, the same values in every column but ``newton_its`` (a
+    solve near its tolerance may take one iteration more on another partition)."""
     np.testing.assert_array_equal(series["time_s"], reference["time_s"])
     for column, values in reference.items():
+        if column == "newton_its":
+            continue
         np.testing.assert_allclose(series[column], values, rtol=RTOL, atol=0, err_msg=column)
 
 
@@ -72,4 +76,5 @@ def test_another_seed_gives_other_cycles(tmp_path):
         case = short_case("ecm_ag_sio2_pt_sweep", folder,
                           **{**SEEDED_PULSES, "variability__seed": seed})
         runs.append(_series(case, 1))
-    assert runs[0]["filament_mol"][0] != pytest.approx(runs[1]["filament_mol"][0], rel=1e-6)
+    first, second = (run["filament_mol"][0] for run in runs)  # the seeded nucleus
+    assert abs(first / second - 1) > 1e-3

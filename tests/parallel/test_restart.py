@@ -73,13 +73,16 @@ def _kill_after_checkpoint(ranks: int, case: Path, run_dir: Path, step: int) -> 
 
 
 def _assert_same_series(resumed: Path, reference: Path, rtol: float) -> float:
-    """Every column of the two time series agrees to ``rtol``; returns the largest relative
-    difference (NaN and Inf must sit at the same places)."""
+    """Every column of the two time series agrees to ``rtol`` (Newton iterations exactly, on
+    the same rank count only); returns the largest relative difference (NaN and Inf must sit
+    at the same places)."""
     got, want = read_series(resumed / "timeseries.csv"), read_series(reference / "timeseries.csv")
     assert list(got) == list(want)
     np.testing.assert_array_equal(got["step"], np.arange(len(want["step"])))
     worst = 0.0
     for column, values in want.items():
+        if column == "newton_its" and rtol > SAME_RANKS_RTOL:
+            continue  # a solve near its tolerance may take one iteration more elsewhere
         np.testing.assert_allclose(got[column], values, rtol=rtol, atol=0, err_msg=column)
         finite = np.isfinite(values) & (values != 0)
         if finite.any():
