@@ -181,7 +181,10 @@ class Simulation:
         started = time.perf_counter()
         if resume and not output_dir:
             raise CheckpointError("resume needs the run directory to continue")
-        out = prepare_run_directory(output_dir, cfg, comm, resume) if output_dir else None
+        if resume:  # its resolved case is replaced once the checkpoint has been read
+            out = Path(output_dir)
+        else:
+            out = prepare_run_directory(output_dir, cfg, comm) if output_dir else None
         drive = self._drive()
         cell = self._cell(drive)
         # closed on the success path only: under MPI an exception aborts every rank (cli), and a
@@ -224,6 +227,7 @@ class Simulation:
                      else np.inf)
         if resume:
             loop, state, rows = self._restore(cell, extractor, drive, control, out)
+            prepare_run_directory(out, cfg, comm, resume=True)
             resumed_from = control.accepted
         else:
             loop, rows = _LoopState(V_before=drive(0.0), settle_T_K=self._ambient_K), None

@@ -26,12 +26,14 @@ RTOL = 1e-6
 SEEDED_PULSES = {"protocol": {**PULSE, "amplitude_V": 0.9, "rise_s": 5e-4, "width_s": 5e-4,
                               "interval_s": 1.5e-3, "count": 2},
                  "variability__seed": 3, "variability__rate_spread": 0.5,
-                 "variability__nucleus_radius_spread": 0.1,
                  "dynamics__dt_initial_s": 1e-4, "dynamics__dt_max_s": 1e-4,
                  "dynamics__target_newton_iterations": 30}
-"""Two 0.9 V pulses, each a cycle with its own seeded exchange rate, the nucleus radius drawn
-from the seed; steps of 0.1 ms cut back only on a failed solve (an adaptive step size follows
-Newton iteration counts, which may differ by one between partitions)."""
+"""Two 0.9 V pulses, each a cycle with its own seeded exchange rate; steps of 0.1 ms cut back
+only on a failed solve (an adaptive step size follows Newton iteration counts, which may
+differ by one between partitions). Its solves stay well below the iteration limit: one at the
+limit may fail on one partition and not on another, and the runs would then part. (A seeded
+nucleus radius, ``variability.nucleus_radius_spread``, made the seed's first solves hard
+enough for that.)"""
 
 
 def _series(case: Path, ranks: int) -> dict[str, np.ndarray]:
@@ -76,5 +78,5 @@ def test_another_seed_gives_other_cycles(tmp_path):
         case = short_case("ecm_ag_sio2_pt_sweep", folder,
                           **{**SEEDED_PULSES, "variability__seed": seed})
         runs.append(_series(case, 1))
-    first, second = (run["filament_mol"][0] for run in runs)  # the seeded nucleus
-    assert abs(first / second - 1) > 1e-3
+    first, second = (run["filament_mol"][-1] - run["filament_mol"][0] for run in runs)
+    assert abs(first / second - 1) > 1e-2  # the seeded rates grew different amounts

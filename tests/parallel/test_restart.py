@@ -99,7 +99,22 @@ def test_killed_staircase_resumes_to_the_uninterrupted_series(tmp_path, killed_o
     assert 4 <= step < 13
     _run(resumed_on, "run", "--resume", "killed", cwd=tmp_path)
     rtol = SAME_RANKS_RTOL if killed_on == resumed_on else OTHER_RANKS_RTOL
-    _assert_same_series(tmp_path / "killed", tmp_path / "whole", rtol)
+    worst = _assert_same_series(tmp_path / "killed", tmp_path / "whole", rtol)
+    print(f"staircase killed at step {step} on {killed_on} ranks, resumed on {resumed_on}: "
+          f"largest relative difference {worst:.1e}")
+
+
+def test_resume_with_another_mesh_is_refused_and_changes_nothing(tmp_path):
+    case = short_case("ag_sio2_pt_staircase", tmp_path, output__checkpoint_every_steps=1)
+    _run(1, "run", str(case), "--output", "run", cwd=tmp_path)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir() if p.is_file()}
+    finer = short_case("ag_sio2_pt_staircase", tmp_path, mesh__min_size_nm=0.4)
+    refused = _run(1, "run", str(finer), "--resume", "run", cwd=tmp_path, status=2)
+    assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
+    assert "checkpoint.h5: field T was stored on another mesh" in refused.stderr
+    assert "[geometry] and [mesh] unchanged" in refused.stderr
+    after = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir() if p.is_file()}
+    assert after == before
 
 
 def test_killed_ecm_pulse_resumes_to_the_uninterrupted_series(tmp_path):
@@ -113,7 +128,8 @@ def test_killed_ecm_pulse_resumes_to_the_uninterrupted_series(tmp_path):
     step = _kill_after_checkpoint(1, case, tmp_path / "killed", step=20)
     assert step < len(whole["step"]) - 1
     _run(1, "run", "--resume", "killed", cwd=tmp_path)
-    _assert_same_series(tmp_path / "killed", tmp_path / "whole", SAME_RANKS_RTOL)
+    worst = _assert_same_series(tmp_path / "killed", tmp_path / "whole", SAME_RANKS_RTOL)
+    print(f"ECM pulse killed at step {step}: largest relative difference {worst:.1e}")
 
 
 def test_killed_ecm_pulse_resumes_on_more_ranks(tmp_path):
@@ -126,9 +142,11 @@ def test_killed_ecm_pulse_resumes_on_more_ranks(tmp_path):
                       dynamics__target_newton_iterations=30,
                       protocol={**PULSE, "amplitude_V": 0.9})
     _run(1, "run", str(case), "--output", "whole", cwd=tmp_path)
-    _kill_after_checkpoint(1, case, tmp_path / "killed", step=15)
+    step = _kill_after_checkpoint(1, case, tmp_path / "killed", step=15)
     _run(2, "run", "--resume", "killed", cwd=tmp_path)
-    _assert_same_series(tmp_path / "killed", tmp_path / "whole", OTHER_RANKS_RTOL)
+    worst = _assert_same_series(tmp_path / "killed", tmp_path / "whole", OTHER_RANKS_RTOL)
+    print(f"ECM pulse killed at step {step} on 1 rank, resumed on 2: largest relative "
+          f"difference {worst:.1e}")
 
 
 def test_failed_solve_stops_with_where_and_resumes_with_changed_settings(tmp_path):
