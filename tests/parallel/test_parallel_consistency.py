@@ -79,4 +79,4 @@ def test_another_seed_gives_other_cycles(tmp_path):
                           **{**SEEDED_PULSES, "variability__seed": seed})
         runs.append(_series(case, 1))
     first, second = (run["filament_mol"][-1] - run["filament_mol"][0] for run in runs)
-    assert abs(first / second - 1) > 1e-2  # the seeded rates grew different amounts
+    assert abs(first / second - 1) > 1e3 * RTOL  # the seeded rates grew different amounts
