@@ -348,7 +348,8 @@ class EcmCell:
 
     def state_functions(self) -> dict[str, fem.Function]:
         """The accepted state a restart checkpoint stores (restore it, then :meth:`accept`)."""
-        return {"xi": self.xi, "mu": self.mu, "phi_e": self.phi_e, "T": self.T}
+        return {"xi": self.xi, "distance": self.distance, "kappa": self.kappa,
+                "phi_e": self.phi_e, "T": self.T}
 
     def fields(self) -> list[fem.Function]:
         """Functions written as VTX snapshots."""
