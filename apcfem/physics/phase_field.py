@@ -32,14 +32,8 @@ reaction term carries the rest, j / j0 (eta) - gamma Omega kappa / k_B T, so tha
 normal velocity is v0 j / j0 with the full exponential dependence on the curvature: a thread
 thinner than a few atoms dissolves at once, as it should, rather than at the linear rate.
 
-The curvature in the reaction is that of the level sets, read from the nodal signed distance
-d = lambda atanh(1 - 2 xi) (an auxiliary P1 unknown, linear across the interface where xi is a
-steep tanh) as kappa = div(grad d / |grad d|) in weak form with a lumped mass and the boundary
-flux kept, then carried from each node's level set to the xi = 1/2 surface (parallel-surface
-map). The Laplacian of xi itself, through the equilibrium-profile identity lap(xi) = xi_nn -
-kappa |grad xi|, reads 0.7-4.2 /nm across a 0.47 nm tanh cylinder at h = lambda (exact: 1.9-2.5
-/nm), an error of up to 0.23 V in the shift, inside an exponential; the level-set curvature is
-exact for cylinders and within ~5 % (weighted by h') for spheres on the device meshes.
+The curvature in the reaction comes from auxiliary unknowns of the phase field (see
+:mod:`apcfem.physics.interface_curvature`).
 
 **Scaled residual.** Like the Nernst-Planck residual, the phase-field residual is the step
 balance int W [(xi - xi_old) + dt (...)] v divided by RESIDUAL_VOLUME_M3 (1 nm^3), so its entries
@@ -50,9 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import ufl
-from dolfinx import fem, la
 
 from apcfem.mesh import DeviceMesh
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
@@ -60,26 +52,6 @@ from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
 Scalar = float | ufl.core.expr.Expr
 
 NM = 1e-9
-
-PROFILE_TAIL = 1e-3
-"""Beyond xi = delta and 1 - delta (this delta [-], |d| = 3.8 lambda, where h'(xi) < 3e-5) the
-signed distance lambda atanh(1 - 2 xi) is continued linearly (C1): bounded slope, so that the
-round-off-sized xi of the bulk phases (and Newton iterates outside [0, 1]) do not make the
-distance, and through it the curvature, ill-conditioned."""
-
-CURVATURE_CAP_PER_M = 20e9
-"""|curvature| is capped smoothly near 20 /nm [1/m], a sphere of one Ag atom's radius: beyond the
-band of the profile (clipped xi) the distance is flat and the Laplacian at the kink is
-meaningless."""
-
-NORMAL_FLOOR = 1e-2
-"""|grad d| is regularised as sqrt(|grad d|^2 + delta^2) with this delta [-] in the unit normal
-grad d / |grad d| (|grad d| = 1 in the band, 0 where the distance is clipped)."""
-
-PARALLEL_MAP_FLOOR = 0.05
-"""Smallest denominator 1 - kappa d [-] of the map from a node's level set to the xi = 1/2
-surface (smoothly floored, see :func:`smooth_floor`)."""
-
 
 def interpolation(xi) -> ufl.core.expr.Expr:
     """h(xi) = xi^3 (6 xi^2 - 15 xi + 10): 0 -> 1 with h'(0) = h'(1) = 0 [-]."""
@@ -176,81 +148,6 @@ class AllenCahnDeposition:
             raise ValueError(f"interface_width_m = {self.interface_width_m:g}: must be > 0 "
                              "(tanh half-width in metres, e.g. 1.5e-10)")
 
-
-    def signed_distance(self, xi) -> ufl.core.expr.Expr:
-        """Distance from the xi = 1/2 surface, > 0 in the electrolyte [m]: lambda atanh(1 - 2 xi)
-        of the equilibrium profile, continued linearly beyond PROFILE_TAIL."""
-        y = 1.0 - 2.0 * xi
-        edge = 1.0 - 2.0 * PROFILE_TAIL
-        inside = 0.5 * ufl.ln((1.0 + y) / (1.0 - y))
-        tail = float(np.arctanh(edge)) + (abs(y) - edge) / (1.0 - edge**2)
-        return self.interface_width_m * ufl.conditional(
-            ufl.lt(abs(y), edge), inside, ufl.sign(y) * tail)
-
-    def distance_residual(self, distance, xi, v, m: DeviceMesh) -> ufl.Form:
-        """Nodal signed distance d_i = lambda atanh(1 - 2 xi_i) [nm], a P1 unknown (lumped, so
-        each node's equation is its own): P1 interpolates the distance, which is linear across
-        the interface, far better than the steep tanh of xi itself."""
-        weight, lumped = self._lumped_mass(m)
-        return weight * (distance - self.signed_distance(xi) / NM) * v * lumped
-
-    def curvature_residual(self, kappa, distance, v, m: DeviceMesh) -> ufl.Form:
-        """Weak kappa = lap(d) [1/nm] of the nodal signed distance d [nm] (its level sets are
-        those of xi): int W kappa v = -int W grad d . grad v + int_dO W grad d . nu v (nm units).
-
-        The P1 gradient of xi itself is no use at h ~ lambda: the P1 level sets of the steep tanh
-        zigzag (+-100 % on a crossed mesh). The mass term is lumped (vertex quadrature) against
-        the node-to-node checkerboard of a consistent mass. The boundary term keeps the
-        curvature of level sets that meet a wall at an angle (natural conditions would force
-        grad d . nu = 0 and put a spurious curvature on the wall nodes). kappa is that of the
-        level set through each node; see :meth:`curvature`.
-        """
-        weight, lumped = self._lumped_mass(m)
-        volume = m.weight() / RESIDUAL_VOLUME_M3
-        dx = m.dx()(degree=self.quadrature_degree)
-        ds = ufl.ds(domain=m.mesh, degree=self.quadrature_degree)
-        grad_d = NM * ufl.grad(distance)  # [nm / nm], 1 in the band
-        normal = grad_d / ufl.sqrt(ufl.inner(grad_d, grad_d) + NORMAL_FLOOR**2)
-        wall = ufl.FacetNormal(m.mesh)
-        return (weight * kappa * v * lumped
-                + volume * NM * ufl.inner(normal, ufl.grad(v)) * dx
-                - volume * NM * ufl.inner(normal, wall) * v * ds)
-
-    @staticmethod
-    def _lumped_mass(m: DeviceMesh) -> tuple[ufl.core.expr.Expr, ufl.Measure]:
-        """Weight [1/m^3] and vertex-quadrature measure of a lumped mass term for P1 unknowns.
-
-        The vertex rule takes the weight W at the node, which keeps lap(d) exact for the
-        distance of a cylinder at every node on uniform meshes, walls included; on an
-        axisymmetric mesh W = 2 pi r vanishes at the axis, so the axis nodes take the row-sum
-        average int W phi_i / int phi_i of their hat function instead (precomputed as a P1
-        function)."""
-        lumped = m.dx()(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
-        if not m.axisymmetric:
-            return m.weight() / RESIDUAL_VOLUME_M3, lumped
-        space = fem.functionspace(m.mesh, ("Lagrange", 1))
-        test = ufl.TestFunction(space)
-        sums = [fem.assemble_vector(fem.form(w * test * m.dx())) for w in (m.weight(), 1.0)]
-        for vector in sums:
-            vector.scatter_reverse(la.InsertMode.add)
-        nodal = fem.Function(space)
-        nodal.interpolate(fem.Expression(m.weight(), space.element.interpolation_points))
-        on_axis = np.isclose(space.tabulate_dof_coordinates()[:, 0], 0.0, atol=1e-15)
-        owned = space.dofmap.index_map.size_local
-        nodal.x.array[:owned][on_axis[:owned]] = (sums[0].array / sums[1].array)[on_axis[:owned]]
-        nodal.x.scatter_forward()
-        return nodal / RESIDUAL_VOLUME_M3, lumped
-
-    def curvature(self, kappa, distance) -> ufl.core.expr.Expr:
-        """Mean curvature [1/m] (> 0: convex metal) of the xi = 1/2 surface seen from each node.
-
-        The unknown of :meth:`curvature_residual` is the curvature of the level set through the
-        node, a parallel surface at distance d. It is carried back as one principal curvature,
-        k / (1 - k d): exact for a cylinder (a neck), for a sphere of radius R it gives
-        2 / (R - d) instead of 2 / R, an error odd in d that the reaction's weight h'(xi), even
-        in d, averages out to second order."""
-        mapped = kappa / NM / smooth_floor(1.0 - kappa * distance, PARALLEL_MAP_FLOOR)
-        return smooth_cap(mapped, CURVATURE_CAP_PER_M)
 
     def rate(self, xi, dissolution_current) -> ufl.core.expr.Expr:
         """Local part of d(xi)/dt [1/s]: double well and reaction (no gradient term)."""
