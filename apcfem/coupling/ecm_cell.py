@@ -172,16 +172,23 @@ class EcmCell:
             capillary_mobility_m2_per_s=self.rate_factor * self.capillary_mobility_m2_per_s,
             deposition_velocity_m_per_s=self.rate_factor * v0,
             transfer_coefficient=ecm.transfer_coefficient)
-        # Gibbs-Thomson: the Allen-Cahn term moves the interface by K kappa (linear part); the
-        # reaction adds the rest of the exponential law (see apcfem.physics.phase_field)
+        # Gibbs-Thomson: with the Laplacian curvature the Allen-Cahn term moves the interface by
+        # K kappa (linear part) and the reaction adds the rest of the exponential law (see
+        # apcfem.physics.phase_field)
         kT = BOLTZMANN_J_PER_K * self.T
         self.curvature = self.estimator.curvature(self.geometry, self.xi)
         reduced_gt = reduced_gibbs_thomson(
             self.curvature,
             metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value / kT)
         reduced_eta = self.z * (self.phi_m - self.phi_e) / thermal_voltage(self.T) + reduced_gt
-        self.dissolution_current = (butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
-                                    - reduced_gt)
+        self.dissolution_current = butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
+        # the level-set curvature carries the whole law (its Allen-Cahn motion cancelled): a
+        # linear part from the Laplacian-based motion would disagree with it at h ~ lambda
+        self._cancelled_curvature = None
+        if ecm.curvature == "laplacian":
+            self.dissolution_current = self.dissolution_current - reduced_gt
+        else:
+            self._cancelled_curvature = self.curvature
         self.species = Species(
             name=ion.species, charge_number=self.z,
             diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
@@ -204,7 +211,8 @@ class EcmCell:
             space["xi"], space["phi_e"], *geometry_spaces))
         deposited = self.c_metal * (self.xi - self.xi_old)
         residual = (self.phase.residual(self.xi, v_xi, m, xi_old=self.xi_old, dt=self.dt,
-                                        dissolution_current=self.dissolution_current)
+                                        dissolution_current=self.dissolution_current,
+                                        cancelled_curvature=self._cancelled_curvature)
                     + self.ionic.residual(self.phi_e, v_phi, m, T=self.T, dt=self.dt,
                                           deposited_mol_per_m3=deposited)
                     + sum(self.estimator.residuals(self.geometry, self.xi, v_geometry, m)))

@@ -149,18 +149,24 @@ class AllenCahnDeposition:
                              "(tanh half-width in metres, e.g. 1.5e-10)")
 
 
-    def rate(self, xi, dissolution_current) -> ufl.core.expr.Expr:
-        """Local part of d(xi)/dt [1/s]: double well and reaction (no gradient term)."""
+    def rate(self, xi, dissolution_current, cancelled_curvature=None) -> ufl.core.expr.Expr:
+        """Local part of d(xi)/dt [1/s]: double well, reaction and, if ``cancelled_curvature``
+        [1/m] is given, the counter term +K kappa |grad xi|_eq that cancels the curvature motion
+        of the Allen-Cahn terms (no gradient term)."""
         lam = self.interface_width_m
         mobility = 2.0 * self.capillary_mobility_m2_per_s / lam**2  # M = K / eps^2
         # h' of xi clipped to [0, 1]: outside it the reaction would push xi further out
         bounded = ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
-        return (-mobility * double_well_derivative(xi)
+        rate = (-mobility * double_well_derivative(xi)
                 - self.deposition_velocity_m_per_s / (3.0 * lam)
                 * interpolation_derivative(bounded) * dissolution_current)
+        if cancelled_curvature is None:
+            return rate
+        profile_slope = 2.0 * xi * (1.0 - xi) / lam  # unclipped: smooth through 0 and 1
+        return rate + self.capillary_mobility_m2_per_s * cancelled_curvature * profile_slope
 
-    def residual(self, xi, v, m: DeviceMesh, *, xi_old, dt: Scalar,
-                 dissolution_current) -> ufl.Form:
+    def residual(self, xi, v, m: DeviceMesh, *, xi_old, dt: Scalar, dissolution_current,
+                 cancelled_curvature=None) -> ufl.Form:
         """Backward-Euler residual int W [(xi - xi_old) v + dt (K grad xi.grad v - rate v)] / V0.
 
         Args:
@@ -171,13 +177,18 @@ class AllenCahnDeposition:
             dt: time step [s].
             dissolution_current: j / j0 [-] of the surface reaction, > 0 dissolves (e.g.
                 :func:`butler_volmer_ratio`).
+            cancelled_curvature: the interface curvature [1/m] whose Allen-Cahn motion is
+                cancelled (curvature-free phase field, Sun & Beckermann, J. Comput. Phys. 220,
+                626 (2007)); then ``dissolution_current`` must carry the whole Gibbs-Thomson
+                law. None: the Allen-Cahn terms move the interface by K kappa.
         """
         weight = m.weight() / RESIDUAL_VOLUME_M3
         dx = m.dx()(degree=self.quadrature_degree)
+        rate = self.rate(xi, dissolution_current, cancelled_curvature)
         return weight * ((xi - xi_old) * v
                          + dt * self.capillary_mobility_m2_per_s
                          * ufl.inner(ufl.grad(xi), ufl.grad(v))
-                         - dt * self.rate(xi, dissolution_current) * v) * dx
+                         - dt * rate * v) * dx
 
     def amount(self, xi, m: DeviceMesh, molar_density_mol_per_m3: float) -> ufl.Form:
         """Metal in the filament c_m int xi dV [mol] (scalar form, residual quadrature)."""
