@@ -57,16 +57,19 @@ of the profile the level sets' curvature is meaningless."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class LaplacianCurvature:
-    """kappa from mu = -lap(xi) (unknown in 1/nm^2) and the equilibrium-profile identity.
-
-    Attributes:
+class _Estimator:
+    """Attributes:
         interface_width_m: lambda, tanh half-width of the interface [m].
         quadrature_degree: degree of the integrals (as the phase field's).
     """
 
     interface_width_m: float
     quadrature_degree: int = 4
+
+
+class LaplacianCurvature(_Estimator):
+    """kappa from mu = -lap(xi) (unknown in 1/nm^2) and the equilibrium-profile identity."""
+
     names = ("minus_laplacian_xi",)
 
     def residuals(self, unknowns, xi, tests, m: DeviceMesh) -> list[ufl.Form]:
@@ -86,17 +89,9 @@ class LaplacianCurvature:
         return (2.0 * double_well_derivative(xi) / lam**2 + mu / NM**2) / slope
 
 
-@dataclass(frozen=True, kw_only=True)
-class LevelSetCurvature:
-    """kappa of the level sets from the nodal signed distance d [nm] (unknowns: d, kappa [1/nm]).
+class LevelSetCurvature(_Estimator):
+    """kappa of the level sets from the nodal signed distance d [nm] (unknowns: d, kappa [1/nm])."""
 
-    Attributes:
-        interface_width_m: lambda, tanh half-width of the interface [m].
-        quadrature_degree: degree of the integrals (as the phase field's).
-    """
-
-    interface_width_m: float
-    quadrature_degree: int = 4
     names = ("distance_nm", "level_set_curvature_per_nm")
 
     def signed_distance(self, xi) -> ufl.core.expr.Expr:
