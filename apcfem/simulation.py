@@ -213,8 +213,7 @@ class Simulation:
             cell = EcmCell(self.cfg, self.comm)
             variation = draw_variation(self.cfg.variability, 0)
             cell.rate_factor.value = variation.rate_factor
-            cell.set_nucleus(self.cfg.ecm.nucleus_radius_nm * NM
-                             * variation.nucleus_radius_factor)
+            cell.set_filament(variation.nucleus_radius_factor)
             return cell
         return SteadyCell(self.build_mesh(), self.cfg, neck_radius_schedule(self.cfg.protocol))
 

@@ -411,7 +411,8 @@ class VariabilityConfig(_Section):
     rate_spread: float = Field(
         0.0, ge=0, le=2, description="log-normal sigma of the deposition/exchange rates")
     nucleus_radius_spread: float = Field(
-        0.0, ge=0, le=0.5, description="relative spread of the nucleus radius")
+        0.0, ge=0, le=0.5, description="relative spread of the initial filament's radii "
+        "(nucleus or cone)")
 
 
 REMOVED_ECM_KEYS = {
@@ -452,8 +453,22 @@ class EcmConfig(_Section):
         10.0, gt=0, description="j0 of the oxidation/reduction of the active electrode")
     transfer_coefficient: float = Field(0.5, gt=0, lt=1)
     interface_width_nm: float = Field(0.15, gt=0, le=5, description="tanh half-width lambda")
+    curvature: Literal["laplacian", "level_set"] = Field(
+        "laplacian", description="curvature in the Gibbs-Thomson shift: 'laplacian' (from "
+        "-lap(xi) and the tanh profile; the bundled cases are calibrated with it) or "
+        "'level_set' (of the level sets, from the nodal signed distance: accurate at h ~ "
+        "lambda; see apcfem.physics.interface_curvature)")
     nucleus_radius_nm: float = Field(
         0.8, gt=0, description="radius of the initial hemispherical nucleus on the cathode")
+    initial_filament: Literal["nucleus", "cone"] = Field(
+        "nucleus", description="start state: 'nucleus' (a hemisphere of nucleus_radius_nm on "
+        "the cathode) or 'cone' (the filament an earlier set left: cone_base_radius_nm on the "
+        "cathode narrowing to cone_tip_radius_nm, its tip cone_gap_nm below the anode)")
+    cone_base_radius_nm: float = Field(1.5, gt=0, description="cone radius on the cathode")
+    cone_tip_radius_nm: float = Field(
+        0.3, gt=0, description="cone tip radius (the neck when the cone touches the anode)")
+    cone_gap_nm: float = Field(
+        0.0, ge=0, description="gap between the cone's rounded tip and the anode (0: connected)")
     tunnel_barrier_eV: float | None = Field(
         None, gt=0, le=10, description="barrier above E_F across a gap; default: work function "
         "of the filament metal minus the electron affinity of the switching layer")
@@ -595,6 +610,17 @@ class CaseConfig(_Section):
             if radius >= g.cell_radius_nm:
                 raise ValueError(f"{key} = {radius:g} must be smaller than "
                                  f"geometry.cell_radius_nm = {g.cell_radius_nm:g}")
+        ecm = self.ecm
+        if ecm.initial_filament == "cone" and max(ecm.cone_base_radius_nm,
+                                                  ecm.cone_tip_radius_nm) >= g.cell_radius_nm:
+            raise ValueError("ecm.cone_base_radius_nm and ecm.cone_tip_radius_nm must be smaller "
+                             f"than geometry.cell_radius_nm = {g.cell_radius_nm:g}")
+        if (ecm.initial_filament == "cone" and ecm.cone_gap_nm > 0
+                and ecm.cone_gap_nm + ecm.cone_tip_radius_nm >= g.switching_layer_thickness_nm):
+            raise ValueError(f"ecm.cone_gap_nm + ecm.cone_tip_radius_nm = "
+                             f"{ecm.cone_gap_nm + ecm.cone_tip_radius_nm:g} must be smaller than "
+                             "geometry.switching_layer_thickness_nm = "
+                             f"{g.switching_layer_thickness_nm:g}")
         if self.ecm.nucleus_radius_nm >= g.switching_layer_thickness_nm:
             raise ValueError(f"ecm.nucleus_radius_nm = {self.ecm.nucleus_radius_nm:g} must be "
                              "smaller than geometry.switching_layer_thickness_nm = "

@@ -59,10 +59,12 @@ from apcfem.mesh import NM, build_device_mesh
 from apcfem.mesh.switching_layer import switching_layer_device
 from apcfem.neck import NeckProfile
 from apcfem.physics import ButlerVolmer, Species, thermal_voltage
+from apcfem.physics.interface_curvature import curvature_estimator
 from apcfem.physics.ionic_conduction import IonicConduction
 from apcfem.physics.phase_field import (
     AllenCahnDeposition,
     butler_volmer_ratio,
+    reduced_gibbs_thomson,
     sharp_interpolation,
 )
 
@@ -71,10 +73,6 @@ log = logging.getLogger(__name__)
 METAL_ION_MOBILITY_FRACTION = 1e-3
 """Ionic conductivity inside the filament metal relative to the electrolyte [-]: ions do not
 move through the metal; > 0 keeps phi_e defined there."""
-
-GIBBS_THOMSON_CAP = 30.0
-"""|gamma Omega kappa / k_B T| is capped here [-] (kappa of ~0.2 nm for Ag): the rate is then
-already e^15 times the exchange rate, and exp() stays finite in Newton trials."""
 
 ELECTRONIC_CONTRAST_FLOOR = 1e-9
 """Smallest electronic conductivity of the electrolyte relative to the metal's [-] (0.06 S/m
@@ -123,15 +121,13 @@ class EcmCell:
                           (g.bottom_electrode_thickness_nm + g.switching_layer_thickness_nm) * NM)
         degree = cfg.physics.element_degree
         space = {name: fem.functionspace(mesh, ("Lagrange", degree))
-                 for name in ("xi", "mu", "phi_e", "T")}
+                 for name in ("xi", "phi_e", "T")}
         self.xi = fem.Function(space["xi"], name="xi")
         self.filament = self.xi
-        self.mu = fem.Function(space["mu"], name="minus_laplacian_xi")
         self.phi_e = fem.Function(space["phi_e"], name="phi_electrolyte")
         self.T = fem.Function(space["T"], name="T")
         self.xi_old = fem.Function(space["xi"])
         self.phi_e_old = fem.Function(space["phi_e"])
-        self.mu_old = fem.Function(space["mu"])
         self.ambient_K = cfg.physics.ambient_temperature_K
         self.T.x.array[:] = self.ambient_K
 
@@ -164,21 +160,35 @@ class EcmCell:
         self.capillary_mobility_m2_per_s = (
             v0 * metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value
             / (BOLTZMANN_J_PER_K * self.ambient_K))
+        # auxiliary unknowns that give the surface curvature (apcfem.physics.interface_curvature)
+        self.estimator = curvature_estimator(ecm.curvature, ecm.interface_width_nm * NM,
+                                             AllenCahnDeposition.quadrature_degree)
+        geometry_spaces = [fem.functionspace(mesh, ("Lagrange", 1)) for _ in self.estimator.names]
+        self.geometry = [fem.Function(V, name=n)
+                         for V, n in zip(geometry_spaces, self.estimator.names, strict=True)]
+        self.geometry_old = [fem.Function(V) for V in geometry_spaces]
         self.phase = AllenCahnDeposition(
             interface_width_m=ecm.interface_width_nm * NM,
             capillary_mobility_m2_per_s=self.rate_factor * self.capillary_mobility_m2_per_s,
             deposition_velocity_m_per_s=self.rate_factor * v0,
             transfer_coefficient=ecm.transfer_coefficient)
-        # Gibbs-Thomson: the Allen-Cahn term moves the interface by K kappa (linear part); the
-        # reaction adds the rest of the exponential law (see apcfem.physics.phase_field)
+        # Gibbs-Thomson: with the Laplacian curvature the Allen-Cahn term moves the interface by
+        # K kappa (linear part) and the reaction adds the rest of the exponential law (see
+        # apcfem.physics.phase_field)
         kT = BOLTZMANN_J_PER_K * self.T
-        self.curvature = self.phase.curvature(self.xi, self.mu)
-        reduced_gt = metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value \
-            * self.curvature / kT
-        reduced_gt = ufl.max_value(ufl.min_value(reduced_gt, GIBBS_THOMSON_CAP), -GIBBS_THOMSON_CAP)
+        self.curvature = self.estimator.curvature(self.geometry, self.xi)
+        reduced_gt = reduced_gibbs_thomson(
+            self.curvature,
+            metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value / kT)
         reduced_eta = self.z * (self.phi_m - self.phi_e) / thermal_voltage(self.T) + reduced_gt
-        self.dissolution_current = (butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
-                                    - reduced_gt)
+        self.dissolution_current = butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
+        # the level-set curvature carries the whole law (its Allen-Cahn motion cancelled): a
+        # linear part from the Laplacian-based motion would disagree with it at h ~ lambda
+        self._cancelled_curvature = None
+        if ecm.curvature == "laplacian":
+            self.dissolution_current = self.dissolution_current - reduced_gt
+        else:
+            self._cancelled_curvature = self.curvature
         self.species = Species(
             name=ion.species, charge_number=self.z,
             diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
@@ -197,21 +207,26 @@ class EcmCell:
             mobile_fraction=1.0 - (1.0 - METAL_ION_MOBILITY_FRACTION) * metal_fraction,
             electrodes=(self.anode,), quadrature_degree=self.phase.quadrature_degree)
 
-        v_xi, v_mu, v_phi = ufl.TestFunctions(
-            ufl.MixedFunctionSpace(space["xi"], space["mu"], space["phi_e"]))
+        v_xi, v_phi, *v_geometry = ufl.TestFunctions(ufl.MixedFunctionSpace(
+            space["xi"], space["phi_e"], *geometry_spaces))
         deposited = self.c_metal * (self.xi - self.xi_old)
         residual = (self.phase.residual(self.xi, v_xi, m, xi_old=self.xi_old, dt=self.dt,
-                                        dissolution_current=self.dissolution_current)
-                    + self.phase.laplacian_residual(self.mu, self.xi, v_mu, m)
+                                        dissolution_current=self.dissolution_current,
+                                        cancelled_curvature=self._cancelled_curvature)
                     + self.ionic.residual(self.phi_e, v_phi, m, T=self.T, dt=self.dt,
-                                          deposited_mol_per_m3=deposited))
-        self._block = BlockNewtonProblem("ecm", residual, [self.xi, self.mu, self.phi_e],
+                                          deposited_mol_per_m3=deposited)
+                    + sum(self.estimator.residuals(self.geometry, self.xi, v_geometry, m)))
+        self._block = BlockNewtonProblem("ecm", residual, [self.xi, self.phi_e, *self.geometry],
                                          petsc_options=BLOCK_OPTIONS)
-        # mu = -lap(xi) of a prescribed xi (initial states), so Newton starts consistent
-        self._laplacian = NewtonProblem(
-            "ecm_laplacian",
-            self.phase.laplacian_residual(self.mu, self.xi, ufl.TestFunction(space["mu"]), m),
-            self.mu, petsc_options=LINEAR)
+        # the geometry unknowns of a prescribed xi (initial states), in turn, so that Newton
+        # starts consistent
+        tests = [ufl.TestFunction(V) for V in geometry_spaces]
+        self._geometry_start = [
+            NewtonProblem(f"ecm_{name}", form, unknown, petsc_options=LINEAR)
+            for name, form, unknown in zip(
+                self.estimator.names,
+                self.estimator.residuals(self.geometry, self.xi, tests, m), self.geometry,
+                strict=True)]
 
         k_host = host.thermal_conductivity_W_per_mK.value
         k = k_host + (metal.thermal_conductivity_W_per_mK.value - k_host) * metal_fraction
@@ -222,7 +237,7 @@ class EcmCell:
             "filament_mol": fem.form(self.phase.amount(self.xi, m, self.c_metal)),
             "anode_inflow_mol_per_s": fem.form(
                 self.ionic.electrode_inflow(self.anode, self.phi_e, m, self.T))}
-        self.set_nucleus(ecm.nucleus_radius_nm * NM)
+        self.set_filament()
 
     @staticmethod
     def _check_metal(metal) -> None:
@@ -233,28 +248,66 @@ class EcmCell:
                              f"{', '.join(missing)} in the materials library (e.g. 'Ag', 'Cu')")
 
     # -- state ---------------------------------------------------------------------------
-    def set_nucleus(self, radius_m: float) -> None:
-        """Initial state: hemispherical metal nucleus on the cathode at the axis, no bias."""
-        z0 = self.layer_z_m[0]
-        lam = self.cfg.ecm.interface_width_nm * NM
-        axial = self.device.axial_index
-
-        def nucleus(x):
-            r2 = x[0] ** 2 + (x[1] ** 2 if not self.device.axisymmetric else 0.0)
-            distance = np.sqrt(r2 + (x[axial] - z0) ** 2)
-            return 0.5 * (1.0 - np.tanh((distance - radius_m) / lam))
-
-        self.xi.interpolate(nucleus)
-        # the electrolyte in Gibbs-Thomson equilibrium with the nucleus (kappa = 2 / R): the
-        # start of the first Newton solve, whose Butler-Volmer terms are exponential
-        metal = get_material(self.cfg.materials.filament)
-        self.phi_e.x.array[:] = (2.0 * metal.surface_energy_J_per_m2.value
-                                 * metal.atomic_volume_m3.value
-                                 / (self.z * ELEMENTARY_CHARGE_C * radius_m))
-        self._laplacian.solve()
+    def set_filament(self, size_factor: float = 1.0) -> None:
+        """Initial state at no bias (``ecm.initial_filament``), its radii scaled by size_factor
+        (seeded variability): a hemispherical nucleus on the cathode at the axis, or the cone an
+        earlier set left (base on the cathode, tip radius, gap to the anode; connected at gap 0).
+        The profile is then relaxed (see :meth:`_relax_interface`)."""
+        ecm = self.cfg.ecm
+        if ecm.initial_filament == "cone":
+            distance = self._cone_distance(ecm.cone_base_radius_nm * NM * size_factor,
+                                           ecm.cone_tip_radius_nm * NM * size_factor,
+                                           ecm.cone_gap_nm * NM)
+            self.phi_e.x.array[:] = 0.0
+        else:
+            radius_m = ecm.nucleus_radius_nm * NM * size_factor
+            distance = self._nucleus_distance(radius_m)
+            # the electrolyte in Gibbs-Thomson equilibrium with the nucleus (kappa = 2 / R):
+            # the start of the first Newton solve, whose Butler-Volmer terms are exponential
+            metal = get_material(self.cfg.materials.filament)
+            self.phi_e.x.array[:] = (2.0 * metal.surface_energy_J_per_m2.value
+                                     * metal.atomic_volume_m3.value
+                                     / (self.z * ELEMENTARY_CHARGE_C * radius_m))
+        lam = ecm.interface_width_nm * NM
+        self.xi.interpolate(lambda x: 0.5 * (1.0 - np.tanh(distance(x) / lam)))
+        self.update_geometry()
         self.phi_m.x.array[:] = 0.0
         self.accept()
         self._relax_interface()
+
+    def _radial(self, x: np.ndarray) -> np.ndarray:
+        """Distance from the axis [m] of points x (rows: coordinates)."""
+        if self.device.axisymmetric:
+            return np.abs(x[0])
+        return np.hypot(x[0], x[1])
+
+    def _nucleus_distance(self, radius_m: float):
+        """Signed distance [m] (> 0 outside) to a hemisphere on the cathode at the axis."""
+        z0, axial = self.layer_z_m[0], self.device.axial_index
+        return lambda x: np.hypot(self._radial(x), x[axial] - z0) - radius_m
+
+    def _cone_distance(self, base_m: float, tip_m: float, gap_m: float):
+        """Signed distance [m] (> 0 outside; exact enough for a slender cone) to a cone from
+        the cathode to a tip gap_m below the anode, rounded by a hemisphere of the tip radius
+        when it does not touch (gap_m > 0)."""
+        z0, z1 = self.layer_z_m
+        axial = self.device.axial_index
+        top = z1 - gap_m - tip_m if gap_m > 0 else z1
+
+        def distance(x):
+            r, z = self._radial(x), x[axial]
+            s = np.clip((z - z0) / (top - z0), 0.0, 1.0)
+            cone = r - (base_m + (tip_m - base_m) * s)
+            if gap_m == 0:
+                return cone
+            return np.where(z <= top, cone, np.hypot(r, z - top) - tip_m)
+
+        return distance
+
+    def update_geometry(self) -> None:
+        """Signed distance and curvature of the present xi (after xi was set directly)."""
+        for problem in self._geometry_start:
+            problem.solve()
 
     def _relax_interface(self) -> None:
         """Relax the interpolated nucleus to the discrete equilibrium profile at zero bias:
@@ -267,20 +320,22 @@ class EcmCell:
             self.accept()
 
     def accept(self) -> None:
-        """Make the present (xi, mu, phi_e) the state of the last accepted time."""
+        """Make the present (xi, phi_e, curvature unknowns) the state of the last accepted time."""
         self.xi_old.x.array[:] = self.xi.x.array
-        self.mu_old.x.array[:] = self.mu.x.array
+        for old, new in zip(self.geometry_old, self.geometry, strict=True):
+            old.x.array[:] = new.x.array
         self.phi_e_old.x.array[:] = self.phi_e.x.array
 
     def reject(self) -> None:
-        """Return (xi, mu, phi_e) to the last accepted state."""
+        """Return (xi, phi_e, curvature unknowns) to the last accepted state."""
         self.xi.x.array[:] = self.xi_old.x.array
-        self.mu.x.array[:] = self.mu_old.x.array
+        for old, new in zip(self.geometry_old, self.geometry, strict=True):
+            new.x.array[:] = old.x.array
         self.phi_e.x.array[:] = self.phi_e_old.x.array
 
     # -- solves --------------------------------------------------------------------------
     def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:
-        """One backward-Euler step of (xi, mu, phi_e) from the accepted state at cell voltage V_cell
+        """One backward-Euler step of (xi, phi_e, curvature unknowns) from the accepted state at cell voltage V_cell
         [V] (phi_m and T frozen). Returns Newton iterations; raises SolverDivergedError."""
         self.dt.value = dt_s
         self.set_cell_voltage(V_cell_V)
@@ -337,16 +392,18 @@ class EcmCell:
 
     def state_functions(self) -> dict[str, fem.Function]:
         """The accepted state a restart checkpoint stores (restore it, then :meth:`accept`)."""
-        return {"xi": self.xi, "mu": self.mu, "phi_e": self.phi_e, "T": self.T}
+        return {"xi": self.xi, "phi_e": self.phi_e, "T": self.T,
+                **{u.name: u for u in self.geometry}}
 
     def fields(self) -> list[fem.Function]:
         """Functions written as VTX snapshots."""
-        return [self.xi, self.phi_e, self.phi_m, self.T]
+        return [self.xi, *self.geometry, self.phi_e, self.phi_m, self.T]
 
     def close(self) -> None:
         """Destroy the solvers (collective; the same order on every rank)."""
         self._block.close()
-        self._laplacian.close()
+        for problem in self._geometry_start:
+            problem.close()
         self.contact.close()
         self._heat.close()
 

@@ -32,10 +32,8 @@ reaction term carries the rest, j / j0 (eta) - gamma Omega kappa / k_B T, so tha
 normal velocity is v0 j / j0 with the full exponential dependence on the curvature: a thread
 thinner than a few atoms dissolves at once, as it should, rather than at the linear rate.
 
-The curvature is read from the phase field itself: with mu = -lap(xi) (an auxiliary unknown,
-weak form int mu v = int grad xi . grad v) and the equilibrium profile's
-|grad xi| = 2 xi (1 - xi) / lambda and xi_nn = f'(xi) / eps^2,
-lap(xi) = xi_nn - kappa |grad xi| gives kappa = (f'(xi) / eps^2 + mu) / |grad xi|.
+The curvature in the reaction comes from auxiliary unknowns of the phase field (see
+:mod:`apcfem.physics.interface_curvature`).
 
 **Scaled residual.** Like the Nernst-Planck residual, the phase-field residual is the step
 balance int W [(xi - xi_old) + dt (...)] v divided by RESIDUAL_VOLUME_M3 (1 nm^3), so its entries
@@ -54,11 +52,6 @@ from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
 Scalar = float | ufl.core.expr.Expr
 
 NM = 1e-9
-
-CURVATURE_SLOPE_FLOOR_PER_M = 1e6
-"""Added to the profile slope 2 xi (1 - xi) / lambda [1/m] in the curvature estimate: keeps it
-finite in the bulk phases, where the reaction (weighted by h'(xi)) is off anyway."""
-
 
 def interpolation(xi) -> ufl.core.expr.Expr:
     """h(xi) = xi^3 (6 xi^2 - 15 xi + 10): 0 -> 1 with h'(0) = h'(1) = 0 [-]."""
@@ -94,6 +87,34 @@ def butler_volmer_ratio(reduced_overpotential, transfer_coefficient: float,
             - concentration_ratio * ufl.exp(-(1.0 - alpha) * reduced_overpotential))
 
 
+GIBBS_THOMSON_CAP = 30.0
+"""|gamma Omega kappa / k_B T| is capped smoothly near here [-] (kappa of ~0.2 nm for Ag, a
+single-atom thread): the rate is then already e^15 times the exchange rate, and exp() stays
+finite in Newton trials (see :func:`smooth_cap`)."""
+
+
+def reduced_gibbs_thomson(curvature, capillary_length) -> ufl.core.expr.Expr:
+    """gamma Omega kappa / (k_B T) [-], smoothly capped at GIBBS_THOMSON_CAP.
+
+    Args:
+        curvature: mean curvature of the metal surface [1/m] (> 0 convex).
+        capillary_length: gamma Omega / (k_B T) [m] (number or UFL expression of T).
+    """
+    return smooth_cap(capillary_length * curvature, GIBBS_THOMSON_CAP)
+
+
+def smooth_cap(x, cap: float) -> ufl.core.expr.Expr:
+    """x / (1 + (x / cap)^8)^(1/8): x for |x| << cap, tends to +-cap, smooth (keeps Newton's
+    Jacobian continuous where a hard clip would switch the derivative off) [units of x]."""
+    return x / (1.0 + (x / cap) ** 8) ** 0.125
+
+
+def smooth_floor(x, floor: float) -> ufl.core.expr.Expr:
+    """(x + sqrt(x^2 + 4 floor^2)) / 2: x for x >> floor, floor at x = 0, > 0 always, smooth
+    [units of x]."""
+    return 0.5 * (x + ufl.sqrt(x * x + 4.0 * floor * floor))
+
+
 def double_well_derivative(xi) -> ufl.core.expr.Expr:
     """f'(xi) of f = xi^2 (1 - xi)^2 [-]."""
     return 2.0 * xi * (1.0 - xi) * (1.0 - 2.0 * xi)
@@ -127,37 +148,25 @@ class AllenCahnDeposition:
             raise ValueError(f"interface_width_m = {self.interface_width_m:g}: must be > 0 "
                              "(tanh half-width in metres, e.g. 1.5e-10)")
 
-    def curvature(self, xi, mu) -> ufl.core.expr.Expr:
-        """Mean curvature kappa [1/m] of the level sets of xi (> 0: convex metal).
 
-        Args:
-            xi: phase field [-].
-            mu: -lap(xi) in units of 1/nm^2 (see :meth:`laplacian_residual`).
-        """
-        lam = self.interface_width_m
-        bounded = ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
-        slope = 2.0 * bounded * (1.0 - bounded) / lam + CURVATURE_SLOPE_FLOOR_PER_M
-        return (2.0 * double_well_derivative(xi) / lam**2 + mu / NM**2) / slope
-
-    def laplacian_residual(self, mu, xi, v, m: DeviceMesh) -> ufl.Form:
-        """Weak mu = -lap(xi) [1/nm^2]: int W (mu v - nm^2 grad xi . grad v) / V0 (natural
-        boundary: the interface meets walls at right angles)."""
-        weight = m.weight() / RESIDUAL_VOLUME_M3
-        dx = m.dx()(degree=self.quadrature_degree)
-        return weight * (mu * v - NM**2 * ufl.inner(ufl.grad(xi), ufl.grad(v))) * dx
-
-    def rate(self, xi, dissolution_current) -> ufl.core.expr.Expr:
-        """Local part of d(xi)/dt [1/s]: double well and reaction (no gradient term)."""
+    def rate(self, xi, dissolution_current, cancelled_curvature=None) -> ufl.core.expr.Expr:
+        """Local part of d(xi)/dt [1/s]: double well, reaction and, if ``cancelled_curvature``
+        [1/m] is given, the counter term +K kappa |grad xi|_eq that cancels the curvature motion
+        of the Allen-Cahn terms (no gradient term)."""
         lam = self.interface_width_m
         mobility = 2.0 * self.capillary_mobility_m2_per_s / lam**2  # M = K / eps^2
         # h' of xi clipped to [0, 1]: outside it the reaction would push xi further out
         bounded = ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
-        return (-mobility * double_well_derivative(xi)
+        rate = (-mobility * double_well_derivative(xi)
                 - self.deposition_velocity_m_per_s / (3.0 * lam)
                 * interpolation_derivative(bounded) * dissolution_current)
+        if cancelled_curvature is None:
+            return rate
+        profile_slope = 2.0 * xi * (1.0 - xi) / lam  # unclipped: smooth through 0 and 1
+        return rate + self.capillary_mobility_m2_per_s * cancelled_curvature * profile_slope
 
-    def residual(self, xi, v, m: DeviceMesh, *, xi_old, dt: Scalar,
-                 dissolution_current) -> ufl.Form:
+    def residual(self, xi, v, m: DeviceMesh, *, xi_old, dt: Scalar, dissolution_current,
+                 cancelled_curvature=None) -> ufl.Form:
         """Backward-Euler residual int W [(xi - xi_old) v + dt (K grad xi.grad v - rate v)] / V0.
 
         Args:
@@ -168,13 +177,18 @@ class AllenCahnDeposition:
             dt: time step [s].
             dissolution_current: j / j0 [-] of the surface reaction, > 0 dissolves (e.g.
                 :func:`butler_volmer_ratio`).
+            cancelled_curvature: the interface curvature [1/m] whose Allen-Cahn motion is
+                cancelled (curvature-free phase field, Sun & Beckermann, J. Comput. Phys. 220,
+                626 (2007)); then ``dissolution_current`` must carry the whole Gibbs-Thomson
+                law. None: the Allen-Cahn terms move the interface by K kappa.
         """
         weight = m.weight() / RESIDUAL_VOLUME_M3
         dx = m.dx()(degree=self.quadrature_degree)
+        rate = self.rate(xi, dissolution_current, cancelled_curvature)
         return weight * ((xi - xi_old) * v
                          + dt * self.capillary_mobility_m2_per_s
                          * ufl.inner(ufl.grad(xi), ufl.grad(v))
-                         - dt * self.rate(xi, dissolution_current) * v) * dx
+                         - dt * rate * v) * dx
 
     def amount(self, xi, m: DeviceMesh, molar_density_mol_per_m3: float) -> ufl.Form:
         """Metal in the filament c_m int xi dV [mol] (scalar form, residual quadrature)."""

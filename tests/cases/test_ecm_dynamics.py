@@ -176,3 +176,28 @@ def test_cu_ion_charge_is_switchable():
     finally:
         for cell in cells:
             cell.close()
+
+
+@pytest.mark.timeout(600)
+def test_current_sweep_drives_a_connected_filament_end_to_end(tmp_path):
+    """A current source ramps 0 -> 100 uA -> 0 through a filament connected from the start
+    (ecm.initial_filament = "cone", gap 0): the cell current is the source's at every step
+    (the circuit solves V for I), the source voltage stays under its compliance, the neck
+    carries a Landauer contact of a few G0 (a 0.4 nm neck: ~4 G0) and the run writes its
+    files."""
+    from apcfem.protocols import build_waveform
+
+    cfg = _case(**{"mesh.min_size_nm": 0.3, "ecm.initial_filament": "cone",
+                   "ecm.cone_base_radius_nm": 1.5, "ecm.cone_tip_radius_nm": 0.4,
+                   "ecm.cone_gap_nm": 0.0, "dynamics.dt_max_s": 2e-4,
+                   "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.05,
+                                "set_current_A": 1e-4, "voltage_limit_V": 2.0}})
+    result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(tmp_path / "run", progress=False)
+    s, drive = result.series, build_waveform(cfg.protocol)
+    assert result.stats["stop_reason"] == "end of protocol"
+    expected = np.array([drive(t) for t in s["time_s"]])
+    np.testing.assert_allclose(s["I_A"], expected, rtol=1e-6, atol=1e-12)
+    assert s["V_source_V"].max() < cfg.protocol.voltage_limit_V
+    assert np.all(s["gap_m"] == 0)
+    assert 2.0 < s["G_G0"].min() and s["G_G0"].max() < 8.0
+    assert (tmp_path / "run" / "timeseries.csv").is_file()

@@ -36,6 +36,16 @@ nucleus radius, ``variability.nucleus_radius_spread``, made the seed's first sol
 enough for that.)"""
 
 
+CONNECTED_CURRENT_SWEEP = {
+    "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.05, "set_current_A": 1e-4,
+                 "voltage_limit_V": 2.0, "cycles": 1},
+    "ecm__initial_filament": "cone", "ecm__cone_base_radius_nm": 1.5,
+    "ecm__cone_tip_radius_nm": 0.4, "ecm__cone_gap_nm": 0.0}
+"""A current sweep to 100 uA through a filament connected from the start (a cone left by an
+earlier set): every step goes through the neck extraction, the Landauer contact and its
+potential jump, the path a growth pulse never reaches."""
+
+
 def _series(case: Path, ranks: int) -> dict[str, np.ndarray]:
     out = case.parent / f"ranks_{ranks}"
     proc = subprocess.run([str(BIN / "mpiexec"), "-n", str(ranks), str(BIN / "apcfem"),
@@ -59,6 +69,7 @@ def _assert_same(series: dict, reference: dict) -> None:
 @pytest.mark.parametrize(("name", "ranks", "changes"), [
     ("ag_sio2_pt_staircase", (1, 2, 3), {"protocol__points": 5}),
     ("ecm_ag_sio2_pt_sweep", (1, 2), SEEDED_PULSES),
+    ("ecm_ag_sio2_pt_sweep", (1, 2), CONNECTED_CURRENT_SWEEP),
 ])
 def test_same_series_on_every_rank_count(tmp_path, name, ranks, changes):
     case = short_case(name, tmp_path, **changes)
@@ -67,6 +78,9 @@ def test_same_series_on_every_rank_count(tmp_path, name, ranks, changes):
         _assert_same(series, reference)
     if "variability__seed" in changes:
         assert set(reference["cycle"]) == {0.0, 1.0}
+    if "ecm__initial_filament" in changes:  # the contact path was compared
+        assert np.all(reference["gap_m"] == 0) and np.all(reference["G_G0"] > 1.0)
+        assert reference["I_A"].max() == pytest.approx(1e-4, rel=1e-6)
 
 
 def test_another_seed_gives_other_cycles(tmp_path):
