@@ -53,7 +53,7 @@ from apcfem.output import (
 )
 from apcfem.output.plots import plot_transient
 from apcfem.protocols import Waveform, build_waveform, draw_variation
-from apcfem.quantum_contact import ContactElectrons, contact_conductance
+from apcfem.quantum_contact import contact_conductance
 
 log = logging.getLogger(__name__)
 
@@ -291,8 +291,8 @@ class Simulation:
         if T_neck_K is None:
             T_neck_K = self.cfg.physics.ambient_temperature_K
         temperature = self.cfg.landauer.temperature_K or T_neck_K
-        G = contact_conductance(neck, extractor.z_range_m,
-                                self._electrons(), temperature, self.cfg.landauer.transmission)
+        G = contact_conductance(neck, extractor.z_range_m, self._electrons(temperature),
+                                self._gap_barrier_eV(), self.cfg.landauer.transmission)
         cell.set_contact(neck, G.G_S)
         resistance = cell.resistance()
         return _State(neck, G.G_S, G.channels, resistance,
@@ -305,16 +305,21 @@ class Simulation:
         state.T_neck_K = cell.neck_temperature(state.neck.neck_z_m)
         return T_max
 
-    def _electrons(self) -> ContactElectrons:
+    def _electrons(self, temperature_K: float) -> landauer.Electrons:
+        """The filament metal's electrons at the neck temperature [K]."""
+        metal = get_material(self.cfg.materials.filament)
+        return landauer.Electrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
+                                  temperature_K)
+
+    def _gap_barrier_eV(self) -> float:
+        """Tunnel barrier above E_F in a gap [eV]: the case's, or W_metal - chi_host."""
         cfg = self.cfg
+        if cfg.ecm.tunnel_barrier_eV is not None:
+            return cfg.ecm.tunnel_barrier_eV
         metal = get_material(cfg.materials.filament)
-        barrier = cfg.ecm.tunnel_barrier_eV
-        if barrier is None:
-            host = get_material(cfg.materials.switching_layer)
-            barrier = float(tunnel_barrier_eV(metal.work_function_eV.value,
-                                              host.electron_affinity_eV.value))
-        return ContactElectrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
-                                barrier)
+        host = get_material(cfg.materials.switching_layer)
+        return float(tunnel_barrier_eV(metal.work_function_eV.value,
+                                       host.electron_affinity_eV.value))
 
     def _operating_point(self, wave: Waveform, t: float, R_cell: float) -> OperatingPoint:
         circuit = self.cfg.circuit
