@@ -9,10 +9,10 @@ try:
 except ImportError:
     pass
 
-from apcfem.cases import bundled_case, bundled_cases  # noqa: E402
-from apcfem.compliance_ladder import LadderResult, run_compliance_ladder  # noqa: E402
-from apcfem.config import CaseConfig, CaseError, load_case, update_case  # noqa: E402
-from apcfem.landauer import (  # noqa: E402
+from apcfem.cases import bundled_case, bundled_cases
+from apcfem.compliance_ladder import LadderResult, run_compliance_ladder
+from apcfem.config import CaseConfig, CaseError, load_case, update_case
+from apcfem.landauer import (
     G0_S,
     ConductanceResult,
     Electrons,
@@ -27,15 +27,15 @@ from apcfem.landauer import (  # noqa: E402
     strained_neck,
     zeeman_critical_field_T,
 )
-from apcfem.materials import UnknownMaterialError, get_material, material_names  # noqa: E402
-from apcfem.output.mesh_file import write_device_mesh  # noqa: E402
-from apcfem.section_modes import (  # noqa: E402
+from apcfem.materials import UnknownMaterialError, get_material, material_names
+from apcfem.output.mesh_file import write_device_mesh
+from apcfem.section_modes import (
     SectionModes,
     ellipse_section_mesh,
     polygon_section_mesh,
     section_modes,
 )
-from apcfem.simulation import RunResult, Simulation  # noqa: E402
+from apcfem.simulation import RunResult, Simulation
 
 __all__ = [
     "G0_S",

@@ -15,9 +15,11 @@ import numpy as np
 
 from apcfem.config.schema import (
     CurrentSweep,
+    FieldRamp,
     NeckRadiusSweep,
     PulseTrain,
     SourceVoltageSweep,
+    TemperatureRamp,
     VariabilityConfig,
     VoltageSweep,
 )
@@ -109,6 +111,48 @@ def _pulse_cycle(p: PulseTrain) -> tuple[list, list]:
     times.append(len(amplitudes) * p.interval_s)
     values.append(0.0)
     return times, values
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """A quantity swept quasi-statically: ``points`` values from ``start`` to ``stop``, one per
+    pseudo-second (linear in between)."""
+
+    start: float
+    stop: float
+    points: int
+
+    def __call__(self, t_s: float) -> float:
+        """Value at pseudo-time t [s] (held at the ends)."""
+        return float(np.interp(t_s, np.arange(self.points),
+                               np.linspace(self.start, self.stop, self.points)))
+
+
+@dataclass(frozen=True)
+class Stimuli:
+    """The external conditions a quasi-static protocol sweeps (None: not swept).
+
+    Attributes:
+        neck_radius_nm: prescribed neck radius [nm].
+        field_T: magnetic field [T].
+        ambient_K: heat-sink temperature [K].
+    """
+
+    neck_radius_nm: Ramp | None = None
+    field_T: Ramp | None = None
+    ambient_K: Ramp | None = None
+
+
+def stimuli(protocol) -> Stimuli:
+    """What a quasi-static protocol sweeps against pseudo-time."""
+    if isinstance(protocol, NeckRadiusSweep):
+        return Stimuli(neck_radius_nm=Ramp(protocol.neck_radius_start_nm,
+                                           protocol.neck_radius_stop_nm, protocol.points))
+    if isinstance(protocol, FieldRamp):
+        return Stimuli(field_T=Ramp(protocol.start_T, protocol.stop_T, protocol.points))
+    if isinstance(protocol, TemperatureRamp):
+        return Stimuli(ambient_K=Ramp(protocol.start_K, protocol.stop_K, protocol.points))
+    return Stimuli()
 
 
 def build_waveform(protocol: VoltageSweep | CurrentSweep | PulseTrain) -> Waveform:

@@ -36,7 +36,14 @@ from apcfem.circuit import (
     compliance_operating_point,
     current_source_operating_point,
 )
-from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, NeckRadiusSweep
+from apcfem.config.schema import (
+    TRANSIENT_PROTOCOLS,
+    CaseConfig,
+    FieldRamp,
+    NeckRadiusSweep,
+    SourceVoltageSweep,
+    TemperatureRamp,
+)
 from apcfem.coupling.cell import Cell, CellResistance
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
@@ -51,8 +58,8 @@ from apcfem.output import (
     prepare_run_directory,
     write_run_info,
 )
-from apcfem.output.plots import plot_transient
-from apcfem.protocols import Waveform, build_waveform, draw_variation
+from apcfem.output.plots import plot_bias_sweep, plot_transient
+from apcfem.protocols import Waveform, build_waveform, draw_variation, stimuli
 from apcfem.quantum_contact import contact_conductance
 
 log = logging.getLogger(__name__)
@@ -60,12 +67,27 @@ log = logging.getLogger(__name__)
 COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landauer_G0",
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
            "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
-           "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic"]
+           "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic",
+           "V_contact_V", "field_T", "T_ambient_K"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
 circuit iterations, ``filament_mol`` the metal in the filament and ``exchanged_mol`` the
-time-integrated oxidation of the active electrode (their changes agree: conservation)."""
+time-integrated oxidation of the active electrode (their changes agree: conservation),
+``V_contact_V`` the voltage across the quantum contact (I/G; the cell voltage across a gap),
+``field_T`` the magnetic field and ``T_ambient_K`` the heat-sink temperature."""
+
+BIAS_ITERATIONS = 50
+"""Largest number of contact-bias iterations of a finite-bias count (``landauer.finite_bias``)."""
+
+BIAS_TOLERANCE_V = 1e-7
+"""The contact bias of a finite-bias count is consistent with the circuit to this [V]."""
+
+NECK_TEMPERATURE_ITERATIONS = 20
+"""Largest number of heat/count iterations of a quasi-static step."""
+
+NECK_TEMPERATURE_TOLERANCE_K = 1e-3
+"""The neck temperature of a quasi-static step is consistent with its count to this [K]."""
 
 
 class StepRejected(RuntimeError):
@@ -111,7 +133,10 @@ class _State:
     resistance: CellResistance
     op: OperatingPoint
     T_neck_K: float
+    electrons: landauer.Electrons
+    V_contact_V: float
     circuit_its: int = 0
+    T_max_K: float = np.nan
 
 
 class Simulation:
@@ -126,6 +151,7 @@ class Simulation:
         self.cfg = cfg
         self.comm = comm
         self._ballistic = BallisticCheck(get_material(cfg.materials.filament), comm.rank == 0)
+        self._stimuli = stimuli(cfg.protocol)
 
     @classmethod
     def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
@@ -170,7 +196,8 @@ class Simulation:
             cell.set_nucleus(self.cfg.ecm.nucleus_radius_nm * NM
                              * variation.nucleus_radius_factor)
             return cell
-        return SteadyCell(self.build_mesh(), self.cfg, neck_radius_schedule(self.cfg.protocol))
+        return SteadyCell(self.build_mesh(), self.cfg, self._stimuli.neck_radius_nm,
+                          self._stimuli.ambient_K)
 
     def _loop(self, cell: Cell, drive: Waveform, out: Path | None, progress: bool) -> RunResult:
         cfg, comm, dyn = self.cfg, self.comm, self.cfg.dynamics
@@ -187,7 +214,9 @@ class Simulation:
             drive_cap = np.inf
         t, cycle, exchanged = 0.0, 0, 0.0
         state = self._settle(cell, extractor, drive, 0.0, None)
-        T_max = self._heat(cell, state)
+        if not self.transient:
+            state = self._settle_neck_temperature(cell, extractor, drive, 0.0, state)
+        T_max = self._heat(cell, state) if self.transient else state.T_max_K
         series.append(self._row(cell, state, t, T_max, {
             "step": 0, "dt_s": 0.0, "newton_its": 0, "rejected_steps": 0, "cycle": 0,
             "exchanged_mol": 0.0}))
@@ -223,7 +252,7 @@ class Simulation:
                            / dyn.max_resistance_change if self.transient else 0.0)
             t += dt
             state = new
-            T_max = self._heat(cell, state)
+            T_max = self._heat(cell, state) if self.transient else state.T_max_K
             exchanged += dt * cell.inventory().get("anode_inflow_mol_per_s", 0.0)
             if self.transient and drive.cycle(t) != cycle:
                 cycle = drive.cycle(t)
@@ -274,6 +303,9 @@ class Simulation:
         else:
             raise StepRejected(f"circuit not consistent after {dyn.max_circuit_iterations} "
                                "iterations")
+        if not self.transient:
+            state = self._settle_neck_temperature(cell, extractor, drive, t + dt, state)
+            state.circuit_its = iteration
         change = _relative_change(before.resistance.cell_ohm, state.resistance.cell_ohm)
         jump = change > JUMP_PERSISTENCE * rejected_change
         if (self.transient and change > dyn.max_resistance_change and not jump
@@ -286,17 +318,43 @@ class Simulation:
 
     def _settle(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
                 T_neck_K: float | None) -> _State:
-        """Neck -> contact conductance -> R_cell -> operating point of the present state."""
+        """Neck -> contact conductance -> R_cell -> operating point of the present state.
+
+        With ``landauer.finite_bias`` the count is at the contact bias, iterated with the
+        circuit until the bias it gives is the bias it was counted at."""
         neck = extractor(cell.filament)
         if T_neck_K is None:
-            T_neck_K = self.cfg.physics.ambient_temperature_K
-        temperature = self.cfg.landauer.temperature_K or T_neck_K
-        G = contact_conductance(neck, extractor.z_range_m, self._electrons(temperature),
-                                self._gap_barrier_eV(), self.cfg.landauer.transmission)
-        cell.set_contact(neck, G.G_S)
-        resistance = cell.resistance()
-        return _State(neck, G.G_S, G.channels, resistance,
-                      self._operating_point(drive, t, resistance.cell_ohm), T_neck_K)
+            T_neck_K = self._ambient_K(t)
+        electrons = self._electrons(self.cfg.landauer.temperature_K or T_neck_K, t)
+        barrier = self._gap_barrier_eV()
+        for _ in range(BIAS_ITERATIONS):
+            G = contact_conductance(neck, extractor.z_range_m, electrons, barrier,
+                                    self.cfg.landauer.transmission)
+            cell.set_contact(neck, G.G_S)
+            resistance = cell.resistance()
+            op = self._operating_point(drive, t, resistance.cell_ohm)
+            V_contact = _contact_voltage_V(op, G.G_S)
+            bias = V_contact if self.cfg.landauer.finite_bias else 0.0
+            if abs(bias - electrons.bias_V) <= BIAS_TOLERANCE_V:
+                break
+            electrons = electrons.with_(bias_V=bias)
+        else:
+            raise StepRejected(f"contact bias not consistent after {BIAS_ITERATIONS} "
+                               "iterations")
+        return _State(neck, G.G_S, G.channels, resistance, op, T_neck_K, electrons, V_contact)
+
+    def _settle_neck_temperature(self, cell: Cell, extractor: SectionAreaNeck,
+                                 drive: Waveform, t: float, state: _State) -> _State:
+        """Quasi-static steps: the steady heat at the operating point and the count it smears
+        iterated to one neck temperature (a ramp of the sinks moves it between steps)."""
+        for _ in range(NECK_TEMPERATURE_ITERATIONS):
+            counted_at = state.T_neck_K
+            state.T_max_K = self._heat(cell, state)
+            if abs(state.T_neck_K - counted_at) <= NECK_TEMPERATURE_TOLERANCE_K:
+                return state
+            state = self._settle(cell, extractor, drive, t, state.T_neck_K)
+        raise StepRejected(f"neck temperature not consistent after "
+                           f"{NECK_TEMPERATURE_ITERATIONS} heat solves")
 
     def _heat(self, cell: Cell, state: _State) -> float:
         """Steady heat at the accepted operating point; updates the neck temperature."""
@@ -305,11 +363,19 @@ class Simulation:
         state.T_neck_K = cell.neck_temperature(state.neck.neck_z_m)
         return T_max
 
-    def _electrons(self, temperature_K: float) -> landauer.Electrons:
-        """The filament metal's electrons at the neck temperature [K]."""
+    def _electrons(self, temperature_K: float, t: float) -> landauer.Electrons:
+        """The filament metal's electrons at the neck temperature [K] and the field of
+        pseudo-time t [s] (zero bias: see :meth:`_settle`)."""
         metal = get_material(self.cfg.materials.filament)
+        field = self._stimuli.field_T(t) if self._stimuli.field_T else 0.0
         return landauer.Electrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
-                                  temperature_K)
+                                  temperature_K, beta=self.cfg.landauer.beta, field_T=field,
+                                  g_factor=self.cfg.landauer.g_factor)
+
+    def _ambient_K(self, t: float) -> float:
+        """Heat-sink temperature at (pseudo-)time t [K]."""
+        ramp = self._stimuli.ambient_K
+        return ramp(t) if ramp else self.cfg.physics.ambient_temperature_K
 
     def _gap_barrier_eV(self) -> float:
         """Tunnel barrier above E_F in a gap [eV]: the case's, or W_metal - chi_host."""
@@ -340,7 +406,9 @@ class Simulation:
                 "T_max_K": T_max, "T_neck_K": state.T_neck_K, "circuit_its": state.circuit_its,
                 "limited": float(op.limited),
                 "filament_mol": inventory.get("filament_mol", 0.0),
-                "ballistic": self._ballistic(neck, state.T_neck_K), **step}
+                "ballistic": self._ballistic(neck, state.T_neck_K),
+                "V_contact_V": state.V_contact_V, "field_T": float(state.electrons.field_T),
+                "T_ambient_K": self._ambient_K(t), **step}
 
     def _event(self, row: dict, V_before: float) -> str | None:
         """Name of the event that ends the run at this row, if any."""
@@ -387,8 +455,15 @@ class Simulation:
         return files
 
     def _staircase_plot(self, out: Path, series: dict[str, np.ndarray]) -> Path:
-        if isinstance(self.cfg.protocol, NeckRadiusSweep):
+        protocol = self.cfg.protocol
+        if isinstance(protocol, NeckRadiusSweep):
             x, label = series["neck_radius_m"] / NM, "extracted neck radius [nm]"
+        elif isinstance(protocol, FieldRamp):
+            x, label = series["field_T"], "magnetic field [T]"
+        elif isinstance(protocol, TemperatureRamp):
+            x, label = series["T_ambient_K"], "heat-sink temperature [K]"
+        elif self.cfg.landauer.finite_bias:
+            return plot_bias_sweep(series, out / "conductance_bias.png", self.cfg.title)
         else:
             x, label = series["V_source_V"], "source voltage [V]"
         return plot_sweep({**series, "x": x}, "x", label, out / "conductance_staircase.png",
@@ -402,20 +477,19 @@ def _relative_change(before_ohm: float, after_ohm: float) -> float:
     return abs(after_ohm - before_ohm) / min(before_ohm, after_ohm)
 
 
+def _contact_voltage_V(op: OperatingPoint, contact_G_S: float) -> float:
+    """Voltage across the quantum contact [V]: I/G in series with the body, at most the cell
+    voltage (reached across a gap, which is in parallel with the leakage)."""
+    if contact_G_S <= 0.0:
+        return op.V_cell_V
+    return float(np.sign(op.V_cell_V) * min(abs(op.I_A) / contact_G_S, abs(op.V_cell_V)))
+
+
 def quasi_static_waveform(protocol) -> Waveform:
     """Source voltage of a quasi-static sweep at pseudo-times 0, 1, ..., points - 1 [s]."""
     times = np.arange(protocol.points, dtype=float)
-    if isinstance(protocol, NeckRadiusSweep):
-        values = np.full(protocol.points, protocol.source_voltage_V)
-    else:
+    if isinstance(protocol, SourceVoltageSweep):
         values = np.linspace(protocol.start_V, protocol.stop_V, protocol.points)
+    else:  # the other quasi-static protocols sweep a stimulus at a fixed read voltage
+        values = np.full(protocol.points, protocol.source_voltage_V)
     return Waveform(times_s=times, values=values)
-
-
-def neck_radius_schedule(protocol):
-    """Prescribed neck radius [nm] against pseudo-time [s] (None: the configured filament)."""
-    if not isinstance(protocol, NeckRadiusSweep):
-        return None
-    radii = np.linspace(protocol.neck_radius_start_nm, protocol.neck_radius_stop_nm,
-                        protocol.points)
-    return lambda t_s: float(np.interp(t_s, np.arange(protocol.points), radii))

@@ -218,6 +218,12 @@ class LandauerConfig(_Section):
         "always tunnels by transfer matrix)")
     temperature_K: float | None = Field(
         None, gt=0, le=2000, description="electron temperature; default: ambient")
+    finite_bias: bool = Field(
+        False, description="count at the bias across the contact (I/G, solved self-"
+        "consistently with the circuit) instead of in linear response")
+    beta: float = Field(0.5, ge=0, le=1, description="fraction of the contact bias dropped "
+                        "on the top side, mu_top = E_F + beta eV")
+    g_factor: float = Field(2.0, gt=0, le=100, description="electron g-factor (Zeeman)")
 
 
 class CircuitConfig(_Section):
@@ -331,8 +337,30 @@ class PulseTrain(_Section):
         return self
 
 
+class FieldRamp(_Section):
+    """Quasi-static ramp of the magnetic field (Zeeman splitting of the channels) with the
+    prescribed filament fixed, read at a fixed source voltage."""
+
+    kind: Literal["field_ramp"]
+    source_voltage_V: float = 1e-3
+    start_T: float = Field(0.0, ge=0, le=1000)
+    stop_T: float = Field(10.0, ge=0, le=1000)
+    points: int = Field(41, ge=2, le=100000)
+
+
+class TemperatureRamp(_Section):
+    """Quasi-static ramp of the heat-sink (ambient) temperature with the prescribed filament
+    fixed, read at a fixed source voltage; the solved neck temperature smears the count."""
+
+    kind: Literal["temperature_ramp"]
+    source_voltage_V: float = 1e-3
+    start_K: float = Field(18.0, gt=0, le=2000)
+    stop_K: float = Field(290.0, gt=0, le=2000)
+    points: int = Field(28, ge=2, le=100000)
+
+
 Protocol = Annotated[NeckRadiusSweep | SourceVoltageSweep | VoltageSweep | CurrentSweep
-                     | PulseTrain, Field(discriminator="kind")]
+                     | PulseTrain | FieldRamp | TemperatureRamp, Field(discriminator="kind")]
 
 TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train")
 """Protocol kinds run by the filament-dynamics model rather than by quasi-static steps."""

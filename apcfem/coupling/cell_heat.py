@@ -60,9 +60,14 @@ class CellHeat:
         heat = Heat(k=k, sources=(self._joule_on * self.cell_voltage**2 * joule_unit,
                                   self._neck_power * neck_shape / self._neck_norm))
         space = T.function_space
+        self._sinks = fixed_values(space, device, sinks)
         self._problem = NewtonProblem(name, heat.residual(T, ufl.TestFunction(space), device),
-                                      T, bcs=fixed_values(space, device, sinks),
-                                      petsc_options=LINEAR)
+                                      T, bcs=self._sinks, petsc_options=LINEAR)
+
+    def set_sink_temperature(self, T_K: float) -> None:
+        """Hold every heat sink at T [K] from the next solve on."""
+        for bc in self._sinks:
+            bc.g.value = T_K
 
     def solve(self, V_cell_V: float, I_A: float, neck_z_m: float,
               contact_conductance_S: float, broken: bool = False) -> float:

@@ -44,6 +44,8 @@ class SteadyCell:
         cfg: the case (filament shape, materials, physics).
         neck_radius_nm: schedule of the prescribed neck radius [nm] against pseudo-time [s]
             (None: the case's ``filament.neck_radius_nm`` throughout).
+        ambient_K: schedule of the heat-sink temperature [K] against pseudo-time [s] (None:
+            the case's ``physics.ambient_temperature_K`` throughout).
 
     Attributes:
         filament: the phase field xi (1 in the filament metal), read by the neck extraction.
@@ -56,7 +58,8 @@ class SteadyCell:
     """
 
     def __init__(self, device: DeviceMesh, cfg: CaseConfig,
-                 neck_radius_nm: Callable[[float], float] | None = None):
+                 neck_radius_nm: Callable[[float], float] | None = None,
+                 ambient_K: Callable[[float], float] | None = None):
         self.device = device
         self.cfg = cfg
         degree = cfg.physics.element_degree
@@ -85,6 +88,7 @@ class SteadyCell:
         self.T.x.array[:] = self.ambient_K
 
         self._schedule = neck_radius_nm
+        self._ambient_schedule = ambient_K
         self._radius_nm: float | None = None
         self._accepted_t_s = 0.0
         self._set_time(0.0)
@@ -162,8 +166,12 @@ class SteadyCell:
 
     # -- set-up --------------------------------------------------------------------------
     def _set_time(self, t_s: float) -> None:
-        """Filament of pseudo-time t [s]: the scheduled neck radius (re-drawn only if new)."""
+        """Filament and sinks of pseudo-time t [s]: the scheduled heat-sink temperature and neck
+        radius (the filament re-drawn only if new)."""
         self._t_s = t_s
+        if self._ambient_schedule is not None:
+            self.ambient_K = self._ambient_schedule(t_s)
+            self._heat.set_sink_temperature(self.ambient_K)
         f = self.cfg.filament
         radius_nm = f.neck_radius_nm if self._schedule is None else self._schedule(t_s)
         if radius_nm == self._radius_nm:

@@ -8,11 +8,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import NullFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import NullFormatter
 
-from apcfem.landauer import G0_S  # noqa: E402
+from apcfem.landauer import G0_S
 
 
 def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Path,
@@ -30,6 +30,27 @@ def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Pa
     _label(axes[1], None, "current [µA]", legend=False)
     axes[2].plot(x, series["T_max_K"], "o-", ms=3, color="C3")
     _label(axes[2], x_label, "$T_{max}$ [K]", legend=False)
+    return _save(fig, path)
+
+
+def differential_conductance_G0(V_V: np.ndarray, I_A: np.ndarray) -> np.ndarray:
+    """dI/dV of a sampled I-V curve (second-order finite differences) [G0]."""
+    return np.gradient(I_A, V_V) / G0_S
+
+
+def plot_bias_sweep(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
+    """Read-bias sweep of a fixed neck: I-V and I/V, dI/dV against the contact bias."""
+    V, current = series["V_contact_V"], series["I_A"]
+    fig, axes = plt.subplots(2, 1, figsize=(6.5, 7.0), sharex=True)
+    axes[0].plot(V, 1e6 * current, "o-", ms=3, color="C1")
+    _label(axes[0], None, "current [µA]", legend=False)
+    axes[0].set_title(title, fontsize=10)
+    ax = axes[1]
+    ax.plot(V, series["G_landauer_G0"], "o-", ms=3, label="$I/V$ of the contact")
+    ax.plot(V, differential_conductance_G0(V, current), "s-", ms=3, label="$dI/dV$")
+    for level in (0.5, 1.5):
+        ax.axhline(level, color="0.7", lw=0.8, ls=":")
+    _label(ax, "bias across the contact [V]", "$G/G_0$")
     return _save(fig, path)
 
 
