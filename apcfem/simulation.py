@@ -68,14 +68,16 @@ COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landaue
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
            "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
            "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic",
-           "V_contact_V", "field_T", "T_ambient_K"]
+           "V_contact_V", "field_T", "T_ambient_K", "B_c_T"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
 circuit iterations, ``filament_mol`` the metal in the filament and ``exchanged_mol`` the
 time-integrated oxidation of the active electrode (their changes agree: conservation),
 ``V_contact_V`` the voltage across the quantum contact (I/G; the cell voltage across a gap),
-``field_T`` the magnetic field and ``T_ambient_K`` the heat-sink temperature."""
+``field_T`` the magnetic field, ``T_ambient_K`` the heat-sink temperature and ``B_c_T`` the
+field above which the first step splits into resolvable half steps at the neck temperature and
+saddle energy (:func:`apcfem.landauer.zeeman_critical_field_T`)."""
 
 BIAS_ITERATIONS = 50
 """Largest number of contact-bias iterations of a finite-bias count (``landauer.finite_bias``)."""
@@ -372,6 +374,19 @@ class Simulation:
                                   temperature_K, beta=self.cfg.landauer.beta, field_T=field,
                                   g_factor=self.cfg.landauer.g_factor)
 
+    def _critical_field_T(self, state: _State) -> float:
+        """Zeeman critical field [T] of the counted neck: the smearing is the neck temperature
+        and, with saddle-point transmission, hbar omega of the neck curvature at E_F."""
+        neck, electrons = state.neck, state.electrons
+        hbar_omega = 0.0
+        if (self.cfg.landauer.transmission == "saddle" and np.isfinite(neck.curvature_per_m)
+                and neck.neck_radius_m > 0):
+            hbar_omega = landauer.saddle_hbar_omega_eV(
+                electrons.fermi_energy_eV, neck.neck_radius_m, max(neck.curvature_per_m, 0.0),
+                electrons.effective_mass_me)
+        return float(landauer.zeeman_critical_field_T(
+            electrons.temperature_K, g_factor=electrons.g_factor, hbar_omega_eV=hbar_omega))
+
     def _ambient_K(self, t: float) -> float:
         """Heat-sink temperature at (pseudo-)time t [K]."""
         ramp = self._stimuli.ambient_K
@@ -408,7 +423,8 @@ class Simulation:
                 "filament_mol": inventory.get("filament_mol", 0.0),
                 "ballistic": self._ballistic(neck, state.T_neck_K),
                 "V_contact_V": state.V_contact_V, "field_T": float(state.electrons.field_T),
-                "T_ambient_K": self._ambient_K(t), **step}
+                "T_ambient_K": self._ambient_K(t), "B_c_T": self._critical_field_T(state),
+                **step}
 
     def _event(self, row: dict, V_before: float) -> str | None:
         """Name of the event that ends the run at this row, if any."""
