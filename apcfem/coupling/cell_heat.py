@@ -67,7 +67,7 @@ class CellHeat:
     def set_sink_temperature(self, T_K: float) -> None:
         """Hold every heat sink at T [K] from the next solve on."""
         for bc in self._sinks:
-            bc.g.value = T_K
+            bc.g.value[...] = T_K  # a view of the constant
 
     def solve(self, V_cell_V: float, I_A: float, neck_z_m: float,
               contact_conductance_S: float, broken: bool = False) -> float:
