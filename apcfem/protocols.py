@@ -19,6 +19,7 @@ from apcfem.config.schema import (
     NeckRadiusSweep,
     PulseTrain,
     SourceVoltageSweep,
+    StrainRamp,
     TemperatureRamp,
     VariabilityConfig,
     VoltageSweep,
@@ -136,11 +137,13 @@ class Stimuli:
         neck_radius_nm: prescribed neck radius [nm].
         field_T: magnetic field [T].
         ambient_K: heat-sink temperature [K].
+        displacement_nm: axial displacement of the top contact [nm].
     """
 
     neck_radius_nm: Ramp | None = None
     field_T: Ramp | None = None
     ambient_K: Ramp | None = None
+    displacement_nm: Ramp | None = None
 
 
 def stimuli(protocol) -> Stimuli:
@@ -152,6 +155,9 @@ def stimuli(protocol) -> Stimuli:
         return Stimuli(field_T=Ramp(protocol.start_T, protocol.stop_T, protocol.points))
     if isinstance(protocol, TemperatureRamp):
         return Stimuli(ambient_K=Ramp(protocol.start_K, protocol.stop_K, protocol.points))
+    if isinstance(protocol, StrainRamp):
+        return Stimuli(displacement_nm=Ramp(0.0, protocol.displacement_stop_nm,
+                                            protocol.points))
     return Stimuli()
 
 

@@ -42,6 +42,7 @@ from apcfem.config.schema import (
     FieldRamp,
     NeckRadiusSweep,
     SourceVoltageSweep,
+    StrainRamp,
     TemperatureRamp,
 )
 from apcfem.coupling.cell import Cell, CellResistance
@@ -68,7 +69,7 @@ COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landaue
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
            "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
            "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic",
-           "V_contact_V", "field_T", "T_ambient_K", "B_c_T"]
+           "V_contact_V", "field_T", "T_ambient_K", "B_c_T", "displacement_m"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
@@ -77,7 +78,8 @@ time-integrated oxidation of the active electrode (their changes agree: conserva
 ``V_contact_V`` the voltage across the quantum contact (I/G; the cell voltage across a gap),
 ``field_T`` the magnetic field, ``T_ambient_K`` the heat-sink temperature and ``B_c_T`` the
 field above which the first step splits into resolvable half steps at the neck temperature and
-saddle energy (:func:`apcfem.landauer.zeeman_critical_field_T`)."""
+saddle energy (:func:`apcfem.landauer.zeeman_critical_field_T`), ``displacement_m`` the
+imposed stretch of a strain ramp."""
 
 BIAS_ITERATIONS = 50
 """Largest number of contact-bias iterations of a finite-bias count (``landauer.finite_bias``)."""
@@ -154,6 +156,7 @@ class Simulation:
         self.comm = comm
         self._ballistic = BallisticCheck(get_material(cfg.materials.filament), comm.rank == 0)
         self._stimuli = stimuli(cfg.protocol)
+        self._mechanics: dict[str, float] = {}
 
     @classmethod
     def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
@@ -172,6 +175,7 @@ class Simulation:
         # closed on the success path only: under MPI an exception aborts every rank (cli), and a
         # collective destroy entered by one failing rank alone would hang the others
         result = self._loop(cell, drive, out, progress)
+        result.stats.update(self._mechanics)
         cell.close()
         if out:
             result.files = self._finish(out, result.series, time.perf_counter() - started,
@@ -198,8 +202,15 @@ class Simulation:
             cell.set_nucleus(self.cfg.ecm.nucleus_radius_nm * NM
                              * variation.nucleus_radius_factor)
             return cell
-        return SteadyCell(self.build_mesh(), self.cfg, self._stimuli.neck_radius_nm,
-                          self._stimuli.ambient_K)
+        device = self.build_mesh()
+        if self._stimuli.displacement_nm is None:
+            return SteadyCell(device, self.cfg, self._stimuli.neck_radius_nm,
+                              self._stimuli.ambient_K)
+        from apcfem.coupling.stretch import NeckStretch
+        stretch = NeckStretch(device, self.cfg, self._stimuli.displacement_nm)
+        self._mechanics = stretch.summary()
+        return SteadyCell(device, self.cfg, stretch.neck_radius_nm, self._stimuli.ambient_K,
+                          stretch.gap_nm)
 
     def _loop(self, cell: Cell, drive: Waveform, out: Path | None, progress: bool) -> RunResult:
         cfg, comm, dyn = self.cfg, self.comm, self.cfg.dynamics
@@ -424,7 +435,8 @@ class Simulation:
                 "ballistic": self._ballistic(neck, state.T_neck_K),
                 "V_contact_V": state.V_contact_V, "field_T": float(state.electrons.field_T),
                 "T_ambient_K": self._ambient_K(t), "B_c_T": self._critical_field_T(state),
-                **step}
+                "displacement_m": (self._stimuli.displacement_nm(t) * NM
+                                   if self._stimuli.displacement_nm else 0.0), **step}
 
     def _event(self, row: dict, V_before: float) -> str | None:
         """Name of the event that ends the run at this row, if any."""
@@ -476,6 +488,8 @@ class Simulation:
             x, label = series["neck_radius_m"] / NM, "extracted neck radius [nm]"
         elif isinstance(protocol, FieldRamp):
             x, label = series["field_T"], "magnetic field [T]"
+        elif isinstance(protocol, StrainRamp):
+            x, label = series["displacement_m"] / NM, "imposed displacement [nm]"
         elif isinstance(protocol, TemperatureRamp):
             x, label = series["T_ambient_K"], "heat-sink temperature [K]"
         elif self.cfg.landauer.finite_bias:

@@ -359,8 +359,28 @@ class TemperatureRamp(_Section):
     points: int = Field(28, ge=2, le=100000)
 
 
+class StrainRamp(_Section):
+    """Quasi-static stretch of the prescribed neck (mechanically controllable break junction):
+    the top contact is displaced along the axis, read at a fixed source voltage. The neck
+    strains elastically until its axial stress reaches the yield stress, then thins plastically
+    at constant volume over ``plastic_zone_nm`` and breaks into a gap once its radius falls
+    below ``break_radius_nm`` (:mod:`apcfem.coupling.stretch`)."""
+
+    kind: Literal["strain_ramp"]
+    source_voltage_V: float = 1e-2
+    displacement_stop_nm: float = Field(8.0, gt=0, le=1e3)
+    points: int = Field(81, ge=2, le=100000)
+    yield_stress_Pa: float = Field(
+        1.5e9, gt=0, description="axial stress at which the neck starts to flow [Pa]")
+    plastic_zone_nm: float = Field(
+        0.5, gt=0, description="length of the neck that thins plastically [nm]")
+    break_radius_nm: float = Field(
+        0.23, gt=0, description="neck radius below which the contact ruptures [nm]")
+
+
 Protocol = Annotated[NeckRadiusSweep | SourceVoltageSweep | VoltageSweep | CurrentSweep
-                     | PulseTrain | FieldRamp | TemperatureRamp, Field(discriminator="kind")]
+                     | PulseTrain | FieldRamp | TemperatureRamp | StrainRamp,
+                     Field(discriminator="kind")]
 
 TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train")
 """Protocol kinds run by the filament-dynamics model rather than by quasi-static steps."""
