@@ -16,6 +16,7 @@ import numpy as np
 from apcfem.config.schema import (
     CurrentSweep,
     FieldRamp,
+    LightPulses,
     NeckRadiusSweep,
     PulseTrain,
     SourceVoltageSweep,
@@ -184,6 +185,28 @@ def build_waveform(protocol: VoltageSweep | CurrentSweep | PulseTrain) -> Wavefo
                     quantity="current" if current else "voltage",
                     cycle_starts_s=period * np.arange(cycles),
                     voltage_limit_V=protocol.voltage_limit_V if current else None)
+
+
+def light_waveform(protocol: LightPulses, rise_fraction: float = 1e-3) -> Waveform:
+    """Incident intensity [W/m^2] against time: ``cycles`` x (on for ``on_s``, off for
+    ``off_s``), each switching over ``rise_fraction`` of the on time (an LED switches in
+    nanoseconds, far below the thermal time)."""
+    rise = rise_fraction * protocol.on_s
+    period = protocol.on_s + protocol.off_s
+    corners = [(0.0, 0.0)]
+    for k in range(protocol.cycles):
+        start = k * period
+        corners += [(start + rise, 1.0), (start + protocol.on_s, 1.0),
+                    (start + protocol.on_s + rise, 0.0), (start + period, 0.0)]
+    times, on = (np.array(v) for v in zip(*corners, strict=True))
+    return Waveform(times_s=times, values=protocol.intensity_W_per_m2 * on)
+
+
+def read_waveform(protocol: LightPulses) -> Waveform:
+    """Constant read voltage [V] with the light's corners as milestones."""
+    light = light_waveform(protocol)
+    return Waveform(times_s=light.times_s,
+                    values=np.full(light.times_s.size, protocol.source_voltage_V))
 
 
 def cycle_rng(seed: int, cycle: int) -> np.random.Generator:

@@ -40,6 +40,7 @@ from apcfem.config.schema import (
     TRANSIENT_PROTOCOLS,
     CaseConfig,
     FieldRamp,
+    LightPulses,
     NeckRadiusSweep,
     SourceVoltageSweep,
     StrainRamp,
@@ -59,8 +60,15 @@ from apcfem.output import (
     prepare_run_directory,
     write_run_info,
 )
-from apcfem.output.plots import plot_bias_sweep, plot_transient
-from apcfem.protocols import Waveform, build_waveform, draw_variation, stimuli
+from apcfem.output.plots import plot_bias_sweep, plot_light, plot_transient
+from apcfem.protocols import (
+    Waveform,
+    build_waveform,
+    draw_variation,
+    light_waveform,
+    read_waveform,
+    stimuli,
+)
 from apcfem.quantum_contact import contact_conductance
 
 log = logging.getLogger(__name__)
@@ -69,7 +77,8 @@ COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landaue
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
            "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
            "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic",
-           "V_contact_V", "field_T", "T_ambient_K", "B_c_T", "displacement_m"]
+           "V_contact_V", "field_T", "T_ambient_K", "B_c_T", "displacement_m",
+           "light_W_per_m2", "T_electrode_K"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
@@ -79,7 +88,8 @@ time-integrated oxidation of the active electrode (their changes agree: conserva
 ``field_T`` the magnetic field, ``T_ambient_K`` the heat-sink temperature and ``B_c_T`` the
 field above which the first step splits into resolvable half steps at the neck temperature and
 saddle energy (:func:`apcfem.landauer.zeeman_critical_field_T`), ``displacement_m`` the
-imposed stretch of a strain ramp."""
+imposed stretch of a strain ramp or the closing of a gap by light, ``light_W_per_m2`` the
+incident light and ``T_electrode_K`` the illuminated electrode's temperature at its tip."""
 
 BIAS_ITERATIONS = 50
 """Largest number of contact-bias iterations of a finite-bias count (``landauer.finite_bias``)."""
@@ -156,7 +166,7 @@ class Simulation:
         self.comm = comm
         self._ballistic = BallisticCheck(get_material(cfg.materials.filament), comm.rank == 0)
         self._stimuli = stimuli(cfg.protocol)
-        self._mechanics: dict[str, float] = {}
+        self._model_summary: dict[str, float] = {}
 
     @classmethod
     def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
@@ -175,7 +185,7 @@ class Simulation:
         # closed on the success path only: under MPI an exception aborts every rank (cli), and a
         # collective destroy entered by one failing rank alone would hang the others
         result = self._loop(cell, drive, out, progress)
-        result.stats.update(self._mechanics)
+        result.stats.update(self._model_summary)
         cell.close()
         if out:
             result.files = self._finish(out, result.series, time.perf_counter() - started,
@@ -188,13 +198,23 @@ class Simulation:
 
     def _drive(self) -> Waveform:
         """The source waveform; quasi-static sweeps in pseudo-time (1 s per point)."""
+        protocol = self.cfg.protocol
+        if isinstance(protocol, LightPulses):
+            return read_waveform(protocol)
         if self.transient:
-            return build_waveform(self.cfg.protocol)
-        return quasi_static_waveform(self.cfg.protocol)
+            return build_waveform(protocol)
+        return quasi_static_waveform(protocol)
 
     def _cell(self, drive: Waveform) -> Cell:
         from apcfem.coupling.ecm_cell import EcmCell
         from apcfem.coupling.steady_cell import SteadyCell
+        if isinstance(self.cfg.protocol, LightPulses):
+            from apcfem.coupling.light_cell import LightCell
+            cell = LightCell(self.build_mesh(), self.cfg, light_waveform(self.cfg.protocol))
+            self._model_summary = {
+                "tau_lumped_s": cell.electrodes.lumped_time_constant_s(),
+                "reflectance": cell.electrodes.reflectance}
+            return cell
         if self.transient:
             cell = EcmCell(self.cfg, self.comm)
             variation = draw_variation(self.cfg.variability, 0)
@@ -208,7 +228,7 @@ class Simulation:
                               self._stimuli.ambient_K)
         from apcfem.coupling.stretch import NeckStretch
         stretch = NeckStretch(device, self.cfg, self._stimuli.displacement_nm)
-        self._mechanics = stretch.summary()
+        self._model_summary = stretch.summary()
         return SteadyCell(device, self.cfg, stretch.neck_radius_nm, self._stimuli.ambient_K,
                           stretch.gap_nm)
 
@@ -436,7 +456,9 @@ class Simulation:
                 "V_contact_V": state.V_contact_V, "field_T": float(state.electrons.field_T),
                 "T_ambient_K": self._ambient_K(t), "B_c_T": self._critical_field_T(state),
                 "displacement_m": (self._stimuli.displacement_nm(t) * NM
-                                   if self._stimuli.displacement_nm else 0.0), **step}
+                                   if self._stimuli.displacement_nm else 0.0),
+                "light_W_per_m2": 0.0, "T_electrode_K": np.nan,
+                **getattr(cell, "observables", dict)(), **step}
 
     def _event(self, row: dict, V_before: float) -> str | None:
         """Name of the event that ends the run at this row, if any."""
@@ -472,7 +494,10 @@ class Simulation:
             for path in sorted(out.glob("fields*.bp")):  # one per element (FieldWriter)
                 files[path.stem] = path
         if self.comm.rank == 0 and self.cfg.output.plots:
-            if self.transient:
+            if isinstance(self.cfg.protocol, LightPulses):
+                files["light_plot"] = plot_light(series, out / "light_response.png",
+                                                 self.cfg.title)
+            elif self.transient:
                 files["transient_plot"] = plot_transient(series, out / "transient.png",
                                                          self.cfg.title)
             else:

@@ -378,11 +378,34 @@ class StrainRamp(_Section):
         0.23, gt=0, description="neck radius below which the contact ruptures [nm]")
 
 
+class LightPulses(_Section):
+    """Light switched on and off over a nanogap read at a fixed source voltage, in real time.
+
+    Two-scale (:mod:`apcfem.coupling.light_cell`): a micrometre model of one electrode, a metal
+    film of ``materials.top_electrode`` on a substrate disc, absorbs the light (Beer-Lambert,
+    tabulated n, k, normal-incidence reflection), heats (transient, the substrate's bottom a
+    heat sink) and expands (thermo-elasticity); its rim displacement, twice for the two
+    facing electrodes, closes the gap of the nanometre neck model."""
+
+    kind: Literal["light_pulses"]
+    source_voltage_V: float = 1e-2
+    wavelength_nm: float = Field(530.0, gt=0, description="LED wavelength [nm]")
+    intensity_W_per_m2: float = Field(2.7e5, gt=0, description="incident intensity [W/m^2]")
+    on_s: float = Field(1e-3, gt=0, description="light-on time of each cycle [s]")
+    off_s: float = Field(1.5e-3, gt=0, description="dark time of each cycle [s]")
+    cycles: int = Field(3, ge=1, le=1000)
+    electrode_radius_um: float = Field(5.0, gt=0, description="radius of the film disc [um]")
+    electrode_thickness_nm: float = Field(50.0, gt=0, description="metal film [nm]")
+    substrate_thickness_um: float = Field(5.0, gt=0, description="substrate [um]")
+    substrate: str = Field("PEO", description="substrate material (library name)")
+    columns: int = Field(100, ge=4, le=10000, description="radial cells of the electrode model")
+
+
 Protocol = Annotated[NeckRadiusSweep | SourceVoltageSweep | VoltageSweep | CurrentSweep
-                     | PulseTrain | FieldRamp | TemperatureRamp | StrainRamp,
+                     | PulseTrain | FieldRamp | TemperatureRamp | StrainRamp | LightPulses,
                      Field(discriminator="kind")]
 
-TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train")
+TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train", "light_pulses")
 """Protocol kinds run by the filament-dynamics model rather than by quasi-static steps."""
 
 

@@ -54,6 +54,29 @@ def plot_bias_sweep(series: dict[str, np.ndarray], path: Path, title: str) -> Pa
     return _save(fig, path)
 
 
+def plot_light(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
+    """Light on a nanogap: G(t) (log) with the incident light on a second axis, the gap and
+    its closing, the electrode temperature."""
+    t_ms = 1e3 * series["time_s"]
+    fig, axes = plt.subplots(3, 1, figsize=(7.0, 9.0), sharex=True)
+    ax = axes[0]
+    ax.semilogy(t_ms, np.maximum(series["G_landauer_G0"], 1e-30), "-", lw=1.2, color="C0")
+    ax.set_ylabel("contact $G/G_0$")
+    ax.grid(True, alpha=0.3)
+    light = ax.twinx()
+    light.fill_between(t_ms, 1e-4 * series["light_W_per_m2"], step="post", color="C1",
+                       alpha=0.25, lw=0)
+    light.set_ylabel("light [W/cm$^2$]", color="C1")
+    ax.set_title(title, fontsize=10)
+    axes[1].plot(t_ms, series["gap_m"] / 1e-9, "-", lw=1.2, color="C4", label="gap")
+    axes[1].plot(t_ms, series["displacement_m"] / 1e-9, "--", lw=1, color="C2",
+                 label="closing by expansion")
+    _label(axes[1], None, "[nm]")
+    axes[2].plot(t_ms, series["T_electrode_K"], "-", lw=1.2, color="C3")
+    _label(axes[2], "time [ms]", "electrode tip $T$ [K]", legend=False)
+    return _save(fig, path)
+
+
 def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
     """Transient run: I-V, G(t) (log and linear, plateaus), neck radius, V_cell and T_max."""
     t = series["time_s"]
