@@ -3,15 +3,20 @@
 One loop for every protocol (DESIGN.md sec. 6). A device model implementing the
 :class:`~apcfem.coupling.cell.Cell` protocol is driven along a waveform: transient protocols
 (``voltage_sweep``, ``current_sweep``, ``pulse_train``) evolve the filament with
-:class:`~apcfem.coupling.ecm_cell.EcmCell` in real time; quasi-static sweeps
-(``neck_radius_sweep``, ``source_voltage_sweep``) run the prescribed-shape
+:class:`~apcfem.coupling.ecm_cell.EcmCell` in real time, ``light_pulses`` closes a nanogap
+with :class:`~apcfem.coupling.light_cell.LightCell` in real time; quasi-static sweeps
+(``neck_radius_sweep``, ``source_voltage_sweep``, and the stimuli ``field_ramp``,
+``temperature_ramp``, ``strain_ramp``) run the prescribed-shape
 :class:`~apcfem.coupling.steady_cell.SteadyCell` along the same waveform in pseudo-time (one
-pseudo-second per sweep point). Each step from the accepted state at t:
+pseudo-second per sweep point; the strain ramp's neck from
+:class:`~apcfem.coupling.stretch.NeckStretch`), with the neck temperature and its count
+iterated to consistency in each step. Each step from the accepted state at t:
 
 1. the circuit is solved implicitly with the cell state: V_cell from the source, the series
    resistance and the compliance at R_cell -> advance the cell to t + dt -> extract the neck ->
    contact conductance (Landauer of the neck, or tunnelling across the gap, at the solved neck
-   temperature) -> R_cell = R_body + 1/G -> repeat until V_cell is consistent;
+   temperature, the field of a field ramp and, with ``landauer.finite_bias``, the contact
+   bias) -> R_cell = R_body + 1/G -> repeat until V_cell is consistent;
 2. a step whose R_cell changed by more than ``dynamics.max_resistance_change`` or whose solves
    failed is rejected and retried with a smaller step; no rejected state is ever written;
 3. heat at the operating point, the row, the events (compliance reached, target conductance,
