@@ -207,6 +207,9 @@ class PhysicsConfig(_Section):
     neck_heating_length_nm: float = Field(
         1.0, gt=0, description="length over which the ballistic neck power I^2/G is released "
         "into the metal on both sides of the neck (inelastic relaxation length)")
+    wiedemann_franz: bool = Field(
+        False, description="thermal conductivity k = L0 sigma T everywhere (electronic heat "
+        "conduction; the steady heat becomes nonlinear) instead of the tabulated k")
 
 
 class LandauerConfig(_Section):

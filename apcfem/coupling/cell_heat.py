@@ -36,11 +36,12 @@ class CellHeat:
         T: the temperature function [K] (initial guess in, solution out).
         sinks: boundary name -> temperature [K] (Dirichlet heat sinks).
         heating_length_m: width of the neck power's Gaussian [m].
+        linear: k independent of T (one direct solve); False for a k(T) (Newton).
     """
 
     def __init__(self, name: str, device: DeviceMesh, contact: ContactConduction, sigma, k,
                  metal_fraction, T: fem.Function, sinks: dict[str, float],
-                 heating_length_m: float):
+                 heating_length_m: float, linear: bool = True):
         mesh = device.mesh
         self.device, self.T = device, T
         self._probes: dict[float, PointProbe] = {}
@@ -62,7 +63,8 @@ class CellHeat:
         space = T.function_space
         self._sinks = fixed_values(space, device, sinks)
         self._problem = NewtonProblem(name, heat.residual(T, ufl.TestFunction(space), device),
-                                      T, bcs=self._sinks, petsc_options=LINEAR)
+                                      T, bcs=self._sinks,
+                                      petsc_options=LINEAR if linear else None)
 
     def set_sink_temperature(self, T_K: float) -> None:
         """Hold every heat sink at T [K] from the next solve on."""

@@ -32,7 +32,7 @@ from apcfem.filament import PrescribedFilament
 from apcfem.materials import Material, get_material
 from apcfem.mesh import NM, DeviceMesh
 from apcfem.neck import NeckProfile
-from apcfem.physics import region_constant
+from apcfem.physics import region_constant, wiedemann_franz_k
 
 
 class SteadyCell:
@@ -85,10 +85,14 @@ class SteadyCell:
                                          layer.electrical_conductivity_S_per_m.value)
         """Leakage [S] of the switching layer (parallel plate), in parallel with the
         tunnelling conductance while the filament is broken."""
-        self._heat = CellHeat("heat", device, self.contact, sigma, k, self.xi, self.T,
+        wiedemann_franz = cfg.physics.wiedemann_franz
+        self._heat = CellHeat("heat", device, self.contact, sigma,
+                              wiedemann_franz_k(sigma, self.T) if wiedemann_franz else k,
+                              self.xi, self.T,
                               {"top_contact": self.ambient_K,
                                "bottom_contact": self.ambient_K},
-                              cfg.physics.neck_heating_length_nm * NM)
+                              cfg.physics.neck_heating_length_nm * NM,
+                              linear=not wiedemann_franz)
         self.T.x.array[:] = self.ambient_K
 
         self._schedule = neck_radius_nm

@@ -1,6 +1,7 @@
 """Temperature stimulus (bundled case ``ag_neck_temperature`` at reduced size): the solved neck
-temperature sets the Fermi smearing. Reference: the abrupt count of a circular neck written
-out here (Bessel zeros from scipy, a Fermi function per mode)."""
+temperature sets the Fermi smearing. References: the abrupt count of a circular neck written
+out here (Bessel zeros from scipy, a Fermi function per mode) and the Kohlrausch relation of a
+Wiedemann-Franz conductor between two sinks."""
 
 import numpy as np
 import pytest
@@ -84,3 +85,24 @@ def test_temperature_ramp_gives_R_of_T_of_a_near_quantum_state():
     assert resistance[0] == pytest.approx(1 / G0_S, rel=0.05)
     assert np.all(np.diff(resistance[1:]) < 0)
     assert resistance[-1] < 0.95 * resistance[0]
+
+
+def test_self_heating_of_a_wiedemann_franz_contact_between_sinks():
+    """With k = L0 sigma T everywhere, a diffusive contact between two sinks at T0 reaches
+    T_neck^2 = T0^2 + V^2/(4 L0) at any read bias (Kohlrausch; Holm, Electric Contacts, 1967):
+    within 2 % in T^2 - T0^2, L0 = (pi^2/3)(k_B/e)^2. The neck is a 20 nm vacancy filament,
+    diffusive (l = 0.5 nm), whose quantum contact takes only ~5 % of the voltage; a ballistic
+    contact releases I^2/G next to the neck and does not obey the relation."""
+    T0 = 290.0
+    series = _run(**{
+        "physics.wiedemann_franz": True, "physics.ambient_temperature_K": T0,
+        "materials.filament": "VO_filament", "ecm.tunnel_barrier_eV": 1.0,
+        "geometry.switching_layer_thickness_nm": 20.0, "filament.neck_radius_nm": 1.5,
+        "filament.base_radius_nm": 2.0,
+        "protocol": {"kind": "source_voltage_sweep", "start_V": 0.05, "stop_V": 0.2,
+                     "points": 4}})
+    lorenz = np.pi**2 / 3 * (constants.k / constants.e) ** 2
+    assert np.all(series["V_contact_V"] < 0.1 * series["V_cell_V"])
+    np.testing.assert_allclose(series["T_neck_K"] ** 2 - T0**2,
+                               series["V_cell_V"] ** 2 / (4 * lorenz), rtol=0.02)
+    assert series["T_neck_K"][-1] > 2 * T0
