@@ -100,10 +100,13 @@ class ElectrodeHeating:
         self.T_old.x.array[:] = self.ambient_K
         self.intensity = fem.Constant(mesh, 0.0)  # incident [W/m^2]
         self._dt = fem.Constant(mesh, 1.0)
+        wavelength = p.wavelength_nm * NM
+        index = refractive_index(cfg.materials.top_electrode, wavelength)
+        self.reflectance = abs((index - 1.0) / (index + 1.0)) ** 2
         heat = TransientHeat(k=self._region_value("thermal_conductivity_W_per_mK"),
                              rho_cp=self._region_value("density_kg_per_m3")
                              * self._region_value("heat_capacity_J_per_kgK"),
-                             sources=(self.intensity * self.absorbed_source(cfg),))
+                             sources=(self.intensity * self._absorbed(index, wavelength),))
         residual = heat.time_residual(self.T, ufl.TestFunction(space), self.device,
                                       T_old=self.T_old, dt=self._dt)
         self._heat = NewtonProblem("electrode_heat", residual, self.T,
@@ -116,14 +119,11 @@ class ElectrodeHeating:
         self.closing_m = 0.0
         self._accepted_closing_m = 0.0
 
-    def absorbed_source(self, cfg: CaseConfig) -> ufl.core.expr.Expr:
+    def _absorbed(self, index: complex, wavelength_m: float) -> ufl.core.expr.Expr:
         """Absorbed power density per unit incident intensity [1/m] (module docstring)."""
-        wavelength = cfg.protocol.wavelength_nm * NM
-        index = refractive_index(cfg.materials.top_electrode, wavelength)
-        self.reflectance = abs((index - 1.0) / (index + 1.0)) ** 2
         stack = BeerLambert(1.0 - self.reflectance,
                             (AbsorbingLayer(self.film_m,
-                                            absorption_coefficient(index, wavelength)),))
+                                            absorption_coefficient(index, wavelength_m)),))
         depth = self.substrate_m + self.film_m - ufl.SpatialCoordinate(self.device.mesh)[1]
         return stack.source(depth)
 

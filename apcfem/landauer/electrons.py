@@ -92,9 +92,3 @@ class Electrons:
         _, _, fermi = strained_neck(1.0, 1.0, strain, poisson_ratio=poisson_ratio,
                                     fermi_energy_eV=self.fermi_energy_eV, mode=mode)
         return self.with_(fermi_energy_eV=fermi)
-
-    @property
-    def fermi_wavenumber_per_m(self) -> np.ndarray:
-        """``k_F = sqrt(2 m* E_F)/hbar`` [1/m]."""
-        return np.sqrt(np.asarray(self.fermi_energy_eV) * self.effective_mass_me
-                       / _HBAR2_2ME_EV_M2)

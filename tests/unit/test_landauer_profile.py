@@ -371,3 +371,18 @@ def test_cli_radius_with_bias_beta_and_field_matches_brute_force(capsys):
     assert status == 0 and record["G_G0"] == pytest.approx(expected, abs=1e-7)
     assert 1.0 + 1e-3 < record["G_G0"] < 3.0 - 1e-3  # on the step, not on a plateau
     assert (record["bias_V"], record["beta"], record["field_T"]) == (3e-4, 0.8, 3.0)
+
+
+def test_strained_electrons_follow_the_density():
+    """Electrons.strained: E_F scales with n^(2/3), n with the inverse volume (1 + eps)
+    (1 - nu eps)^2 (elastic); unchanged by volume-conserving (plastic) thinning; the other
+    fields are kept."""
+    electrons = Electrons(AG_FERMI_EV, 1.0, temperature_K=4.0, field_T=2.0)
+    eps, nu = 0.02, 0.37
+    strained = electrons.strained(eps, poisson_ratio=nu)
+    volume = (1 + eps) * (1 - nu * eps) ** 2
+    assert strained.fermi_energy_eV == pytest.approx(AG_FERMI_EV * volume ** (-2 / 3), rel=1e-12)
+    assert (strained.temperature_K, strained.field_T) == (4.0, 2.0)
+    plastic = electrons.strained(eps, poisson_ratio=nu, mode="plastic")
+    assert plastic.fermi_energy_eV == pytest.approx(AG_FERMI_EV, rel=1e-12)
+    assert electrons.with_(bias_V=0.1).bias_V == 0.1 and electrons.bias_V == 0.0
