@@ -4,6 +4,7 @@ absorption), the lumped R_th C_th time constant, and the WKB decay 2 kappa of th
 
 import numpy as np
 import pytest
+from mpi4py import MPI
 from scipy import constants
 
 import apcfem
@@ -87,3 +88,18 @@ def test_tunnelling_is_exponential_in_the_computed_gap(pulses):
     slope = np.polyfit(gap[tunnel], np.log(g[tunnel]), 1)[0]
     kappa = np.sqrt(2 * constants.m_e * cfg.ecm.tunnel_barrier_eV * constants.e) / constants.hbar
     assert slope == pytest.approx(-2 * kappa, rel=0.02)
+
+
+@pytest.mark.mpi
+def test_same_series_on_one_rank_and_all_ranks():
+    """Both scales distributed: the first light-on phase gives the same series on all ranks
+    as on one (1e-6)."""
+    cfg = update_case(load_case(apcfem.bundled_case("led_au_nanogap")), {
+        "output.plots": False, "mesh.min_size_nm": 0.08, "protocol.columns": 20,
+        "protocol.cycles": 1, "protocol.on_s": 2e-4, "protocol.off_s": 1e-4,
+        "dynamics.max_resistance_change": 0.5, "dynamics.dt_max_s": 4e-5})
+    world = Simulation(cfg, MPI.COMM_WORLD).run(progress=False).series
+    alone = Simulation(cfg, MPI.COMM_SELF).run(progress=False).series
+    assert world["time_s"].size == alone["time_s"].size
+    for key in ("G_landauer_G0", "T_electrode_K", "displacement_m", "time_s"):
+        np.testing.assert_allclose(world[key], alone[key], rtol=1e-6, atol=1e-30, err_msg=key)

@@ -81,3 +81,14 @@ def test_tunnelling_decays_with_twice_the_vacuum_kappa(stretch_run):
     slope = np.polyfit(gap[tunnel], np.log(g[tunnel]), 1)[0]
     kappa = np.sqrt(2 * constants.m_e * cfg.ecm.tunnel_barrier_eV * constants.e) / constants.hbar
     assert slope == pytest.approx(-2 * kappa, rel=0.02)
+
+
+@pytest.mark.mpi
+def test_same_series_on_one_rank_and_all_ranks():
+    """The elastic solve, the redrawn neck and the count give the same series on all ranks
+    as on one (1e-6)."""
+    cfg = _case(**{"protocol.points": 9, "mesh.min_size_nm": 0.08})
+    world = Simulation(cfg, MPI.COMM_WORLD).run(progress=False).series
+    alone = Simulation(cfg, MPI.COMM_SELF).run(progress=False).series
+    for key in ("G_landauer_G0", "neck_radius_m", "gap_m", "T_max_K"):
+        np.testing.assert_allclose(world[key], alone[key], rtol=1e-6, atol=1e-30, err_msg=key)
