@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: env
 	@start=$$(date +%s); \
-	$(BIN)/apcfem --log-level warning run $(DEMO_CASE) --output $(DEMO_DIR) && \
+	$(BIN)/apcfem --log-level warning run $(DEMO_CASE) --output $(DEMO_DIR) --overwrite && \
 	echo "demo finished in $$(( $$(date +%s) - start )) s; open $(DEMO_DIR)/conductance_staircase.png" \
 	     "and $(DEMO_DIR)/fields.bp (ParaView)"
 

@@ -23,6 +23,8 @@ import numpy as np
 from mpi4py import MPI
 
 import apcfem
+from apcfem.output.checkpoint import CHECKPOINT, CheckpointError
+from apcfem.output.run_directory import RESOLVED_CASE
 
 EXIT_BAD_INPUT = 2
 EXIT_ABORT = 1
@@ -47,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
         comm.barrier()
         return status
-    except (apcfem.CaseError, apcfem.UnknownMaterialError, FileNotFoundError, OSError) as err:
+    except (apcfem.CaseError, apcfem.UnknownMaterialError, CheckpointError, FileNotFoundError,
+            OSError) as err:
         if comm.rank == 0:
             print(f"apcfem: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -62,10 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--all-ranks", action="store_true", help="log from every MPI rank")
     sub = parser.add_subparsers(required=True, metavar="command")
 
-    run = sub.add_parser("run", help="run a case file")
-    run.add_argument("case", help="case file (TOML) or the name of a bundled case")
-    run.add_argument("--output", "-o", required=True,
+    run = sub.add_parser("run", help="run a case file, or resume a run")
+    run.add_argument("case", nargs="?",
+                     help="case file (TOML) or the name of a bundled case; with --resume: "
+                          "optional, replaces the run's resolved_case.toml (same geometry and "
+                          "mesh, e.g. a lower dynamics.dt_min_s)")
+    run.add_argument("--output", "-o",
                      help="run directory to write (a case with [study]: one per sub-run in it)")
+    run.add_argument("--overwrite", action="store_true",
+                     help="write into an existing, non-empty output directory")
+    run.add_argument("--resume", metavar="DIR",
+                     help="continue the run in DIR from its last checkpoint (any rank count)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
 
@@ -112,11 +122,11 @@ def _case_path(name: str) -> Path:
 
 
 def _run(args, comm) -> int:
-    cfg = apcfem.load_case(_case_path(args.case))
+    cfg, output = _run_input(args, comm)
     if cfg.study is not None:
-        return _run_study(cfg, args, comm)
-    result = apcfem.Simulation.from_config(cfg, comm).run(args.output,
-                                                          progress=not args.no_progress)
+        return _run_study(cfg, output, args, comm)
+    result = apcfem.Simulation.from_config(cfg, comm).run(
+        output, progress=not args.no_progress, resume=args.resume is not None)
     if comm.rank == 0:
         print(f"results in {result.output_dir}")
         for name, path in result.files.items():
@@ -124,14 +134,62 @@ def _run(args, comm) -> int:
     reason = str(result.stats.get("stop_reason", ""))
     if reason.startswith("failed"):
         if comm.rank == 0:
-            print(f"apcfem: error: {reason} (the accepted steps are kept)", file=sys.stderr)
+            print(f"apcfem: error: {reason}. The accepted steps are kept; to continue, change "
+                  f"the settings in {output / RESOLVED_CASE} (or give a case file) and run "
+                  f"apcfem run --resume {output}", file=sys.stderr)
         return EXIT_ABORT
     return 0
 
 
-def _run_study(cfg, args, comm) -> int:
-    """Run the case's study (the compliance ladder); status 1 if every sub-run failed."""
-    ladder = apcfem.run_compliance_ladder(cfg, args.output, comm, progress=not args.no_progress)
+def _run_input(args, comm) -> tuple[apcfem.CaseConfig, Path]:
+    """The case and run directory of ``apcfem run``, checked before any work.
+
+    Raises:
+        CaseError: no case, an existing run directory without --overwrite, or --resume of a
+            directory without a checkpoint (decided on rank 0: the others may see the
+            directory only once rank 0 has created it).
+    """
+    if args.resume is None and (args.case is None or args.output is None):
+        raise apcfem.CaseError("run: give a case and --output DIR, or --resume DIR")
+    output = Path(args.output if args.resume is None else args.resume)
+    problem = comm.bcast(_output_problem(args, output) if comm.rank == 0 else None, root=0)
+    if problem:
+        raise apcfem.CaseError(problem)
+    case = _case_path(args.case) if args.case else output / RESOLVED_CASE
+    return apcfem.load_case(case), output
+
+
+def _output_problem(args, output: Path) -> str | None:
+    """What is wrong with the run directory of ``apcfem run`` (None: nothing)."""
+    if args.resume is None:
+        if output.exists() and (not output.is_dir() or any(output.iterdir())) \
+                and not args.overwrite:
+            return (f"--output {output}: exists and is not empty: choose a new directory, add "
+                    f"--overwrite to write into it, or continue its run with --resume {output}")
+        return None
+    if args.output is not None and Path(args.output) != output:
+        return (f"--output {args.output}: a resumed run continues in its own directory "
+                f"{output}: drop --output")
+    if not (output / RESOLVED_CASE).is_file():
+        return f"--resume {output}: not a run directory (no {RESOLVED_CASE})"
+    if not (output / CHECKPOINT).is_file() and not _is_study(output):
+        return (f"--resume {output}: no {CHECKPOINT} there (a run writes one every "
+                "output.checkpoint_every_steps steps): start it again")
+    return None
+
+
+def _is_study(output: Path) -> bool:
+    """A study's directory (resumed by its own sub-run bookkeeping, without a checkpoint)."""
+    try:
+        return "[study]" in (output / RESOLVED_CASE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _run_study(cfg, output: Path, args, comm) -> int:
+    """Run the case's study (the compliance ladder; its finished sub-runs are kept when it is
+    resumed); status 1 if every sub-run failed."""
+    ladder = apcfem.run_compliance_ladder(cfg, output, comm, progress=not args.no_progress)
     if comm.rank == 0:
         print(f"results in {ladder.output_dir}")
         for name, path in ladder.files.items():

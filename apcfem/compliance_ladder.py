@@ -27,6 +27,7 @@ from mpi4py import MPI
 
 from apcfem.config import CaseConfig, CaseError, update_case
 from apcfem.landauer import G0_S
+from apcfem.output.checkpoint import CHECKPOINT
 from apcfem.output.plots import plot_compliance_ladder
 from apcfem.output.run_directory import RESOLVED_CASE, prepare_run_directory, to_toml
 from apcfem.output.series import read_series
@@ -129,15 +130,16 @@ def sub_run_directory(output_dir: Path, current_A: float) -> Path:
 def _sub_run(cfg: CaseConfig, current_A: float, out: Path, comm: MPI.Comm,
              progress: bool) -> LadderPoint:
     """The point at ``current_A`` [A]: its finished sub-run read back, run first if there is
-    none (all ranks). A fresh run is read back as well, so a resumed study gives the same
-    ladder."""
+    none (all ranks; a sub-run killed mid-way continues from its checkpoint). A fresh run is
+    read back as well, so a resumed study gives the same ladder."""
     case, path = sub_case(cfg, current_A), sub_run_directory(out, current_A)
     point = _read_on_rank0(path, case, comm)
     if point is not None:
         log.info("I_cc = %g A: finished run read back from %s", current_A, path)
         return point
-    log.info("I_cc = %g A: running into %s", current_A, path)
-    Simulation.from_config(case, comm).run(path, progress=progress)
+    resume = comm.bcast(_resumable(path, case) if comm.rank == 0 else None, root=0)
+    log.info("I_cc = %g A: %s %s", current_A, "resuming" if resume else "running into", path)
+    Simulation.from_config(case, comm).run(path, progress=progress, resume=resume)
     point = _read_on_rank0(path, case, comm)
     if point is None:
         raise RuntimeError(f"{path}: the run left no finished run directory (run_info.json, "
@@ -145,6 +147,15 @@ def _sub_run(cfg: CaseConfig, current_A: float, out: Path, comm: MPI.Comm,
     if point.failed:
         log.warning("I_cc = %g A: %s; recorded as failed", current_A, point.stop_reason)
     return point
+
+
+def _resumable(path: Path, case: CaseConfig) -> bool:
+    """``path`` holds an unfinished run of ``case`` with a restart checkpoint."""
+    try:
+        resolved = (path / RESOLVED_CASE).read_text()
+    except OSError:
+        return False
+    return (path / CHECKPOINT).is_file() and resolved == to_toml(case.model_dump(mode="json"))
 
 
 def _read_on_rank0(path: Path, case: CaseConfig, comm: MPI.Comm) -> LadderPoint | None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,7 @@ from apcfem.circuit import (
     current_source_operating_point,
 )
 from apcfem.config.schema import (
-    TRANSIENT_PROTOCOLS,
+    REAL_TIME_PROTOCOLS,
     CaseConfig,
     FieldRamp,
     LightPulses,
@@ -54,6 +54,7 @@ from apcfem.config.schema import (
 from apcfem.coupling.cell import Cell, CellResistance
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
+from apcfem.guards import PhysicalGuardError, PhysicalGuards
 from apcfem.materials import get_material
 from apcfem.materials.laws import tunnel_barrier_eV
 from apcfem.mesh import NM, DeviceMesh, build_device_mesh
@@ -65,7 +66,14 @@ from apcfem.output import (
     prepare_run_directory,
     write_run_info,
 )
+from apcfem.output.checkpoint import (
+    CHECKPOINT,
+    CheckpointError,
+    read_checkpoint,
+    write_checkpoint,
+)
 from apcfem.output.plots import plot_bias_sweep, plot_light, plot_transient
+from apcfem.output.series import NonFiniteOutputError
 from apcfem.protocols import (
     Waveform,
     build_waveform,
@@ -109,6 +117,14 @@ NECK_TEMPERATURE_TOLERANCE_K = 1e-3
 """The neck temperature of a quasi-static step is consistent with its count to this [K]."""
 
 
+SENTINEL_COLUMNS = ("R_fe_ohm", "neck_curvature_per_m", "ballistic", "T_electrode_K")
+"""Columns where a non-finite value has a meaning: R_fe_ohm = inf and neck_curvature_per_m,
+ballistic = nan while the filament is broken, T_electrode_K = nan without an illuminated
+electrode. NaN or Inf anywhere else stops the run."""
+FIELD_EVERY = 10
+"""A transient run writes field snapshots every this many accepted steps (and at its end)."""
+
+
 class StepRejected(RuntimeError):
     """A step whose circuit did not settle or whose R_cell changed too much."""
 
@@ -143,6 +159,21 @@ class RunResult:
 
 
 @dataclass
+class _LoopState:
+    """The loop's scalars besides the cell's fields and the step control (checkpointed)."""
+
+    t: float = 0.0
+    """time of the accepted state [s]"""
+    cycle: int = 0
+    exchanged: float = 0.0
+    """time-integrated oxidation of the active electrode [mol]"""
+    V_before: float = 0.0
+    """source voltage of the last row [V] (stop-voltage crossing)"""
+    settle_T_K: float = 0.0
+    """neck temperature the accepted state's contact was computed with [K]"""
+
+
+@dataclass
 class _State:
     """What the loop knows of the accepted state."""
 
@@ -169,7 +200,9 @@ class Simulation:
     def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
         self.cfg = cfg
         self.comm = comm
-        self._ballistic = BallisticCheck(get_material(cfg.materials.filament), comm.rank == 0)
+        metal = get_material(cfg.materials.filament)
+        self._ballistic = BallisticCheck(metal, comm.rank == 0)
+        self._guards = PhysicalGuards(metal, comm)
         self._stimuli = stimuli(cfg.protocol)
         self._model_summary: dict[str, float] = {}
 
@@ -180,16 +213,33 @@ class Simulation:
     def build_mesh(self) -> DeviceMesh:
         return build_device_mesh(self.cfg.geometry, self.cfg.mesh, self.comm)
 
-    def run(self, output_dir: str | Path | None = None, progress: bool = True) -> RunResult:
-        """Run the protocol; with ``output_dir`` write CSV, fields, plots and provenance."""
+    def run(self, output_dir: str | Path | None = None, progress: bool = True,
+            resume: bool = False) -> RunResult:
+        """Run the protocol; with ``output_dir`` write CSV, fields, plots, provenance and
+        restart checkpoints (every ``output.checkpoint_every_steps`` accepted steps, and when a
+        run fails). ``resume=True`` continues the run in ``output_dir`` from its checkpoint
+        (the time series is cut back to the checkpoint's step and continued), on any number of
+        ranks, with this case (the same geometry and mesh; other settings may differ).
+
+        Raises:
+            CheckpointError: ``resume`` without a checkpoint of this mesh in ``output_dir``.
+        """
         cfg, comm = self.cfg, self.comm
         started = time.perf_counter()
-        out = prepare_run_directory(output_dir, cfg, comm) if output_dir else None
+        if resume and not output_dir:
+            raise CheckpointError("resume needs the run directory to continue")
+        if resume and isinstance(cfg.protocol, LightPulses):
+            raise CheckpointError("a light_pulses run cannot be resumed: the checkpoint does not "
+                                  "hold the electrode model")
+        if resume:  # its resolved case is replaced once the checkpoint has been read
+            out = Path(output_dir)
+        else:
+            out = prepare_run_directory(output_dir, cfg, comm) if output_dir else None
         drive = self._drive()
         cell = self._cell(drive)
         # closed on the success path only: under MPI an exception aborts every rank (cli), and a
         # collective destroy entered by one failing rank alone would hang the others
-        result = self._loop(cell, drive, out, progress)
+        result = self._loop(cell, drive, out, progress, resume)
         result.stats.update(self._model_summary)
         cell.close()
         if out:
@@ -199,7 +249,7 @@ class Simulation:
 
     @property
     def transient(self) -> bool:
-        return self.cfg.protocol.kind in TRANSIENT_PROTOCOLS
+        return self.cfg.protocol.kind in REAL_TIME_PROTOCOLS
 
     def _drive(self) -> Waveform:
         """The source waveform; quasi-static sweeps in pseudo-time (1 s per point)."""
@@ -237,34 +287,38 @@ class Simulation:
         return SteadyCell(device, self.cfg, stretch.neck_radius_nm, self._stimuli.ambient_K,
                           stretch.gap_nm)
 
-    def _loop(self, cell: Cell, drive: Waveform, out: Path | None, progress: bool) -> RunResult:
+    def _loop(self, cell: Cell, drive: Waveform, out: Path | None, progress: bool,
+              resume: bool) -> RunResult:
         cfg, comm, dyn = self.cfg, self.comm, self.cfg.dynamics
         extractor = self._neck_extractor(cell)
-        series = SeriesWriter(out / "timeseries.csv" if out else None, COLUMNS, comm)
-        fields = (FieldWriter(out / "fields.bp", cell.fields())
-                  if out and cfg.output.fields else None)
-        if self.transient:
-            control = StepControl(dyn.dt_initial_s, dyn.dt_min_s, dyn.dt_max_s,
-                                  drive.milestones_s, dyn.target_newton_iterations)
-            drive_cap = dyn.max_drive_step * float(np.max(np.abs(drive.values)))
-        else:  # one pseudo-second per sweep point
-            control = StepControl(1.0, 1.0, 1.0, drive.milestones_s)
-            drive_cap = np.inf
-        t, cycle, exchanged = 0.0, 0, 0.0
-        state = self._settle(cell, extractor, drive, 0.0, None)
-        if not self.transient:
-            state = self._settle_neck_temperature(cell, extractor, drive, 0.0, state)
-        T_max = self._heat(cell, state) if self.transient else state.T_max_K
-        series.append(self._row(cell, state, t, T_max, {
-            "step": 0, "dt_s": 0.0, "newton_its": 0, "rejected_steps": 0, "cycle": 0,
-            "exchanged_mol": 0.0}))
-        if fields:
-            fields.write(t)
-        bar = tqdm(total=drive.duration_s, desc=cfg.protocol.kind, unit="s",
+        control = self._step_control(drive)
+        drive_cap = (dyn.max_drive_step * float(np.max(np.abs(drive.values))) if self.transient
+                     else np.inf)
+        if resume:
+            loop, state, rows = self._restore(cell, extractor, drive, control, out)
+            prepare_run_directory(out, cfg, comm, resume=True)
+            resumed_from = control.accepted
+        else:
+            loop, rows = _LoopState(V_before=drive(0.0), settle_T_K=self._ambient_K(0.0)), None
+            state = self._settle(cell, extractor, drive, 0.0, loop.settle_T_K)
+            if not self.transient:
+                state = self._settle_neck_temperature(cell, extractor, drive, 0.0, state)
+        series = SeriesWriter(out / "timeseries.csv" if out else None, COLUMNS, comm,
+                              SENTINEL_COLUMNS, rows)
+        fields = self._field_writer(cell, out, control.accepted)
+        if not resume:
+            T_max = self._heat(cell, state) if self.transient else state.T_max_K
+            series.append(self._row(cell, state, 0.0, T_max, {
+                "step": 0, "dt_s": 0.0, "newton_its": 0, "rejected_steps": 0, "cycle": 0,
+                "exchanged_mol": 0.0}))
+            if fields:
+                fields.write(0.0)
+        bar = tqdm(total=drive.duration_s, initial=loop.t, desc=cfg.protocol.kind, unit="s",
                    disable=not progress or comm.rank != 0)
-        reason, V_before = "end of protocol", drive(0.0)
+        reason = "end of protocol"
         rejected_change = np.inf  # R change of the last rejected try from this t
-        while t < drive.duration_s * (1.0 - 1e-12):
+        while loop.t < drive.duration_s * (1.0 - 1e-12):
+            t = loop.t
             if control.accepted >= dyn.max_steps:
                 reason = f"max_steps = {dyn.max_steps} reached"
                 break
@@ -277,10 +331,11 @@ class Simulation:
                 cell.reject()
                 rejected_change = getattr(err, "change", np.inf)
                 try:
-                    control.cut(t, dt, getattr(err, "reason", str(err)))
+                    control.cut(t, dt, str(err))
                 except StepSizeTooSmall as stuck:  # all ranks: the solves are collective
-                    reason = f"failed: {stuck}"
-                    log.error("run stopped at t = %.6e s: %s", t, stuck)
+                    reason = f"failed: step {control.accepted + 1}: {stuck}"
+                    log.error("run stopped: %s", reason[8:])
+                    self._checkpoint(cell, control, loop, len(series), out)
                     break
                 continue
             rejected_change = np.inf
@@ -288,39 +343,99 @@ class Simulation:
             control.accept(its, _relative_change(state.resistance.cell_ohm,
                                                  new.resistance.cell_ohm)
                            / dyn.max_resistance_change if self.transient else 0.0)
-            t += dt
+            loop.settle_T_K = state.T_neck_K  # what the new state was settled with
+            loop.t = t + dt
             state = new
-            T_max = self._heat(cell, state) if self.transient else state.T_max_K
-            exchanged += dt * cell.inventory().get("anode_inflow_mol_per_s", 0.0)
-            if self.transient and drive.cycle(t) != cycle:
-                cycle = drive.cycle(t)
-                cell.rate_factor.value = draw_variation(cfg.variability, cycle).rate_factor
-            row = self._row(cell, state, t, T_max, {
-                "step": control.accepted, "dt_s": dt, "newton_its": its,
-                "rejected_steps": control.rejected, "cycle": cycle,
-                "exchanged_mol": exchanged})
-            series.append(row)
-            if fields and (not self.transient or control.accepted % 10 == 0):
-                fields.write(t)
+            try:
+                row = self._accepted_row(cell, state, drive, control, loop, dt, its)
+                series.append(row)
+                if fields and (not self.transient or control.accepted % FIELD_EVERY == 0):
+                    fields.write(loop.t)
+            except (NonFiniteOutputError, PhysicalGuardError) as err:
+                reason = f"failed: at t = {loop.t:.6e} s, step {control.accepted}: {err}"
+                log.error("run stopped: %s", reason[8:])
+                break
+            if out and control.accepted % cfg.output.checkpoint_every_steps == 0:
+                self._checkpoint(cell, control, loop, len(series), out)
             bar.update(dt)
             bar.set_postfix(V=f"{row['V_source_V']:.2f}", G_G0=f"{row['G_G0']:.2f}")
-            event = self._event(row, V_before)
-            V_before = row["V_source_V"]
+            event = self._event(row, loop.V_before)
+            loop.V_before = row["V_source_V"]
             if event:
                 reason = event
                 break
         bar.close()
         if fields:
             if self.transient:
-                fields.write(t)
+                fields.write(loop.t)
             fields.close()
         log.info("%s at t = %.4e s: %d steps accepted, %d rejected, %.2f Newton iterations per "
-                 "step", reason, t, control.accepted, control.rejected,
+                 "step", reason, loop.t, control.accepted, control.rejected,
                  control.mean_iterations())
         stats = {"stop_reason": reason, "accepted_steps": control.accepted,
                  "rejected_steps": control.rejected,
-                 "newton_iterations_per_step": control.mean_iterations()}
+                 "newton_iterations_per_step": control.mean_iterations(),
+                 **({"resumed_from_step": resumed_from} if resume else {})}
         return RunResult(series.arrays(), out, stats=stats)
+
+    def _step_control(self, drive: Waveform) -> StepControl:
+        """Adaptive steps of a transient run; one pseudo-second per quasi-static sweep point."""
+        dyn = self.cfg.dynamics
+        if self.transient:
+            return StepControl(dyn.dt_initial_s, dyn.dt_min_s, dyn.dt_max_s, drive.milestones_s,
+                               dyn.target_newton_iterations)
+        return StepControl(1.0, 1.0, 1.0, drive.milestones_s)
+
+    def _field_writer(self, cell: Cell, out: Path | None, step: int) -> FieldWriter | None:
+        """Field snapshots: ``fields.bp``, or ``fields_from_step_<step>.bp`` for a resumed run
+        (the earlier file keeps the snapshots before the restart)."""
+        if not out or not self.cfg.output.fields:
+            return None
+        name = "fields.bp" if step == 0 else f"fields_from_step_{step}.bp"
+        return FieldWriter(out / name, cell.fields())
+
+    def _accepted_row(self, cell: Cell, state: _State, drive: Waveform, control: StepControl,
+                      loop: _LoopState, dt: float, its: int) -> dict:
+        """Heat (solved with the count in quasi-static steps), guards, cycle and exchanged
+        charge of an accepted step; its row."""
+        T_max = self._heat(cell, state) if self.transient else state.T_max_K
+        loop.exchanged += dt * cell.inventory().get("anode_inflow_mol_per_s", 0.0)
+        if self.transient and drive.cycle(loop.t) != loop.cycle:
+            loop.cycle = drive.cycle(loop.t)
+            cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor
+        self._guards.check(loop.t, control.accepted, cell, state.contact_G_S)
+        return self._row(cell, state, loop.t, T_max, {
+            "step": control.accepted, "dt_s": dt, "newton_its": its,
+            "rejected_steps": control.rejected, "cycle": loop.cycle,
+            "exchanged_mol": loop.exchanged})
+
+    def _checkpoint(self, cell: Cell, control: StepControl, loop: _LoopState, rows: int,
+                    out: Path | None) -> None:
+        """Write the accepted state as the run directory's restart checkpoint (collective)."""
+        if out is None:
+            return
+        scalars = {**asdict(loop), **control.state(), "rows": rows, "ranks": self.comm.size}
+        write_checkpoint(out / CHECKPOINT, cell.state_functions(), scalars, control.iterations,
+                         self.comm)
+
+    def _restore(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
+                 control: StepControl, out: Path) -> tuple[_LoopState, _State, int]:
+        """The accepted state of the run directory's checkpoint: cell fields, loop scalars,
+        step control; the neck, contact and operating point re-derived from the fields."""
+        scalars, iterations = read_checkpoint(out / CHECKPOINT, cell.state_functions(),
+                                              self.comm)
+        loop = _LoopState(**{k: scalars[k] for k in _LoopState.__dataclass_fields__})
+        control.restore(scalars, iterations)
+        if self.transient:
+            cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor
+        else:  # the prescribed filament is a function of pseudo-time
+            cell.advance(0.0, loop.t, 0.0)
+        cell.accept()
+        state = self._settle(cell, extractor, drive, loop.t, loop.settle_T_K)
+        self._heat(cell, state)
+        log.info("resumed at t = %.6e s, step %d (checkpoint written on %d ranks)", loop.t,
+                 control.accepted, int(scalars["ranks"]))
+        return loop, state, int(scalars["rows"])
 
     def _step(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
               dt: float, before: _State, control: StepControl,
@@ -355,14 +470,12 @@ class Simulation:
         return newton, state
 
     def _settle(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
-                T_neck_K: float | None) -> _State:
+                T_neck_K: float) -> _State:
         """Neck -> contact conductance -> R_cell -> operating point of the present state.
 
         With ``landauer.finite_bias`` the count is at the contact bias, iterated with the
         circuit until the bias it gives is the bias it was counted at."""
         neck = extractor(cell.filament)
-        if T_neck_K is None:
-            T_neck_K = self._ambient_K(t)
         electrons = self._electrons(self.cfg.landauer.temperature_K or T_neck_K, t)
         barrier = self._gap_barrier_eV()
         for _ in range(BIAS_ITERATIONS):

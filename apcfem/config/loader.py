@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from apcfem.config.schema import CaseConfig, Protocol
-from apcfem.materials import UnknownMaterialError, get_material
+from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, Protocol
+from apcfem.materials import UnknownMaterialError, get_material, material_names
 
 
 def _protocol_models() -> dict[str, type]:
@@ -38,13 +38,19 @@ def load_case(path: str | Path) -> CaseConfig:
     """
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError as err:
         raise CaseError(f"{path}: cannot read case file ({err.strerror})") from None
+    except UnicodeDecodeError as err:
+        raise CaseError(f"{path.name}: not a TOML case file: byte {err.object[err.start]:#04x} "
+                        f"at offset {err.start} is not UTF-8 text") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CaseError(f"{path.name}: not valid TOML: {err}") from None
+    if not data:
+        raise CaseError(f"{path.name}: the case file sets nothing: give at least a [protocol] "
+                        "(see the bundled cases: apcfem cases)")
     _anchor_mesh_file(data, path.parent)
     return case_from_dict(data, source=path.name)
 
@@ -63,6 +69,7 @@ def case_from_dict(data: dict[str, Any], source: str = "case") -> CaseConfig:
     except ValidationError as err:
         raise CaseError(_describe(err, source)) from None
     _check_materials(cfg, source)
+    _check_material_properties(cfg, source)
     return cfg
 
 
@@ -100,9 +107,12 @@ def _describe(err: ValidationError, source: str) -> str:
                    else _known_keys(loc[:-1]))
         listed = f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
         return f"{source}: unknown key '{key}'{_hint(loc[-1], allowed)}{listed}"
+    message = first["msg"].removeprefix("Value error, ")  # a validator's own message
+    if first["type"] == "value_error" and not loc:  # a check across sections names its keys
+        return f"{source}: {message}"
     value = first.get("input")
     shown = f" = {value!r}" if not isinstance(value, dict) else ""
-    return f"{source}: {key}{shown}: {first['msg']}"
+    return f"{source}: {key}{shown}: {message}"
 
 
 def _known_keys(path: list[str]) -> list[str]:
@@ -138,3 +148,32 @@ def _check_materials(cfg: CaseConfig, source: str) -> None:
             get_material(name)
         except UnknownMaterialError as err:
             raise CaseError(f"{source}: {key} = '{name}': {err}") from None
+
+
+ECM_METAL_PROPERTIES = ("ion", "molar_mass_kg_per_mol", "surface_energy_J_per_m2",
+                        "atomic_volume_m3")
+"""What the filament-dynamics model of transient protocols reads of the filament metal."""
+
+
+def _check_material_properties(cfg: CaseConfig, source: str) -> None:
+    """Each material has the library properties the chosen physics reads."""
+    needs = {("filament", cfg.materials.filament): ["fermi_energy_eV", "effective_mass_me"]}
+    if cfg.ecm.tunnel_barrier_eV is None:  # the gap's barrier: W of the metal - chi of the host
+        needs[("filament", cfg.materials.filament)].append("work_function_eV")
+        needs[("switching_layer", cfg.materials.switching_layer)] = ["electron_affinity_eV"]
+    if cfg.protocol.kind in TRANSIENT_PROTOCOLS:
+        needs[("filament", cfg.materials.filament)].extend(ECM_METAL_PROPERTIES)
+    for (region, name), properties in needs.items():
+        material = get_material(name)
+        missing = [p for p in properties if getattr(material, p, None) is None]
+        if missing:
+            raise CaseError(f"{source}: materials.{region} = '{name}': the library entry has "
+                            f"no {', '.join(missing)}, which protocol.kind = "
+                            f"'{cfg.protocol.kind}' needs: {_having(properties)}")
+
+
+def _having(properties: list[str]) -> str:
+    """'use one of X, Y' for the library materials that have all ``properties``."""
+    have = [n for n in material_names()
+            if all(getattr(get_material(n), p, None) is not None for p in properties)]
+    return f"use one of {', '.join(have)}" if have else "no library material has them all"

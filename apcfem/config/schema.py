@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 MAX_CURRENT_LIMIT_A = 1e-2
@@ -138,6 +138,9 @@ class MeshConfig(_Section):
         default_factory=dict, description="region name -> group(s) of the file")
     boundaries: dict[str, GroupRef] = Field(
         default_factory=dict, description="boundary name -> facet group(s) of the file")
+    max_cells: int = Field(
+        2_000_000, ge=1, description="largest number of cells a built mesh may have: a case "
+        "whose estimate (before meshing) exceeds it is refused")
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> MeshConfig:
@@ -165,6 +168,31 @@ def _check_names(table: str, mapping: dict, known: tuple[str, ...]) -> None:
         if name not in known:
             raise ValueError(f"{table}.{name}: not one of the package's "
                              f"{table.rsplit('.', 1)[-1]} ({', '.join(known)})")
+
+
+CELL_MEASURE = {2: np.sqrt(3.0) / 4.0, 3: 1.0 / (6.0 * np.sqrt(2.0))}
+"""Area (volume) of the equilateral triangle (regular tetrahedron) of unit edge."""
+
+
+def estimate_cells(geometry: GeometryConfig, mesh: MeshConfig, samples: int = 400) -> float:
+    """Cells the built-in mesh of ``geometry`` will have: the integral of 1 / (c h^d) over the
+    stack, h the size field of :mod:`apcfem.mesh.stack` (``min_size_nm`` within
+    ``refinement_radius_nm`` of the axis in the switching layer, growing by ``growth_per_nm``
+    to ``max_size_nm``) and c h^d the measure of a regular cell of edge h. Midpoint rule on a
+    ``samples`` x ``samples`` grid; an estimate, within a factor of ~2 of what gmsh makes."""
+    bounds = geometry.layer_bounds_nm()
+    z_low, z_high = min(b[0] for b in bounds.values()), max(b[1] for b in bounds.values())
+    z0, z1 = bounds["switching_layer"]
+    r = (np.arange(samples) + 0.5) * geometry.cell_radius_nm / samples
+    z = z_low + (np.arange(samples) + 0.5) * (z_high - z_low) / samples
+    rr, zz = np.meshgrid(r, z)
+    distance = np.hypot(np.maximum(rr - mesh.refinement_radius_nm, 0.0),
+                        np.maximum(np.maximum(z0 - zz, zz - z1), 0.0))
+    size = np.minimum(mesh.max_size_nm, mesh.min_size_nm + mesh.growth_per_nm * distance)
+    dim = 2 if geometry.kind == "axisymmetric" else 3
+    measure = 2.0 * np.pi * rr if dim == 3 else 1.0  # a 3-D cylinder: dV = 2 pi r dr dz
+    cell_area = geometry.cell_radius_nm * (z_high - z_low) / samples ** 2
+    return float(np.sum(measure * cell_area / (CELL_MEASURE[dim] * size ** dim)))
 
 
 class MaterialsConfig(_Section):
@@ -408,8 +436,12 @@ Protocol = Annotated[NeckRadiusSweep | SourceVoltageSweep | VoltageSweep | Curre
                      | PulseTrain | FieldRamp | TemperatureRamp | StrainRamp | LightPulses,
                      Field(discriminator="kind")]
 
-TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train", "light_pulses")
+TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train")
 """Protocol kinds run by the filament-dynamics model rather than by quasi-static steps."""
+
+REAL_TIME_PROTOCOLS = (*TRANSIENT_PROTOCOLS, "light_pulses")
+"""Protocol kinds stepped in real time with adaptive steps (the others: one pseudo-second per
+sweep point)."""
 
 
 class DynamicsConfig(_Section):
@@ -521,6 +553,9 @@ class OutputConfig(_Section):
 
     fields: bool = Field(True, description="write phi, T, sigma, xi as VTX (.bp) for ParaView")
     plots: bool = True
+    checkpoint_every_steps: int = Field(
+        10, ge=1, le=1000000, description="write a restart checkpoint (checkpoint.h5) every "
+        "this many accepted steps, and when a run fails (apcfem run --resume DIR)")
 
 
 class MeasuredPoint(_Section):
@@ -568,6 +603,32 @@ class StudyConfig(_Section):
         return currents
 
 
+TRANSIENT_ONLY = {
+    "dynamics": ("dt_initial_s", "dt_min_s", "dt_max_s", "max_drive_step",
+                 "target_newton_iterations", "max_resistance_change"),
+    "ecm": tuple(k for k in EcmConfig.model_fields if k != "tunnel_barrier_eV"),
+    "variability": (),
+}
+"""Keys (all of a section: ``()``) that only the filament-dynamics model of transient
+protocols reads."""
+QUASI_STATIC_ONLY = {"filament": ()}
+"""Keys only the prescribed filament of quasi-static sweeps reads."""
+IGNORED_WHY = {
+    False: "a quasi-static sweep steps a prescribed filament, one pseudo-second per point",
+    True: "a transient run grows its own filament from ecm.nucleus_radius_nm"}
+LIGHT_IGNORES = {key: TRANSIENT_ONLY[key] for key in ("ecm", "variability")}
+"""Keys a ``light_pulses`` run (real time, a prescribed filament whose gap the light moves)
+does not read."""
+
+
+def _thinner_than_mesh(layer: str, thickness_nm: float, min_size_nm: float) -> str:
+    """The message for a layer thinner than the smallest element, with a unit hint."""
+    hint = (f" (lengths are in nm: {thickness_nm:g} looks like metres)"
+            if thickness_nm < 1e-6 else "")
+    return (f"the {layer} is {thickness_nm:g} nm thick, thinner than mesh.min_size_nm = "
+            f"{min_size_nm:g}{hint}: thicken the layer or lower min_size_nm")
+
+
 class CaseConfig(_Section):
     """A whole case file."""
 
@@ -597,6 +658,58 @@ class CaseConfig(_Section):
         if self.filament.aspect_ratio != 1.0 and self.geometry.kind == "axisymmetric":
             raise ValueError(f"filament.aspect_ratio = {self.filament.aspect_ratio:g} needs "
                              "geometry.kind = '3d' (an axisymmetric section is a circle)")
+        return self
+
+    @model_validator(mode="after")
+    def _lengths_fit(self) -> CaseConfig:
+        g, m = self.geometry, self.mesh
+        if m.file is None:
+            for name, (low, high) in g.layer_bounds_nm().items():
+                if high - low < m.min_size_nm:
+                    raise ValueError(_thinner_than_mesh(name, high - low, m.min_size_nm))
+        radii = {"filament.base_radius_nm": self.filament.base_radius_nm,
+                 "filament.neck_radius_nm": self.filament.neck_radius_nm}
+        if isinstance(self.protocol, NeckRadiusSweep):
+            radii |= {f"protocol.{k}": getattr(self.protocol, k)
+                      for k in ("neck_radius_start_nm", "neck_radius_stop_nm")}
+        for key, radius in radii.items():
+            if radius >= g.cell_radius_nm:
+                raise ValueError(f"{key} = {radius:g} must be smaller than "
+                                 f"geometry.cell_radius_nm = {g.cell_radius_nm:g}")
+        if self.ecm.nucleus_radius_nm >= g.switching_layer_thickness_nm:
+            raise ValueError(f"ecm.nucleus_radius_nm = {self.ecm.nucleus_radius_nm:g} must be "
+                             "smaller than geometry.switching_layer_thickness_nm = "
+                             f"{g.switching_layer_thickness_nm:g} (the nucleus would touch "
+                             "the anode)")
+        return self
+
+    @model_validator(mode="after")
+    def _mesh_within_budget(self) -> CaseConfig:
+        if self.mesh.file is not None:
+            return self
+        cells = estimate_cells(self.geometry, self.mesh)
+        if cells > self.mesh.max_cells:
+            raise ValueError(f"the mesh would have about {cells:.3g} cells, more than "
+                             f"mesh.max_cells = {self.mesh.max_cells}: raise mesh.min_size_nm "
+                             f"(now {self.mesh.min_size_nm:g}) or mesh.max_size_nm (now "
+                             f"{self.mesh.max_size_nm:g}), or raise max_cells if you mean it")
+        return self
+
+    @model_validator(mode="after")
+    def _no_ignored_keys(self) -> CaseConfig:
+        transient = self.protocol.kind in REAL_TIME_PROTOCOLS
+        ignored = TRANSIENT_ONLY if not transient else QUASI_STATIC_ONLY
+        why = IGNORED_WHY[transient]
+        if self.protocol.kind == "light_pulses":
+            ignored, why = LIGHT_IGNORES, "the light moves the gap of a prescribed filament"
+        for section, keys in ignored.items():
+            default = type(getattr(self, section))()
+            for key in keys or type(default).model_fields:
+                if getattr(getattr(self, section), key) != getattr(default, key):
+                    raise ValueError(
+                        f"{section}.{key} has no effect in a "
+                        f"{'transient' if transient else 'quasi-static'} protocol.kind = "
+                        f"'{self.protocol.kind}' ({why}): delete it")
         return self
 
     @model_validator(mode="after")

@@ -65,6 +65,9 @@ class Cell(Protocol):
     def inventory(self) -> dict[str, float]:
         """Conserved amounts of the state [mol] (empty for a prescribed cell)."""
 
+    def state_functions(self) -> dict[str, fem.Function]:
+        """Functions that, with the loop's scalars, restore the accepted state (checkpoints)."""
+
     def fields(self) -> list[fem.Function]:
         """Functions written as field snapshots."""
 

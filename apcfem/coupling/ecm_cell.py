@@ -335,6 +335,10 @@ class EcmCell:
         return {k: comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM)
                 for k, f in self._forms.items()}
 
+    def state_functions(self) -> dict[str, fem.Function]:
+        """The accepted state a restart checkpoint stores (restore it, then :meth:`accept`)."""
+        return {"xi": self.xi, "mu": self.mu, "phi_e": self.phi_e, "T": self.T}
+
     def fields(self) -> list[fem.Function]:
         """Functions written as VTX snapshots."""
         return [self.xi, self.phi_e, self.phi_m, self.T]

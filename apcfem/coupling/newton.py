@@ -47,13 +47,23 @@ def snes_options(overrides: dict | None) -> dict:
 
 
 class SolverDivergedError(RuntimeError):
-    """SNES did not converge; carries the PETSc converged reason."""
+    """SNES did not converge, or converged onto NaN/Inf; carries the PETSc converged reason."""
 
-    def __init__(self, name: str, reason: int, iterations: int):
-        super().__init__(f"{name}: Newton solve failed (SNES reason {reason} after "
+    def __init__(self, name: str, reason: int, iterations: int, finite: bool = True):
+        what = "Newton solve failed" if finite else "Newton solve gave NaN or Inf"
+        super().__init__(f"{name}: {what} (SNES reason {reason} {_reason_name(reason)} after "
                          f"{iterations} iterations)")
         self.reason = reason
         self.iterations = iterations
+
+
+def _reason_name(reason: int) -> str:
+    """PETSc's name of a SNES converged reason, e.g. ``DIVERGED_LINE_SEARCH`` for -6."""
+    from petsc4py import PETSc
+
+    names = {value: key for key, value in vars(PETSc.SNES.ConvergedReason).items()
+             if key.isupper() and isinstance(value, int)}
+    return names.get(reason, "UNKNOWN")
 
 
 class SolverClosedError(RuntimeError):
@@ -185,7 +195,7 @@ def checked_iterations(name: str, snes, unknowns: Sequence[fem.Function]) -> int
     finite = comm.allreduce(all(bool(np.isfinite(u.x.array).all()) for u in unknowns),
                             op=MPI.LAND)
     if reason <= 0 or not finite:
-        raise SolverDivergedError(name, reason, its)
+        raise SolverDivergedError(name, reason, its, finite)
     log.debug("%s: converged in %d Newton iterations (reason %d, |F| = %.3e)",
               name, its, reason, snes.getFunctionNorm())
     return its

@@ -126,6 +126,11 @@ class SteadyCell:
         """No conserved amounts: the filament is prescribed."""
         return {}
 
+    def state_functions(self) -> dict[str, fem.Function]:
+        """The accepted state a restart checkpoint stores: T [K] (the heat solve's initial
+        guess). The filament follows from the pseudo-time (:meth:`advance` to it)."""
+        return {"T": self.T}
+
     def fields(self) -> list[fem.Function]:
         """Functions written as field snapshots (one continuous space)."""
         return [self.potential, self.T, self.xi]

@@ -105,6 +105,16 @@ class StepControl:
         if self.dt_s < self.dt_min_s:
             raise StepSizeTooSmall(t_s, self.dt_s, reason)
 
+    def state(self) -> dict[str, float]:
+        """What a restart needs besides :attr:`iterations`: dt [s], accepted and rejected."""
+        return {"dt_s": self.dt_s, "accepted": self.accepted, "rejected": self.rejected}
+
+    def restore(self, state: dict[str, float], iterations: list[int]) -> None:
+        """Continue from a :meth:`state` and its iterations (a resumed run)."""
+        self.dt_s = float(state["dt_s"])
+        self.accepted, self.rejected = int(state["accepted"]), int(state["rejected"])
+        self.iterations = list(iterations)
+
     def mean_iterations(self) -> float:
         """Mean Newton iterations per accepted step (nan before the first step)."""
         return float(np.mean(self.iterations)) if self.iterations else float("nan")

@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Self
 
+import numpy as np
 from dolfinx import fem
 from dolfinx.io import VTXWriter
+from mpi4py import MPI
+
+from apcfem.output.series import NonFiniteOutputError
 
 
 class FieldWriter:
@@ -24,6 +28,7 @@ class FieldWriter:
     def __init__(self, path: Path, functions: list[fem.Function]):
         self.path = Path(path)
         self._comm = functions[0].function_space.mesh.comm
+        self._functions = list(functions)
         groups: dict[str, list[fem.Function]] = {}
         for function in functions:
             groups.setdefault(_element_label(function), []).append(function)
@@ -42,9 +47,15 @@ class FieldWriter:
 
         Raises:
             ValueError: after :meth:`close`.
+            NonFiniteOutputError: a function holds NaN or Inf on some rank (nothing written).
         """
         if self._writers is None:
             raise ValueError(f"{self.path}: field writer is closed")
+        bad = [u.name for u in self._functions
+               if not self._comm.allreduce(bool(np.isfinite(u.x.array).all()), op=MPI.LAND)]
+        if bad:
+            raise NonFiniteOutputError(f"{', '.join(bad)} hold NaN or Inf: snapshot at "
+                                       f"{time:g} not written to {self.path}")
         for writer in self._writers:
             writer.write(time)
 

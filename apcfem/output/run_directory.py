@@ -12,18 +12,27 @@ from typing import Any
 from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig
+from apcfem.output.checkpoint import CHECKPOINT
+from apcfem.output.series import replace_text
 
 RESOLVED_CASE = "resolved_case.toml"
 
 
-def prepare_run_directory(path: str | Path, cfg: CaseConfig, comm: MPI.Comm) -> Path:
-    """Create ``path`` (rank 0) and write the resolved case; raise early if it is unwritable."""
+def prepare_run_directory(path: str | Path, cfg: CaseConfig, comm: MPI.Comm,
+                          resume: bool = False) -> Path:
+    """Create ``path`` (rank 0) and write the resolved case; raise early if it is unwritable.
+
+    A new run (``resume=False``) removes the checkpoint of an earlier run in ``path``, which
+    would not belong to this case.
+    """
     path = Path(path)
     error = None
     if comm.rank == 0:
         try:
             path.mkdir(parents=True, exist_ok=True)
-            (path / RESOLVED_CASE).write_text(to_toml(cfg.model_dump(mode="json")))
+            replace_text(path / RESOLVED_CASE, to_toml(cfg.model_dump(mode="json")))
+            if not resume:
+                (path / CHECKPOINT).unlink(missing_ok=True)
         except OSError as err:
             error = f"output directory {path}: {err.strerror}"
     error = comm.bcast(error, root=0)
@@ -44,7 +53,7 @@ def write_run_info(path: Path, comm: MPI.Comm, info: dict[str, Any]) -> None:
             continue
     record = {"python": sys.version.split()[0], "platform": platform.platform(),
               "mpi_ranks": comm.size, "versions": versions, **info}
-    (path / "run_info.json").write_text(json.dumps(record, indent=2))
+    replace_text(path / "run_info.json", json.dumps(record, indent=2))
 
 
 def to_toml(data: dict[str, Any]) -> str:

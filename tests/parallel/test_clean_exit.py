@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import pytest
 import ufl
 from dolfinx import fem, mesh
 from mpi4py import MPI
+from short_cases import SHORT_EDITS, short_case
 
 import apcfem
 from apcfem.coupling.mixed import BlockNewtonProblem
@@ -316,3 +318,19 @@ def test_exception_on_any_rank_aborts_all_with_one_traceback(tmp_path, failing, 
     assert proc.stderr.count("Traceback") == 1, proc.stderr
     assert re.findall(r"RuntimeError: injected failure on rank (\d)", proc.stderr) == [
         str(reporter)], proc.stderr
+
+
+@pytest.mark.serial
+@pytest.mark.parametrize("name", apcfem.bundled_cases())
+def test_every_bundled_case_exits_by_itself_on_two_ranks(tmp_path, name):
+    """The short variant of each bundled case (tests/parallel/short_cases.py) under
+    ``mpiexec -n 2`` ends with status 0 and its results, within the timeout."""
+    assert name in SHORT_EDITS, f"give {name} a short variant in short_cases.py"
+    case = short_case(name, tmp_path)
+    started = time.monotonic()
+    proc = _mpirun([APCFEM, "--log-level", "warning", "run", str(case), "--output", "run",
+                    "--no-progress"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("results in") == 1
+    assert (tmp_path / "run" / "resolved_case.toml").is_file()
+    print(f"{name}: exited after {time.monotonic() - started:.1f} s on 2 ranks")

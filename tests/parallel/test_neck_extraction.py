@@ -6,16 +6,16 @@ profile must come out the same.
 
 import numpy as np
 import pytest
+from dolfinx import fem
 from mpi4py import MPI
 
 from apcfem.config.schema import FilamentConfig, GeometryConfig, MeshConfig
 from apcfem.filament import NM, PrescribedFilament
 from apcfem.mesh import build_device_mesh
 from apcfem.neck import NeckExtractor
-from dolfinx import fem
 
-GEOMETRY = dict(cell_radius_nm=8.0, bottom_electrode_thickness_nm=4.0,
-                switching_layer_thickness_nm=6.0, top_electrode_thickness_nm=4.0)
+GEOMETRY = {"cell_radius_nm": 8.0, "bottom_electrode_thickness_nm": 4.0,
+             "switching_layer_thickness_nm": 6.0, "top_electrode_thickness_nm": 4.0}
 
 
 def _extract(kind: str, sizes: MeshConfig, filament: FilamentConfig):

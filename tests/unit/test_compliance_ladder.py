@@ -22,7 +22,7 @@ from apcfem.output import SeriesWriter, prepare_run_directory, write_run_info
 from apcfem.output.plots import draw_compliance_ladder
 from apcfem.output.run_directory import to_toml
 from apcfem.output.series import read_series
-from apcfem.simulation import RunResult
+from apcfem.simulation import SENTINEL_COLUMNS, RunResult
 
 LADDER_CASE = apcfem.bundled_case("ecm_compliance_ladder")
 SWEEP_CASE = apcfem.bundled_case("ecm_ag_sio2_pt_sweep")
@@ -69,7 +69,8 @@ def _write_run(path, cfg, G_final: float, reason: str) -> RunResult:
     """What a finished run leaves in its directory, written by the package's writers."""
     comm = MPI.COMM_WORLD
     out = prepare_run_directory(path, cfg, comm)
-    series = SeriesWriter(out / "timeseries.csv", list(_series(G_final)), comm)
+    series = SeriesWriter(out / "timeseries.csv", list(_series(G_final)), comm,
+                          SENTINEL_COLUMNS)
     for row in zip(*_series(G_final).values(), strict=True):
         series.append(dict(zip(series.columns, row, strict=True)))
     stats = {"stop_reason": reason, "accepted_steps": 40, "rejected_steps": 3}
@@ -92,7 +93,7 @@ def _fake_simulation(failing=(), V_c: float = V_C):
         def from_config(cls, cfg, comm=MPI.COMM_WORLD):
             return cls(cfg, comm)
 
-        def run(self, output_dir, progress=True):
+        def run(self, output_dir, progress=True, resume=False):
             current = self.cfg.circuit.current_limit_A
             self.calls.append(current)
             reason = "failed: step size below dt_min_s" if current in failing else (
@@ -268,7 +269,7 @@ def test_failed_sub_run_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch)
 
 def test_a_run_that_leaves_no_run_directory_stops_the_study(tmp_path, monkeypatch):
     class Silent(_fake_simulation()):
-        def run(self, output_dir, progress=True):
+        def run(self, output_dir, progress=True, resume=False):
             return RunResult({}, None)
 
     monkeypatch.setattr(ladder, "Simulation", Silent)

@@ -59,7 +59,7 @@ def test_cli_reports_bad_case_in_one_line(tmp_path, text):
     out = tmp_path / "run"
     proc = subprocess.run(
         [sys.executable, "-m", "apcfem.cli", "run", str(_write(tmp_path, text)), "--output",
-         str(out)], capture_output=True, text=True, timeout=120)
+         str(out)], check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("apcfem: error: case.toml:"), proc.stderr

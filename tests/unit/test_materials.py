@@ -314,6 +314,25 @@ def test_ag_ion_activation_energy_states_reported_range() -> None:
     assert "0.14-1.7 eV" in ion.activation_energy_eV.source
 
 
+def test_ag_barriers_implied_by_the_measured_silica_diffusivity() -> None:
+    """The Ag+ note quotes D = 1.0e-15 cm^2/s for Ag in SiO2 after vacuum anneals at 450-500 C
+    and ~1e5 more after forming-gas anneals; with the library D0 these imply the barriers the note
+    states (1.8-2.0 and 1.1-1.2 eV), so a change of D0 that breaks the note fails here."""
+    ion = get_material("Ag").ion
+    assert ion is not None
+    d0 = ion.diffusivity_prefactor_m2_per_s.value
+    source = ion.activation_energy_eV.source
+    assert "1.8-2.0 eV (vacuum)" in source and "1.1-1.2 eV (forming gas)" in source
+    for t_c, ea_vacuum, ea_forming_gas in ((450.0, 1.8, 1.1), (500.0, 2.0, 1.2)):
+        t = t_c + 273.15
+        for d, stated in ((1.0e-19, ea_vacuum), (1.0e-14, ea_forming_gas)):  # m^2/s
+            implied = K_B * t / E * math.log(d0 / d)
+            assert implied == pytest.approx(stated, abs=0.05), (t_c, d)
+            assert arrhenius(d0, implied, t) == pytest.approx(d, rel=1e-9)
+    # the default lies in the swept range, below the implied thermal values
+    assert 0.14 <= ion.activation_energy_eV.value <= 1.7
+
+
 def test_material_without_optional_properties_loads(tmp_path: Path) -> None:
     mat = load_library(_write_minimal(tmp_path / "ok.toml"))["X"]
     for prop in OPTIONAL_PROPERTIES:
@@ -355,7 +374,7 @@ def test_inconsistent_atomic_volume_is_rejected(tmp_path: Path) -> None:
         load_library(path)
 
 
-# ------------------------------------------------- literature check of issue 17: corrections
+# -------------------------------------------------------- literature check: corrections
 def test_hfo2_elastic_moduli_are_dole_zero_porosity_values() -> None:
     """Dole, Hunter & Wooge (1977): E = 283.6 GPa, G = 109.2 GPa at zero porosity."""
     for name in ("HfOx", "VO_filament"):  # the filament borrows its host's elasticity

@@ -9,7 +9,6 @@ Expected rates: L2 p + 1, H1 p. Runs serially and on 2 ranks (mesh partitioned).
 import pytest
 import ufl
 from dolfinx import fem
-
 from mms_support import (
     assert_optimal_rates,
     exact_dirichlet_bc,

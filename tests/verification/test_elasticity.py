@@ -13,9 +13,8 @@ import numpy as np
 import pytest
 import ufl
 from dolfinx import fem, mesh
-from mpi4py import MPI
-
 from mms_support import assert_optimal_rates, weighted_error_norms
+from mpi4py import MPI
 
 from apcfem.coupling import NewtonProblem
 from apcfem.materials import get_material

@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 import ufl
 from dolfinx import fem, mesh
-from mpi4py import MPI
-
 from mms_support import assert_optimal_rates, smooth_profile, unit_device, weighted_error_norms
+from mpi4py import MPI
 
 from apcfem.coupling import NewtonProblem
 from apcfem.materials import LORENZ_W_OHM_PER_K2, get_material

@@ -36,7 +36,7 @@ def _quarter_disk(comm) -> DeviceMesh:
         gmsh.model.addPhysicalGroup(2, surfaces, name="domain")
         contact, far = [], []
         for _, tag in gmsh.model.getEntities(1):
-            x0, y0, _, x1, y1, _ = gmsh.model.getBoundingBox(1, tag)
+            _x0, _y0, _, x1, y1, _ = gmsh.model.getBoundingBox(1, tag)
             if y1 < 1e-6 and x1 <= A_NM + 1e-6:
                 contact.append(tag)
             elif x1 > 0.5 * L_NM and y1 > 0.5 * L_NM:

@@ -1,0 +1,82 @@
+"""The bundled cases give the same time series on 1, 2 and 3 ranks, and the same seed the
+same stochastic cycles on any rank count.
+
+Subprocesses (marked serial: they launch ``mpiexec`` themselves) on the short variants of
+tests/parallel/short_cases.py. The ECM cell runs on 1 and 2 ranks only: 3 ranks on the test
+machine's 2 cores take minutes for it (a rank waiting in a collective spins), the staircase
+takes seconds. The compliance ladder runs the ECM cell of the sweep (its exit on 2 ranks is
+tested in test_clean_exit.py).
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from short_cases import PULSE, short_case
+
+from apcfem.output.series import read_series
+
+pytestmark = pytest.mark.serial
+
+BIN = Path(sys.executable).parent
+TIMEOUT_S = 120
+RTOL = 1e-6
+SEEDED_PULSES = {"protocol": {**PULSE, "amplitude_V": 0.9, "rise_s": 5e-4, "width_s": 5e-4,
+                              "interval_s": 1.5e-3, "count": 2},
+                 "variability__seed": 3, "variability__rate_spread": 0.5,
+                 "dynamics__dt_initial_s": 1e-4, "dynamics__dt_max_s": 1e-4,
+                 "dynamics__target_newton_iterations": 30}
+"""Two 0.9 V pulses, each a cycle with its own seeded exchange rate; steps of 0.1 ms cut back
+only on a failed solve (an adaptive step size follows Newton iteration counts, which may
+differ by one between partitions). Its solves stay well below the iteration limit: one at the
+limit may fail on one partition and not on another, and the runs would then part. (A seeded
+nucleus radius, ``variability.nucleus_radius_spread``, made the seed's first solves hard
+enough for that.)"""
+
+
+def _series(case: Path, ranks: int) -> dict[str, np.ndarray]:
+    out = case.parent / f"ranks_{ranks}"
+    proc = subprocess.run([str(BIN / "mpiexec"), "-n", str(ranks), str(BIN / "apcfem"),
+                           "--log-level", "warning", "run", str(case), "--output", str(out),
+                           "--no-progress"], capture_output=True, text=True,
+                          timeout=TIMEOUT_S, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return read_series(out / "timeseries.csv")
+
+
+def _assert_same(series: dict, reference: dict) -> None:
+    """The same times and, to RTOL, the same values in every column but ``newton_its`` (a
+    solve near its tolerance may take one iteration more on another partition)."""
+    np.testing.assert_array_equal(series["time_s"], reference["time_s"])
+    for column, values in reference.items():
+        if column == "newton_its":
+            continue
+        np.testing.assert_allclose(series[column], values, rtol=RTOL, atol=0, err_msg=column)
+
+
+@pytest.mark.parametrize(("name", "ranks", "changes"), [
+    ("ag_sio2_pt_staircase", (1, 2, 3), {"protocol__points": 5}),
+    ("ecm_ag_sio2_pt_sweep", (1, 2), SEEDED_PULSES),
+])
+def test_same_series_on_every_rank_count(tmp_path, name, ranks, changes):
+    case = short_case(name, tmp_path, **changes)
+    reference, *others = (_series(case, n) for n in ranks)
+    for series in others:
+        _assert_same(series, reference)
+    if "variability__seed" in changes:
+        assert set(reference["cycle"]) == {0.0, 1.0}
+
+
+def test_another_seed_gives_other_cycles(tmp_path):
+    """Guards the comparison above: the seed does reach the run."""
+    runs = []
+    for seed in (3, 4):
+        folder = tmp_path / f"seed_{seed}"
+        folder.mkdir()
+        case = short_case("ecm_ag_sio2_pt_sweep", folder,
+                          **{**SEEDED_PULSES, "variability__seed": seed})
+        runs.append(_series(case, 1))
+    first, second = (run["filament_mol"][-1] - run["filament_mol"][0] for run in runs)
+    assert abs(first / second - 1) > 1e3 * RTOL  # the seeded rates grew different amounts
