@@ -429,6 +429,11 @@ class LightPulses(_Section):
     electrode_thickness_nm: float = Field(50.0, gt=0, description="metal film [nm]")
     substrate_thickness_um: float = Field(5.0, gt=0, description="substrate [um]")
     substrate: str = Field("PEO", description="substrate material (library name)")
+    substrate_refractive_index: float = Field(
+        1.46, gt=0, description="real refractive index of the substrate (Helmholtz exit port)")
+    absorption: Literal["beer_lambert", "helmholtz"] = Field(
+        "helmholtz", description="absorbed power: Beer-Lambert with Fresnel reflection, or the "
+        "two-field Helmholtz solve through the film (interference included)")
     columns: int = Field(100, ge=4, le=10000, description="radial cells of the electrode model")
 
 

@@ -8,12 +8,15 @@ of the one simulation loop:
 * micrometre model (:class:`ElectrodeHeating`): one electrode as a metal film disc (radius R,
   thickness h_f) on a substrate (thickness h_s) whose bottom is a heat sink at the ambient
   temperature, on a structured layered mesh. The light enters the film through its top
-  surface: normal-incidence reflectance R = |(n - 1)/(n + 1)|^2 and Beer-Lambert absorption
-  Q = (1 - R) I alpha exp(-alpha d), alpha = 4 pi k / lambda, with the tabulated n, k of the
-  film metal (:mod:`apcfem.materials.optical`); light transmitted into the substrate is not
-  absorbed. Transient heat (backward Euler, the loop's adaptive steps) and, at every step,
-  linear thermo-elasticity with the bottom clamped: the rim of the film moves outward by
-  u_r(R). Two facing electrodes close the gap by 2 u_r(R).
+  surface, with the tabulated n, k of the film metal (:mod:`apcfem.materials.optical`):
+  ``absorption = "helmholtz"`` solves the two-field Helmholtz equation at normal incidence
+  through the film on a fine strip (incident port in air on top, exit port into the substrate
+  below, :func:`film_absorption_profile`) and heats with Q = 1/2 omega eps0 eps'' |E|^2, film
+  interference included; ``"beer_lambert"`` uses the normal-incidence reflectance
+  R = |(n - 1)/(n + 1)|^2 and Q = (1 - R) I alpha exp(-alpha d), alpha = 4 pi k / lambda.
+  Light transmitted into the substrate is not absorbed. Transient heat (backward Euler, the
+  loop's adaptive steps) and, at every step, linear thermo-elasticity with the bottom clamped:
+  the rim of the film moves outward by u_r(R). Two facing electrodes close the gap by 2 u_r(R).
 * nanometre model (:class:`~apcfem.coupling.steady_cell.SteadyCell`): the broken neck of the
   case, two tips of radius ``filament.neck_radius_nm`` a gap g = g_dark - 2 u_r(R) apart
   (``filament.gap_nm`` is the dark gap). While g > 0 the count tunnels across it
@@ -38,13 +41,15 @@ from mpi4py import MPI
 from apcfem.config.schema import CaseConfig, LightPulses
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.coupling.steady_cell import SteadyCell
-from apcfem.materials import get_material
+from apcfem.materials import EPSILON_0_F_PER_M, get_material
 from apcfem.materials.optical import refractive_index
 from apcfem.mesh import NM, DeviceMesh, PointProbe
 from apcfem.mesh.layered import Layer, layered_axisymmetric_device
 from apcfem.physics import (
     AbsorbingLayer,
     BeerLambert,
+    Helmholtz,
+    OpticalPort,
     ThermoElasticity,
     TransientHeat,
     absorption_coefficient,
@@ -52,6 +57,7 @@ from apcfem.physics import (
     fixed_values,
     region_constant,
 )
+from apcfem.physics.optics import permittivity, plane_wave_amplitude
 from apcfem.protocols import Waveform
 
 LINEAR = {"snes_type": "ksponly"}
@@ -62,6 +68,12 @@ FILM_ROWS = 10
 
 SUBSTRATE_ROWS = 30
 """Cell rows across the substrate."""
+
+OPTICAL_ROWS = 100
+"""Cell rows (P2) across the film and across one wavelength of substrate in the Helmholtz strip."""
+
+PROFILE_POINTS = 201
+"""Depths at which the Helmholtz absorption profile is sampled across the film."""
 
 MICRON = 1e-6
 
@@ -106,7 +118,7 @@ class ElectrodeHeating:
         heat = TransientHeat(k=self._region_value("thermal_conductivity_W_per_mK"),
                              rho_cp=self._region_value("density_kg_per_m3")
                              * self._region_value("heat_capacity_J_per_kgK"),
-                             sources=(self.intensity * self._absorbed(index, wavelength),))
+                             sources=(self.intensity * self._absorbed(p, index, wavelength),))
         residual = heat.time_residual(self.T, ufl.TestFunction(space), self.device,
                                       T_old=self.T_old, dt=self._dt)
         self._heat = NewtonProblem("electrode_heat", residual, self.T,
@@ -119,12 +131,23 @@ class ElectrodeHeating:
         self.closing_m = 0.0
         self._accepted_closing_m = 0.0
 
-    def _absorbed(self, index: complex, wavelength_m: float) -> ufl.core.expr.Expr:
+    def _absorbed(self, p: LightPulses, index: complex,
+                  wavelength_m: float) -> ufl.core.expr.Expr:
         """Absorbed power density per unit incident intensity [1/m] (module docstring)."""
+        depth = self.substrate_m + self.film_m - ufl.SpatialCoordinate(self.device.mesh)[1]
+        if p.absorption == "helmholtz":
+            depths, q = film_absorption_profile(self.device.comm, index,
+                                                p.substrate_refractive_index, wavelength_m,
+                                                self.film_m)
+            top = self.substrate_m + self.film_m
+            profile = fem.Function(self.T.function_space, name="absorption")
+            profile.interpolate(lambda x: np.interp(top - x[1], depths, q, right=0.0))
+            # in the film only: the interface nodes must not spread it into the substrate
+            return profile * region_constant(self.device, {"film": 1.0, "substrate": 0.0},
+                                             "film")
         stack = BeerLambert(1.0 - self.reflectance,
                             (AbsorbingLayer(self.film_m,
                                             absorption_coefficient(index, wavelength_m)),))
-        depth = self.substrate_m + self.film_m - ufl.SpatialCoordinate(self.device.mesh)[1]
         return stack.source(depth)
 
     def lumped_time_constant_s(self) -> float:
@@ -184,6 +207,51 @@ class ElectrodeHeating:
         bcs.append(displacement_bc(space, device, "axis", 0, 0.0))
         residual = physics.residual(u, ufl.TestFunction(space), device)
         return NewtonProblem("electrode_elasticity", residual, u, bcs, LINEAR), u
+
+
+def film_absorption_profile(comm: MPI.Comm, index: complex, substrate_index: float,
+                            wavelength_m: float, film_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Absorbed power density across a film lit at normal incidence, per unit intensity.
+
+    Two-field Helmholtz solve (:class:`~apcfem.physics.optics.Helmholtz`, P2) on a narrow
+    axisymmetric strip: the film on one wavelength of lossless substrate, light incident from
+    air through the top port, the bottom an absorbing port into the substrate. The field
+    depends on depth only (natural conditions on the axis and the side).
+
+    Args:
+        comm: communicator.
+        index: n + i k of the film.
+        substrate_index: real refractive index of the substrate.
+        wavelength_m: vacuum wavelength [m].
+        film_m: film thickness [m].
+
+    Returns:
+        Depths below the lit surface [m] and Q / I there [1/m].
+    """
+    substrate_m = wavelength_m / substrate_index
+    strip = layered_axisymmetric_device(
+        comm, 0.1 * film_m, [Layer("substrate", substrate_m, OPTICAL_ROWS),
+                             Layer("film", film_m, OPTICAL_ROWS)], 1)
+    eps = {"film": permittivity(index), "substrate": complex(substrate_index**2)}
+    space = fem.functionspace(strip.mesh, ("Lagrange", 2, (2,)))
+    E = fem.Function(space)
+    optics = Helmholtz(
+        wavelength_m=wavelength_m,
+        eps_re=region_constant(strip, {r: e.real for r, e in eps.items()}, "eps_re"),
+        eps_im=region_constant(strip, {r: e.imag for r, e in eps.items()}, "eps_im"),
+        ports=(OpticalPort("top", 1.0, plane_wave_amplitude(1.0, 1.0)),
+               OpticalPort("bottom", substrate_index)))
+    v = ufl.TestFunction(space)
+    with NewtonProblem("helmholtz", optics.residual((E[0], E[1]), (v[0], v[1]), strip),
+                       E, petsc_options=LINEAR) as problem:
+        problem.solve()
+    depths = np.linspace(0.0, film_m, PROFILE_POINTS)
+    points = np.zeros((depths.size, 3))
+    points[:, 1] = substrate_m + film_m - depths
+    field = PointProbe(strip.mesh, points)(E)
+    q = 0.5 * optics.omega_rad_per_s * EPSILON_0_F_PER_M * eps["film"].imag * np.sum(
+        field**2, axis=1)
+    return depths, q
 
 
 class LightCell(SteadyCell):

@@ -1,6 +1,8 @@
-"""Light stimulus (bundled case ``led_au_nanogap`` at reduced size). References: the 1-D
-steady heat balance of the illuminated film on its substrate (Fresnel reflectance, Beer-Lambert
-absorption), the lumped R_th C_th time constant, and the WKB decay 2 kappa of the gap."""
+"""Light stimulus (bundled case ``led_au_nanogap`` at reduced size). References: the Airy
+absorptance of the film, the 1-D steady heat balance of the illuminated film on its substrate,
+the lumped R_th C_th time constant, and the WKB decay 2 kappa of the gap."""
+
+import cmath
 
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from scipy import constants
 
 import apcfem
 from apcfem import Simulation, load_case, update_case
+from apcfem.coupling.light_cell import film_absorption_profile
 from apcfem.materials.optical import refractive_index
 
 NM = 1e-9
@@ -46,15 +49,37 @@ def test_light_reconnects_the_gap_and_dark_reopens_it_reversibly(pulses):
     np.testing.assert_allclose(T[on], T[on[0]], atol=0.01)
 
 
+def _airy_absorptance(index: complex, substrate_index: float, wavelength_m: float,
+                      film_m: float) -> float:
+    """A = 1 - R - T of a film between air and a lossless substrate (Airy summation)."""
+    r12, r23 = (1 - index) / (1 + index), (index - substrate_index) / (index + substrate_index)
+    t12, t23 = 2 / (1 + index), 2 * index / (index + substrate_index)
+    phase = cmath.exp(2j * np.pi * index * film_m / wavelength_m)
+    r = (r12 + r23 * phase**2) / (1 + r12 * r23 * phase**2)
+    t = t12 * t23 * phase / (1 + r12 * r23 * phase**2)
+    return 1 - abs(r) ** 2 - substrate_index * abs(t) ** 2
+
+
+def test_helmholtz_film_absorption_is_the_airy_absorptance():
+    """The Helmholtz absorption profile through the 50 nm Au film integrates to the Airy
+    absorptance 1 - R - T of the film on its substrate (0.5 %) and decays into the film."""
+    wavelength, film, n_sub = 530 * NM, 50 * NM, 1.46
+    index = refractive_index("Au", wavelength)
+    depths, q = film_absorption_profile(MPI.COMM_WORLD, index, n_sub, wavelength, film)
+    absorbed = np.sum(0.5 * (q[1:] + q[:-1]) * np.diff(depths))
+    airy = _airy_absorptance(index, n_sub, wavelength, film)
+    assert absorbed == pytest.approx(airy, rel=0.005)
+    assert q[0] > 5 * q[-1]
+
+
 def test_steady_heating_is_the_one_dimensional_heat_balance(pulses):
     """After 10 tau of light the film is at the steady rise of a film on a substrate whose
-    bottom is the sink: dT = q h_s/k_s, q = (1 - R)(1 - exp(-alpha h_f)) I (2 %)."""
+    bottom is the sink: dT = q h_s/k_s with q = A I, A the film's Airy absorptance (2 %)."""
     cfg, series, _ = pulses
     p = cfg.protocol
-    index = refractive_index("Au", p.wavelength_nm * NM)
-    reflectance = abs((index - 1) / (index + 1)) ** 2
-    alpha = 4 * np.pi * index.imag / (p.wavelength_nm * NM)
-    absorbed = (1 - reflectance) * (1 - np.exp(-alpha * p.electrode_thickness_nm * NM))
+    absorbed = _airy_absorptance(refractive_index("Au", p.wavelength_nm * NM),
+                                 p.substrate_refractive_index, p.wavelength_nm * NM,
+                                 p.electrode_thickness_nm * NM)
     substrate = apcfem.get_material(p.substrate)
     rise = (absorbed * p.intensity_W_per_m2 * p.substrate_thickness_um * 1e-6
             / substrate.thermal_conductivity_W_per_mK.value)
