@@ -141,8 +141,9 @@ class ElectrodeHeating:
                                                 self.film_m)
             top = self.substrate_m + self.film_m
             profile = fem.Function(self.T.function_space, name="absorption")
-            profile.interpolate(lambda x: np.interp(top - x[1], depths, q, right=0.0))
-            # in the film only: the interface nodes must not spread it into the substrate
+            profile.interpolate(lambda x: np.interp(top - x[1], depths, q))  # ends held
+            profile.x.scatter_forward()
+            # in the film only: the interface nodes carry the film's value, the substrate none
             return profile * region_constant(self.device, {"film": 1.0, "substrate": 0.0},
                                              "film")
         stack = BeerLambert(1.0 - self.reflectance,
