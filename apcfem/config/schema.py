@@ -413,10 +413,10 @@ class LightPulses(_Section):
     """Light switched on and off over a nanogap read at a fixed source voltage, in real time.
 
     Two-scale (:mod:`apcfem.coupling.light_cell`): a micrometre model of one electrode, a metal
-    film of ``materials.top_electrode`` on a substrate disc, absorbs the light (Beer-Lambert,
-    tabulated n, k, normal-incidence reflection), heats (transient, the substrate's bottom a
-    heat sink) and expands (thermo-elasticity); its rim displacement, twice for the two
-    facing electrodes, closes the gap of the nanometre neck model."""
+    film of ``materials.top_electrode`` on a substrate disc, absorbs the light (tabulated n, k;
+    ``absorption``), heats (transient, the substrate's bottom a heat sink) and expands
+    (thermo-elasticity); its rim displacement, twice for the two facing electrodes, closes the
+    gap of the nanometre neck model."""
 
     kind: Literal["light_pulses"]
     source_voltage_V: float = 1e-2
