@@ -15,6 +15,7 @@ from apcfem.config import CaseConfig, CaseError, load_case, update_case
 from apcfem.landauer import (
     G0_S,
     ConductanceResult,
+    Electrons,
     ModeTransmissions,
     ProfileConductance,
     circular_conductance,
@@ -41,6 +42,7 @@ __all__ = [
     "CaseConfig",
     "CaseError",
     "ConductanceResult",
+    "Electrons",
     "LadderResult",
     "ModeTransmissions",
     "ProfileConductance",

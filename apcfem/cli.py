@@ -241,13 +241,14 @@ def _conductance(args, comm) -> int:
                    "effective_mass_me": metal.effective_mass_me.value,
                    "temperature_K": args.temperature, "bias_V": args.bias, "beta": args.beta,
                    "field_T": args.field}
+        electrons = apcfem.Electrons(**physics)
         if args.profile is None:
-            result = apcfem.circular_conductance(radius[0], **physics)
-            modes = apcfem.circular_mode_transmissions(radius[0], **physics)
+            result = apcfem.circular_conductance(radius[0], electrons)
+            modes = apcfem.circular_mode_transmissions(radius[0], electrons)
             neck = {"radius_m": args.radius, "strained_radius_m": float(radius[0])}
         else:
-            result = apcfem.profile_conductance(z, radius, gap_barrier_eV=args.gap_barrier,
-                                                **physics)
+            result = apcfem.profile_conductance(z, radius, electrons,
+                                                gap_barrier_eV=args.gap_barrier)
             modes = result.modes
             neck = {"profile": args.profile, "gap_barrier_eV": args.gap_barrier,
                     "neck_radius_m": float(radius.min())}

@@ -15,9 +15,13 @@ import numpy as np
 
 from apcfem.config.schema import (
     CurrentSweep,
+    FieldRamp,
+    LightPulses,
     NeckRadiusSweep,
     PulseTrain,
     SourceVoltageSweep,
+    StrainRamp,
+    TemperatureRamp,
     VariabilityConfig,
     VoltageSweep,
 )
@@ -111,6 +115,53 @@ def _pulse_cycle(p: PulseTrain) -> tuple[list, list]:
     return times, values
 
 
+@dataclass(frozen=True)
+class Ramp:
+    """A quantity swept quasi-statically: ``points`` values from ``start`` to ``stop``, one per
+    pseudo-second (linear in between)."""
+
+    start: float
+    stop: float
+    points: int
+
+    def __call__(self, t_s: float) -> float:
+        """Value at pseudo-time t [s] (held at the ends)."""
+        return float(np.interp(t_s, np.arange(self.points),
+                               np.linspace(self.start, self.stop, self.points)))
+
+
+@dataclass(frozen=True)
+class Stimuli:
+    """The external conditions a quasi-static protocol sweeps (None: not swept).
+
+    Attributes:
+        neck_radius_nm: prescribed neck radius [nm].
+        field_T: magnetic field [T].
+        ambient_K: heat-sink temperature [K].
+        displacement_nm: axial displacement of the top contact [nm].
+    """
+
+    neck_radius_nm: Ramp | None = None
+    field_T: Ramp | None = None
+    ambient_K: Ramp | None = None
+    displacement_nm: Ramp | None = None
+
+
+def stimuli(protocol) -> Stimuli:
+    """What a quasi-static protocol sweeps against pseudo-time."""
+    if isinstance(protocol, NeckRadiusSweep):
+        return Stimuli(neck_radius_nm=Ramp(protocol.neck_radius_start_nm,
+                                           protocol.neck_radius_stop_nm, protocol.points))
+    if isinstance(protocol, FieldRamp):
+        return Stimuli(field_T=Ramp(protocol.start_T, protocol.stop_T, protocol.points))
+    if isinstance(protocol, TemperatureRamp):
+        return Stimuli(ambient_K=Ramp(protocol.start_K, protocol.stop_K, protocol.points))
+    if isinstance(protocol, StrainRamp):
+        return Stimuli(displacement_nm=Ramp(0.0, protocol.displacement_stop_nm,
+                                            protocol.points))
+    return Stimuli()
+
+
 def build_waveform(protocol: VoltageSweep | CurrentSweep | PulseTrain) -> Waveform:
     """Waveform of a transient protocol, all its cycles concatenated."""
     if isinstance(protocol, VoltageSweep):
@@ -134,6 +185,28 @@ def build_waveform(protocol: VoltageSweep | CurrentSweep | PulseTrain) -> Wavefo
                     quantity="current" if current else "voltage",
                     cycle_starts_s=period * np.arange(cycles),
                     voltage_limit_V=protocol.voltage_limit_V if current else None)
+
+
+def light_waveform(protocol: LightPulses, rise_fraction: float = 1e-3) -> Waveform:
+    """Incident intensity [W/m^2] against time: ``cycles`` x (on for ``on_s``, off for
+    ``off_s``), each switching over ``rise_fraction`` of the on time (an LED switches in
+    nanoseconds, far below the thermal time)."""
+    rise = rise_fraction * protocol.on_s
+    period = protocol.on_s + protocol.off_s
+    corners = [(0.0, 0.0)]
+    for k in range(protocol.cycles):
+        start = k * period
+        corners += [(start + rise, 1.0), (start + protocol.on_s, 1.0),
+                    (start + protocol.on_s + rise, 0.0), (start + period, 0.0)]
+    times, on = (np.array(v) for v in zip(*corners, strict=True))
+    return Waveform(times_s=times, values=protocol.intensity_W_per_m2 * on)
+
+
+def read_waveform(protocol: LightPulses) -> Waveform:
+    """Constant read voltage [V] with the light's corners as milestones."""
+    light = light_waveform(protocol)
+    return Waveform(times_s=light.times_s,
+                    values=np.full(light.times_s.size, protocol.source_voltage_V))
 
 
 def cycle_rng(seed: int, cycle: int) -> np.random.Generator:

@@ -28,21 +28,6 @@ LEAD_MIN_RADIUS_M = 1.0e-9
 
 
 @dataclass(frozen=True)
-class ContactElectrons:
-    """Free-electron parameters of the contact metal and the gap barrier.
-
-    Attributes:
-        fermi_energy_eV: E_F [eV].
-        effective_mass_me: m* [m_e].
-        gap_barrier_eV: tunnel barrier above E_F in a gap [eV].
-    """
-
-    fermi_energy_eV: float
-    effective_mass_me: float
-    gap_barrier_eV: float
-
-
-@dataclass(frozen=True)
 class ContactConductance:
     """Conductance [S] and [G0] and open channels of the contact."""
 
@@ -51,17 +36,20 @@ class ContactConductance:
     channels: float
 
 
-def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: ContactElectrons,
-                        temperature_K: float,
+def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landauer.Electrons,
+                        gap_barrier_eV: float,
                         transmission: str = "transfer_matrix") -> ContactConductance:
-    """Linear-response conductance of a filament profile between two electrode leads.
+    """Conductance of a filament profile between two electrode leads.
+
+    Linear response, or ``I/V`` at the bias of ``electrons``; the temperature of ``electrons``
+    is the electron temperature at the neck (Fermi smearing), its field splits the spins.
 
     Args:
         neck: extracted profile (:class:`apcfem.neck.NeckProfile`: ``z_m``, ``radius_m``
             (0 where broken), ``neck_radius_m``, ``curvature_per_m``).
         layer_z_m: (bottom, top) faces of the layer [m], where the leads start.
-        electrons: contact metal and gap barrier.
-        temperature_K: electron temperature at the neck [K] (Fermi smearing).
+        electrons: contact metal (E_F, m*) and the conditions of the count.
+        gap_barrier_eV: tunnel barrier above E_F in a gap [eV].
         transmission: ``"transfer_matrix"`` through the profile, or ``"abrupt"``/``"saddle"``
             counting of the neck of a whole filament (a broken one always tunnels).
     """
@@ -70,21 +58,18 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: Contact
         return ContactConductance(0.0, 0.0, 0.0)
     if transmission != "transfer_matrix" and np.all(radius > 0.0):
         return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
-                                 temperature_K, transmission)
+                                 transmission)
     lead = max(float(radius.max()), LEAD_MIN_RADIUS_M)
     z0, z1 = layer_z_m
     z = np.concatenate([[z0 - LEAD_LENGTH_M, z0], z_m, [z1, z1 + LEAD_LENGTH_M]])
     a = np.concatenate([[lead, lead], radius, [lead, lead]])
-    result = landauer.profile_conductance(
-        z, a, fermi_energy_eV=electrons.fermi_energy_eV,
-        effective_mass_me=electrons.effective_mass_me, temperature_K=temperature_K,
-        gap_barrier_eV=electrons.gap_barrier_eV)
+    result = landauer.profile_conductance(z, a, electrons, gap_barrier_eV=gap_barrier_eV)
     G_G0 = float(result.G_G0)
     return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels))
 
 
-def _neck_conductance(radius_m: float, curvature_per_m: float, electrons: ContactElectrons,
-                      temperature_K: float, transmission: str) -> ContactConductance:
+def _neck_conductance(radius_m: float, curvature_per_m: float, electrons: landauer.Electrons,
+                      transmission: str) -> ContactConductance:
     """Circular-neck count (saddle: hbar omega from the neck curvature a'' [1/m])."""
     hbar_omega = 0.0
     if transmission == "saddle" and np.isfinite(curvature_per_m):
@@ -92,9 +77,6 @@ def _neck_conductance(radius_m: float, curvature_per_m: float, electrons: Contac
         hbar_omega = float(landauer.saddle_hbar_omega_eV(
             electrons.fermi_energy_eV, radius_m, max(curvature_per_m, 0.0),
             electrons.effective_mass_me))
-    result = landauer.circular_conductance(
-        radius_m, fermi_energy_eV=electrons.fermi_energy_eV,
-        effective_mass_me=electrons.effective_mass_me, temperature_K=temperature_K,
-        hbar_omega_eV=hbar_omega)
+    result = landauer.circular_conductance(radius_m, electrons, hbar_omega_eV=hbar_omega)
     G_G0 = float(result.G_G0)
     return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels))

@@ -30,7 +30,7 @@ from dolfinx.mesh import Mesh, exterior_facet_indices
 from mpi4py import MPI
 from slepc4py import SLEPc
 
-from apcfem.landauer import _HBAR2_2ME_EV_M2
+from apcfem.landauer.electrons import _HBAR2_2ME_EV_M2
 from apcfem.mesh import NM
 
 _EIGEN_TOLERANCE = 1e-10  # relative residual of the SLEPc eigenpairs

@@ -3,15 +3,20 @@
 One loop for every protocol (DESIGN.md sec. 6). A device model implementing the
 :class:`~apcfem.coupling.cell.Cell` protocol is driven along a waveform: transient protocols
 (``voltage_sweep``, ``current_sweep``, ``pulse_train``) evolve the filament with
-:class:`~apcfem.coupling.ecm_cell.EcmCell` in real time; quasi-static sweeps
-(``neck_radius_sweep``, ``source_voltage_sweep``) run the prescribed-shape
+:class:`~apcfem.coupling.ecm_cell.EcmCell` in real time, ``light_pulses`` closes a nanogap
+with :class:`~apcfem.coupling.light_cell.LightCell` in real time; quasi-static sweeps
+(``neck_radius_sweep``, ``source_voltage_sweep``, and the stimuli ``field_ramp``,
+``temperature_ramp``, ``strain_ramp``) run the prescribed-shape
 :class:`~apcfem.coupling.steady_cell.SteadyCell` along the same waveform in pseudo-time (one
-pseudo-second per sweep point). Each step from the accepted state at t:
+pseudo-second per sweep point; the strain ramp's neck from
+:class:`~apcfem.coupling.stretch.NeckStretch`), with the neck temperature and its count
+iterated to consistency in each step. Each step from the accepted state at t:
 
 1. the circuit is solved implicitly with the cell state: V_cell from the source, the series
    resistance and the compliance at R_cell -> advance the cell to t + dt -> extract the neck ->
    contact conductance (Landauer of the neck, or tunnelling across the gap, at the solved neck
-   temperature) -> R_cell = R_body + 1/G -> repeat until V_cell is consistent;
+   temperature, the field of a field ramp and, with ``landauer.finite_bias``, the contact
+   bias) -> R_cell = R_body + 1/G -> repeat until V_cell is consistent;
 2. a step whose R_cell changed by more than ``dynamics.max_resistance_change`` or whose solves
    failed is rejected and retried with a smaller step; no rejected state is ever written;
 3. heat at the operating point, the row, the events (compliance reached, target conductance,
@@ -36,7 +41,16 @@ from apcfem.circuit import (
     compliance_operating_point,
     current_source_operating_point,
 )
-from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, NeckRadiusSweep
+from apcfem.config.schema import (
+    REAL_TIME_PROTOCOLS,
+    CaseConfig,
+    FieldRamp,
+    LightPulses,
+    NeckRadiusSweep,
+    SourceVoltageSweep,
+    StrainRamp,
+    TemperatureRamp,
+)
 from apcfem.coupling.cell import Cell, CellResistance
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
@@ -58,27 +72,55 @@ from apcfem.output.checkpoint import (
     read_checkpoint,
     write_checkpoint,
 )
-from apcfem.output.plots import plot_transient
+from apcfem.output.plots import plot_bias_sweep, plot_light, plot_transient
 from apcfem.output.series import NonFiniteOutputError
-from apcfem.protocols import Waveform, build_waveform, draw_variation
-from apcfem.quantum_contact import ContactElectrons, contact_conductance
+from apcfem.protocols import (
+    Waveform,
+    build_waveform,
+    draw_variation,
+    light_waveform,
+    read_waveform,
+    stimuli,
+)
+from apcfem.quantum_contact import contact_conductance
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landauer_G0",
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
            "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
-           "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic"]
+           "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic",
+           "V_contact_V", "field_T", "T_ambient_K", "B_c_T", "displacement_m",
+           "light_W_per_m2", "T_electrode_K"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
 circuit iterations, ``filament_mol`` the metal in the filament and ``exchanged_mol`` the
-time-integrated oxidation of the active electrode (their changes agree: conservation)."""
+time-integrated oxidation of the active electrode (their changes agree: conservation),
+``V_contact_V`` the voltage across the quantum contact (I/G; the cell voltage across a gap),
+``field_T`` the magnetic field, ``T_ambient_K`` the heat-sink temperature and ``B_c_T`` the
+field above which the first step splits into resolvable half steps at the neck temperature and
+saddle energy (:func:`apcfem.landauer.zeeman_critical_field_T`), ``displacement_m`` the
+imposed stretch of a strain ramp or the closing of a gap by light, ``light_W_per_m2`` the
+incident light and ``T_electrode_K`` the illuminated electrode's temperature at its tip."""
+
+BIAS_ITERATIONS = 50
+"""Largest number of contact-bias iterations of a finite-bias count (``landauer.finite_bias``)."""
+
+BIAS_TOLERANCE_V = 1e-7
+"""The contact bias of a finite-bias count is consistent with the circuit to this [V]."""
+
+NECK_TEMPERATURE_ITERATIONS = 20
+"""Largest number of heat/count iterations of a quasi-static step."""
+
+NECK_TEMPERATURE_TOLERANCE_K = 1e-3
+"""The neck temperature of a quasi-static step is consistent with its count to this [K]."""
 
 
-SENTINEL_COLUMNS = ("R_fe_ohm", "neck_curvature_per_m", "ballistic")
+SENTINEL_COLUMNS = ("R_fe_ohm", "neck_curvature_per_m", "ballistic", "T_electrode_K")
 """Columns where a non-finite value has a meaning: R_fe_ohm = inf and neck_curvature_per_m,
-ballistic = nan while the filament is broken. NaN or Inf anywhere else stops the run."""
+ballistic = nan while the filament is broken, T_electrode_K = nan without an illuminated
+electrode. NaN or Inf anywhere else stops the run."""
 FIELD_EVERY = 10
 """A transient run writes field snapshots every this many accepted steps (and at its end)."""
 
@@ -141,7 +183,10 @@ class _State:
     resistance: CellResistance
     op: OperatingPoint
     T_neck_K: float
+    electrons: landauer.Electrons
+    V_contact_V: float
     circuit_its: int = 0
+    T_max_K: float = np.nan
 
 
 class Simulation:
@@ -158,6 +203,8 @@ class Simulation:
         metal = get_material(cfg.materials.filament)
         self._ballistic = BallisticCheck(metal, comm.rank == 0)
         self._guards = PhysicalGuards(metal, comm)
+        self._stimuli = stimuli(cfg.protocol)
+        self._model_summary: dict[str, float] = {}
 
     @classmethod
     def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
@@ -181,6 +228,9 @@ class Simulation:
         started = time.perf_counter()
         if resume and not output_dir:
             raise CheckpointError("resume needs the run directory to continue")
+        if resume and isinstance(cfg.protocol, LightPulses):
+            raise CheckpointError("a light_pulses run cannot be resumed: the checkpoint does not "
+                                  "hold the electrode model")
         if resume:  # its resolved case is replaced once the checkpoint has been read
             out = Path(output_dir)
         else:
@@ -190,6 +240,7 @@ class Simulation:
         # closed on the success path only: under MPI an exception aborts every rank (cli), and a
         # collective destroy entered by one failing rank alone would hang the others
         result = self._loop(cell, drive, out, progress, resume)
+        result.stats.update(self._model_summary)
         cell.close()
         if out:
             result.files = self._finish(out, result.series, time.perf_counter() - started,
@@ -198,24 +249,42 @@ class Simulation:
 
     @property
     def transient(self) -> bool:
-        return self.cfg.protocol.kind in TRANSIENT_PROTOCOLS
+        return self.cfg.protocol.kind in REAL_TIME_PROTOCOLS
 
     def _drive(self) -> Waveform:
         """The source waveform; quasi-static sweeps in pseudo-time (1 s per point)."""
+        protocol = self.cfg.protocol
+        if isinstance(protocol, LightPulses):
+            return read_waveform(protocol)
         if self.transient:
-            return build_waveform(self.cfg.protocol)
-        return quasi_static_waveform(self.cfg.protocol)
+            return build_waveform(protocol)
+        return quasi_static_waveform(protocol)
 
     def _cell(self, drive: Waveform) -> Cell:
         from apcfem.coupling.ecm_cell import EcmCell
         from apcfem.coupling.steady_cell import SteadyCell
+        if isinstance(self.cfg.protocol, LightPulses):
+            from apcfem.coupling.light_cell import LightCell
+            cell = LightCell(self.build_mesh(), self.cfg, light_waveform(self.cfg.protocol))
+            self._model_summary = {
+                "tau_lumped_s": cell.electrodes.lumped_time_constant_s(),
+                "reflectance": cell.electrodes.reflectance}
+            return cell
         if self.transient:
             cell = EcmCell(self.cfg, self.comm)
             variation = draw_variation(self.cfg.variability, 0)
             cell.rate_factor.value = variation.rate_factor
             cell.set_filament(variation.nucleus_radius_factor)
             return cell
-        return SteadyCell(self.build_mesh(), self.cfg, neck_radius_schedule(self.cfg.protocol))
+        device = self.build_mesh()
+        if self._stimuli.displacement_nm is None:
+            return SteadyCell(device, self.cfg, self._stimuli.neck_radius_nm,
+                              self._stimuli.ambient_K)
+        from apcfem.coupling.stretch import NeckStretch
+        stretch = NeckStretch(device, self.cfg, self._stimuli.displacement_nm)
+        self._model_summary = stretch.summary()
+        return SteadyCell(device, self.cfg, stretch.neck_radius_nm, self._stimuli.ambient_K,
+                          stretch.gap_nm)
 
     def _loop(self, cell: Cell, drive: Waveform, out: Path | None, progress: bool,
               resume: bool) -> RunResult:
@@ -229,13 +298,15 @@ class Simulation:
             prepare_run_directory(out, cfg, comm, resume=True)
             resumed_from = control.accepted
         else:
-            loop, rows = _LoopState(V_before=drive(0.0), settle_T_K=self._ambient_K), None
+            loop, rows = _LoopState(V_before=drive(0.0), settle_T_K=self._ambient_K(0.0)), None
             state = self._settle(cell, extractor, drive, 0.0, loop.settle_T_K)
+            if not self.transient:
+                state = self._settle_neck_temperature(cell, extractor, drive, 0.0, state)
         series = SeriesWriter(out / "timeseries.csv" if out else None, COLUMNS, comm,
                               SENTINEL_COLUMNS, rows)
         fields = self._field_writer(cell, out, control.accepted)
         if not resume:
-            T_max = self._heat(cell, state)
+            T_max = self._heat(cell, state) if self.transient else state.T_max_K
             series.append(self._row(cell, state, 0.0, T_max, {
                 "step": 0, "dt_s": 0.0, "newton_its": 0, "rejected_steps": 0, "cycle": 0,
                 "exchanged_mol": 0.0}))
@@ -306,10 +377,6 @@ class Simulation:
                  **({"resumed_from_step": resumed_from} if resume else {})}
         return RunResult(series.arrays(), out, stats=stats)
 
-    @property
-    def _ambient_K(self) -> float:
-        return self.cfg.physics.ambient_temperature_K
-
     def _step_control(self, drive: Waveform) -> StepControl:
         """Adaptive steps of a transient run; one pseudo-second per quasi-static sweep point."""
         dyn = self.cfg.dynamics
@@ -328,8 +395,9 @@ class Simulation:
 
     def _accepted_row(self, cell: Cell, state: _State, drive: Waveform, control: StepControl,
                       loop: _LoopState, dt: float, its: int) -> dict:
-        """Heat, guards, cycle and exchanged charge of an accepted step; its row."""
-        T_max = self._heat(cell, state)
+        """Heat (solved with the count in quasi-static steps), guards, cycle and exchanged
+        charge of an accepted step; its row."""
+        T_max = self._heat(cell, state) if self.transient else state.T_max_K
         loop.exchanged += dt * cell.inventory().get("anode_inflow_mol_per_s", 0.0)
         if self.transient and drive.cycle(loop.t) != loop.cycle:
             loop.cycle = drive.cycle(loop.t)
@@ -387,6 +455,9 @@ class Simulation:
         else:
             raise StepRejected(f"circuit not consistent after {dyn.max_circuit_iterations} "
                                "iterations")
+        if not self.transient:
+            state = self._settle_neck_temperature(cell, extractor, drive, t + dt, state)
+            state.circuit_its = iteration
         change = _relative_change(before.resistance.cell_ohm, state.resistance.cell_ohm)
         jump = change > JUMP_PERSISTENCE * rejected_change
         if (self.transient and change > dyn.max_resistance_change and not jump
@@ -399,15 +470,41 @@ class Simulation:
 
     def _settle(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
                 T_neck_K: float) -> _State:
-        """Neck -> contact conductance -> R_cell -> operating point of the present state."""
+        """Neck -> contact conductance -> R_cell -> operating point of the present state.
+
+        With ``landauer.finite_bias`` the count is at the contact bias, iterated with the
+        circuit until the bias it gives is the bias it was counted at."""
         neck = extractor(cell.filament)
-        temperature = self.cfg.landauer.temperature_K or T_neck_K
-        G = contact_conductance(neck, extractor.z_range_m,
-                                self._electrons(), temperature, self.cfg.landauer.transmission)
-        cell.set_contact(neck, G.G_S)
-        resistance = cell.resistance()
-        return _State(neck, G.G_S, G.channels, resistance,
-                      self._operating_point(drive, t, resistance.cell_ohm), T_neck_K)
+        electrons = self._electrons(self.cfg.landauer.temperature_K or T_neck_K, t)
+        barrier = self._gap_barrier_eV()
+        for _ in range(BIAS_ITERATIONS):
+            G = contact_conductance(neck, extractor.z_range_m, electrons, barrier,
+                                    self.cfg.landauer.transmission)
+            cell.set_contact(neck, G.G_S)
+            resistance = cell.resistance()
+            op = self._operating_point(drive, t, resistance.cell_ohm)
+            V_contact = _contact_voltage_V(op, G.G_S)
+            bias = V_contact if self.cfg.landauer.finite_bias else 0.0
+            if abs(bias - electrons.bias_V) <= BIAS_TOLERANCE_V:
+                break
+            electrons = electrons.with_(bias_V=bias)
+        else:
+            raise StepRejected(f"contact bias not consistent after {BIAS_ITERATIONS} "
+                               "iterations")
+        return _State(neck, G.G_S, G.channels, resistance, op, T_neck_K, electrons, V_contact)
+
+    def _settle_neck_temperature(self, cell: Cell, extractor: SectionAreaNeck,
+                                 drive: Waveform, t: float, state: _State) -> _State:
+        """Quasi-static steps: the steady heat at the operating point and the count it smears
+        iterated to one neck temperature (a ramp of the sinks moves it between steps)."""
+        for _ in range(NECK_TEMPERATURE_ITERATIONS):
+            counted_at = state.T_neck_K
+            state.T_max_K = self._heat(cell, state)
+            if abs(state.T_neck_K - counted_at) <= NECK_TEMPERATURE_TOLERANCE_K:
+                return state
+            state = self._settle(cell, extractor, drive, t, state.T_neck_K)
+        raise StepRejected(f"neck temperature not consistent after "
+                           f"{NECK_TEMPERATURE_ITERATIONS} heat solves")
 
     def _heat(self, cell: Cell, state: _State) -> float:
         """Steady heat at the accepted operating point; updates the neck temperature."""
@@ -416,16 +513,42 @@ class Simulation:
         state.T_neck_K = cell.neck_temperature(state.neck.neck_z_m)
         return T_max
 
-    def _electrons(self) -> ContactElectrons:
+    def _electrons(self, temperature_K: float, t: float) -> landauer.Electrons:
+        """The filament metal's electrons at the neck temperature [K] and the field of
+        pseudo-time t [s] (zero bias: see :meth:`_settle`)."""
+        metal = get_material(self.cfg.materials.filament)
+        field = self._stimuli.field_T(t) if self._stimuli.field_T else 0.0
+        return landauer.Electrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
+                                  temperature_K, beta=self.cfg.landauer.beta, field_T=field,
+                                  g_factor=self.cfg.landauer.g_factor)
+
+    def _critical_field_T(self, state: _State) -> float:
+        """Zeeman critical field [T] of the counted neck: the smearing is the neck temperature
+        and, with saddle-point transmission, hbar omega of the neck curvature at E_F."""
+        neck, electrons = state.neck, state.electrons
+        hbar_omega = 0.0
+        if (self.cfg.landauer.transmission == "saddle" and np.isfinite(neck.curvature_per_m)
+                and neck.neck_radius_m > 0):
+            hbar_omega = landauer.saddle_hbar_omega_eV(
+                electrons.fermi_energy_eV, neck.neck_radius_m, max(neck.curvature_per_m, 0.0),
+                electrons.effective_mass_me)
+        return float(landauer.zeeman_critical_field_T(
+            electrons.temperature_K, g_factor=electrons.g_factor, hbar_omega_eV=hbar_omega))
+
+    def _ambient_K(self, t: float) -> float:
+        """Heat-sink temperature at (pseudo-)time t [K]."""
+        ramp = self._stimuli.ambient_K
+        return ramp(t) if ramp else self.cfg.physics.ambient_temperature_K
+
+    def _gap_barrier_eV(self) -> float:
+        """Tunnel barrier above E_F in a gap [eV]: the case's, or W_metal - chi_host."""
         cfg = self.cfg
+        if cfg.ecm.tunnel_barrier_eV is not None:
+            return cfg.ecm.tunnel_barrier_eV
         metal = get_material(cfg.materials.filament)
-        barrier = cfg.ecm.tunnel_barrier_eV
-        if barrier is None:
-            host = get_material(cfg.materials.switching_layer)
-            barrier = float(tunnel_barrier_eV(metal.work_function_eV.value,
-                                              host.electron_affinity_eV.value))
-        return ContactElectrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
-                                barrier)
+        host = get_material(cfg.materials.switching_layer)
+        return float(tunnel_barrier_eV(metal.work_function_eV.value,
+                                       host.electron_affinity_eV.value))
 
     def _operating_point(self, wave: Waveform, t: float, R_cell: float) -> OperatingPoint:
         circuit = self.cfg.circuit
@@ -446,7 +569,13 @@ class Simulation:
                 "T_max_K": T_max, "T_neck_K": state.T_neck_K, "circuit_its": state.circuit_its,
                 "limited": float(op.limited),
                 "filament_mol": inventory.get("filament_mol", 0.0),
-                "ballistic": self._ballistic(neck, state.T_neck_K), **step}
+                "ballistic": self._ballistic(neck, state.T_neck_K),
+                "V_contact_V": state.V_contact_V, "field_T": float(state.electrons.field_T),
+                "T_ambient_K": self._ambient_K(t), "B_c_T": self._critical_field_T(state),
+                "displacement_m": (self._stimuli.displacement_nm(t) * NM
+                                   if self._stimuli.displacement_nm else 0.0),
+                "light_W_per_m2": 0.0, "T_electrode_K": np.nan,
+                **getattr(cell, "observables", dict)(), **step}
 
     def _event(self, row: dict, V_before: float) -> str | None:
         """Name of the event that ends the run at this row, if any."""
@@ -482,7 +611,10 @@ class Simulation:
             for path in sorted(out.glob("fields*.bp")):  # one per element (FieldWriter)
                 files[path.stem] = path
         if self.comm.rank == 0 and self.cfg.output.plots:
-            if self.transient:
+            if isinstance(self.cfg.protocol, LightPulses):
+                files["light_plot"] = plot_light(series, out / "light_response.png",
+                                                 self.cfg.title)
+            elif self.transient:
                 files["transient_plot"] = plot_transient(series, out / "transient.png",
                                                          self.cfg.title)
             else:
@@ -493,8 +625,17 @@ class Simulation:
         return files
 
     def _staircase_plot(self, out: Path, series: dict[str, np.ndarray]) -> Path:
-        if isinstance(self.cfg.protocol, NeckRadiusSweep):
+        protocol = self.cfg.protocol
+        if isinstance(protocol, NeckRadiusSweep):
             x, label = series["neck_radius_m"] / NM, "extracted neck radius [nm]"
+        elif isinstance(protocol, FieldRamp):
+            x, label = series["field_T"], "magnetic field [T]"
+        elif isinstance(protocol, StrainRamp):
+            x, label = series["displacement_m"] / NM, "imposed displacement [nm]"
+        elif isinstance(protocol, TemperatureRamp):
+            x, label = series["T_ambient_K"], "heat-sink temperature [K]"
+        elif self.cfg.landauer.finite_bias:
+            return plot_bias_sweep(series, out / "conductance_bias.png", self.cfg.title)
         else:
             x, label = series["V_source_V"], "source voltage [V]"
         return plot_sweep({**series, "x": x}, "x", label, out / "conductance_staircase.png",
@@ -508,20 +649,19 @@ def _relative_change(before_ohm: float, after_ohm: float) -> float:
     return abs(after_ohm - before_ohm) / min(before_ohm, after_ohm)
 
 
+def _contact_voltage_V(op: OperatingPoint, contact_G_S: float) -> float:
+    """Voltage across the quantum contact [V]: I/G in series with the body, at most the cell
+    voltage (reached across a gap, which is in parallel with the leakage)."""
+    if contact_G_S <= 0.0:
+        return op.V_cell_V
+    return float(np.sign(op.V_cell_V) * min(abs(op.I_A) / contact_G_S, abs(op.V_cell_V)))
+
+
 def quasi_static_waveform(protocol) -> Waveform:
     """Source voltage of a quasi-static sweep at pseudo-times 0, 1, ..., points - 1 [s]."""
     times = np.arange(protocol.points, dtype=float)
-    if isinstance(protocol, NeckRadiusSweep):
-        values = np.full(protocol.points, protocol.source_voltage_V)
-    else:
+    if isinstance(protocol, SourceVoltageSweep):
         values = np.linspace(protocol.start_V, protocol.stop_V, protocol.points)
+    else:  # the other quasi-static protocols sweep a stimulus at a fixed read voltage
+        values = np.full(protocol.points, protocol.source_voltage_V)
     return Waveform(times_s=times, values=values)
-
-
-def neck_radius_schedule(protocol):
-    """Prescribed neck radius [nm] against pseudo-time [s] (None: the configured filament)."""
-    if not isinstance(protocol, NeckRadiusSweep):
-        return None
-    radii = np.linspace(protocol.neck_radius_start_nm, protocol.neck_radius_stop_nm,
-                        protocol.points)
-    return lambda t_s: float(np.interp(t_s, np.arange(protocol.points), radii))

@@ -19,7 +19,7 @@ import time
 import numpy as np
 from scipy import constants as const
 
-from apcfem.landauer import circular_conductance, profile_conductance
+from apcfem.landauer import Electrons, circular_conductance, profile_conductance
 
 AG_FERMI_EV = 5.49
 AG_MASS_ME = 1.0
@@ -56,18 +56,18 @@ def _parabolic_necks(count: int = 8) -> list[tuple[np.ndarray, np.ndarray]]:
 def main(n: int = 1_000_000) -> None:
     """Time the circular counter on ``n`` points and the transfer matrix on a few profiles."""
     radius, temperature = _points(n)
-    circular_conductance(radius[:10], fermi_energy_eV=AG_FERMI_EV)  # build the mode table
+    circular_conductance(radius[:10], Electrons(AG_FERMI_EV))  # build the mode table
     for label, hbar_omega in (("abrupt, T > 0", 0.0), ("saddle 0.05 eV, T > 0", 0.05)):
-        rate = radius.size / _best_time(lambda h=hbar_omega: circular_conductance(
-            radius, fermi_energy_eV=AG_FERMI_EV, effective_mass_me=AG_MASS_ME,
-            temperature_K=temperature, hbar_omega_eV=h))
+        electrons = Electrons(AG_FERMI_EV, AG_MASS_ME, temperature)
+        rate = radius.size / _best_time(lambda h=hbar_omega, e=electrons: circular_conductance(
+            radius, e, hbar_omega_eV=h))
         verdict = "meets" if rate >= 1e6 else "below"
         print(f"{label}: evaluations per second: {rate:.3g} ({verdict} the 1e6/s target)")
     necks = _parabolic_necks()
     for kelvin in (0.0, 300.0):
-        elapsed = _best_time(lambda t=kelvin: [profile_conductance(
-            z, a, fermi_energy_eV=AG_FERMI_EV, effective_mass_me=AG_MASS_ME, temperature_K=t)
-            for z, a in necks], repeats=1)
+        electrons = Electrons(AG_FERMI_EV, AG_MASS_ME, kelvin)
+        elapsed = _best_time(lambda e=electrons: [profile_conductance(z, a, e) for z, a in necks],
+                             repeats=1)
         print(f"transfer matrix, parabolic neck, {kelvin:g} K: profiles per second: "
               f"{len(necks) / elapsed:.3g}")
 

@@ -235,6 +235,9 @@ class PhysicsConfig(_Section):
     neck_heating_length_nm: float = Field(
         1.0, gt=0, description="length over which the ballistic neck power I^2/G is released "
         "into the metal on both sides of the neck (inelastic relaxation length)")
+    wiedemann_franz: bool = Field(
+        False, description="thermal conductivity k = L0 sigma T everywhere (electronic heat "
+        "conduction; the steady heat becomes nonlinear) instead of the tabulated k")
 
 
 class LandauerConfig(_Section):
@@ -246,6 +249,12 @@ class LandauerConfig(_Section):
         "always tunnels by transfer matrix)")
     temperature_K: float | None = Field(
         None, gt=0, le=2000, description="electron temperature; default: ambient")
+    finite_bias: bool = Field(
+        False, description="count at the bias across the contact (I/G, solved self-"
+        "consistently with the circuit) instead of in linear response")
+    beta: float = Field(0.5, ge=0, le=1, description="fraction of the contact bias dropped "
+                        "on the top side, mu_top = E_F + beta eV")
+    g_factor: float = Field(2.0, gt=0, le=100, description="electron g-factor (Zeeman)")
 
 
 class CircuitConfig(_Section):
@@ -359,11 +368,85 @@ class PulseTrain(_Section):
         return self
 
 
+class FieldRamp(_Section):
+    """Quasi-static ramp of the magnetic field (Zeeman splitting of the channels) with the
+    prescribed filament fixed, read at a fixed source voltage."""
+
+    kind: Literal["field_ramp"]
+    source_voltage_V: float = 1e-3
+    start_T: float = Field(0.0, ge=0, le=1000)
+    stop_T: float = Field(10.0, ge=0, le=1000)
+    points: int = Field(41, ge=2, le=100000)
+
+
+class TemperatureRamp(_Section):
+    """Quasi-static ramp of the heat-sink (ambient) temperature with the prescribed filament
+    fixed, read at a fixed source voltage; the solved neck temperature smears the count."""
+
+    kind: Literal["temperature_ramp"]
+    source_voltage_V: float = 1e-3
+    start_K: float = Field(18.0, gt=0, le=2000)
+    stop_K: float = Field(290.0, gt=0, le=2000)
+    points: int = Field(28, ge=2, le=100000)
+
+
+class StrainRamp(_Section):
+    """Quasi-static stretch of the prescribed neck (mechanically controllable break junction):
+    the top contact is displaced along the axis, read at a fixed source voltage. The neck
+    strains elastically until its axial stress reaches the yield stress, then thins plastically
+    at constant volume over ``plastic_zone_nm`` and breaks into a gap once its radius falls
+    below ``break_radius_nm`` (:mod:`apcfem.coupling.stretch`)."""
+
+    kind: Literal["strain_ramp"]
+    source_voltage_V: float = 1e-2
+    displacement_stop_nm: float = Field(8.0, gt=0, le=1e3)
+    points: int = Field(81, ge=2, le=100000)
+    yield_stress_Pa: float = Field(
+        1.5e9, gt=0, description="axial stress at which the neck starts to flow [Pa]")
+    plastic_zone_nm: float = Field(
+        0.5, gt=0, description="length of the neck that thins plastically [nm]")
+    break_radius_nm: float = Field(
+        0.23, gt=0, description="neck radius below which the contact ruptures [nm]")
+
+
+class LightPulses(_Section):
+    """Light switched on and off over a nanogap read at a fixed source voltage, in real time.
+
+    Two-scale (:mod:`apcfem.coupling.light_cell`): a micrometre model of one electrode, a metal
+    film of ``materials.top_electrode`` on a substrate disc, absorbs the light (tabulated n, k;
+    ``absorption``), heats (transient, the substrate's bottom a heat sink) and expands
+    (thermo-elasticity); its rim displacement, twice for the two facing electrodes, closes the
+    gap of the nanometre neck model."""
+
+    kind: Literal["light_pulses"]
+    source_voltage_V: float = 1e-2
+    wavelength_nm: float = Field(530.0, gt=0, description="LED wavelength [nm]")
+    intensity_W_per_m2: float = Field(2.7e5, gt=0, description="incident intensity [W/m^2]")
+    on_s: float = Field(1e-3, gt=0, description="light-on time of each cycle [s]")
+    off_s: float = Field(1.5e-3, gt=0, description="dark time of each cycle [s]")
+    cycles: int = Field(3, ge=1, le=1000)
+    electrode_radius_um: float = Field(5.0, gt=0, description="radius of the film disc [um]")
+    electrode_thickness_nm: float = Field(50.0, gt=0, description="metal film [nm]")
+    substrate_thickness_um: float = Field(5.0, gt=0, description="substrate [um]")
+    substrate: str = Field("PEO", description="substrate material (library name)")
+    substrate_refractive_index: float = Field(
+        1.46, gt=0, description="real refractive index of the substrate (Helmholtz exit port)")
+    absorption: Literal["beer_lambert", "helmholtz"] = Field(
+        "helmholtz", description="absorbed power: Beer-Lambert with Fresnel reflection, or the "
+        "two-field Helmholtz solve through the film (interference included)")
+    columns: int = Field(100, ge=4, le=10000, description="radial cells of the electrode model")
+
+
 Protocol = Annotated[NeckRadiusSweep | SourceVoltageSweep | VoltageSweep | CurrentSweep
-                     | PulseTrain, Field(discriminator="kind")]
+                     | PulseTrain | FieldRamp | TemperatureRamp | StrainRamp | LightPulses,
+                     Field(discriminator="kind")]
 
 TRANSIENT_PROTOCOLS = ("voltage_sweep", "current_sweep", "pulse_train")
 """Protocol kinds run by the filament-dynamics model rather than by quasi-static steps."""
+
+REAL_TIME_PROTOCOLS = (*TRANSIENT_PROTOCOLS, "light_pulses")
+"""Protocol kinds stepped in real time with adaptive steps (the others: one pseudo-second per
+sweep point)."""
 
 
 class DynamicsConfig(_Section):
@@ -553,6 +636,9 @@ QUASI_STATIC_ONLY = {"filament": ()}
 IGNORED_WHY = {
     False: "a quasi-static sweep steps a prescribed filament, one pseudo-second per point",
     True: "a transient run grows its own filament from ecm.nucleus_radius_nm"}
+LIGHT_IGNORES = {key: TRANSIENT_ONLY[key] for key in ("ecm", "variability")}
+"""Keys a ``light_pulses`` run (real time, a prescribed filament whose gap the light moves)
+does not read."""
 
 
 def _thinner_than_mesh(layer: str, thickness_nm: float, min_size_nm: float) -> str:
@@ -642,8 +728,11 @@ class CaseConfig(_Section):
 
     @model_validator(mode="after")
     def _no_ignored_keys(self) -> CaseConfig:
-        transient = self.protocol.kind in TRANSIENT_PROTOCOLS
+        transient = self.protocol.kind in REAL_TIME_PROTOCOLS
         ignored = TRANSIENT_ONLY if not transient else QUASI_STATIC_ONLY
+        why = IGNORED_WHY[transient]
+        if self.protocol.kind == "light_pulses":
+            ignored, why = LIGHT_IGNORES, "the light moves the gap of a prescribed filament"
         for section, keys in ignored.items():
             default = type(getattr(self, section))()
             for key in keys or type(default).model_fields:
@@ -651,7 +740,7 @@ class CaseConfig(_Section):
                     raise ValueError(
                         f"{section}.{key} has no effect in a "
                         f"{'transient' if transient else 'quasi-static'} protocol.kind = "
-                        f"'{self.protocol.kind}' ({IGNORED_WHY[transient]}): delete it")
+                        f"'{self.protocol.kind}' ({why}): delete it")
         return self
 
     @model_validator(mode="after")

@@ -36,11 +36,12 @@ class CellHeat:
         T: the temperature function [K] (initial guess in, solution out).
         sinks: boundary name -> temperature [K] (Dirichlet heat sinks).
         heating_length_m: width of the neck power's Gaussian [m].
+        linear: k independent of T (one direct solve); False for a k(T) (Newton).
     """
 
     def __init__(self, name: str, device: DeviceMesh, contact: ContactConduction, sigma, k,
                  metal_fraction, T: fem.Function, sinks: dict[str, float],
-                 heating_length_m: float):
+                 heating_length_m: float, linear: bool = True):
         mesh = device.mesh
         self.device, self.T = device, T
         self._probes: dict[float, PointProbe] = {}
@@ -60,9 +61,15 @@ class CellHeat:
         heat = Heat(k=k, sources=(self._joule_on * self.cell_voltage**2 * joule_unit,
                                   self._neck_power * neck_shape / self._neck_norm))
         space = T.function_space
+        self._sinks = fixed_values(space, device, sinks)
         self._problem = NewtonProblem(name, heat.residual(T, ufl.TestFunction(space), device),
-                                      T, bcs=fixed_values(space, device, sinks),
-                                      petsc_options=LINEAR)
+                                      T, bcs=self._sinks,
+                                      petsc_options=LINEAR if linear else None)
+
+    def set_sink_temperature(self, T_K: float) -> None:
+        """Hold every heat sink at T [K] from the next solve on."""
+        for bc in self._sinks:
+            bc.g.value[...] = T_K  # a view of the constant
 
     def solve(self, V_cell_V: float, I_A: float, neck_z_m: float,
               contact_conductance_S: float, broken: bool = False) -> float:

@@ -20,6 +20,7 @@ conductance of the gap is then in parallel with the FE leakage, R_cell = 1/(G_t 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from dolfinx import fem
 
@@ -28,10 +29,10 @@ from apcfem.coupling.cell import CellResistance
 from apcfem.coupling.cell_heat import CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
 from apcfem.filament import PrescribedFilament
-from apcfem.materials import get_material
+from apcfem.materials import Material, get_material
 from apcfem.mesh import NM, DeviceMesh
 from apcfem.neck import NeckProfile
-from apcfem.physics import region_constant
+from apcfem.physics import region_constant, wiedemann_franz_k
 
 
 class SteadyCell:
@@ -44,6 +45,10 @@ class SteadyCell:
         cfg: the case (filament shape, materials, physics).
         neck_radius_nm: schedule of the prescribed neck radius [nm] against pseudo-time [s]
             (None: the case's ``filament.neck_radius_nm`` throughout).
+        ambient_K: schedule of the heat-sink temperature [K] against pseudo-time [s] (None:
+            the case's ``physics.ambient_temperature_K`` throughout).
+        gap_nm: schedule of the gap of a broken filament [nm] against pseudo-time [s] (None:
+            the case's ``filament.gap_nm`` throughout).
 
     Attributes:
         filament: the phase field xi (1 in the filament metal), read by the neck extraction.
@@ -56,7 +61,9 @@ class SteadyCell:
     """
 
     def __init__(self, device: DeviceMesh, cfg: CaseConfig,
-                 neck_radius_nm: Callable[[float], float] | None = None):
+                 neck_radius_nm: Callable[[float], float] | None = None,
+                 ambient_K: Callable[[float], float] | None = None,
+                 gap_nm: Callable[[float], float] | None = None):
         self.device = device
         self.cfg = cfg
         degree = cfg.physics.element_degree
@@ -78,14 +85,20 @@ class SteadyCell:
                                          layer.electrical_conductivity_S_per_m.value)
         """Leakage [S] of the switching layer (parallel plate), in parallel with the
         tunnelling conductance while the filament is broken."""
-        self._heat = CellHeat("heat", device, self.contact, sigma, k, self.xi, self.T,
+        wiedemann_franz = cfg.physics.wiedemann_franz
+        self._heat = CellHeat("heat", device, self.contact, sigma,
+                              wiedemann_franz_k(sigma, self.T) if wiedemann_franz else k,
+                              self.xi, self.T,
                               {"top_contact": self.ambient_K,
                                "bottom_contact": self.ambient_K},
-                              cfg.physics.neck_heating_length_nm * NM)
+                              cfg.physics.neck_heating_length_nm * NM,
+                              linear=not wiedemann_franz)
         self.T.x.array[:] = self.ambient_K
 
         self._schedule = neck_radius_nm
-        self._radius_nm: float | None = None
+        self._ambient_schedule = ambient_K
+        self._gap_schedule = gap_nm
+        self._drawn: tuple[float, float] | None = None  # (neck radius, gap) [nm]
         self._accepted_t_s = 0.0
         self._set_time(0.0)
 
@@ -167,25 +180,26 @@ class SteadyCell:
 
     # -- set-up --------------------------------------------------------------------------
     def _set_time(self, t_s: float) -> None:
-        """Filament of pseudo-time t [s]: the scheduled neck radius (re-drawn only if new)."""
+        """Filament and sinks of pseudo-time t [s]: the scheduled heat-sink temperature, neck
+        radius and gap (the filament re-drawn only if new)."""
         self._t_s = t_s
+        if self._ambient_schedule is not None:
+            self.ambient_K = self._ambient_schedule(t_s)
+            self._heat.set_sink_temperature(self.ambient_K)
         f = self.cfg.filament
         radius_nm = f.neck_radius_nm if self._schedule is None else self._schedule(t_s)
-        if radius_nm == self._radius_nm:
+        gap_nm = f.gap_nm if self._gap_schedule is None else self._gap_schedule(t_s)
+        if (radius_nm, gap_nm) == self._drawn:
             return
-        shape = PrescribedFilament.from_config(f, self.cfg.geometry, radius_nm)
+        shape = replace(PrescribedFilament.from_config(f, self.cfg.geometry, radius_nm),
+                        gap_m=gap_nm * NM)
         self.set_filament(lambda x: shape.phase_field(x, self.device.axisymmetric))
-        self._radius_nm = radius_nm
+        self._drawn = (radius_nm, gap_nm)
 
     def _properties(self, cfg: CaseConfig):
         """sigma [S/m] and k [W/(m K)]: region values, filament metal blended in by xi; and the
         host conductivity without the filament [S/m]."""
-        host = {"bottom_electrode": cfg.materials.bottom_electrode,
-                "switching_layer": cfg.materials.switching_layer,
-                "filament_seed": cfg.materials.switching_layer,
-                "top_electrode": cfg.materials.top_electrode,
-                **{layer.name: layer.material for layer in cfg.geometry.layers}}
-        host = {region: get_material(host[region]) for region in self.device.regions}
+        host = host_materials(self.device, cfg)
         filament = get_material(cfg.materials.filament)
         sigma_host = region_constant(
             self.device, {r: m.electrical_conductivity_S_per_m.value for r, m in host.items()},
@@ -198,3 +212,14 @@ class SteadyCell:
         # xi vanishes outside the switching layer, so electrodes keep their own values.
         return (sigma_host + (sigma_f - sigma_host) * self.xi,
                 k_host + (k_f - k_host) * self.xi, sigma_host)
+
+
+def host_materials(device: DeviceMesh, cfg: CaseConfig) -> dict[str, Material]:
+    """The material of each region of the mesh before the filament is drawn in (the seed
+    region is switching layer)."""
+    names = {"bottom_electrode": cfg.materials.bottom_electrode,
+             "switching_layer": cfg.materials.switching_layer,
+             "filament_seed": cfg.materials.switching_layer,
+             "top_electrode": cfg.materials.top_electrode,
+             **{layer.name: layer.material for layer in cfg.geometry.layers}}
+    return {region: get_material(names[region]) for region in device.regions}

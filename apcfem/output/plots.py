@@ -33,6 +33,50 @@ def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Pa
     return _save(fig, path)
 
 
+def differential_conductance_G0(V_V: np.ndarray, I_A: np.ndarray) -> np.ndarray:
+    """dI/dV of a sampled I-V curve (second-order finite differences) [G0]."""
+    return np.gradient(I_A, V_V) / G0_S
+
+
+def plot_bias_sweep(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
+    """Read-bias sweep of a fixed neck: I-V and I/V, dI/dV against the contact bias."""
+    V, current = series["V_contact_V"], series["I_A"]
+    fig, axes = plt.subplots(2, 1, figsize=(6.5, 7.0), sharex=True)
+    axes[0].plot(V, 1e6 * current, "o-", ms=3, color="C1")
+    _label(axes[0], None, "current [µA]", legend=False)
+    axes[0].set_title(title, fontsize=10)
+    ax = axes[1]
+    ax.plot(V, series["G_landauer_G0"], "o-", ms=3, label="$I/V$ of the contact")
+    ax.plot(V, differential_conductance_G0(V, current), "s-", ms=3, label="$dI/dV$")
+    for level in (0.5, 1.5):
+        ax.axhline(level, color="0.7", lw=0.8, ls=":")
+    _label(ax, "bias across the contact [V]", "$G/G_0$")
+    return _save(fig, path)
+
+
+def plot_light(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
+    """Light on a nanogap: G(t) (log) with the incident light on a second axis, the gap and
+    its closing, the electrode temperature."""
+    t_ms = 1e3 * series["time_s"]
+    fig, axes = plt.subplots(3, 1, figsize=(7.0, 9.0), sharex=True)
+    ax = axes[0]
+    ax.semilogy(t_ms, np.maximum(series["G_landauer_G0"], 1e-30), "-", lw=1.2, color="C0")
+    ax.set_ylabel("contact $G/G_0$")
+    ax.grid(True, alpha=0.3)
+    light = ax.twinx()
+    light.fill_between(t_ms, 1e-4 * series["light_W_per_m2"], step="post", color="C1",
+                       alpha=0.25, lw=0)
+    light.set_ylabel("light [W/cm$^2$]", color="C1")
+    ax.set_title(title, fontsize=10)
+    axes[1].plot(t_ms, series["gap_m"] / 1e-9, "-", lw=1.2, color="C4", label="gap")
+    axes[1].plot(t_ms, series["displacement_m"] / 1e-9, "--", lw=1, color="C2",
+                 label="closing by expansion")
+    _label(axes[1], None, "[nm]")
+    axes[2].plot(t_ms, series["T_electrode_K"], "-", lw=1.2, color="C3")
+    _label(axes[2], "time [ms]", "electrode tip $T$ [K]", legend=False)
+    return _save(fig, path)
+
+
 def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
     """Transient run: I-V, G(t) (log and linear, plateaus), neck radius, V_cell and T_max."""
     t = series["time_s"]

@@ -17,7 +17,6 @@ from apcfem.physics.optics import (
     OpticalPort,
     absorption_coefficient,
     drude_permittivity,
-    refractive_index,
 )
 from apcfem.physics.poisson import SpaceChargePoisson
 from apcfem.physics.properties import fixed_values, region_constant
@@ -42,7 +41,6 @@ __all__ = [
     "drude_permittivity",
     "fixed_values",
     "mean_displacement",
-    "refractive_index",
     "region_constant",
     "thermal_voltage",
     "wiedemann_franz_k",

@@ -30,9 +30,8 @@ def test_conductance_json_matches_library():
     record = json.loads(_apcfem("conductance", "--radius", "5e-10", "--material", "Ag",
                                 "--temperature", "4", "--json"))
     ag = apcfem.get_material("Ag")
-    expected = apcfem.circular_conductance(
-        5e-10, fermi_energy_eV=ag.fermi_energy_eV.value,
-        effective_mass_me=ag.effective_mass_me.value, temperature_K=4.0)
+    electrons = apcfem.Electrons(ag.fermi_energy_eV.value, ag.effective_mass_me.value, 4.0)
+    expected = apcfem.circular_conductance(5e-10, electrons)
     assert record["G_G0"] == pytest.approx(float(expected.G_G0), rel=1e-12)
     # k_F a = 6.00 for Ag: modes up to j_31 = 6.380 closed, j_02 = 5.520 open -> 6 channels
     assert record["channels"] == 6

@@ -17,6 +17,7 @@ from apcfem import Simulation, load_case, update_case
 
 NM = 1e-9
 AG_FERMI_EV, AG_MASS_ME = 5.49, 1.0  # free-electron Ag (Ashcroft & Mermin, table 2.1)
+AG_300K = apcfem.Electrons(AG_FERMI_EV, AG_MASS_ME, temperature_K=300.0)
 
 
 def _case(**changes):
@@ -228,9 +229,7 @@ def test_flagship_conductance_is_the_counter_of_the_prescribed_neck(flagship_run
     curvature = np.array([_hourglass(flagship_run[0], a)[1] for a in FLAGSHIP_RADII_NM]) / NM
     hbar_omega = apcfem.landauer.saddle_hbar_omega_eV(AG_FERMI_EV, radius, curvature,
                                                       AG_MASS_ME)
-    expected = apcfem.circular_conductance(radius, fermi_energy_eV=AG_FERMI_EV,
-                                           effective_mass_me=AG_MASS_ME, temperature_K=300.0,
-                                           hbar_omega_eV=hbar_omega).G_G0
+    expected = apcfem.circular_conductance(radius, AG_300K, hbar_omega_eV=hbar_omega).G_G0
     np.testing.assert_allclose(series["G_landauer_G0"], expected, rtol=1e-3)
     assert np.all(series["T_neck_K"] < 305.0)
     assert expected[-1] > 20 * expected[0]  # the radii span the staircase
@@ -250,9 +249,8 @@ def test_source_voltage_sweep_follows_the_series_circuit_of_the_references():
     _, curvature = _hourglass(cfg, neck_nm)
     radius = neck_nm * NM
     g = float(apcfem.circular_conductance(
-        radius, fermi_energy_eV=AG_FERMI_EV, effective_mass_me=AG_MASS_ME, temperature_K=300.0,
-        hbar_omega_eV=apcfem.landauer.saddle_hbar_omega_eV(AG_FERMI_EV, radius,
-                                                           curvature / NM, AG_MASS_ME)).G_G0)
+        radius, AG_300K, hbar_omega_eV=apcfem.landauer.saddle_hbar_omega_eV(
+            AG_FERMI_EV, radius, curvature / NM, AG_MASS_ME)).G_G0)
     resistance = (cfg.circuit.series_resistance_ohm + _semi_analytic_resistance_ohm(cfg, neck_nm)
                   + 1.0 / (g * apcfem.G0_S))
     source = np.linspace(0.0, 0.8, 5)

@@ -3,7 +3,7 @@
 Each variant keeps its case's physics and protocol kind and shortens what costs time: the mesh
 (0.5 nm on the staircase's axis, 0.3 nm in the ECM cells), the number of sweep points, and the
 transient drive (a 3 ms, 1.2 V pulse or sweep, steps up to 0.2 ms, one compliance
-current). Plots are off.
+current; a few stimulus points, one short light pulse). Plots are off.
 """
 
 from pathlib import Path
@@ -17,6 +17,8 @@ ECM_SHORT = {"mesh.min_size_nm": 0.3, "output.plots": False, "output.fields": Fa
 PULSE = {"kind": "pulse_train", "amplitude_V": 1.2, "rise_s": 1e-3, "width_s": 1e-3,
          "interval_s": 3e-3, "count": 1}
 
+STIMULUS_SHORT = {"mesh.min_size_nm": 0.1, "output.plots": False}
+
 SHORT_EDITS = {
     "ag_sio2_pt_staircase": {"protocol.points": 3, "mesh.min_size_nm": 0.5,
                              "mesh.max_size_nm": 5.0, "mesh.refinement_radius_nm": 1.0,
@@ -25,6 +27,14 @@ SHORT_EDITS = {
     "ecm_compliance_ladder": {**ECM_SHORT, "protocol.ramp_rate_V_per_s": 400.0,
                               "protocol.set_voltage_V": 1.2,
                               "study.current_limits_A": [1e-4]},
+    "bias_half_plateaus": {**STIMULUS_SHORT, "protocol.points": 3},
+    "zeeman_heavy_channel": {"mesh.min_size_nm": 1.0, "protocol.points": 3,
+                             "output.plots": False},
+    "ag_neck_temperature": {**STIMULUS_SHORT, "protocol.points": 3},
+    "mcbj_au_stretch": {**STIMULUS_SHORT, "protocol.points": 4},
+    "led_au_nanogap": {**STIMULUS_SHORT, "protocol.cycles": 1, "protocol.on_s": 1e-4,
+                       "protocol.off_s": 1e-4, "protocol.columns": 10,
+                       "dynamics.dt_max_s": 5e-5, "dynamics.max_resistance_change": 10.0},
 }
 """Bundled case name -> the changes (dotted keys) of its short variant."""
 

@@ -10,6 +10,7 @@ from scipy.special import jn_zeros
 
 from apcfem.landauer import (
     G0_S,
+    Electrons,
     circular_conductance,
     circular_current_A,
     circular_mode_table,
@@ -45,9 +46,10 @@ def edge_energy(j: float, radius_m, mass_me: float = 1.0):
     return HBAR2_2ME_EV_M2 * j**2 / (mass_me * np.asarray(radius_m) ** 2)
 
 
-def ag_conductance(kf_a, **kwargs) -> np.ndarray:
+def ag_conductance(kf_a, hbar_omega_eV=0.0, **conditions) -> np.ndarray:
     """G/G0 of an Ag neck with the given k_F a."""
-    return circular_conductance(radius_for(kf_a), fermi_energy_eV=AG_FERMI_EV, **kwargs).G_G0
+    electrons = Electrons(AG_FERMI_EV, **conditions)
+    return circular_conductance(radius_for(kf_a), electrons, hbar_omega_eV=hbar_omega_eV).G_G0
 
 
 # ------------------------------------------------------------------------------- mode table
@@ -80,7 +82,7 @@ def test_abrupt_staircase_jumps_exactly_at_bessel_zeros():
 
 def test_abrupt_plateaus_are_integers_and_channels_match():
     kf_a = np.linspace(0.5, 8.4, 2000)
-    result = circular_conductance(radius_for(kf_a), fermi_energy_eV=AG_FERMI_EV)
+    result = circular_conductance(radius_for(kf_a), Electrons(AG_FERMI_EV))
     assert np.array_equal(result.G_G0, np.round(result.G_G0))
     assert np.array_equal(result.channels, result.G_G0)
     assert np.all(np.diff(result.G_G0) >= 0)
@@ -90,16 +92,16 @@ def test_large_radius_follows_torres_not_bare_sharvin():
     for kf_a in (30.0, 40.0, 50.0, 60.0):
         window = np.linspace(kf_a - 2.0, kf_a + 2.0, 4001)  # average out the steps
         g_mean = ag_conductance(window).mean()
-        torres = torres_conductance_G0(radius_for(window), fermi_energy_eV=AG_FERMI_EV).mean()
+        torres = torres_conductance_G0(radius_for(window), Electrons(AG_FERMI_EV)).mean()
         sharvin = np.mean((window / 2.0) ** 2)
         assert g_mean == pytest.approx(torres, rel=0.02)
         assert abs(g_mean / sharvin - 1.0) > 0.02  # the perimeter correction matters
 
 
 def test_torres_formula_value():
-    assert torres_conductance_G0(radius_for(10.0), fermi_energy_eV=AG_FERMI_EV) == (
+    assert torres_conductance_G0(radius_for(10.0), Electrons(AG_FERMI_EV)) == (
         pytest.approx(25.0 * 0.8, rel=1e-12))
-    assert torres_conductance_G0(radius_for(1.5), fermi_energy_eV=AG_FERMI_EV) == 0.0
+    assert torres_conductance_G0(radius_for(1.5), Electrons(AG_FERMI_EV)) == 0.0
 
 
 # ------------------------------------------------------------------------------- saddle point
@@ -125,12 +127,11 @@ def test_saddle_plateaus_flat_for_smooth_neck_and_half_transmission_at_edge():
     rough = ag_conductance(middles, hbar_omega_eV=4.0)  # an abrupt-like, strongly curved neck
     assert np.max(np.abs(rough - np.cumsum(FIRST_DEGENERACIES)[:-1])) > 1e-3
     for index in (0, 1, 3):  # at an edge, that mode is half open; lower modes open
-        modes = circular_mode_transmissions(radius_for(unique[index]),
-                                            fermi_energy_eV=AG_FERMI_EV,
+        modes = circular_mode_transmissions(radius_for(unique[index]), Electrons(AG_FERMI_EV),
                                             hbar_omega_eV=hbar_omega)
         assert modes[index]["transmission"] == pytest.approx(0.5, abs=1e-9)
         assert all(mode["transmission"] > 1 - 1e-6 for mode in modes[:index])
-    at_first = circular_conductance(radius_for(unique[0]), fermi_energy_eV=AG_FERMI_EV,
+    at_first = circular_conductance(radius_for(unique[0]), Electrons(AG_FERMI_EV),
                                     hbar_omega_eV=hbar_omega)
     assert at_first.G_G0 == pytest.approx(0.5, abs=1e-9)
     assert at_first.channels == 0.0
@@ -141,7 +142,7 @@ def test_saddle_step_has_logistic_shape():
     e1 = edge_energy(EXACT_ZEROS[0], radius)
     hbar_omega = 0.2
     delta = hbar_omega / (2 * np.pi) * np.log(9.0)  # T = 0.9 here for Büttiker's form
-    g = circular_conductance(radius, fermi_energy_eV=e1 + np.array([-delta, delta]),
+    g = circular_conductance(radius, Electrons(e1 + np.array([-delta, delta])),
                              hbar_omega_eV=hbar_omega).G_G0
     np.testing.assert_allclose(g, [0.1, 0.9], atol=1e-12)
 
@@ -151,8 +152,8 @@ def low_fermi_mid_plateau(temperature_K):
     """G of the mid first plateau (in energy) for E_F = 50 meV, m* = 1."""
     fermi = 0.05
     kf_a = np.sqrt(0.5 * (EXACT_ZEROS[0] ** 2 + EXACT_ZEROS[1] ** 2))
-    return circular_conductance(radius_for(kf_a, fermi), fermi_energy_eV=fermi,
-                                temperature_K=temperature_K).G_G0
+    electrons = Electrons(fermi, temperature_K=temperature_K)
+    return circular_conductance(radius_for(kf_a, fermi), electrons).G_G0
 
 
 def test_plateaus_sharp_at_18K_and_smeared_at_290K():
@@ -168,7 +169,7 @@ def test_thermal_step_width():
     radius = 0.3e-9
     e1 = edge_energy(EXACT_ZEROS[0], radius)
     energy = e1 + np.linspace(-15 * kt, 15 * kt, 30001)
-    g = circular_conductance(radius, fermi_energy_eV=energy, temperature_K=temperature).G_G0
+    g = circular_conductance(radius, Electrons(energy, temperature_K=temperature)).G_G0
     width_10_90 = np.interp(0.9, g, energy) - np.interp(0.1, g, energy)
     assert width_10_90 / kt == pytest.approx(2 * np.log(9.0), rel=0.02)
     slope = np.gradient(g, energy)  # = -df/dE for an abrupt step
@@ -195,23 +196,25 @@ def test_bias_division_beta_sets_open_fraction():
 
 def test_current_is_odd_under_bias_reversal_with_swapped_beta():
     radius = radius_for(4.0)
-    common = {"fermi_energy_eV": AG_FERMI_EV, "temperature_K": 300.0, "hbar_omega_eV": 0.3}
-    forward = circular_current_A(0.7, radius, beta=0.2, **common)
-    backward = circular_current_A(-0.7, radius, beta=0.8, **common)
-    assert backward == pytest.approx(-forward, rel=1e-12)
-    assert circular_current_A(0.7, radius, beta=0.2, **common) != pytest.approx(
-        circular_current_A(0.7, radius, beta=0.8, **common), rel=1e-3)
+    common = Electrons(AG_FERMI_EV, temperature_K=300.0)
+
+    def current(bias, beta):
+        return circular_current_A(radius, common.with_(bias_V=bias, beta=beta), hbar_omega_eV=0.3)
+
+    forward = current(0.7, 0.2)
+    assert current(-0.7, 0.8) == pytest.approx(-forward, rel=1e-12)
+    assert forward != pytest.approx(current(0.7, 0.8), rel=1e-3)
 
 
 def test_small_bias_current_equals_linear_conductance():
     radius = radius_for(EXACT_ZEROS[1] * 1.002)  # a partially open mode near E_F
-    common = {"fermi_energy_eV": AG_FERMI_EV, "temperature_K": 77.0, "hbar_omega_eV": 0.1}
+    common = Electrons(AG_FERMI_EV, temperature_K=77.0)
     bias = np.array([-1e-6, 1e-6])
-    current = circular_current_A(bias, radius, **common)
-    g = circular_conductance(radius, **common).G_G0
+    current = circular_current_A(radius, common.with_(bias_V=bias), hbar_omega_eV=0.1)
+    g = circular_conductance(radius, common, hbar_omega_eV=0.1).G_G0
     assert 1.5 < g < 2.9
     np.testing.assert_allclose(current, G0_S * g * bias, rtol=1e-7)
-    assert circular_current_A(0.0, radius, **common) == 0.0
+    assert circular_current_A(radius, common, hbar_omega_eV=0.1) == 0.0
 
 
 # ----------------------------------------------------------------------------------- Zeeman
@@ -220,8 +223,7 @@ def zeeman_plateau_width_eV(field_T, temperature_K):
     fermi, mass = 0.005, 5.0
     offsets = np.linspace(-3e-3, 3e-3, 6001)  # E_1 - E_F [eV]
     radius = np.sqrt(HBAR2_2ME_EV_M2 * EXACT_ZEROS[0] ** 2 / (mass * (fermi + offsets)))
-    result = circular_conductance(radius, fermi_energy_eV=fermi, effective_mass_me=mass,
-                                  temperature_K=temperature_K, field_T=field_T, g_factor=2.0)
+    result = circular_conductance(radius, Electrons(fermi, mass, temperature_K, field_T=field_T))
     plateau = np.abs(result.G_G0 - 0.5) < 0.01
     return np.count_nonzero(plateau) * (offsets[1] - offsets[0]), result
 
@@ -268,8 +270,8 @@ def test_miranda_sune_is_one_saddle_mode_of_the_neck(temperature):
     phi, alpha, beta = 0.08, 20.0, 0.35
     fermi = edge_energy(EXACT_ZEROS[0], radius) - phi  # first edge phi above E_F
     bias = np.array([-0.2, 0.05, 0.3])
-    neck = circular_current_A(bias, radius, fermi_energy_eV=fermi, beta=beta,
-                              temperature_K=temperature, hbar_omega_eV=2 * np.pi / alpha)
+    neck = circular_current_A(radius, Electrons(fermi, temperature_K=temperature, bias_V=bias,
+                                                beta=beta), hbar_omega_eV=2 * np.pi / alpha)
     model = miranda_sune_current_A(bias, n_channels=1, beta=beta, barrier_eV=phi,
                                    alpha_per_eV=alpha, temperature_K=temperature)
     np.testing.assert_allclose(neck, model, rtol=1e-9)
@@ -310,9 +312,8 @@ def random_cases(n_cases=24, seed=7):
 def test_vectorised_result_matches_brute_force_integral():
     cases = random_cases()
     columns = [np.array(c) for c in zip(*cases, strict=True)]
-    names = ("fermi_energy_eV", "effective_mass_me", "temperature_K", "bias_V", "beta",
-             "field_T", "g_factor", "hbar_omega_eV")
-    result = circular_conductance(columns[0], **dict(zip(names, columns[1:], strict=True)))
+    result = circular_conductance(columns[0], Electrons(*columns[1:-1]),
+                                  hbar_omega_eV=columns[-1])
     expected = [reference_conductance(*case) for case in cases]
     np.testing.assert_allclose(result.G_G0, expected, atol=1e-7, rtol=0)
 
@@ -324,8 +325,8 @@ def test_two_smearing_quadrature_accuracy_across_a_step(bias):
     scale = KB_EV * temperature  # hbar*omega/2π = k_BT
     offsets = scale * np.array([-12.0, -4.0, -1.0, 0.0, 0.5, 2.0, 6.0, 12.0])
     fermi = edge_energy(EXACT_ZEROS[0], radius) + offsets
-    g = circular_conductance(radius, fermi_energy_eV=fermi, temperature_K=temperature,
-                             bias_V=bias, hbar_omega_eV=2 * np.pi * scale).G_G0
+    g = circular_conductance(radius, Electrons(fermi, temperature_K=temperature, bias_V=bias),
+                             hbar_omega_eV=2 * np.pi * scale).G_G0
     expected = [reference_conductance(radius, e_f, 1.0, temperature, bias, 0.5, 0.0, 2.0,
                                       2 * np.pi * scale) for e_f in fermi]
     np.testing.assert_allclose(g, expected, atol=1e-6, rtol=0)
@@ -338,49 +339,49 @@ def test_result_independent_of_point_order_and_blocking():
     temperature = rng.choice([0.0, 20.0, 400.0], n)
     hbar_omega = rng.choice([0.0, 0.1], n)
     bias = rng.choice([0.0, 0.2], n)
-    common = {"fermi_energy_eV": AG_FERMI_EV, "field_T": 5.0}
-    full = circular_conductance(radius, temperature_K=temperature, hbar_omega_eV=hbar_omega,
-                                bias_V=bias, **common).G_G0
+    def conductance(index):
+        electrons = Electrons(AG_FERMI_EV, temperature_K=temperature[index], bias_V=bias[index],
+                              field_T=5.0)
+        return circular_conductance(radius[index], electrons,
+                                    hbar_omega_eV=hbar_omega[index]).G_G0
+
+    full = conductance(slice(None))
     perm = rng.permutation(n)
-    shuffled = circular_conductance(radius[perm], temperature_K=temperature[perm],
-                                    hbar_omega_eV=hbar_omega[perm], bias_V=bias[perm],
-                                    **common).G_G0
-    np.testing.assert_array_equal(shuffled, full[perm])
+    np.testing.assert_array_equal(conductance(perm), full[perm])
     few = slice(0, 40)
-    np.testing.assert_allclose(
-        circular_conductance(radius[few], temperature_K=temperature[few],
-                             hbar_omega_eV=hbar_omega[few], bias_V=bias[few], **common).G_G0,
-        full[few], rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(conductance(few), full[few], rtol=1e-14, atol=1e-14)
 
 
 # -------------------------------------------------------------------------- API behaviour
 def test_broadcasting_shapes_and_values():
     radius = radius_for(np.array([2.0, 3.0, 6.0]))[:, None]
     temperature = np.array([0.0, 4.0, 300.0, 3000.0])[None, :]
-    result = circular_conductance(radius, fermi_energy_eV=AG_FERMI_EV,
-                                  temperature_K=temperature, hbar_omega_eV=0.2)
+    result = circular_conductance(radius, Electrons(AG_FERMI_EV, temperature_K=temperature),
+                                  hbar_omega_eV=0.2)
     assert result.G_G0.shape == (3, 4) and result.channels.shape == (3, 4)
     for i in range(3):
         for k in range(4):
-            single = circular_conductance(radius[i, 0], fermi_energy_eV=AG_FERMI_EV,
-                                          temperature_K=temperature[0, k], hbar_omega_eV=0.2)
+            single = circular_conductance(radius[i, 0],
+                                          Electrons(AG_FERMI_EV, temperature_K=temperature[0, k]),
+                                          hbar_omega_eV=0.2)
             assert result.G_G0[i, k] == pytest.approx(float(single.G_G0), rel=1e-14)
-    current = circular_current_A(np.array([0.1, 0.2])[:, None, None], radius,
-                                 fermi_energy_eV=AG_FERMI_EV, temperature_K=temperature)
+    current = circular_current_A(radius, Electrons(AG_FERMI_EV, temperature_K=temperature,
+                                                   bias_V=np.array([0.1, 0.2])[:, None, None]))
     assert current.shape == (2, 3, 4)
 
 
 def test_mode_transmissions_sum_to_conductance_and_serialise():
-    kwargs = {"fermi_energy_eV": AG_FERMI_EV, "temperature_K": 800.0, "bias_V": 0.4,
-              "beta": 0.3, "field_T": 20.0, "g_factor": 2.0, "hbar_omega_eV": 0.5}
+    electrons = Electrons(AG_FERMI_EV, temperature_K=800.0, bias_V=0.4, beta=0.3, field_T=20.0,
+                          g_factor=2.0)
     radius = radius_for(5.3)
-    modes = circular_mode_transmissions(radius, **kwargs)
+    modes = circular_mode_transmissions(radius, electrons, hbar_omega_eV=0.5)
     total = sum(mode["degeneracy"] * mode["transmission"] for mode in modes)
-    assert total == pytest.approx(float(circular_conductance(radius, **kwargs).G_G0), abs=1e-12)
+    expected = circular_conductance(radius, electrons, hbar_omega_eV=0.5).G_G0
+    assert total == pytest.approx(float(expected), abs=1e-12)
     assert [(mode["m"], mode["n"]) for mode in modes[:4]] == FIRST_MN[:4]
     assert modes[0]["E_n_eV"] == pytest.approx(edge_energy(EXACT_ZEROS[0], radius), rel=1e-9)
     assert json.loads(json.dumps(modes)) == modes
-    closed = circular_mode_transmissions(radius_for(1.0), fermi_energy_eV=AG_FERMI_EV)
+    closed = circular_mode_transmissions(radius_for(1.0), Electrons(AG_FERMI_EV))
     assert [(c["m"], c["n"], c["transmission"]) for c in closed] == [(0, 1, 0.0)]
 
 
@@ -390,4 +391,4 @@ def test_invalid_arguments_raise(bad):
     kwargs = {"radius_m": 0.5e-9, "fermi_energy_eV": AG_FERMI_EV} | bad
     radius = kwargs.pop("radius_m")
     with pytest.raises(ValueError):
-        circular_conductance(radius, **kwargs)
+        circular_conductance(radius, Electrons(**kwargs))

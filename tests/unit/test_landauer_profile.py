@@ -11,6 +11,7 @@ from scipy.special import jn_zeros
 
 from apcfem import cli, get_material
 from apcfem.landauer import (
+    Electrons,
     circular_conductance,
     circular_mode_table,
     modes_conductance,
@@ -63,7 +64,7 @@ def test_uniform_wire_transmits_each_open_mode_fully():
     edges = edge_energy(np.array([J01, J11, J21]), radius)
     energies = np.concatenate((edges * (1 - 1e-6), edges * (1 + 1e-6), [AG_FERMI_EV]))
     modes = profile_transmissions([-2 * NM, 2 * NM], [radius, radius], energies,
-                                  fermi_energy_eV=AG_FERMI_EV, n_modes=3)
+                                  Electrons(AG_FERMI_EV), n_modes=3)
     expected = (energies[None, :] > edges[:, None]).astype(float)
     np.testing.assert_allclose(modes.transmission, expected, atol=1e-12)
     assert modes.degeneracy.tolist() == [1, 2, 2]
@@ -77,8 +78,8 @@ def test_rectangular_gap_matches_exact_barrier_formula():
     z = np.array([-3 * NM, -gap / 2, -gap / 2 + tiny, gap / 2 - tiny, gap / 2, 3 * NM])
     a = np.array([radius, radius, 0.0, 0.0, radius, radius])
     energies = np.array([3.0, AG_FERMI_EV, AG_FERMI_EV + barrier + 0.7])  # last: over the top
-    modes = profile_transmissions(z, a, energies, fermi_energy_eV=AG_FERMI_EV,
-                                  gap_barrier_eV=barrier, n_modes=4)
+    modes = profile_transmissions(z, a, energies, Electrons(AG_FERMI_EV), gap_barrier_eV=barrier,
+                                  n_modes=4)
     edges = edge_energy(circular_mode_table(6.0)[0][:4], radius)[:, None]
     k = wavevector(energies - edges)  # in the wire
     q = wavevector(energies - (AG_FERMI_EV + barrier)) + 0 * edges  # in the gap (iκ below)
@@ -94,15 +95,14 @@ def test_rectangular_gap_matches_exact_barrier_formula():
 ])
 def test_broken_filament_tunnels_with_slope_minus_two_kappa(fermi, mass, barrier, tip):
     gaps = np.arange(0.6, 1.61, 0.2) * NM
-    conductance = [float(profile_conductance(*broken_tips(d, tip), fermi_energy_eV=fermi,
-                                             effective_mass_me=mass,
+    conductance = [float(profile_conductance(*broken_tips(d, tip), Electrons(fermi, mass),
                                              gap_barrier_eV=barrier).G_G0) for d in gaps]
     slope = np.polyfit(gaps, np.log(conductance), 1)[0]
     kappa = wavevector(barrier, mass).real
     assert slope / (-2 * kappa) == pytest.approx(1.0, abs=0.02)
     assert conductance[0] / conductance[-1] > 1e4  # thick-gap regime over the whole range
-    closed = profile_conductance(*broken_tips(gaps[0], tip), fermi_energy_eV=fermi,
-                                 effective_mass_me=mass)  # no barrier given: impenetrable
+    closed = profile_conductance(*broken_tips(gaps[0], tip),
+                                 Electrons(fermi, mass))  # no barrier given: impenetrable
     assert float(closed.G_G0) == 0.0 and float(closed.channels) == 0.0
 
 
@@ -113,15 +113,15 @@ def test_transfer_matrix_agrees_with_saddle_point_on_a_parabolic_neck():
     zeros = np.array([J01, J11, J21, J02, J31])
     kf_a = np.sort(np.concatenate((np.linspace(2.0, 6.8, 41), zeros)))
     tm = np.array([float(profile_conductance(*parabolic_neck(x / k_fermi, curvature_radius),
-                                             fermi_energy_eV=AG_FERMI_EV).G_G0) for x in kf_a])
+                                             Electrons(AG_FERMI_EV)).G_G0) for x in kf_a])
     hbar_omega = saddle_hbar_omega_eV(AG_FERMI_EV, kf_a / k_fermi, 1 / curvature_radius)
-    saddle = circular_conductance(kf_a / k_fermi, fermi_energy_eV=AG_FERMI_EV,
+    saddle = circular_conductance(kf_a / k_fermi, Electrons(AG_FERMI_EV),
                                   hbar_omega_eV=hbar_omega).G_G0
     assert np.max(np.abs(tm - saddle)) < 2e-2
     assert np.max(np.abs(tm - saddle)) > 1e-4  # different models, not the same formula
     middles = np.sqrt(0.5 * (zeros[:-1] ** 2 + zeros[1:] ** 2))  # mid-plateau in energy
     plateaus = [float(profile_conductance(*parabolic_neck(x / k_fermi, curvature_radius),
-                                          fermi_energy_eV=AG_FERMI_EV).G_G0) for x in middles]
+                                          Electrons(AG_FERMI_EV)).G_G0) for x in middles]
     np.testing.assert_allclose(plateaus, [1, 3, 5, 6], atol=1e-3)
 
 
@@ -133,8 +133,8 @@ def test_profile_window_integration_is_exact_for_a_uniform_wire():
     for physics in ({"temperature_K": 300.0}, {"bias_V": 0.3, "beta": 0.2},
                     {"temperature_K": 100.0, "bias_V": -0.2, "beta": 0.7, "field_T": 30.0},
                     {"temperature_K": 50.0, "bias_V": 1e-7}):
-        tm = profile_conductance(z, a, fermi_energy_eV=fermi, **physics)
-        exact = circular_conductance(radius, fermi_energy_eV=fermi, **physics)
+        tm = profile_conductance(z, a, Electrons(fermi, **physics))
+        exact = circular_conductance(radius, Electrons(fermi, **physics))
         assert float(tm.G_G0) == pytest.approx(float(exact.G_G0), abs=2e-5)
         assert float(tm.channels) == float(exact.channels)
 
@@ -144,10 +144,9 @@ def test_profile_temperature_bias_and_field_follow_the_saddle_point_form():
     a0 = J01 * 1.005 / wavevector(AG_FERMI_EV).real  # first mode just open
     hbar_omega = saddle_hbar_omega_eV(AG_FERMI_EV, a0, 1 / curvature_radius)
     physics = {"temperature_K": 77.0, "bias_V": 0.15, "beta": 0.3, "field_T": 5.0}
-    tm = profile_conductance(*parabolic_neck(a0, curvature_radius),
-                             fermi_energy_eV=AG_FERMI_EV, **physics)
-    saddle = circular_conductance(a0, fermi_energy_eV=AG_FERMI_EV, hbar_omega_eV=hbar_omega,
-                                  **physics)
+    tm = profile_conductance(*parabolic_neck(a0, curvature_radius), Electrons(AG_FERMI_EV,
+                                                                              **physics))
+    saddle = circular_conductance(a0, Electrons(AG_FERMI_EV, **physics), hbar_omega_eV=hbar_omega)
     assert float(tm.G_G0) == pytest.approx(float(saddle.G_G0), abs=2e-2)
     assert 0.2 < float(tm.G_G0) < 0.95
     assert sum(m["degeneracy"] * m["transmission"] for m in tm.modes) == pytest.approx(
@@ -158,7 +157,7 @@ def test_profile_temperature_bias_and_field_follow_the_saddle_point_form():
 def test_profile_transmissions_shape_and_requested_modes():
     z, a = parabolic_neck(0.5 * NM, 50 * NM, samples=101)
     energies = np.linspace(1.0, 6.0, 6).reshape(2, 3)
-    modes = profile_transmissions(z, a, energies, fermi_energy_eV=AG_FERMI_EV, n_modes=5)
+    modes = profile_transmissions(z, a, energies, Electrons(AG_FERMI_EV), n_modes=5)
     assert modes.transmission.shape == (5, 2, 3)
     assert list(zip(modes.m.tolist(), modes.n.tolist(), strict=True)) == [
         (0, 1), (1, 1), (2, 1), (0, 2), (3, 1)]
@@ -174,7 +173,7 @@ def test_profile_transmissions_shape_and_requested_modes():
 ])
 def test_invalid_profiles_raise(z, a):
     with pytest.raises(ValueError):
-        profile_conductance(z, a, fermi_energy_eV=AG_FERMI_EV)
+        profile_conductance(z, a, Electrons(AG_FERMI_EV))
 
 
 # ---------------------------------------------------------------------------------- strain
@@ -206,7 +205,7 @@ def test_plastic_stretching_thins_a_gold_contact_stepwise_to_one_quantum():
     strain = np.linspace(0.0, 15.0, 30001)
     radius, _, e_f = strained_neck(radius0, 1e-9, strain, mode="plastic", fermi_energy_eV=fermi,
                                    poisson_ratio=gold.poisson_ratio.value)
-    g = circular_conductance(radius, fermi_energy_eV=e_f).G_G0
+    g = circular_conductance(radius, Electrons(e_f)).G_G0
     assert np.array_equal(g, np.round(g)) and np.all(np.diff(g) <= 0)
     plateaus = g[np.r_[True, np.diff(g) != 0]].tolist()
     assert plateaus == [12, 10, 8, 6, 5, 3, 1, 0]  # the Bessel ladder in reverse
@@ -244,9 +243,8 @@ def test_half_plateau_appears_above_the_critical_field(factor, split):
     radius = J01 / wavevector(VO_FERMI_EV, VO_MASS_ME).real  # first edge at E_F
     width = KB_EV * temperature
     offsets = np.array([-0.05, 0.0, 0.05])[:, None] * width + np.array([-1, 1]) * 1e-3 * width
-    g = circular_conductance(radius, fermi_energy_eV=VO_FERMI_EV + offsets,
-                             effective_mass_me=VO_MASS_ME, temperature_K=temperature,
-                             hbar_omega_eV=hbar_omega, field_T=field).G_G0
+    electrons = Electrons(VO_FERMI_EV + offsets, VO_MASS_ME, temperature, field_T=field)
+    g = circular_conductance(radius, electrons, hbar_omega_eV=hbar_omega).G_G0
     slope = g[:, 1] - g[:, 0]
     assert g.mean() == pytest.approx(0.5, abs=1e-6)
     assert bool(slope[1] < min(slope[0], slope[2])) == split  # dG/dE_F dips at the midpoint
@@ -273,7 +271,9 @@ def test_modes_conductance_matches_brute_force_on_a_rectangular_ladder():
                "field_T": rng.choice([0.0, 20.0], cases),
                "hbar_omega_eV": rng.choice([0.0, 0.1], cases)}
     scale = rng.uniform(0.5, 1.5, cases)
-    counted = modes_conductance(energies, degeneracy, energy_scale=scale, **physics).G_G0
+    electrons = Electrons(**{k: v for k, v in physics.items() if k != "hbar_omega_eV"})
+    counted = modes_conductance(energies, degeneracy, electrons, energy_scale=scale,
+                                hbar_omega_eV=physics["hbar_omega_eV"]).G_G0
     expected = [ladder_conductance(s * energies, degeneracy, *point, 2.0, hw) for s, *point, hw
                 in zip(scale, *(physics[k] for k in ("fermi_energy_eV", "temperature_K",
                                                      "bias_V", "beta", "field_T")),
@@ -284,9 +284,8 @@ def test_modes_conductance_matches_brute_force_on_a_rectangular_ladder():
 
 def test_modes_conductance_refuses_a_short_ladder():
     with pytest.raises(ValueError, match="more modes"):
-        modes_conductance([0.1, 0.3], [1, 2], fermi_energy_eV=0.35)
-    assert float(modes_conductance([0.1, 0.3, 0.5], [1, 2, 2],
-                                   fermi_energy_eV=0.35).G_G0) == 3.0
+        modes_conductance([0.1, 0.3], [1, 2], Electrons(0.35))
+    assert float(modes_conductance([0.1, 0.3, 0.5], [1, 2, 2], Electrons(0.35)).G_G0) == 3.0
 
 
 # ---------------------------------------------------------------------------------------- CLI
@@ -306,7 +305,7 @@ def test_cli_profile_json_matches_the_library(tmp_path, capsys):
     np.savetxt(txt, np.c_[z, a], header="z a")
     status, out, _ = run_cli(capsys, "--profile", csv, "--material", "Ag", "--json")
     record = json.loads(out)
-    expected = profile_conductance(z, a, fermi_energy_eV=AG_FERMI_EV)
+    expected = profile_conductance(z, a, Electrons(AG_FERMI_EV))
     assert status == 0 and record["G_G0"] == pytest.approx(float(expected.G_G0), rel=1e-12)
     assert record["G_G0"] == pytest.approx(3.0, abs=1e-3) and record["channels"] == 3.0
     assert [m["transmission"] for m in record["modes"]] == [m["transmission"]
@@ -372,3 +371,18 @@ def test_cli_radius_with_bias_beta_and_field_matches_brute_force(capsys):
     assert status == 0 and record["G_G0"] == pytest.approx(expected, abs=1e-7)
     assert 1.0 + 1e-3 < record["G_G0"] < 3.0 - 1e-3  # on the step, not on a plateau
     assert (record["bias_V"], record["beta"], record["field_T"]) == (3e-4, 0.8, 3.0)
+
+
+def test_strained_electrons_follow_the_density():
+    """Electrons.strained: E_F scales with n^(2/3), n with the inverse volume (1 + eps)
+    (1 - nu eps)^2 (elastic); unchanged by volume-conserving (plastic) thinning; the other
+    fields are kept."""
+    electrons = Electrons(AG_FERMI_EV, 1.0, temperature_K=4.0, field_T=2.0)
+    eps, nu = 0.02, 0.37
+    strained = electrons.strained(eps, poisson_ratio=nu)
+    volume = (1 + eps) * (1 - nu * eps) ** 2
+    assert strained.fermi_energy_eV == pytest.approx(AG_FERMI_EV * volume ** (-2 / 3), rel=1e-12)
+    assert (strained.temperature_K, strained.field_T) == (4.0, 2.0)
+    plastic = electrons.strained(eps, poisson_ratio=nu, mode="plastic")
+    assert plastic.fermi_energy_eV == pytest.approx(AG_FERMI_EV, rel=1e-12)
+    assert electrons.with_(bias_V=0.1).bias_V == 0.1 and electrons.bias_V == 0.0

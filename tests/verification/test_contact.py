@@ -87,8 +87,8 @@ def _staircase_case(min_size_nm: float):
 
 def _landauer_S(radius_m: float) -> float:
     ag = get_material("Ag")
-    result = landauer.circular_conductance(radius_m, fermi_energy_eV=ag.fermi_energy_eV.value,
-                                           effective_mass_me=ag.effective_mass_me.value)
+    result = landauer.circular_conductance(radius_m, landauer.Electrons(ag.fermi_energy_eV.value,
+                                                                        ag.effective_mass_me.value))
     return float(result.G_G0) * landauer.G0_S
 
 

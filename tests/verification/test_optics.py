@@ -20,6 +20,7 @@ from scipy import constants, integrate
 
 from apcfem.coupling import NewtonProblem
 from apcfem.materials import EPSILON_0_F_PER_M
+from apcfem.materials.optical import refractive_index
 from apcfem.mesh import DeviceMesh
 from apcfem.physics import region_constant
 from apcfem.physics.optics import (
@@ -32,7 +33,6 @@ from apcfem.physics.optics import (
     mean_boundary_field,
     permittivity,
     plane_wave_amplitude,
-    refractive_index,
 )
 
 NM = 1e-9

@@ -8,7 +8,7 @@ import pytest
 from mpi4py import MPI
 from scipy.special import jn_zeros
 
-from apcfem.landauer import circular_mode_transmissions, modes_conductance
+from apcfem.landauer import Electrons, circular_mode_transmissions, modes_conductance
 from apcfem.section_modes import ellipse_section_mesh, polygon_section_mesh, section_modes
 
 NM = 1e-9
@@ -39,7 +39,7 @@ def test_disc_reproduces_the_bessel_zeros(disc):
 
 def test_section_energies_match_the_circular_mode_edges(disc):
     mass = 3.0
-    edges = circular_mode_transmissions(NM, fermi_energy_eV=1.0, effective_mass_me=mass)
+    edges = circular_mode_transmissions(NM, Electrons(1.0, mass))
     expected = [mode["E_n_eV"] for mode in edges for _ in range(mode["degeneracy"])]
     np.testing.assert_allclose(disc.energies_eV(mass)[:6], expected[:6], rtol=5e-3)
 
@@ -62,7 +62,7 @@ def staircase_plateau_widths(modes, areas):
     """T = 0 conductance of a section scaled to each area, and the log-area width of each
     plateau G = 0, 1, 2, ... (vacancy-filament E_F = 0.5 eV, m* = 3)."""
     energies = modes.energies_eV(3.0)
-    g = modes_conductance(energies, np.ones_like(energies), fermi_energy_eV=0.5,
+    g = modes_conductance(energies, np.ones_like(energies), Electrons(0.5),
                           energy_scale=modes.area_m2 / areas).G_G0
     step = np.log(areas[1] / areas[0])
     return g, np.bincount(np.round(g).astype(int)) * step
