@@ -178,6 +178,7 @@ def test_cu_ion_charge_is_switchable():
             cell.close()
 
 
+@pytest.mark.serial  # files are written by rank 0 into its own tmp_path; ranks: see tests/parallel
 @pytest.mark.timeout(600)
 def test_current_sweep_drives_a_connected_filament_end_to_end(tmp_path):
     """A current source ramps 0 -> 100 uA -> 0 through a filament connected from the start
