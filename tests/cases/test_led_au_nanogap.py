@@ -7,7 +7,7 @@ import cmath
 import numpy as np
 import pytest
 from mpi4py import MPI
-from scipy import constants
+from tunnelling_check import assert_tunnelling_slope
 
 import apcfem
 from apcfem import Simulation, load_case, update_case
@@ -109,10 +109,7 @@ def test_tunnelling_is_exponential_in_the_computed_gap(pulses):
     gap = cfg.filament.gap_nm * NM - series["displacement_m"]
     g = series["G_landauer_G0"]
     tunnel = (gap > 0.15 * NM) & (gap < 0.5 * NM)
-    assert np.count_nonzero(tunnel) >= 10
-    slope = np.polyfit(gap[tunnel], np.log(g[tunnel]), 1)[0]
-    kappa = np.sqrt(2 * constants.m_e * cfg.ecm.tunnel_barrier_eV * constants.e) / constants.hbar
-    assert slope == pytest.approx(-2 * kappa, rel=0.02)
+    assert_tunnelling_slope(gap[tunnel], g[tunnel], cfg.ecm.tunnel_barrier_eV, min_points=10)
 
 
 @pytest.mark.mpi
