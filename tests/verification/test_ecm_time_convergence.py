@@ -1,4 +1,4 @@
-"""Time convergence of the ECM step (issue 10, T9): backward Euler with the operator splitting.
+"""Time convergence of the ECM step (T9): backward Euler with the operator splitting.
 
 Each step solves (xi, phi_e) by Newton with the metal potential phi_m = V_cell phi_unit and the
 temperature of the previous iterate, then updates phi_unit, the contact and the circuit and

@@ -1,0 +1,25 @@
+"""The ECM test case: the bundled Ag/SiO2/Pt cell on a coarser mesh at 5 V/s (shared by the
+ECM test modules, so that each runs on its own test worker)."""
+
+import pytest
+
+import apcfem
+from apcfem import load_case, update_case
+
+I_CC_A = 1e-4
+
+
+def set_branch_test(test):
+    """A long ECM run: serial (the pulse test checks 1 vs 2 ranks), 20 min at most."""
+    return pytest.mark.serial(pytest.mark.timeout(1200)(test))
+
+
+def ecm_case(**changes):
+    """The bundled ECM case with the test's mesh, compliance and sweep, then ``changes``."""
+    cfg = load_case(apcfem.bundled_case("ecm_ag_sio2_pt_sweep"))
+    base = {"mesh.min_size_nm": 0.15, "circuit.current_limit_A": I_CC_A,
+            "protocol.ramp_rate_V_per_s": 5.0, "protocol.reset_voltage_V": None,
+            "dynamics.dt_max_s": 2e-3, "dynamics.max_steps": 3000,
+            "dynamics.max_resistance_change": 0.3,  # 3x fewer steps through the tunnelling rise
+            "output.fields": False, "output.plots": False}
+    return update_case(cfg, {**base, **changes})
