@@ -66,13 +66,13 @@ from apcfem.physics.oxygen_exchange import OxygenExchange
 log = logging.getLogger(__name__)
 
 VACANCY_OPTIONS = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "bt",
-                   "snes_rtol": 1e-9, "snes_atol": 1e-10, "snes_stol": 1e-14,
+                   "snes_rtol": 1e-9, "snes_atol": 1e-10, "snes_stol": 0.0,
                    "snes_max_it": 25}
 """Vacancy Newton, bounded (see DEPLETION_FLOOR): the residual is the amount balance of a step
 in units of c_ref nm^3 (see :mod:`apcfem.physics.nernst_planck`), so atol 1e-10 is ~1e-6
 vacancies per step."""
 
-DEPLETION_FLOOR = 1e-4
+DEPLETION_FLOOR = 1e-12
 """Lowest c_V kept, as a fraction of the background [-]. Drift depletes regions to Boltzmann
 factors like exp(-2 V / V_T) ~ 1e-34, where the logit is no longer determined by its equation
 (the rows of the Jacobian scale with c) and Newton iterates run off to -1e10; the bound holds
@@ -137,7 +137,8 @@ class VcmCell:
             equilibrium_concentration_mol_per_m3=self.c_filament_mol_per_m3,
             hop_distance_m=host.ion.hopping_distance_m.value,
             normal=ufl.FacetNormal(mesh), transfer_coefficient=vcm.transfer_coefficient)
-        self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,))
+        self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,),
+                                      lumped_mass=True)
 
         c = self.species.concentration(self.w)
         step = 0.5 * (1.0 + ufl.tanh(ufl.ln(c / self.c_threshold_mol_per_m3)
