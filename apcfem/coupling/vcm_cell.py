@@ -66,22 +66,27 @@ from apcfem.physics.oxygen_exchange import OxygenExchange
 log = logging.getLogger(__name__)
 
 VACANCY_OPTIONS = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "bt",
-                   "snes_rtol": 1e-9, "snes_atol": 1e-10, "snes_stol": 0.0,
-                   "snes_max_it": 25}
-"""Vacancy Newton, bounded (see DEPLETION_FLOOR): the residual is the amount balance of a step
-in units of c_ref nm^3 (see :mod:`apcfem.physics.nernst_planck`), so atol 1e-10 is ~1e-6
-vacancies per step."""
+                   "snes_rtol": 1e-9, "snes_atol": 1e-8, "snes_stol": 0.0,
+                   "snes_max_it": 30}
+"""Vacancy Newton: the residual is the amount balance of a step in units of c_ref nm^3 (see
+:mod:`apcfem.physics.nernst_planck`), so atol 1e-8 is ~1e-8 vacancies per node and step; a
+stricter one meets the round-off of the large drift terms next to depleted nodes."""
 
-DEPLETION_FLOOR = 1e-12
-"""Lowest c_V kept, as a fraction of the background [-]. Drift depletes regions to Boltzmann
-factors like exp(-2 V / V_T) ~ 1e-34, where the logit is no longer determined by its equation
-(the rows of the Jacobian scale with c) and Newton iterates run off to -1e10; the bound holds
-them at 1e-4 of the background, ~1e-30 mol per node, far below what conservation is checked
-to."""
+DEPLETION_FLOOR = 1e-20
+"""Lowest c_V a Newton step may reach, as a fraction of the background [-]. Drift depletes
+regions to Boltzmann factors like exp(-2 V / V_T) ~ 1e-34, where the logit is no longer
+determined by its equation (the rows of the Jacobian scale with c): Newton steps would run off
+to w ~ -1e10 and the LU factorisation fail. Held here, a depleted node's residual is ~1e-17 in
+the scaled units, far below the tolerance, and what the floor adds to the amount is ~1e-35 mol
+per node (the balance is still checked to solver tolerance)."""
 
-SATURATION_CEILING = 1.0 - 1e-4
-"""Highest site occupation c_V / c_sites kept [-] (the mirror of DEPLETION_FLOOR: the drift
-term's 1 - c/c_sites vanishes at saturation)."""
+SATURATION_CEILING = 1.0 - 1e-6
+"""Highest site occupation c_V / c_sites a Newton step may reach [-] (the mirror of
+DEPLETION_FLOOR: the drift term's 1 - c/c_sites vanishes at saturation)."""
+
+MAX_LOGIT_STEP = 5.0
+"""Largest change of the logit w in one Newton step [-] (a factor e^5 ~ 150 in c): damps the
+first steps of a solve whose exponentials would otherwise overshoot by orders of magnitude."""
 
 REFERENCE_TEMPERATURE_K = 300.0
 """T0 of the filament's linear resistivity law [K] (the library conductivity's temperature)."""
@@ -137,8 +142,7 @@ class VcmCell:
             equilibrium_concentration_mol_per_m3=self.c_filament_mol_per_m3,
             hop_distance_m=host.ion.hopping_distance_m.value,
             normal=ufl.FacetNormal(mesh), transfer_coefficient=vcm.transfer_coefficient)
-        self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,),
-                                      lumped_mass=True)
+        self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,))
 
         c = self.species.concentration(self.w)
         step = 0.5 * (1.0 + ufl.tanh(ufl.ln(c / self.c_threshold_mol_per_m3)

@@ -71,7 +71,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
@@ -240,22 +240,6 @@ class ButlerVolmer:
                                                         - reduction)
 
 
-def lumped_weight(space: fem.FunctionSpace, m: DeviceMesh) -> fem.Function | float:
-    """Nodal weight W_i = int W phi_i dV / int phi_i dV of a P1 space (W = 2 pi r on an
-    axisymmetric mesh, else 1): with the vertex rule, int W_h u v is the row-sum lumped
-    weighted mass matrix."""
-    if not m.axisymmetric:
-        return 1.0
-    v = ufl.TestFunction(space)
-    weighted, plain = (fem.assemble_vector(fem.form(f * v * m.dx())) for f in (m.weight(), 1.0))
-    for vector in (weighted, plain):
-        vector.scatter_reverse(la.InsertMode.add)
-        vector.scatter_forward()
-    weight = fem.Function(space)
-    weight.x.array[:] = weighted.array / plain.array
-    return weight
-
-
 @dataclass(frozen=True, kw_only=True)
 class NernstPlanck:
     """Transport of one species; sum the residuals of several species (and Poisson) for PNP.
@@ -267,27 +251,12 @@ class NernstPlanck:
             condition are blocking.
         quadrature_degree: quadrature degree of all Nernst-Planck integrals (exp(w) is not a
             polynomial); :meth:`amount` uses the same rule, which makes the discrete balance exact.
-        lumped_mass: evaluate the storage term (and :meth:`amount`) at the vertices (P1 mass
-            lumping): each node stores its own amount, so a sharp boundary source (e.g. an
-            exchange current into a nearly empty oxide) cannot drive the neighbouring nodes
-            negative through the off-diagonal entries of the consistent mass matrix; the
-            balance stays exact.
     """
 
     species: Species
     source: ufl.core.expr.Expr | None = None
     electrodes: tuple[ButlerVolmer, ...] = ()
     quadrature_degree: int = 4
-    lumped_mass: bool = False
-
-    def _storage(self, integrand, w, m: DeviceMesh) -> ufl.Form:
-        """int W integrand dV: consistent, or lumped (vertex rule) with the row sums of the
-        weighted mass matrix as nodal weights, so that an axis node of an axisymmetric mesh
-        keeps its (small, positive) control volume."""
-        if not self.lumped_mass:
-            return m.weight() * integrand * m.dx()(degree=self.quadrature_degree)
-        vertex = m.dx()(metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
-        return lumped_weight(w.function_space, m) * integrand * vertex
 
     def flux(self, w, phi, T: Scalar) -> ufl.core.expr.Expr:
         """Ion flux N [mol/(m^2 s)] of the log-density w, potential phi [V], temperature T [K]."""
@@ -323,7 +292,7 @@ class NernstPlanck:
         dx = m.dx()(degree=self.quadrature_degree)
         form = -dt * scale * weight * ufl.inner(self.flux(w, phi, T), ufl.grad(v)) * dx
         if c_old is not None:
-            form += scale * self._storage((sp.concentration(w) - c_old) * v, w, m)
+            form += scale * weight * (sp.concentration(w) - c_old) * v * dx
         if self.source is not None:
             form -= dt * scale * weight * self.source * v * dx
         for electrode in self.electrodes:
@@ -335,7 +304,7 @@ class NernstPlanck:
 
     def amount(self, w, m: DeviceMesh) -> ufl.Form:
         """Total amount int c dV [mol] (scalar form), with the quadrature of the residual."""
-        return self._storage(self.species.concentration(w), w, m)
+        return m.weight() * self.species.concentration(w) * m.dx()(degree=self.quadrature_degree)
 
     def electrode_ion_inflow(self, w, m: DeviceMesh, electrode: ButlerVolmer, *, phi,
                              T: Scalar) -> ufl.Form:
