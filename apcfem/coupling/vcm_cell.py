@@ -32,9 +32,10 @@ itself) ``anode``. Unknowns and equations:
   self-accelerated thermal dissolution of Russo et al. 2009).
 
 **Splitting.** c_V is one backward-Euler Newton solve with phi = V_cell phi_unit (the contact's
-unit-voltage potential) and T frozen; phi_unit and T are updated after it (as in the ECM cell,
-:mod:`apcfem.coupling.ecm_cell`); the loop iterates the step with the circuit until V_cell is
-consistent. The vacancy amount changes exactly by the time-integrated exchange (the test
+unit-voltage potential) and T frozen, iterated with the steady heat of the state it gives until
+T is consistent (a thermal runaway, whose D(T) rises by decades per 100 K, is stiff in T); phi_unit
+is updated after it (as in the ECM cell, :mod:`apcfem.coupling.ecm_cell`) and the loop iterates
+the step with the circuit until V_cell is consistent. The vacancy amount changes exactly by the time-integrated exchange (the test
 function 1 lies in the space): vacancies are conserved to solver tolerance.
 """
 
@@ -88,6 +89,12 @@ MAX_LOGIT_STEP = 5.0
 """Largest change of the logit w in one Newton step [-] (a factor e^5 ~ 150 in c): damps the
 first steps of a solve whose exponentials would otherwise overshoot by orders of magnitude."""
 
+THERMAL_ITERATIONS = 6
+"""Largest number of vacancy/heat iterations of a step (see VcmCell.advance)."""
+
+THERMAL_TOLERANCE_K = 1.0
+"""The temperature of a vacancy step is consistent with the state it gives to this [K]."""
+
 REFERENCE_TEMPERATURE_K = 300.0
 """T0 of the filament's linear resistivity law [K] (the library conductivity's temperature)."""
 
@@ -126,7 +133,7 @@ class VcmCell:
         self.ambient_K = cfg.physics.ambient_temperature_K
         self.T.x.array[:] = self.ambient_K
         self._T_step = fem.Function(space)
-        """the temperature of the vacancy step (T of the accepted state it starts from)"""
+        """the temperature of the vacancy step (iterated with the heat to the new state's)"""
         self.filament = fem.Function(space, name="filament")
         self.concentration = fem.Function(space, name="c_V_per_m3")
 
@@ -257,6 +264,7 @@ class VcmCell:
 
         self.w.interpolate(logit)
         self.T.x.array[:] = self.ambient_K
+        self._T_step.x.array[:] = self.ambient_K
         self.phi.x.array[:] = 0.0
         self.accept()
 
@@ -266,10 +274,8 @@ class VcmCell:
         self.concentration.interpolate(self._concentration_expr)
 
     def accept(self) -> None:
-        """Make the present vacancy field the state of the last accepted time (with the
-        temperature it was stepped at, until the next heat solve)."""
+        """Make the present vacancy field the state of the last accepted time."""
         self.w_old.x.array[:] = self.w.x.array
-        self._T_step.x.array[:] = self.T.x.array
         self._update_filament()
 
     def reject(self) -> None:
@@ -279,12 +285,32 @@ class VcmCell:
 
     # -- solves --------------------------------------------------------------------------
     def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:
-        """One backward-Euler step of c_V from the accepted state at cell voltage V_cell [V]
-        (phi = V_cell phi_unit and T frozen). Returns Newton iterations; raises
+        """One backward-Euler step of c_V from the accepted state at cell voltage V_cell [V],
+        with phi = V_cell phi_unit and the temperature of the new state: the vacancy step and
+        the steady heat (at the present contact cut) are iterated until T changes by less than
+        THERMAL_TOLERANCE_K (the Arrhenius feedback of a thermal runaway is implicit). Returns
+        the most Newton iterations of one vacancy solve (what the step control reads); raises
         SolverDivergedError."""
         self.dt.value = dt_s
         self.phi.x.array[:] = clipped_potential(self.contact, V_cell_V)
-        self._T_step.x.array[:] = self.T.x.array
+        iterations = 0
+        for _ in range(THERMAL_ITERATIONS):
+            self._T_step.x.array[:] = self.T.x.array
+            iterations = max(iterations, self._vacancy_step())
+            if not self.cfg.vcm.heat:
+                return iterations
+            self.contact.solve_cell_resistance()
+            self.solve_heat(V_cell_V, 0.0, self.contact.neck_z_m, self.contact.conductance_S
+                            or self.tunnel_conductance_S)
+            change = self.device.comm.allreduce(
+                float(np.max(np.abs(self.T.x.array - self._T_step.x.array), initial=0.0)),
+                op=MPI.MAX)
+            if change <= THERMAL_TOLERANCE_K:
+                return iterations
+        raise SolverDivergedError("vcm_heat", 0, THERMAL_ITERATIONS)
+
+    def _vacancy_step(self) -> int:
+        """The Newton solve of c_V at the present phi and T_step (see :meth:`advance`)."""
         try:
             return self._solver.solve()
         except PETSc.Error as err:  # e.g. MUMPS refusing a factorisation with NaN entries
