@@ -27,21 +27,21 @@ itself) ``anode``. Unknowns and equations:
   the hopping conduction through the gap is in parallel with the tunnelling conductance of the
   gap, and it is what heats the gap (the thermally assisted set).
 * T, steady heat with the Joule source and the contact power, k rising with S from the oxide's
-  to the filament's; the electrodes are heat sinks. The temperature sets D(T) (Arrhenius) in
-  the next step: Joule heating of the neck accelerates its own dissolution in reset (the
+  to the filament's; the electrodes are heat sinks. The temperature sets D(T) (Arrhenius):
+  Joule heating of the neck accelerates its own dissolution in reset (the
   self-accelerated thermal dissolution of Russo et al. 2009).
 
-**Splitting.** c_V is one backward-Euler Newton solve with phi = V_cell phi_unit (the contact's
-unit-voltage potential) and T frozen, iterated with the steady heat of the state it gives until
-T is consistent (a thermal runaway, whose D(T) rises by decades per 100 K, is stiff in T); phi_unit
-is updated after it (as in the ECM cell, :mod:`apcfem.coupling.ecm_cell`) and the loop iterates
-the step with the circuit until V_cell is consistent. The vacancy amount changes exactly by the time-integrated exchange (the test
-function 1 lies in the space): vacancies are conserved to solver tolerance.
+**Splitting.** c_V is one backward-Euler Newton solve with phi = V_cell phi_unit (the
+contact's unit-voltage potential) and T frozen, iterated with the steady heat of the state it
+gives until T is consistent (a thermal runaway, whose D(T) rises by decades per 100 K, is stiff
+in T); phi_unit is updated after it (as in the ECM cell, :mod:`apcfem.coupling.ecm_cell`) and
+the loop iterates the step with the circuit until V_cell is consistent. The vacancy amount
+changes exactly by the time-integrated exchange (the test function 1 lies in the space):
+vacancies are conserved to solver tolerance, except where drift empties nodes down to
+DEPLETION_FLOOR.
 """
 
 from __future__ import annotations
-
-import logging
 
 import numpy as np
 import ufl
@@ -64,8 +64,6 @@ from apcfem.neck import NeckProfile
 from apcfem.physics import NernstPlanck, Species
 from apcfem.physics.oxygen_exchange import OxygenExchange
 
-log = logging.getLogger(__name__)
-
 VACANCY_OPTIONS = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "bt",
                    "snes_rtol": 1e-9, "snes_atol": 1e-8, "snes_stol": 0.0,
                    "snes_max_it": 30}
@@ -74,12 +72,12 @@ VACANCY_OPTIONS = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "bt",
 stricter one meets the round-off of the large drift terms next to depleted nodes."""
 
 DEPLETION_FLOOR = 1e-20
-"""Lowest c_V a Newton step may reach, as a fraction of the background [-]. Drift depletes
-regions to Boltzmann factors like exp(-2 V / V_T) ~ 1e-34, where the logit is no longer
-determined by its equation (the rows of the Jacobian scale with c): Newton steps would run off
-to w ~ -1e10 and the LU factorisation fail. Held here, a depleted node's residual is ~1e-17 in
-the scaled units, far below the tolerance, and what the floor adds to the amount is ~1e-35 mol
-per node (the balance is still checked to solver tolerance)."""
+"""Lowest c_V of the bounded (variational-inequality) Newton, as a fraction of the background
+[-]. Drift depletes regions to Boltzmann factors like exp(-2 V / V_T) ~ 1e-34, where the logit
+is no longer determined by its equation (the rows of the Jacobian scale with c): unbounded
+Newton steps ran off to w ~ -1e10 and the LU factorisation failed. A node held at the floor
+does not balance its amount: over the high-resistance branch the vacancies are conserved to
+~1e-7 of one vacancy, through a set transient only to ~1 vacancy (see the README)."""
 
 SATURATION_CEILING = 1.0 - 1e-6
 """Highest site occupation c_V / c_sites a Newton step may reach [-] (the mirror of
