@@ -80,3 +80,39 @@ def test_same_series_on_one_rank_and_two():
     np.testing.assert_array_equal(world["time_s"], alone["time_s"])
     for key in ("filament_mol", "exchanged_mol", "G_G0", "I_A", "gap_m", "T_max_K"):
         np.testing.assert_allclose(world[key], alone[key], rtol=1e-6, atol=0, err_msg=key)
+
+
+SWEEP_RATES_V_PER_S = (0.1, 1.0, 10.0)
+SET_ONSET_G0 = 0.05
+"""The set's thermal runaway has begun when the cell conducts 3x its high-resistance 0.017 G0."""
+
+
+@pytest.fixture(scope="module")
+def set_onsets():
+    """(V_set [V], T_max [K]) at the onset of the set for each sweep rate: the run stops when
+    the cell conductance reaches SET_ONSET_G0."""
+    onsets = []
+    for rate in SWEEP_RATES_V_PER_S:
+        cfg = _case(**{"protocol.set_voltage_V": 1.5, "protocol.ramp_rate_V_per_s": rate,
+                       "dynamics.max_drive_step": 0.01, "dynamics.dt_max_s": 0.05 / rate,
+                       "dynamics.dt_initial_s": 1e-3 / rate,
+                       "dynamics.target_conductance_G0": SET_ONSET_G0,
+                       "dynamics.max_steps": 1500})
+        result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(progress=False)
+        assert result.stats["stop_reason"] == f"target conductance {SET_ONSET_G0:g} G0 reached"
+        onsets.append((result.series["V_source_V"][-1], result.series["T_max_K"][-1]))
+    return np.array(onsets)
+
+
+@pytest.mark.serial
+@pytest.mark.timeout(600)
+def test_set_voltage_rises_logarithmically_with_sweep_rate(set_onsets):
+    """Thermally activated migration (Ielmini, IEEE TED 58, 4309 (2011)): a sweep ten times
+    faster leaves a tenth of the time, so the set needs a hotter disc, i.e. a higher voltage,
+    by about the same step per decade (measured 0.92, 1.01, 1.10 V at 0.1, 1, 10 V/s)."""
+    V_set, T_set = set_onsets.T
+    per_decade = np.diff(V_set)
+    assert np.all(per_decade > 0.03) and np.all(per_decade < 0.3), V_set
+    assert abs(per_decade[1] / per_decade[0] - 1) < 0.3, V_set  # logarithmic: equal steps
+    assert np.all(np.diff(T_set) > 0), T_set  # a faster set runs hotter
+    assert 0.7 < V_set[1] < 1.3  # ~1 V at 1 V/s, as measured on HfOx cells
