@@ -150,13 +150,14 @@ class SectionAreaNeck(NeckExtractor):
     An evolved filament is not always star-shaped about the axis (a deposit can close around
     an electrolyte pocket or grow a side branch), so the first crossing along a ray
     (:class:`~apcfem.neck.NeckExtractor`) can miss metal that conducts. Here every sample counts
-    with the metal fraction H(xi) = clip((xi - 1/4) / (1/2), 0, 1), the section's equivalent
-    radius is a = sqrt(A / pi), and the profile is reduced to the neck as in the base class.
+    with the metal fraction H(xi) = clip((xi - level) / (1/2) + 1/2, 0, 1) (for level = 1/2:
+    clip((xi - 1/4) / (1/2), 0, 1)), the section's equivalent radius is a = sqrt(A / pi), and
+    the profile is reduced to the neck as in the base class.
     """
 
     def __call__(self, field: fem.Function) -> NeckProfile:
         values = self._probe(field).reshape(len(self.z_m), self.n_theta, len(self.r_m))
-        fraction = np.clip((values - 0.25) / 0.5, 0.0, 1.0)
+        fraction = np.clip((values - self.level) / 0.5 + 0.5, 0.0, 1.0)
         # int r f dr per ray (trapezoid), times dtheta summed over the rays
         per_ray = np.trapezoid(fraction * self.r_m, self.r_m, axis=-1)
         area = per_ray.sum(axis=1) * (2.0 * np.pi / self.n_theta)

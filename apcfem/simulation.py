@@ -3,7 +3,8 @@
 One loop for every protocol (DESIGN.md sec. 6). A device model implementing the
 :class:`~apcfem.coupling.cell.Cell` protocol is driven along a waveform: transient protocols
 (``voltage_sweep``, ``current_sweep``, ``pulse_train``) evolve the filament with
-:class:`~apcfem.coupling.ecm_cell.EcmCell` in real time, ``light_pulses`` closes a nanogap
+:class:`~apcfem.coupling.ecm_cell.EcmCell` (or, with a ``[vcm]`` section, the oxygen-vacancy
+filament of :class:`~apcfem.coupling.vcm_cell.VcmCell`) in real time, ``light_pulses`` closes a nanogap
 with :class:`~apcfem.coupling.light_cell.LightCell` in real time; quasi-static sweeps
 (``neck_radius_sweep``, ``source_voltage_sweep``, and the stimuli ``field_ramp``,
 ``temperature_ramp``, ``strain_ramp``) run the prescribed-shape
@@ -271,7 +272,11 @@ class Simulation:
                 "reflectance": cell.electrodes.reflectance}
             return cell
         if self.transient:
-            cell = EcmCell(self.cfg, self.comm)
+            if self.cfg.vcm is not None:
+                from apcfem.coupling.vcm_cell import VcmCell
+                cell = VcmCell(self.cfg, self.comm)
+            else:
+                cell = EcmCell(self.cfg, self.comm)
             variation = draw_variation(self.cfg.variability, 0)
             cell.rate_factor.value = variation.rate_factor
             cell.set_filament(variation.nucleus_radius_factor)
@@ -600,9 +605,10 @@ class Simulation:
         z1 = z0 + g.switching_layer_thickness_nm
         r_max = 0.9 * g.cell_radius_nm
         spacing = 0.5 * m.min_size_nm
+        level = self.cfg.vcm.neck_level if self.cfg.vcm is not None else 0.5
         return SectionAreaNeck(cell.device, (z0 * NM, z1 * NM), r_max * NM,
                                n_z=int(np.ceil((z1 - z0) / spacing)),
-                               n_r=int(np.ceil(r_max / spacing)) + 1)
+                               n_r=int(np.ceil(r_max / spacing)) + 1, level=level)
 
     def _finish(self, out: Path, series: dict[str, np.ndarray], wall_s: float,
                 stats: dict) -> dict:

@@ -157,19 +157,38 @@ ECM_METAL_PROPERTIES = ("ion", "molar_mass_kg_per_mol", "surface_energy_J_per_m2
 
 def _check_material_properties(cfg: CaseConfig, source: str) -> None:
     """Each material has the library properties the chosen physics reads."""
-    needs = {("filament", cfg.materials.filament): ["fermi_energy_eV", "effective_mass_me"]}
+    filament = ("materials.filament", cfg.materials.filament)
+    host = ("materials.switching_layer", cfg.materials.switching_layer)
+    needs = {filament: ["fermi_energy_eV", "effective_mass_me"]}
     if cfg.ecm.tunnel_barrier_eV is None:  # the gap's barrier: W of the metal - chi of the host
-        needs[("filament", cfg.materials.filament)].append("work_function_eV")
-        needs[("switching_layer", cfg.materials.switching_layer)] = ["electron_affinity_eV"]
-    if cfg.protocol.kind in TRANSIENT_PROTOCOLS:
-        needs[("filament", cfg.materials.filament)].extend(ECM_METAL_PROPERTIES)
-    for (region, name), properties in needs.items():
+        needs[filament].append("work_function_eV")
+        needs[host] = ["electron_affinity_eV"]
+    model = "protocol.kind = '" + cfg.protocol.kind + "'"
+    if cfg.vcm is not None:
+        model = "[vcm]"
+        needs.setdefault(host, []).extend(_vcm_oxide_properties(cfg.vcm))
+        if cfg.vcm.exchange_current_density_A_per_m2 is None:
+            needs[cfg.exchange_material()] = ["oxygen_exchange_current_density_A_per_m2"]
+    elif cfg.protocol.kind in TRANSIENT_PROTOCOLS:
+        needs[filament].extend(ECM_METAL_PROPERTIES)
+    for (key, name), properties in needs.items():
         material = get_material(name)
         missing = [p for p in properties if getattr(material, p, None) is None]
         if missing:
-            raise CaseError(f"{source}: materials.{region} = '{name}': the library entry has "
-                            f"no {', '.join(missing)}, which protocol.kind = "
-                            f"'{cfg.protocol.kind}' needs: {_having(properties)}")
+            raise CaseError(f"{source}: {key} = '{name}': the library entry has "
+                            f"no {', '.join(missing)}, which {model} needs: "
+                            f"{_having(properties)}")
+
+
+def _vcm_oxide_properties(vcm) -> list[str]:
+    """What the valence-change model reads of the switching oxide (the library limits only
+    where the case gives no concentration of its own)."""
+    needs = ["ion", "oxygen_site_density_per_m3", "electron_mobility_m2_per_Vs"]
+    if vcm.background_concentration_per_m3 is None:
+        needs.append("vacancy_concentration_min_per_m3")
+    if vcm.filament_concentration_per_m3 is None:
+        needs.append("vacancy_concentration_max_per_m3")
+    return needs
 
 
 def _having(properties: list[str]) -> str:

@@ -568,6 +568,75 @@ class EcmConfig(_Section):
         return data
 
 
+class VcmConfig(_Section):
+    """Valence-change model: oxygen vacancies V_O^2+ in the switching oxide (lattice-gas
+    Nernst-Planck with Arrhenius D(T), Mott-Gurney drift, optional Soret term), field-driven
+    oxygen exchange at the getter interface (top), blocking inert electrode (bottom), electronic
+    conductivity rising steeply across the metallic threshold c_th, heat.
+
+    Material values come from the library: the vacancy (``materials.switching_layer`` ion), the
+    disc limits and electron mobility of the oxide, the exchange current density of the getter
+    (the extra layer just below the top electrode, else the top electrode), the filament's
+    conductivity and its temperature coefficient (``materials.filament``). Concentrations are
+    per m^3; None takes the library value.
+    """
+
+    activation_energy_eV: float | None = Field(
+        None, gt=0, le=3, description="override of the library vacancy migration barrier [eV]")
+    hopping_drift: bool = Field(True, description="Mott-Gurney high-field drift")
+    soret_coefficient_per_K: float = Field(
+        0.0, ge=-1.0, le=1.0, description="S_T of the flux -D c S_T grad T [1/K] (> 0: "
+        "vacancies move to colder regions; 0: no thermodiffusion)")
+    threshold_concentration_per_m3: float = Field(
+        1.0e27, gt=0, description="metallic threshold c_th: the filament is c_V > c_th")
+    threshold_width: float = Field(
+        0.3, gt=0, le=3, description="width of the conductivity step in ln(c_V / c_th): "
+        "sigma switches from hopping to metallic over c_th exp(+-width)")
+    neck_level: float = Field(
+        0.5, gt=0, lt=1, description="filament indicator level of the neck contour (0.5: "
+        "c_V = c_th; higher levels put the contour at higher c_V)")
+    background_concentration_per_m3: float | None = Field(
+        None, gt=0, description="c_V of the oxide outside the filament (default: the library's "
+        "vacancy_concentration_min_per_m3 of the switching layer)")
+    filament_concentration_per_m3: float | None = Field(
+        None, gt=0, description="c_V in the initial filament and the exchange equilibrium "
+        "(default: the library's vacancy_concentration_max_per_m3)")
+    exchange_current_density_A_per_m2: float | None = Field(
+        None, gt=0, description="override of the getter's library j0 of oxygen exchange")
+    transfer_coefficient: float = Field(0.5, gt=0, lt=1)
+    interface_width_nm: float = Field(
+        0.2, gt=0, le=5, description="tanh half-width of the initial filament's boundary")
+    cone_base_radius_nm: float = Field(
+        2.0, gt=0, description="initial filament: radius on the getter interface (top)")
+    cone_tip_radius_nm: float = Field(
+        1.0, gt=0, description="initial filament: radius on the inert electrode (bottom)")
+    disc_length_nm: float = Field(
+        1.0, ge=0, description="initial filament: length of the partially depleted disc on "
+        "the inert electrode (the gap a reset left; 0: connected)")
+    disc_concentration_per_m3: float = Field(
+        3.0e26, gt=0, description="initial filament: c_V in the disc (below the threshold: "
+        "the disc conducts by hopping, the filament is broken)")
+    heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
+
+    @model_validator(mode="after")
+    def _threshold_inside_limits(self) -> VcmConfig:
+        low, high = self.background_concentration_per_m3, self.filament_concentration_per_m3
+        c_th = self.threshold_concentration_per_m3
+        if not self.disc_concentration_per_m3 < c_th:
+            raise ValueError(f"disc_concentration_per_m3 = {self.disc_concentration_per_m3:g} "
+                             f"must be below threshold_concentration_per_m3 = {c_th:g} (the "
+                             "disc is the depleted gap of a broken filament)")
+        if low is not None and not low < c_th:
+            raise ValueError(f"background_concentration_per_m3 = {low:g} must be below "
+                             f"threshold_concentration_per_m3 = {c_th:g} (the oxide outside "
+                             "the filament is not metallic)")
+        if high is not None and not high > c_th:
+            raise ValueError(f"filament_concentration_per_m3 = {high:g} must be above "
+                             f"threshold_concentration_per_m3 = {c_th:g} (the filament is "
+                             "metallic)")
+        return self
+
+
 class OutputConfig(_Section):
     """What a run writes besides the resolved configuration and timeseries.csv."""
 
@@ -664,6 +733,9 @@ class CaseConfig(_Section):
     output: OutputConfig = OutputConfig()
     dynamics: DynamicsConfig = DynamicsConfig()
     ecm: EcmConfig = EcmConfig()
+    vcm: VcmConfig | None = Field(
+        None, description="run the transient protocol with the valence-change (oxygen-"
+        "vacancy) model instead of the ECM one")
     variability: VariabilityConfig = VariabilityConfig()
     study: StudyConfig | None = Field(
         None, description="run a study of the protocol instead of a single run")
@@ -741,6 +813,37 @@ class CaseConfig(_Section):
                         f"{section}.{key} has no effect in a "
                         f"{'transient' if transient else 'quasi-static'} protocol.kind = "
                         f"'{self.protocol.kind}' ({why}): delete it")
+        return self
+
+    def exchange_material(self) -> tuple[str, str]:
+        """(case key, library name) of the oxygen-getter material on the switching layer's top
+        face: the first extra layer below the top electrode, else the top electrode."""
+        for i, layer in enumerate(self.geometry.layers):
+            if layer.position == "below_top_electrode":
+                return f"geometry.layers.{i}.material", layer.material
+        return "materials.top_electrode", self.materials.top_electrode
+
+    @model_validator(mode="after")
+    def _vcm_runs_filament_dynamics(self) -> CaseConfig:
+        vcm, g = self.vcm, self.geometry
+        if vcm is None:
+            return self
+        if self.protocol.kind not in TRANSIENT_PROTOCOLS:
+            raise ValueError(f"[vcm] evolves the vacancies in real time: protocol.kind = "
+                             f"'{self.protocol.kind}' does not (use one of "
+                             f"{', '.join(TRANSIENT_PROTOCOLS)}, or delete [vcm])")
+        default = EcmConfig()
+        for key in EcmConfig.model_fields:
+            if key != "tunnel_barrier_eV" and getattr(self.ecm, key) != getattr(default, key):
+                raise ValueError(f"ecm.{key} has no effect with [vcm] (the valence-change model "
+                                 "replaces the ECM one): delete it")
+        if max(vcm.cone_base_radius_nm, vcm.cone_tip_radius_nm) >= g.cell_radius_nm:
+            raise ValueError("vcm.cone_base_radius_nm and vcm.cone_tip_radius_nm must be smaller "
+                             f"than geometry.cell_radius_nm = {g.cell_radius_nm:g}")
+        if vcm.disc_length_nm >= g.switching_layer_thickness_nm:
+            raise ValueError(f"vcm.disc_length_nm = {vcm.disc_length_nm:g} must be smaller than "
+                             "geometry.switching_layer_thickness_nm = "
+                             f"{g.switching_layer_thickness_nm:g}")
         return self
 
     @model_validator(mode="after")

@@ -36,13 +36,18 @@ class CellHeat:
         T: the temperature function [K] (initial guess in, solution out).
         sinks: boundary name -> temperature [K] (Dirichlet heat sinks).
         heating_length_m: width of the neck power's Gaussian [m].
-        linear: k independent of T (one direct solve); False for a k(T) (Newton).
+        linear: k and sigma independent of T (one direct solve); False for a k(T) or a
+            sigma(T) (Newton).
+        joule_when_broken: keep the Joule source while the filament is broken: True where the
+            field around the gap conducts physically (the hopping conduction of a vacancy-doped
+            oxide), False where it is only the diffuse tail of a tunnelling tip (ECM).
     """
 
     def __init__(self, name: str, device: DeviceMesh, contact: ContactConduction, sigma, k,
                  metal_fraction, T: fem.Function, sinks: dict[str, float],
-                 heating_length_m: float, linear: bool = True):
+                 heating_length_m: float, linear: bool = True, joule_when_broken: bool = False):
         mesh = device.mesh
+        self._joule_when_broken = joule_when_broken
         self.device, self.T = device, T
         self._probes: dict[float, PointProbe] = {}
         self.cell_voltage = fem.Constant(mesh, 0.0)
@@ -78,12 +83,13 @@ class CellHeat:
 
         The contact power is released next to the neck: I^2/G of a connected filament, V^2 G
         across a gap (tunnelling electrons relax in the electrodes; the leakage current in
-        parallel does not pass the gap). A broken filament has no Joule source of its own:
-        the FE body field would conduct classically through the diffuse tail of a tip that is
-        still tunnelling, and the oxide's leakage heat is negligible.
+        parallel does not pass the gap). A broken filament has no Joule source of its own
+        (unless ``joule_when_broken``): the FE body field would conduct classically through the
+        diffuse tail of a tip that is still tunnelling, and the oxide's leakage heat is
+        negligible.
         """
         comm = self.device.comm
-        self._joule_on.value = 0.0 if broken else 1.0
+        self._joule_on.value = 0.0 if broken and not self._joule_when_broken else 1.0
         self.cell_voltage.value = V_cell_V
         self._neck_z.value = neck_z_m
         norm = comm.allreduce(fem.assemble_scalar(self._neck_shape_integral), op=MPI.SUM)

@@ -44,10 +44,16 @@ from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
+from apcfem.coupling.cell_geometry import (
+    check_unit_potential,
+    clipped_potential,
+    cone_distance,
+    hemisphere_distance,
+)
 from apcfem.coupling.cell_heat import LINEAR, CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
 from apcfem.coupling.mixed import BlockNewtonProblem
-from apcfem.coupling.newton import NewtonProblem, SolverDivergedError
+from apcfem.coupling.newton import NewtonProblem
 from apcfem.materials import get_material
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
@@ -81,14 +87,6 @@ the electronic system as ill-conditioned as this ratio (at 1e-18 the direct solv
 potentials far outside [0, V]). The raised value only shapes the fields: the leakage in R_cell
 of a broken filament is the host's own (:func:`~apcfem.coupling.contact.layer_leakage_S`), and
 in parallel with a connected filament it is below 1e-4 G0."""
-
-POTENTIAL_OVERSHOOT_LIMIT = 0.25
-"""Largest excursion of the unit-voltage potential outside [0, 1] accepted [-]. P1 conduction
-with the contact's consistent interface mass is not an M-matrix: next to the edge of the contact
-disc, where the jump changes from ~1 to ~0 within one facet, a node overshoots by a few per cent
-(5 % seen at the anode face). Larger excursions are solver failures (round-off in an
-ill-conditioned solve) and reject the step; the metal potential in the overpotential is clipped
-to the physical range [0, V_cell]."""
 
 NUCLEUS_RELAXATION_STEPS = 12
 """Steps of the zero-bias relaxation of the initial nucleus (see EcmCell._relax_interface)."""
@@ -265,13 +263,14 @@ class EcmCell:
         The profile is then relaxed (see :meth:`_relax_interface`)."""
         ecm = self.cfg.ecm
         if ecm.initial_filament == "cone":
-            distance = self._cone_distance(ecm.cone_base_radius_nm * NM * size_factor,
-                                           ecm.cone_tip_radius_nm * NM * size_factor,
-                                           ecm.cone_gap_nm * NM)
+            distance = cone_distance(self.device, *self.layer_z_m,
+                                     ecm.cone_base_radius_nm * NM * size_factor,
+                                     ecm.cone_tip_radius_nm * NM * size_factor,
+                                     ecm.cone_gap_nm * NM)
             self.phi_e.x.array[:] = 0.0
         else:
             radius_m = ecm.nucleus_radius_nm * NM * size_factor
-            distance = self._nucleus_distance(radius_m)
+            distance = hemisphere_distance(self.device, self.layer_z_m[0], radius_m)
             # the electrolyte in Gibbs-Thomson equilibrium with the nucleus (kappa = 2 / R):
             # the start of the first Newton solve, whose Butler-Volmer terms are exponential
             metal = get_material(self.cfg.materials.filament)
@@ -284,35 +283,6 @@ class EcmCell:
         self.phi_m.x.array[:] = 0.0
         self.accept()
         self._relax_interface()
-
-    def _radial(self, x: np.ndarray) -> np.ndarray:
-        """Distance from the axis [m] of points x (rows: coordinates)."""
-        if self.device.axisymmetric:
-            return np.abs(x[0])
-        return np.hypot(x[0], x[1])
-
-    def _nucleus_distance(self, radius_m: float):
-        """Signed distance [m] (> 0 outside) to a hemisphere on the cathode at the axis."""
-        z0, axial = self.layer_z_m[0], self.device.axial_index
-        return lambda x: np.hypot(self._radial(x), x[axial] - z0) - radius_m
-
-    def _cone_distance(self, base_m: float, tip_m: float, gap_m: float):
-        """Signed distance [m] (> 0 outside; exact enough for a slender cone) to a cone from
-        the cathode to a tip gap_m below the anode, rounded by a hemisphere of the tip radius
-        when it does not touch (gap_m > 0)."""
-        z0, z1 = self.layer_z_m
-        axial = self.device.axial_index
-        top = z1 - gap_m - tip_m if gap_m > 0 else z1
-
-        def distance(x):
-            r, z = self._radial(x), x[axial]
-            s = np.clip((z - z0) / (top - z0), 0.0, 1.0)
-            cone = r - (base_m + (tip_m - base_m) * s)
-            if gap_m == 0:
-                return cone
-            return np.where(z <= top, cone, np.hypot(r, z - top) - tip_m)
-
-        return distance
 
     def update_geometry(self) -> None:
         """Signed distance and curvature of the present xi (after xi was set directly)."""
@@ -353,9 +323,9 @@ class EcmCell:
 
     def set_cell_voltage(self, V_cell_V: float) -> None:
         """phi_m = V_cell phi_unit [V] (electronic conduction is linear in the voltage), with
-        phi_unit clipped to [0, 1] (see POTENTIAL_OVERSHOOT_LIMIT)."""
+        phi_unit clipped to [0, 1] (see apcfem.coupling.cell_geometry)."""
         self.V_cell.value = V_cell_V
-        self.phi_m.x.array[:] = V_cell_V * np.clip(self.contact.potential.x.array, 0.0, 1.0)
+        self.phi_m.x.array[:] = clipped_potential(self.contact, V_cell_V)
 
     def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
         """Place the quantum contact (G [S]) at the extracted neck (see ContactConduction)."""
@@ -365,22 +335,10 @@ class EcmCell:
         """R_cell and R_body [ohm] of the present state (solves phi_unit); R_body is inf while
         the filament is broken."""
         R_cell = self.contact.cell_resistance_ohm(self.leakage_S)
-        self._check_maximum_principle()
+        check_unit_potential(self.contact, "ecm_contact")
         if self.contact.open:
             return CellResistance(R_cell, np.inf)
         return CellResistance(R_cell, self.contact.solve_body_resistance())
-
-    def _check_maximum_principle(self) -> None:
-        """The unit-voltage potential lies in [0, 1] up to POTENTIAL_OVERSHOOT_LIMIT
-        (collective); raises SolverDivergedError (the step is rejected) if round-off in an
-        ill-conditioned solve broke it."""
-        values = self.contact.potential.x.array
-        comm = self.device.comm
-        low = comm.allreduce(float(values.min(initial=0.0)), op=MPI.MIN)
-        high = comm.allreduce(float(values.max(initial=1.0)), op=MPI.MAX)
-        if low < -POTENTIAL_OVERSHOOT_LIMIT or high > 1.0 + POTENTIAL_OVERSHOOT_LIMIT:
-            log.warning("contact potential in [%.3g, %.3g] at 1 V: rejected", low, high)
-            raise SolverDivergedError("ecm_contact", 0, 0)
 
     def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
                    contact_conductance_S: float) -> float:

@@ -114,6 +114,8 @@ OPTIONAL_PROPERTIES: tuple[str, ...] = (
     "vacancy_concentration_min_per_m3",
     "vacancy_concentration_max_per_m3",
     "electron_mobility_m2_per_Vs",
+    "oxygen_exchange_current_density_A_per_m2",
+    "oxygen_site_density_per_m3",
 )
 """Properties a material may give (``{value, source}`` tables); ``None`` when absent."""
 
@@ -196,7 +198,11 @@ class Material:
       ``schottky_fermi_level_depth_eV`` (phi_n, oxide conduction-band edge above its Fermi
       level), ``image_force_permittivity`` (eps_phiB of the image-force lowering),
       ``vacancy_concentration_min_per_m3``/``vacancy_concentration_max_per_m3`` (N_disc
-      limits) and ``electron_mobility_m2_per_Vs`` (mu_n of the disc).
+      limits) and ``electron_mobility_m2_per_Vs`` (mu_n of the disc); and
+      ``oxygen_site_density_per_m3``, the sublattice the vacancies hop on;
+    * oxygen-exchange (getter) metals, e.g. Ti: ``oxygen_exchange_current_density_A_per_m2``
+      j0 of the vacancy generation at their interface with the switching oxide
+      (:mod:`apcfem.physics.oxygen_exchange`).
     """
 
     name: str
@@ -230,6 +236,8 @@ class Material:
     vacancy_concentration_min_per_m3: Quantity | None = None
     vacancy_concentration_max_per_m3: Quantity | None = None
     electron_mobility_m2_per_Vs: Quantity | None = None
+    oxygen_exchange_current_density_A_per_m2: Quantity | None = None
+    oxygen_site_density_per_m3: Quantity | None = None
 
 
 class UnknownMaterialError(KeyError):

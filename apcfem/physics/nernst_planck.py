@@ -41,6 +41,16 @@ matter); (b) in a cell whose Boltzmann layer is much thinner than the cell (cell
 no fixed quadrature rule resolves int exp(w): the amount there is conserved but not accurate,
 so resolve layers where transients matter.
 
+**Site exclusion (lattice gas).** A species on a lattice of c_s sites per volume
+(``site_concentration_mol_per_m3``, e.g. oxygen vacancies on the oxygen sublattice) hops only
+into empty sites: N = -D grad c - D c (1 - c/c_s) (z h grad(phi) / V_T + S_T grad T) (the
+lattice-gas or Bikerman form; Kilic, Bazant & Ajdari, Phys. Rev. E 75, 021502 (2007)). The
+unknown is then the logit w = ln(theta / (1 - theta)), theta = c / c_s, so c = c_s / (1 + e^-w)
+stays in (0, c_s) for any discrete w and the flux is again a factor times a gradient of
+w-like terms, N = -D c (1 - theta) (grad w + z h grad(phi) / V_T + S_T grad T); at theta << 1
+it is the log-density flux above. Without it a Boltzmann layer at a blocking electrode under
+1 V would pile up exp(2 V / V_T) ~ 1e33 times the bulk concentration.
+
 **Boundaries.** Blocking (zero normal flux) is natural; fixed concentration is a Dirichlet value
 w = ln(c / c_ref) (:meth:`NernstPlanck.fixed_concentration`); an electrode exchanges ions by
 Butler-Volmer kinetics (:class:`ButlerVolmer`).
@@ -104,6 +114,8 @@ class Species:
         soret_coefficient_per_K: S_T [1/K]; 0 switches thermodiffusion off.
         hop_distance_m: hop distance a [m] of the Mott-Gurney high-field drift; None keeps the
             linear (Einstein) drift.
+        site_concentration_mol_per_m3: c_s [mol/m^3] of a lattice gas (see the module
+            docstring): w is then the logit of c / c_s; None for dilute ions (w = ln(c / c_ref)).
     """
 
     name: str
@@ -113,6 +125,7 @@ class Species:
     reference_concentration_mol_per_m3: float
     soret_coefficient_per_K: Scalar = 0.0
     hop_distance_m: float | None = None
+    site_concentration_mol_per_m3: float | None = None
 
     def __post_init__(self):
         if not self.reference_concentration_mol_per_m3 > 0.0:
@@ -122,6 +135,10 @@ class Species:
         if self.hop_distance_m is not None and not self.hop_distance_m > 0.0:
             raise ValueError(f"species {self.name}: hop_distance_m = {self.hop_distance_m:g}: "
                              "must be > 0 (hopping distance in metres, e.g. 2.5e-10) or None")
+        sites = self.site_concentration_mol_per_m3
+        if sites is not None and not sites > 0.0:
+            raise ValueError(f"species {self.name}: site_concentration_mol_per_m3 = {sites:g}: "
+                             "must be > 0 (lattice sites in mol/m^3, e.g. 9.2e4) or None")
 
     def diffusivity(self, T: Scalar) -> ufl.core.expr.Expr:
         """Arrhenius diffusivity D(T) [m^2/s] at temperature T [K]."""
@@ -129,15 +146,30 @@ class Species:
             -ufl.as_ufl(self.activation_energy_eV) / thermal_voltage(T))
 
     def concentration(self, w) -> ufl.core.expr.Expr:
-        """Concentration c = c_ref exp(w) [mol/m^3] of a log-density w."""
+        """Concentration [mol/m^3] of the unknown w: c_ref exp(w), or c_s / (1 + exp(-w)) on a
+        lattice of c_s sites."""
+        if self.site_concentration_mol_per_m3 is not None:
+            return self.site_concentration_mol_per_m3 / (1.0 + ufl.exp(-w))
         return self.reference_concentration_mol_per_m3 * ufl.exp(w)
 
-    def log_density(self, concentration_mol_per_m3: float) -> float:
-        """Log-density w = ln(c / c_ref) of a concentration c [mol/m^3] > 0."""
-        if not concentration_mol_per_m3 > 0.0:
-            raise ValueError(f"species {self.name}: concentration {concentration_mol_per_m3:g} "
-                             "mol/m^3 has no log-density: must be > 0")
-        return float(np.log(concentration_mol_per_m3 / self.reference_concentration_mol_per_m3))
+    def vacant_fraction(self, w) -> ufl.core.expr.Expr | float:
+        """1 - c/c_s, the fraction of empty sites a hop can go to [-] (1 for dilute ions)."""
+        if self.site_concentration_mol_per_m3 is None:
+            return 1.0
+        return 1.0 / (1.0 + ufl.exp(w))
+
+    def log_density(self, concentration_mol_per_m3: float | np.ndarray) -> float | np.ndarray:
+        """The unknown w of a concentration c [mol/m^3] > 0: ln(c / c_ref), or ln(c / (c_s - c))
+        on a lattice (c < c_s)."""
+        c = np.asarray(concentration_mol_per_m3, dtype=float)
+        sites = self.site_concentration_mol_per_m3
+        if not np.all(c > 0.0) or (sites is not None and not np.all(c < sites)):
+            raise ValueError(f"species {self.name}: concentration {np.min(c):g} .. {np.max(c):g}"
+                             " mol/m^3 has no log-density: must be > 0"
+                             + ("" if sites is None else f" and < the sites {sites:g}"))
+        w = np.log(c / (sites - c)) if sites is not None else np.log(
+            c / self.reference_concentration_mol_per_m3)
+        return float(w) if w.ndim == 0 else w
 
     def drift_factor(self, phi, T: Scalar) -> ufl.core.expr.Expr:
         """Hopping enhancement h = sinh(x)/x of the Einstein drift (1 without hopping) [-]."""
@@ -234,7 +266,7 @@ class NernstPlanck:
         if not (isinstance(sp.soret_coefficient_per_K, float | int)
                 and sp.soret_coefficient_per_K == 0):
             driving += sp.soret_coefficient_per_K * ufl.grad(T)
-        return -sp.diffusivity(T) * sp.concentration(w) * driving
+        return -sp.diffusivity(T) * sp.concentration(w) * sp.vacant_fraction(w) * driving
 
     def residual(self, w, v, m: DeviceMesh, *, phi, T: Scalar, dt: Scalar,
                  c_old: ufl.core.expr.Expr | None = None) -> ufl.Form:

@@ -1,9 +1,10 @@
 """Short variants of the bundled cases for end-to-end runs: coarse meshes, a few steps.
 
 Each variant keeps its case's physics and protocol kind and shortens what costs time: the mesh
-(0.5 nm on the staircase's axis, 0.3 nm in the ECM cells), the number of sweep points, and the
-transient drive (a 3 ms, 1.2 V pulse or sweep, steps up to 0.2 ms, one compliance
-current; a few stimulus points, one short light pulse). Plots are off.
+(0.5 nm on the staircase's axis, 0.3 nm in the ECM and VCM cells), the number of sweep points,
+and the transient drive (a 3 ms, 1.2 V pulse or sweep (0.8 V in the VCM cell, below its set),
+steps up to 0.2 ms, one compliance current; a few stimulus points, one short light pulse).
+Plots are off.
 """
 
 from pathlib import Path
@@ -24,6 +25,7 @@ SHORT_EDITS = {
                              "mesh.max_size_nm": 5.0, "mesh.refinement_radius_nm": 1.0,
                              "output.plots": False},
     "ecm_ag_sio2_pt_sweep": {**ECM_SHORT, "protocol": PULSE},
+    "vcm_pt_hfox_tin_sweep": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8}},
     "ecm_compliance_ladder": {**ECM_SHORT, "protocol.ramp_rate_V_per_s": 400.0,
                               "protocol.set_voltage_V": 1.2,
                               "study.current_limits_A": [1e-4]},

@@ -72,9 +72,9 @@ def test_mean_free_path_scales_with_the_phonon_resistivity_above_300K():
     expected = l_300 * (1 + 7 * alpha) / (1 + 307 * alpha)
     assert mean_free_path_m(ag, 600.0) == pytest.approx(expected, rel=1e-12)
     assert 0.45 < expected / l_300 < 0.5
-    vo = get_material("VO_filament")  # no temperature coefficient: l stays at its 300 K value
-    assert vo.electron_mean_free_path_m is not None
-    assert mean_free_path_m(vo, 900.0) == pytest.approx(vo.electron_mean_free_path_m.value)
+    sto = get_material("SrTiO3_channel")  # no temperature coefficient: l stays at 300 K's
+    assert sto.temperature_coefficient_of_resistivity_per_K is None
+    assert mean_free_path_m(sto, 900.0) == pytest.approx(sto.electron_mean_free_path_m.value)
     assert mean_free_path_m(get_material("Pt"), 300.0) is None
 
 

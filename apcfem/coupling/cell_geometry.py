@@ -1,0 +1,86 @@
+"""Shared pieces of the evolving cells (ECM, VCM): initial filament shapes and the check of
+the contact's unit-voltage potential.
+
+Initial shapes are signed distances [m] (> 0 outside the filament) of points x (rows:
+coordinates, as ``fem.Function.interpolate`` passes them), to be turned into a diffuse field
+by the cell (tanh profile of the phase field, or a concentration step).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+from mpi4py import MPI
+
+from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.newton import SolverDivergedError
+from apcfem.mesh import DeviceMesh
+
+log = logging.getLogger(__name__)
+
+Distance = Callable[[np.ndarray], np.ndarray]
+
+POTENTIAL_OVERSHOOT_LIMIT = 0.25
+"""Largest excursion of the unit-voltage potential outside [0, 1] accepted [-]. P1 conduction
+with the contact's consistent interface mass is not an M-matrix: next to the edge of the contact
+disc, where the jump changes from ~1 to ~0 within one facet, a node overshoots by a few per cent
+(5 % seen at the anode face). Larger excursions are solver failures (round-off in an
+ill-conditioned solve) and reject the step; the potential that drives the ions is clipped to
+the physical range [0, V_cell]."""
+
+
+def radial_distance(device: DeviceMesh) -> Distance:
+    """Distance from the axis [m] of points x: |r| in (r, z), hypot(x, y) in 3-D."""
+    if device.axisymmetric:
+        return lambda x: np.abs(x[0])
+    return lambda x: np.hypot(x[0], x[1])
+
+
+def hemisphere_distance(device: DeviceMesh, z_face_m: float, radius_m: float) -> Distance:
+    """Signed distance [m] to a hemisphere of radius_m on the face at z_face_m, on the axis."""
+    radial, axial = radial_distance(device), device.axial_index
+    return lambda x: np.hypot(radial(x), x[axial] - z_face_m) - radius_m
+
+
+def cone_distance(device: DeviceMesh, z_base_m: float, z_far_m: float, base_m: float,
+                  tip_m: float, gap_m: float) -> Distance:
+    """Signed distance [m] (exact enough for a slender cone) to a cone on the axis with its
+    base (radius base_m) on the face at z_base_m, narrowing towards the face at z_far_m to the
+    tip radius tip_m. The tip, rounded by a hemisphere of the tip radius, stops gap_m short of
+    the far face; at gap_m = 0 the cone is connected (no rounding). The far face may lie above
+    or below the base."""
+    radial, axial = radial_distance(device), device.axial_index
+    direction = np.sign(z_far_m - z_base_m)
+    length = abs(z_far_m - z_base_m)
+    top = length - gap_m - tip_m if gap_m > 0 else length  # along the cone, from its base
+
+    def distance(x):
+        r, s_z = radial(x), direction * (x[axial] - z_base_m)
+        s = np.clip(s_z / top, 0.0, 1.0)
+        cone = r - (base_m + (tip_m - base_m) * s)
+        if gap_m == 0:
+            return cone
+        return np.where(s_z <= top, cone, np.hypot(r, s_z - top) - tip_m)
+
+    return distance
+
+
+def check_unit_potential(contact: ContactConduction, name: str) -> None:
+    """The contact's unit-voltage potential lies in [0, 1] up to POTENTIAL_OVERSHOOT_LIMIT
+    (collective); raises SolverDivergedError (the step is rejected) if round-off in an
+    ill-conditioned solve broke it."""
+    values = contact.potential.x.array
+    comm = contact.device.comm
+    low = comm.allreduce(float(values.min(initial=0.0)), op=MPI.MIN)
+    high = comm.allreduce(float(values.max(initial=1.0)), op=MPI.MAX)
+    if low < -POTENTIAL_OVERSHOOT_LIMIT or high > 1.0 + POTENTIAL_OVERSHOOT_LIMIT:
+        log.warning("contact potential in [%.3g, %.3g] at 1 V: rejected", low, high)
+        raise SolverDivergedError(name, 0, 0)
+
+
+def clipped_potential(contact: ContactConduction, V_cell_V: float) -> np.ndarray:
+    """V_cell times the unit-voltage potential clipped to [0, 1] [V] (the contact conduction is
+    linear in the voltage; see POTENTIAL_OVERSHOOT_LIMIT)."""
+    return V_cell_V * np.clip(contact.potential.x.array, 0.0, 1.0)

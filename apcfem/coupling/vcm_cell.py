@@ -1,0 +1,381 @@
+"""VCM filament dynamics: oxygen vacancies, electronic current with the quantum contact, heat.
+
+A valence-change cell (Pt/HfOx/Ti/TiN; DESIGN.md sec. 2-3) on its switching layer
+(:func:`~apcfem.mesh.switching_layer.switching_layer_device`): the inert electrode (Pt, bottom)
+is the boundary ``cathode``, the oxide's face on the oxygen getter (Ti, or the top electrode
+itself) ``anode``. Unknowns and equations:
+
+* c_V, the V_O^2+ concentration, by Nernst-Planck on the oxygen sublattice
+  (:class:`~apcfem.physics.nernst_planck.NernstPlanck` with a lattice-gas
+  :class:`~apcfem.physics.nernst_planck.Species`: site exclusion keeps c_V below the oxygen
+  site density), Arrhenius D(T), Mott-Gurney high-field drift, optional Soret term. The Pt
+  side is blocking; at the getter, vacancies are generated and annihilated by the field-driven
+  oxygen exchange (:class:`~apcfem.physics.oxygen_exchange.OxygenExchange`), which holds the
+  interface at the vacancy-rich plug concentration c_eq at zero field.
+* phi, electronic current continuity -div(sigma grad phi) = 0 with the quantum contact as a
+  lumped element across the neck plane (:class:`~apcfem.coupling.contact.ContactConduction`),
+  and the electronic conductivity rising steeply across the metallic threshold c_th:
+
+      sigma(c_V, T) = sigma_ox + z e n mu_n (1 - S) + sigma_f(T) S,
+      S = (1 + tanh(ln(c_V / c_th) / w)) / 2,   sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)),
+
+  the hopping conduction of the vacancy-doped oxide (z e N mu_n, the disc conductivity of the
+  JART VCM v1b model, Bengel et al., IEEE TCAS-I 67, 4618 (2020)) below c_th and the vacancy
+  filament's metallic conductivity (its resistivity linear in T, as in Russo et al., IEEE TED
+  56, 193 (2009)) above it. The filament is the region c_V > c_th: the field S (``filament``)
+  is what the neck is extracted from (S = 1/2 on c_V = c_th). While the filament is broken
+  the hopping conduction through the gap is in parallel with the tunnelling conductance of the
+  gap, and it is what heats the gap (the thermally assisted set).
+* T, steady heat with the Joule source and the contact power, k rising with S from the oxide's
+  to the filament's; the electrodes are heat sinks. The temperature sets D(T) (Arrhenius):
+  Joule heating of the neck accelerates its own dissolution in reset (the
+  self-accelerated thermal dissolution of Russo et al. 2009).
+
+**Splitting.** c_V is one backward-Euler Newton solve with phi = V_cell phi_unit (the
+contact's unit-voltage potential) and T frozen, iterated with the steady heat of the state it
+gives until T is consistent (a thermal runaway, whose D(T) rises by decades per 100 K, is stiff
+in T); phi_unit is updated after it (as in the ECM cell, :mod:`apcfem.coupling.ecm_cell`) and
+the loop iterates the step with the circuit until V_cell is consistent. The vacancy amount
+changes exactly by the time-integrated exchange (the test function 1 lies in the space):
+vacancies are conserved to solver tolerance, except where drift empties nodes down to
+DEPLETION_FLOOR.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from mpi4py import MPI
+from petsc4py import PETSc
+
+from apcfem.config.schema import CaseConfig
+from apcfem.coupling.cell import CellResistance
+from apcfem.coupling.cell_geometry import check_unit_potential, clipped_potential, cone_distance
+from apcfem.coupling.cell_heat import CellHeat
+from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.mixed import BlockNewtonProblem
+from apcfem.coupling.newton import SolverDivergedError
+from apcfem.materials import get_material
+from apcfem.materials.laws import AVOGADRO_PER_MOL, ELEMENTARY_CHARGE_C
+from apcfem.mesh import NM, build_device_mesh
+from apcfem.mesh.switching_layer import switching_layer_device
+from apcfem.neck import NeckProfile
+from apcfem.physics import NernstPlanck, Species
+from apcfem.physics.oxygen_exchange import OxygenExchange
+
+VACANCY_OPTIONS = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "bt",
+                   "snes_rtol": 1e-9, "snes_atol": 1e-8, "snes_stol": 0.0,
+                   "snes_max_it": 30}
+"""Vacancy Newton: the residual is the amount balance of a step in units of c_ref nm^3 (see
+:mod:`apcfem.physics.nernst_planck`), so atol 1e-8 is ~1e-8 vacancies per node and step; a
+stricter one meets the round-off of the large drift terms next to depleted nodes."""
+
+DEPLETION_FLOOR = 1e-20
+"""Lowest c_V of the bounded (variational-inequality) Newton, as a fraction of the background
+[-]. Drift depletes regions to Boltzmann factors like exp(-2 V / V_T) ~ 1e-34, where the logit
+is no longer determined by its equation (the rows of the Jacobian scale with c): unbounded
+Newton steps ran off to w ~ -1e10 and the LU factorisation failed. A node held at the floor
+does not balance its amount: over the high-resistance branch the vacancies are conserved to
+~1e-7 of one vacancy, through a set transient only to ~1 vacancy (see the README)."""
+
+SATURATION_CEILING = 1.0 - 1e-6
+"""Highest site occupation c_V / c_sites a Newton step may reach [-] (the mirror of
+DEPLETION_FLOOR: the drift term's 1 - c/c_sites vanishes at saturation)."""
+
+MAX_LOGIT_STEP = 5.0
+"""Largest change of the logit w in one Newton step [-] (a factor e^5 ~ 150 in c): damps the
+first steps of a solve whose exponentials would otherwise overshoot by orders of magnitude."""
+
+THERMAL_ITERATIONS = 6
+"""Largest number of vacancy/heat iterations of a step (see VcmCell.advance)."""
+
+THERMAL_TOLERANCE_K = 1.0
+"""The temperature of a vacancy step is consistent with the state it gives to this [K]."""
+
+REFERENCE_TEMPERATURE_K = 300.0
+"""T0 of the filament's linear resistivity law [K] (the library conductivity's temperature)."""
+
+
+def per_m3_to_mol(concentration_per_m3: float) -> float:
+    """A number density [1/m^3] as a molar concentration [mol/m^3]."""
+    return concentration_per_m3 / AVOGADRO_PER_MOL
+
+
+class VcmCell:
+    """Fields, forms and solvers of a valence-change cell (a ``Cell``).
+
+    Args:
+        cfg: validated case with a ``[vcm]`` section.
+        comm: communicator of the mesh.
+
+    Attributes:
+        rate_factor: ``fem.Constant`` multiplying the exchange current density (set per cycle
+            for seeded variability).
+        c_sites_mol_per_m3, c_threshold_mol_per_m3, c_background_mol_per_m3,
+        c_filament_mol_per_m3: the oxygen sites, c_th, the oxide's and the initial filament's
+            (= exchange equilibrium) vacancy concentrations [mol/m^3].
+    """
+
+    def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
+        self.cfg = cfg
+        vcm, g = cfg.vcm, cfg.geometry
+        self.device = switching_layer_device(build_device_mesh(g, cfg.mesh, comm), g)
+        mesh, m = self.device.mesh, self.device
+        self.layer_z_m = (g.bottom_electrode_thickness_nm * NM,
+                          (g.bottom_electrode_thickness_nm + g.switching_layer_thickness_nm) * NM)
+        space = fem.functionspace(mesh, ("Lagrange", cfg.physics.element_degree))
+        self.w = fem.Function(space, name="vacancy_logit")
+        self.w_old = fem.Function(space)
+        self.T = fem.Function(space, name="T")
+        self.ambient_K = cfg.physics.ambient_temperature_K
+        self.T.x.array[:] = self.ambient_K
+        self._T_step = fem.Function(space)
+        """the temperature of the vacancy step (iterated with the heat to the new state's)"""
+        self.filament = fem.Function(space, name="filament")
+        self.concentration = fem.Function(space, name="c_V_per_m3")
+
+        host = get_material(cfg.materials.switching_layer)
+        metal = get_material(cfg.materials.filament)
+        self._set_concentrations(host)
+        self.species = self._vacancy(host)
+        self.dt = fem.Constant(mesh, 1.0)
+        self.rate_factor = fem.Constant(mesh, 1.0)
+        self.exchange = OxygenExchange(
+            boundary="anode",
+            exchange_current_density_A_per_m2=self.rate_factor * self._exchange_j0(),
+            equilibrium_concentration_mol_per_m3=self.c_filament_mol_per_m3,
+            hop_distance_m=host.ion.hopping_distance_m.value,
+            normal=ufl.FacetNormal(mesh), transfer_coefficient=vcm.transfer_coefficient)
+        self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,))
+
+        c = self.species.concentration(self.w)
+        step = 0.5 * (1.0 + ufl.tanh(ufl.ln(c / self.c_threshold_mol_per_m3)
+                                     / vcm.threshold_width))
+        points = space.element.interpolation_points
+        self._step_expr = fem.Expression(step, points)
+        self._concentration_expr = fem.Expression(c * AVOGADRO_PER_MOL, points)
+        sigma_oxide = host.electrical_conductivity_S_per_m.value + (
+            abs(self.species.charge_number) * ELEMENTARY_CHARGE_C * AVOGADRO_PER_MOL * c
+            * host.electron_mobility_m2_per_Vs.value)
+        self.sigma = sigma_oxide * (1.0 - step) + self._filament_sigma(metal) * step
+        self.contact = ContactConduction(self.device, self.sigma, cfg.physics.element_degree,
+                                         lower_contact="cathode", upper_contact="anode",
+                                         leak_sigma=sigma_oxide * (1.0 - step))
+        self.phi = fem.Function(self.contact.potential.function_space, name="phi")
+        self.broken = True
+        self.tunnel_conductance_S = 0.0
+
+        residual = self.transport.residual(
+            self.w, ufl.TestFunctions(ufl.MixedFunctionSpace(space))[0], m, phi=self.phi,
+            T=self._T_step, dt=self.dt, c_old=self.species.concentration(self.w_old))
+        self._solver = BlockNewtonProblem("vcm", residual, [self.w],
+                                          petsc_options=VACANCY_OPTIONS)
+        self._solver.set_bounds(
+            self.species.log_density(DEPLETION_FLOOR * self.c_background_mol_per_m3),
+            self.species.log_density(SATURATION_CEILING * self.c_sites_mol_per_m3))
+
+        k_host = host.thermal_conductivity_W_per_mK.value
+        k = k_host + (metal.thermal_conductivity_W_per_mK.value - k_host) * step
+        tcr = metal.temperature_coefficient_of_resistivity_per_K
+        self._heat = CellHeat("vcm_heat", m, self.contact, self.sigma, k, self.filament, self.T,
+                              {"anode": self.ambient_K, "cathode": self.ambient_K},
+                              cfg.physics.neck_heating_length_nm * NM,
+                              linear=tcr is None or tcr.value == 0.0, joule_when_broken=True)
+        self._forms = {
+            "filament_mol": fem.form(self.transport.amount(self.w, m)),
+            "anode_inflow_mol_per_s": fem.form(self.transport.electrode_ion_inflow(
+                self.w, m, self.exchange, phi=self.phi, T=self._T_step))}
+        self.set_filament()
+
+    # -- set-up --------------------------------------------------------------------------
+    def _set_concentrations(self, host) -> None:
+        """Sites, threshold, background and filament concentrations [mol/m^3], checked in
+        order (background < threshold < filament < sites)."""
+        vcm = self.cfg.vcm
+        low = vcm.background_concentration_per_m3 or host.vacancy_concentration_min_per_m3.value
+        high = vcm.filament_concentration_per_m3 or host.vacancy_concentration_max_per_m3.value
+        sites = host.oxygen_site_density_per_m3.value
+        c_th = vcm.threshold_concentration_per_m3
+        if not low < c_th < high < sites:
+            raise ValueError(
+                f"vcm: need background < threshold_concentration_per_m3 < filament < oxygen "
+                f"sites, got {low:.3g} < {c_th:.3g} < {high:.3g} < {sites:.3g} per m^3: set "
+                "vcm.threshold_concentration_per_m3 between the background and filament "
+                "concentrations (vcm.*_concentration_per_m3 or the library limits of "
+                f"'{host.name}')")
+        self.c_sites_mol_per_m3 = per_m3_to_mol(sites)
+        self.c_threshold_mol_per_m3 = per_m3_to_mol(c_th)
+        self.c_background_mol_per_m3 = per_m3_to_mol(low)
+        self.c_filament_mol_per_m3 = per_m3_to_mol(high)
+
+    def _vacancy(self, host) -> Species:
+        """V_O^2+ on the oxygen sublattice, with the library's (or the case's) transport."""
+        vcm, ion = self.cfg.vcm, host.ion
+        return Species(
+            name=ion.species, charge_number=float(ion.charge_number),
+            diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
+            activation_energy_eV=vcm.activation_energy_eV or ion.activation_energy_eV.value,
+            reference_concentration_mol_per_m3=self.c_filament_mol_per_m3,
+            soret_coefficient_per_K=vcm.soret_coefficient_per_K,
+            hop_distance_m=ion.hopping_distance_m.value if vcm.hopping_drift else None,
+            site_concentration_mol_per_m3=self.c_sites_mol_per_m3)
+
+    def _exchange_j0(self) -> float:
+        """j0 of the oxygen exchange [A/m^2]: the case's, or the getter's library value."""
+        if self.cfg.vcm.exchange_current_density_A_per_m2 is not None:
+            return self.cfg.vcm.exchange_current_density_A_per_m2
+        getter = get_material(self.cfg.exchange_material()[1])
+        return getter.oxygen_exchange_current_density_A_per_m2.value
+
+    def _filament_sigma(self, metal) -> ufl.core.expr.Expr:
+        """sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)) [S/m] of the vacancy filament."""
+        sigma = metal.electrical_conductivity_S_per_m.value
+        tcr = metal.temperature_coefficient_of_resistivity_per_K
+        if tcr is None or tcr.value == 0.0:
+            return ufl.as_ufl(sigma)
+        return sigma / (1.0 + tcr.value * (self.T - REFERENCE_TEMPERATURE_K))
+
+    # -- state ---------------------------------------------------------------------------
+    def set_filament(self, size_factor: float = 1.0) -> None:
+        """Initial state: the filament a forming and a reset left. A cone of c_filament from
+        the getter interface (base radius) to the Pt (tip radius), both radii scaled by
+        size_factor (seeded variability), in an oxide of c_background; its last
+        ``vcm.disc_length_nm`` on the Pt is the partially depleted disc of c_disc < c_th (the
+        disc of the JART model: the gap of a broken filament, conducting by hopping).
+        Boundaries are tanh steps of ``vcm.interface_width_nm`` in ln c."""
+        vcm = self.cfg.vcm
+        z_pt, z_getter = self.layer_z_m
+        distance = cone_distance(self.device, z_getter, z_pt,
+                                 vcm.cone_base_radius_nm * NM * size_factor,
+                                 vcm.cone_tip_radius_nm * NM * size_factor, 0.0)
+        width, axial = vcm.interface_width_nm * NM, self.device.axial_index
+        disc_top = z_pt + vcm.disc_length_nm * NM
+        low, high = np.log(self.c_background_mol_per_m3), np.log(self.c_filament_mol_per_m3)
+        depletion = (high - np.log(per_m3_to_mol(vcm.disc_concentration_per_m3))) / (high - low)
+
+        def logit(x):
+            inside = 0.5 * (1.0 - np.tanh(distance(x) / width))
+            in_disc = 0.5 * (1.0 - np.tanh((x[axial] - disc_top) / width))
+            contrast = inside * (1.0 - depletion * in_disc)
+            return self.species.log_density(np.exp(low + (high - low) * contrast))
+
+        self.w.interpolate(logit)
+        self.T.x.array[:] = self.ambient_K
+        self._T_step.x.array[:] = self.ambient_K
+        self.phi.x.array[:] = 0.0
+        self.accept()
+
+    def _update_filament(self) -> None:
+        """The filament indicator S and c_V [1/m^3] of the present vacancy field."""
+        self.filament.interpolate(self._step_expr)
+        self.concentration.interpolate(self._concentration_expr)
+
+    def accept(self) -> None:
+        """Make the present vacancy field the state of the last accepted time."""
+        self.w_old.x.array[:] = self.w.x.array
+        self._update_filament()
+
+    def reject(self) -> None:
+        """Return the vacancy field to the last accepted state."""
+        self.w.x.array[:] = self.w_old.x.array
+        self._update_filament()
+
+    # -- solves --------------------------------------------------------------------------
+    def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:
+        """One backward-Euler step of c_V from the accepted state at cell voltage V_cell [V],
+        with phi = V_cell phi_unit and the temperature of the new state: the vacancy step and
+        the steady heat (at the present contact cut) are iterated until T changes by less than
+        THERMAL_TOLERANCE_K (the Arrhenius feedback of a thermal runaway is implicit). Returns
+        the most Newton iterations of one vacancy solve (what the step control reads); raises
+        SolverDivergedError."""
+        self.dt.value = dt_s
+        self.phi.x.array[:] = clipped_potential(self.contact, V_cell_V)
+        iterations = 0
+        for _ in range(THERMAL_ITERATIONS):
+            self._T_step.x.array[:] = self.T.x.array
+            iterations = max(iterations, self._vacancy_step())
+            if not self.cfg.vcm.heat:
+                return iterations
+            self.contact.solve_cell_resistance()
+            self.solve_heat(V_cell_V, 0.0, self.contact.neck_z_m, self.contact.conductance_S
+                            or self.tunnel_conductance_S)
+            change = self.device.comm.allreduce(
+                float(np.max(np.abs(self.T.x.array - self._T_step.x.array), initial=0.0)),
+                op=MPI.MAX)
+            if change <= THERMAL_TOLERANCE_K:
+                return iterations
+        raise SolverDivergedError("vcm_heat", 0, THERMAL_ITERATIONS)
+
+    def _vacancy_step(self) -> int:
+        """The Newton solve of c_V at the present phi and T_step (see :meth:`advance`)."""
+        try:
+            return self._solver.solve()
+        except PETSc.Error as err:  # e.g. MUMPS refusing a factorisation with NaN entries
+            raise SolverDivergedError("vcm", -1, 0) from err
+        except SolverDivergedError:
+            # a failed LU factorisation leaves MUMPS unusable until the PC is set up anew
+            self._solver.problem.solver.getKSP().reset()
+            raise
+        finally:
+            self._update_filament()
+
+    def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
+        """Place the quantum contact (G [S]) at the extracted neck. A broken filament is cut
+        at its gap with no contact disc: only the oxide's hopping conduction crosses the plane
+        there, and the tunnelling conductance G of the gap is in parallel with it. As the
+        neck narrows to nothing the connected cell turns into the broken one continuously
+        (disc and Landauer conductance both vanish)."""
+        self.broken = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
+        self.tunnel_conductance_S = conductance_S if self.broken else 0.0
+        if self.broken:
+            self.contact.set_cut(neck.neck_z_m, 0.0, 0.0)
+        else:
+            self.contact.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
+
+    def resistance(self) -> CellResistance:
+        """R_cell and R_body [ohm] of the present state: R_cell = 1 / (G_t + 1/R_cut) with the
+        contact cut (R_cut = R_body + 1/G for a connected filament, the hopping path across
+        the gap for a broken one, G_t its tunnelling conductance)."""
+        R_cut = self.contact.solve_cell_resistance()
+        check_unit_potential(self.contact, "vcm_contact")
+        R_cell = 1.0 / (1.0 / R_cut + self.tunnel_conductance_S)
+        return CellResistance(R_cell, self.contact.solve_body_resistance())
+
+    def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
+                   contact_conductance_S: float) -> float:
+        """Steady temperature at the operating point; returns T_max [K]. The contact power is
+        that of the contact's own current G V_cell jump (the hopping oxide around the contact
+        disc carries the rest of the cell current I [A] across the neck plane)."""
+        if not self.cfg.vcm.heat:
+            return self.ambient_K
+        contact_A = I_A
+        if not self.broken:
+            contact_A = contact_conductance_S * V_cell_V * self.contact.contact_jump_V
+        return self._heat.solve(V_cell_V, contact_A, neck_z_m, contact_conductance_S,
+                                broken=self.broken)
+
+    def neck_temperature(self, neck_z_m: float) -> float:
+        """T at (axis, neck height) [K]."""
+        return self._heat.neck_temperature(neck_z_m)
+
+    def inventory(self) -> dict[str, float]:
+        """Vacancies in the oxide [mol] (column ``filament_mol``) and their generation rate at
+        the getter in the last step [mol/s] (integrated into ``exchanged_mol``)."""
+        comm = self.device.comm
+        return {k: comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM)
+                for k, f in self._forms.items()}
+
+    def state_functions(self) -> dict[str, fem.Function]:
+        """The accepted state a restart checkpoint stores (restore it, then :meth:`accept`)."""
+        return {"vacancy_logit": self.w, "T": self.T}
+
+    def fields(self) -> list[fem.Function]:
+        """Functions written as VTX snapshots."""
+        return [self.concentration, self.filament, self.phi, self.T]
+
+    def close(self) -> None:
+        """Destroy the solvers (collective; the same order on every rank)."""
+        self._solver.close()
+        self.contact.close()
+        self._heat.close()

@@ -1,0 +1,118 @@
+"""VCM filament dynamics: the Pt/HfOx/Ti/TiN cell on the way to its set, at reduced size.
+
+The bundled case on a 0.25 nm mesh, swept 0 -> 0.9 V at 5 V/s (the high-resistance branch
+below the set): the broken filament's disc conducts by hopping, and its Joule heat is what
+will speed the vacancies up (Arrhenius) and set the cell. Checked: vacancies are conserved
+(the amount in the oxide changes by the time-integrated oxygen exchange), the disc heats as
+the hopping current grows (T_max rises with V), the read-out conductance is that of a broken
+filament, and the run is the same on 1 and 2 ranks (MPI only).
+"""
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+import apcfem
+from apcfem import Simulation, load_case, update_case
+from apcfem.materials.laws import AVOGADRO_PER_MOL
+
+ONE_VACANCY_MOL = 1.0 / AVOGADRO_PER_MOL
+
+
+def _case(**changes):
+    cfg = load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep"))
+    base = {"mesh.min_size_nm": 0.25, "output.fields": False, "output.plots": False,
+            "protocol.set_voltage_V": 0.9, "protocol.ramp_rate_V_per_s": 5.0,
+            "protocol.reset_voltage_V": None, "dynamics.max_drive_step": 0.05,
+            "dynamics.dt_max_s": 2e-3, "dynamics.max_steps": 400}
+    return update_case(cfg, {**base, **changes})
+
+
+def _high_resistance_branch(comm, **changes):
+    return Simulation.from_config(_case(**changes), comm).run(progress=False)
+
+
+@pytest.fixture(scope="module")
+def branch():
+    return _high_resistance_branch(MPI.COMM_WORLD)
+
+
+@pytest.mark.timeout(300)
+def test_vacancies_are_conserved(branch):
+    s = branch.series
+    assert branch.stats["stop_reason"] == "end of protocol"
+    moved = s["filament_mol"] - s["filament_mol"][0]
+    assert np.max(np.abs(s["exchanged_mol"])) > 1e-2 * ONE_VACANCY_MOL  # the exchange works
+    assert np.max(np.abs(moved - s["exchanged_mol"])) < 1e-6 * ONE_VACANCY_MOL
+
+
+@pytest.mark.timeout(300)
+def test_the_disc_heats_with_its_hopping_current(branch):
+    """T_max rises monotonically with the source voltage on the way up, by tens of kelvin at
+    0.9 V (the disc dissipates ~1 uW: V^2 G with G ~ 0.01-0.03 G0)."""
+    s = branch.series
+    up = np.flatnonzero(np.diff(s["V_source_V"]) > 0) + 1
+    assert np.all(np.diff(s["T_max_K"][up]) > -1e-6)
+    peak = int(np.argmax(s["V_source_V"]))
+    assert s["T_max_K"][peak] - s["T_max_K"][0] > 20.0
+    power_W = s["V_cell_V"][peak] * s["I_A"][peak]
+    assert 1e-7 < power_W < 1e-5
+
+
+@pytest.mark.timeout(300)
+def test_the_filament_is_broken_below_the_set(branch):
+    s = branch.series
+    assert np.all(s["gap_m"] > 0.5e-9)
+    assert np.all((s["G_G0"][1:] > 1e-3) & (s["G_G0"][1:] < 0.1))
+    # the tunnelling across the ~1 nm gap is negligible next to the disc's hopping conduction
+    assert np.all(s["G_landauer_G0"] < 1e-3 * s["G_G0"].max())
+
+
+@pytest.mark.mpi
+@pytest.mark.timeout(600)
+def test_same_series_on_one_rank_and_two():
+    """The first 0.6 V of the branch (the disc heats by ~10 K, the exchange works)."""
+    assert MPI.COMM_WORLD.size == 2, "run under mpiexec -n 2"
+    shorter = {"protocol.set_voltage_V": 0.6, "protocol.ramp_rate_V_per_s": 10.0}
+    world = _high_resistance_branch(MPI.COMM_WORLD, **shorter).series
+    alone = _high_resistance_branch(MPI.COMM_SELF, **shorter).series
+    assert world["T_max_K"].max() > 305.0 and world["exchanged_mol"][-1] > 0
+    np.testing.assert_array_equal(world["time_s"], alone["time_s"])
+    for key in ("filament_mol", "exchanged_mol", "G_G0", "I_A", "gap_m", "T_max_K"):
+        np.testing.assert_allclose(world[key], alone[key], rtol=1e-6, atol=0, err_msg=key)
+
+
+SWEEP_RATES_V_PER_S = (0.1, 1.0, 10.0)
+SET_ONSET_G0 = 0.05
+"""The set's thermal runaway has begun when the cell conducts 3x its high-resistance 0.017 G0."""
+
+
+@pytest.fixture(scope="module")
+def set_onsets():
+    """(V_set [V], T_max [K]) at the onset of the set for each sweep rate: the run stops when
+    the cell conductance reaches SET_ONSET_G0."""
+    onsets = []
+    for rate in SWEEP_RATES_V_PER_S:
+        cfg = _case(**{"protocol.set_voltage_V": 1.5, "protocol.ramp_rate_V_per_s": rate,
+                       "dynamics.max_drive_step": 0.01, "dynamics.dt_max_s": 0.05 / rate,
+                       "dynamics.dt_initial_s": 1e-3 / rate,
+                       "dynamics.target_conductance_G0": SET_ONSET_G0,
+                       "dynamics.max_steps": 1500})
+        result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(progress=False)
+        assert result.stats["stop_reason"] == f"target conductance {SET_ONSET_G0:g} G0 reached"
+        onsets.append((result.series["V_source_V"][-1], result.series["T_max_K"][-1]))
+    return np.array(onsets)
+
+
+@pytest.mark.serial
+@pytest.mark.timeout(600)
+def test_set_voltage_rises_logarithmically_with_sweep_rate(set_onsets):
+    """Thermally activated migration (Ielmini, IEEE TED 58, 4309 (2011)): a sweep ten times
+    faster leaves a tenth of the time, so the set needs a hotter disc, i.e. a higher voltage,
+    by about the same step per decade (measured 0.92, 1.01, 1.10 V at 0.1, 1, 10 V/s)."""
+    V_set, T_set = set_onsets.T
+    per_decade = np.diff(V_set)
+    assert np.all(per_decade > 0.03) and np.all(per_decade < 0.3), V_set
+    assert abs(per_decade[1] / per_decade[0] - 1) < 0.3, V_set  # logarithmic: equal steps
+    assert np.all(np.diff(T_set) > 0), T_set  # a faster set runs hotter
+    assert 0.7 < V_set[1] < 1.3  # ~1 V at 1 V/s, as measured on HfOx cells
