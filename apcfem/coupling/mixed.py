@@ -28,6 +28,7 @@ from apcfem.coupling.newton import (
     SnesSolver,
     _OwnedNonlinearProblem,
     checked_iterations,
+    command_line_wins,
     snes_options,
 )
 
@@ -65,7 +66,7 @@ class BlockNewtonProblem(SnesSolver):
         self._problem = _OwnedNonlinearProblem(
             blocks, self.unknowns, bcs=list(bcs), kind="mpi",
             petsc_options_prefix=f"apcfem_{name}_",
-            petsc_options=snes_options(petsc_options))
+            petsc_options=command_line_wins(f"apcfem_{name}_", snes_options(petsc_options)))
 
     def set_bounds(self, lower: float, upper: float) -> None:
         """Box constraint lower <= u <= upper on every unknown; needs a variational-inequality

@@ -46,6 +46,17 @@ def snes_options(overrides: dict | None) -> dict:
     return options
 
 
+def command_line_wins(prefix: str, options: dict) -> dict:
+    """``options`` without the keys already set for ``prefix`` in PETSc's options database
+    (``PETSC_OPTIONS`` or the command line): DOLFINx writes the dict into the database and
+    deletes it afterwards, which would otherwise replace and then drop the user's choice."""
+    from petsc4py import PETSc
+
+    database = PETSc.Options()
+    return {key: value for key, value in options.items()
+            if not database.hasName(f"{prefix}{key}")}
+
+
 class SolverDivergedError(RuntimeError):
     """SNES did not converge, or converged onto NaN/Inf; carries the PETSc converged reason."""
 
@@ -170,7 +181,7 @@ class NewtonProblem(SnesSolver):
         self._problem = _OwnedNonlinearProblem(
             residual, u, bcs=list(bcs), J=ufl.derivative(residual, u),
             petsc_options_prefix=f"apcfem_{name}_",
-            petsc_options=snes_options(petsc_options))
+            petsc_options=command_line_wins(f"apcfem_{name}_", snes_options(petsc_options)))
 
     def solve(self) -> int:
         """Solve in place; returns the Newton iteration count.
