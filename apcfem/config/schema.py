@@ -668,7 +668,8 @@ class SolverConfig(_Section):
     """
 
     conduction: LinearMethod = Field(
-        "direct", description="the unit-voltage conduction solves (body and cut cell)")
+        "direct", description="the unit-voltage body conduction solve (the cut cell with the "
+        "lumped contact is always direct)")
     heat: LinearMethod = Field("direct", description="steady and transient heat solves "
                                "(k independent of T; a Wiedemann-Franz k(T) is solved by "
                                "Newton with this linear method)")

@@ -3,8 +3,8 @@
 :class:`ContactConduction` owns the two unit-voltage solves of a device with a given
 conductivity: the body (ordinary current continuity, R_body) and the cut cell
 (:class:`~apcfem.physics.contact.LumpedContactConduction`, R_cell = R_body + 1/G). Both are
-linear: one assembly and one factorisation (MUMPS by default; CG + GAMG with ``method =
-"iterative"``) per solve. A new neck changes the DG0 bank
+linear: one assembly and one factorisation per solve (MUMPS; the body solve may be CG +
+GAMG with ``method = "iterative"``). A new neck changes the DG0 bank
 indicator, two constants and the integration entities of the interface integrals (the facets of
 the cut): forms are compiled once, and only when the set of cut facets changes are the DOLFINx
 forms re-created from the compiled code and the matrix re-allocated (the interface couples
@@ -37,8 +37,8 @@ from dolfinx.fem.petsc import LinearProblem, create_matrix
 from dolfinx.mesh import compute_midpoints, entities_to_geometry, exterior_facet_indices
 from mpi4py import MPI
 
-from apcfem.coupling.linear import LINEAR_METHODS
-from apcfem.coupling.newton import SolverDivergedError, command_line_wins
+from apcfem.coupling.linear import DIRECT, LINEAR_METHODS
+from apcfem.coupling.newton import SolverDivergedError, command_line_wins, forget_options
 from apcfem.mesh import NM, DeviceMesh
 from apcfem.physics import Conduction, fixed_values
 from apcfem.physics.contact import LumpedContactConduction
@@ -119,8 +119,11 @@ class ContactConduction:
         leak_sigma: conductivity carried across the plane outside the contact disc [S/m];
             the host (electrolyte) conductivity when ``sigma`` contains a diffuse filament
             (default ``sigma``, see :mod:`apcfem.physics.contact`).
-        method: ``"direct"`` (MUMPS) or ``"iterative"`` (CG + GAMG), see
-            :data:`~apcfem.coupling.linear.LINEAR_METHODS`.
+        method: body solve ``"direct"`` (MUMPS) or ``"iterative"`` (CG + GAMG), see
+            :data:`~apcfem.coupling.linear.LINEAR_METHODS`. The cut-cell solve is always
+            direct: its two fields, each regularised by eps sigma in its inactive bank and
+            coupled by the contact penalty, leave CG + GAMG diverging (seen on the staircase
+            case); PETSc options with its prefix still select another solver.
         petsc_options: further KSP options of both solves.
 
     Attributes:
@@ -140,7 +143,10 @@ class ContactConduction:
                  method: str = "direct", petsc_options: dict | None = None):
         self.device = device
         mesh = device.mesh
-        options = {**LINEAR_METHODS[method], **(petsc_options or {})}
+        cut_options = command_line_wins("apcfem_contact_cut_",
+                                        {**DIRECT, **(petsc_options or {})})
+        body_options = command_line_wins("apcfem_contact_body_",
+                                         {**LINEAR_METHODS[method], **(petsc_options or {})})
         space_lo = fem.functionspace(mesh, ("Lagrange", degree))
         space_hi = fem.functionspace(mesh, ("Lagrange", degree))
         self.phi_lo = fem.Function(space_lo, name="phi_lo")
@@ -175,7 +181,7 @@ class ContactConduction:
             [zero * v_lo * device.dx(), zero * v_hi * device.dx()],
             u=[self.phi_lo, self.phi_hi], bcs=bcs, kind="mpi",
             petsc_options_prefix="apcfem_contact_cut_",
-            petsc_options=command_line_wins("apcfem_contact_cut_", options))
+            petsc_options=cut_options)
 
         space = fem.functionspace(mesh, ("Lagrange", degree))
         self.phi_body = fem.Function(space, name="phi_body")
@@ -185,7 +191,10 @@ class ContactConduction:
             body.residual(u, v, device), zero * v * device.dx(), u=self.phi_body,
             bcs=fixed_values(space, device, {lower_contact: 0.0, upper_contact: 1.0}),
             petsc_options_prefix="apcfem_contact_body_",
-            petsc_options=command_line_wins("apcfem_contact_body_", options))
+            petsc_options=body_options)
+        self._options = {"apcfem_contact_cut_": cut_options,
+                         "apcfem_contact_body_": body_options}
+        """Preset PETSc options of the two solves (removed from PETSc's database by close())."""
         self._body_power = fem.form(body.dissipated_power(self.phi_body, device))
 
         p, lo, hi = self.physics, self.phi_lo, self.phi_hi
@@ -341,6 +350,9 @@ class ContactConduction:
                 if obj is not None:
                     obj.destroy()
         self._cut = self._body = None
+        for prefix, options in self._options.items():
+            forget_options(prefix, options)
+        self._options = {}
 
     def __enter__(self):
         return self

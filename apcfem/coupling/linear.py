@@ -34,7 +34,12 @@ from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from apcfem.coupling.newton import SolverClosedError, SolverDivergedError, command_line_wins
+from apcfem.coupling.newton import (
+    SolverClosedError,
+    SolverDivergedError,
+    command_line_wins,
+    forget_options,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +47,12 @@ DIRECT = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "
 """Parallel direct solve (MUMPS LU)."""
 
 ITERATIVE = {"ksp_type": "cg", "ksp_rtol": 1e-10, "ksp_atol": 1e-50, "ksp_max_it": 1000,
-             "pc_type": "gamg"}
+             "pc_type": "gamg", "mg_levels_ksp_type": "richardson", "mg_levels_pc_type": "sor"}
 """CG with smoothed-aggregation algebraic multigrid (symmetric positive definite systems). The
 relative tolerance 1e-10 of the preconditioned residual makes the iterative answer agree with
-the direct one to about 1e-8 relative."""
+the direct one to about 1e-8 relative. The level smoother is symmetric SOR: GAMG's default
+Chebyshev smoother, from estimated eigenvalues, made the preconditioner indefinite (CG stops
+with DIVERGED_INDEFINITE_PC) on the thin-film layered meshes of the illuminated electrode."""
 
 LINEAR_METHODS = {"direct": DIRECT, "iterative": ITERATIVE}
 """Method name (case file ``[solver]``) -> PETSc KSP options."""
@@ -163,7 +170,8 @@ class LinearSolver:
         self._ksp.setOperators(self._A)
         self._ksp.setOptionsPrefix(prefix)
         self._A.setOptionsPrefix(f"{prefix}A_")
-        _set_options(self._ksp, prefix, {**LINEAR_METHODS[method], **(petsc_options or {})})
+        self._options = (prefix, _set_options(
+            self._ksp, prefix, {**LINEAR_METHODS[method], **(petsc_options or {})}))
         self.assemblies = 0
         self.krylov_iterations = 0
 
@@ -225,6 +233,7 @@ class LinearSolver:
         for obj in (self._A, self._b, self._nullspace):
             if obj is not None:
                 obj.destroy()
+        forget_options(*self._options)
         log.debug("%s: solver closed (%d matrix assemblies)", self.name, self.assemblies)
 
     def __enter__(self) -> Self:
@@ -237,15 +246,13 @@ class LinearSolver:
             self.close()
 
 
-def _set_options(ksp: PETSc.KSP, prefix: str, options: dict) -> None:
-    """Apply ``options`` under ``prefix`` to the KSP (command-line options win), then remove
-    them from the global database again."""
+def _set_options(ksp: PETSc.KSP, prefix: str, options: dict) -> dict:
+    """Put ``options`` under ``prefix`` into PETSc's options database (command-line options
+    win) and apply them to the KSP; returns the options put there (the solver removes them
+    when closed, see :func:`~apcfem.coupling.newton.forget_options`)."""
     options = command_line_wins(prefix, options)
     database = PETSc.Options()
-    database.prefixPush(prefix)
     for key, value in options.items():
-        database[key] = value
+        database[f"{prefix}{key}"] = value
     ksp.setFromOptions()
-    for key in options:
-        del database[key]
-    database.prefixPop()
+    return options
