@@ -46,8 +46,11 @@ test-serial: env
 test-mpi: env
 	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial" -p no:cacheprovider
 
+# Prints figures (no assertions about time); benchmarks/RESULTS.md records them. ~15 min.
 bench: env
 	$(BIN)/python benchmarks/bench_landauer.py
+	$(BIN)/python benchmarks/bench_runs.py
+	$(BIN)/python benchmarks/bench_solvers.py
 
 clean-env:
 	rm -rf $(VENV)

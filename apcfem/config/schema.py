@@ -718,6 +718,33 @@ def _thinner_than_mesh(layer: str, thickness_nm: float, min_size_nm: float) -> s
             f"{min_size_nm:g}{hint}: thicken the layer or lower min_size_nm")
 
 
+LinearMethod = Literal["direct", "iterative"]
+"""A linear solve: MUMPS LU, or CG with algebraic multigrid (GAMG)."""
+
+
+class SolverConfig(_Section):
+    """Linear solver of each linear solve of a run (``apcfem.coupling.linear``).
+
+    ``"direct"`` (MUMPS LU) is robust for any conductivity contrast and the default: in 2-D its
+    cost is small. ``"iterative"`` (CG preconditioned by smoothed-aggregation algebraic
+    multigrid, GAMG; elasticity with its rigid-body modes as near-null space) scales to 3-D
+    stacks of millions of unknowns; it converges to a relative residual of 1e-10. The coupled
+    (xi, phi_e) block of an ECM run keeps its Newton solve with MUMPS: it is nonsymmetric with
+    exponential Butler-Volmer terms, and in 2-D the direct factorisation is cheaper than a
+    block preconditioner (a field split is selected with PETSc options, see the README).
+    PETSc options with a solver's prefix (``PETSC_OPTIONS="-apcfem_heat_ksp_monitor"``)
+    override these presets.
+    """
+
+    conduction: LinearMethod = Field(
+        "direct", description="the unit-voltage body conduction solve (the cut cell with the "
+        "lumped contact is always direct)")
+    heat: LinearMethod = Field("direct", description="steady and transient heat solves "
+                               "(k independent of T; a Wiedemann-Franz k(T) is solved by "
+                               "Newton with this linear method)")
+    elasticity: LinearMethod = Field("direct", description="thermo-elastic displacement solves")
+
+
 class CaseConfig(_Section):
     """A whole case file."""
 
@@ -737,6 +764,7 @@ class CaseConfig(_Section):
         None, description="run the transient protocol with the valence-change (oxygen-"
         "vacancy) model instead of the ECM one")
     variability: VariabilityConfig = VariabilityConfig()
+    solver: SolverConfig = SolverConfig()
     study: StudyConfig | None = Field(
         None, description="run a study of the protocol instead of a single run")
 

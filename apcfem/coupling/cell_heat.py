@@ -15,12 +15,17 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.linear import LinearSolver
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.mesh import DeviceMesh, PointProbe
 from apcfem.physics import Heat, fixed_values
 
 LINEAR = {"snes_type": "ksponly"}
-"""Heat is linear in T here (k depends on the filament only): one direct solve."""
+"""A linear Newton problem: one linear solve."""
+
+NEWTON_ITERATIVE = {"ksp_type": "gmres", "ksp_rtol": 1e-10, "pc_type": "gamg"}
+"""Inner solve of a k(T) heat Newton with ``method = "iterative"`` (its Jacobian is
+nonsymmetric: GMRES, not CG)."""
 
 
 class CellHeat:
@@ -36,16 +41,19 @@ class CellHeat:
         T: the temperature function [K] (initial guess in, solution out).
         sinks: boundary name -> temperature [K] (Dirichlet heat sinks).
         heating_length_m: width of the neck power's Gaussian [m].
-        linear: k and sigma independent of T (one direct solve); False for a k(T) or a
-            sigma(T) (Newton).
+        linear: k and sigma independent of T (one linear solve, the matrix reassembled only
+            when k changed); False for a k(T) or a sigma(T) (Newton).
         joule_when_broken: keep the Joule source while the filament is broken: True where the
             field around the gap conducts physically (the hopping conduction of a vacancy-doped
             oxide), False where it is only the diffuse tail of a tunnelling tip (ECM).
+        method: linear solver, ``"direct"`` or ``"iterative"``
+            (:data:`~apcfem.coupling.linear.LINEAR_METHODS`).
     """
 
     def __init__(self, name: str, device: DeviceMesh, contact: ContactConduction, sigma, k,
                  metal_fraction, T: fem.Function, sinks: dict[str, float],
-                 heating_length_m: float, linear: bool = True, joule_when_broken: bool = False):
+                 heating_length_m: float, linear: bool = True, joule_when_broken: bool = False,
+                 method: str = "direct"):
         mesh = device.mesh
         self._joule_when_broken = joule_when_broken
         self.device, self.T = device, T
@@ -67,9 +75,13 @@ class CellHeat:
                                   self._neck_power * neck_shape / self._neck_norm))
         space = T.function_space
         self._sinks = fixed_values(space, device, sinks)
-        self._problem = NewtonProblem(name, heat.residual(T, ufl.TestFunction(space), device),
-                                      T, bcs=self._sinks,
-                                      petsc_options=LINEAR if linear else None)
+        residual = heat.residual(T, ufl.TestFunction(space), device)
+        if linear:
+            self._problem = LinearSolver(name, residual, T, self._sinks, method)
+        else:
+            self._problem = NewtonProblem(name, residual, T, bcs=self._sinks,
+                                          petsc_options=NEWTON_ITERATIVE
+                                          if method == "iterative" else None)
 
     def set_sink_temperature(self, T_K: float) -> None:
         """Hold every heat sink at T [K] from the next solve on."""

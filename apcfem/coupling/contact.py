@@ -3,7 +3,8 @@
 :class:`ContactConduction` owns the two unit-voltage solves of a device with a given
 conductivity: the body (ordinary current continuity, R_body) and the cut cell
 (:class:`~apcfem.physics.contact.LumpedContactConduction`, R_cell = R_body + 1/G). Both are
-linear: one assembly and one MUMPS factorisation per solve. A new neck changes the DG0 bank
+linear: one assembly and one factorisation per solve (MUMPS; the body solve may be CG +
+GAMG with ``method = "iterative"``). A new neck changes the DG0 bank
 indicator, two constants and the integration entities of the interface integrals (the facets of
 the cut): forms are compiled once, and only when the set of cut facets changes are the DOLFINx
 forms re-created from the compiled code and the matrix re-allocated (the interface couples
@@ -36,16 +37,14 @@ from dolfinx.fem.petsc import LinearProblem, create_matrix
 from dolfinx.mesh import compute_midpoints, entities_to_geometry, exterior_facet_indices
 from mpi4py import MPI
 
-from apcfem.coupling.newton import SolverDivergedError
+from apcfem.coupling.linear import DIRECT, LINEAR_METHODS
+from apcfem.coupling.newton import SolverDivergedError, command_line_wins, forget_options
 from apcfem.mesh import NM, DeviceMesh
 from apcfem.physics import Conduction, fixed_values
 from apcfem.physics.contact import LumpedContactConduction
 
 log = logging.getLogger(__name__)
 
-
-# Linear solves: parallel direct (MUMPS), no Krylov iterations.
-LU_OPTIONS = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 
 CUT_ID = 1  # subdomain id of the interface integrals, whose entities are the cut facets
 FACE_ID = 2  # subdomain id of the contact-face integrals (a neck on an electrode face)
@@ -120,7 +119,12 @@ class ContactConduction:
         leak_sigma: conductivity carried across the plane outside the contact disc [S/m];
             the host (electrolyte) conductivity when ``sigma`` contains a diffuse filament
             (default ``sigma``, see :mod:`apcfem.physics.contact`).
-        petsc_options: overrides of :data:`LU_OPTIONS` for both solves.
+        method: body solve ``"direct"`` (MUMPS) or ``"iterative"`` (CG + GAMG), see
+            :data:`~apcfem.coupling.linear.LINEAR_METHODS`. The cut-cell solve is always
+            direct: its two fields, each regularised by eps sigma in its inactive bank and
+            coupled by the contact penalty, leave CG + GAMG diverging (seen on the staircase
+            case); PETSc options with its prefix still select another solver.
+        petsc_options: further KSP options of both solves.
 
     Attributes:
         phi_lo, phi_hi: the two potentials of the cut cell at 1 V [V].
@@ -136,10 +140,13 @@ class ContactConduction:
     def __init__(self, device: DeviceMesh, sigma: ufl.core.expr.Expr, degree: int,
                  lower_contact: str, upper_contact: str, *,
                  leak_sigma: ufl.core.expr.Expr | float | None = None,
-                 petsc_options: dict | None = None):
+                 method: str = "direct", petsc_options: dict | None = None):
         self.device = device
         mesh = device.mesh
-        options = {**LU_OPTIONS, **(petsc_options or {})}
+        cut_options = command_line_wins("apcfem_contact_cut_",
+                                        {**DIRECT, **(petsc_options or {})})
+        body_options = command_line_wins("apcfem_contact_body_",
+                                         {**LINEAR_METHODS[method], **(petsc_options or {})})
         space_lo = fem.functionspace(mesh, ("Lagrange", degree))
         space_hi = fem.functionspace(mesh, ("Lagrange", degree))
         self.phi_lo = fem.Function(space_lo, name="phi_lo")
@@ -173,7 +180,8 @@ class ContactConduction:
             self._bilinear_on_cut(no_facets, no_facets),
             [zero * v_lo * device.dx(), zero * v_hi * device.dx()],
             u=[self.phi_lo, self.phi_hi], bcs=bcs, kind="mpi",
-            petsc_options_prefix="apcfem_contact_cut_", petsc_options=options)
+            petsc_options_prefix="apcfem_contact_cut_",
+            petsc_options=cut_options)
 
         space = fem.functionspace(mesh, ("Lagrange", degree))
         self.phi_body = fem.Function(space, name="phi_body")
@@ -182,7 +190,11 @@ class ContactConduction:
         self._body = _OwnedLinearProblem(
             body.residual(u, v, device), zero * v * device.dx(), u=self.phi_body,
             bcs=fixed_values(space, device, {lower_contact: 0.0, upper_contact: 1.0}),
-            petsc_options_prefix="apcfem_contact_body_", petsc_options=options)
+            petsc_options_prefix="apcfem_contact_body_",
+            petsc_options=body_options)
+        self._options = {"apcfem_contact_cut_": cut_options,
+                         "apcfem_contact_body_": body_options}
+        """Preset PETSc options of the two solves (removed from PETSc's database by close())."""
         self._body_power = fem.form(body.dissipated_power(self.phi_body, device))
 
         p, lo, hi = self.physics, self.phi_lo, self.phi_hi
@@ -338,6 +350,9 @@ class ContactConduction:
                 if obj is not None:
                     obj.destroy()
         self._cut = self._body = None
+        for prefix, options in self._options.items():
+            forget_options(prefix, options)
+        self._options = {}
 
     def __enter__(self):
         return self

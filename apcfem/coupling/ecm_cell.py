@@ -153,7 +153,7 @@ class EcmCell:
         self.sigma = sigma_leak + (sigma_metal - sigma_leak) * sharp_interpolation(self.xi)
         self.contact = ContactConduction(self.device, self.sigma, degree,
                                          lower_contact="cathode", upper_contact="anode",
-                                         leak_sigma=sigma_leak)
+                                         leak_sigma=sigma_leak, method=cfg.solver.conduction)
         self.leakage_S = layer_leakage_S(cfg.geometry, host.electrical_conductivity_S_per_m.value)
         """Leakage [S] of the switching layer (parallel plate, physical host conductivity), in
         parallel with the tunnelling conductance while the filament is broken."""
@@ -240,7 +240,8 @@ class EcmCell:
         k = k_host + (metal.thermal_conductivity_W_per_mK.value - k_host) * metal_fraction
         self._heat = CellHeat("ecm_heat", m, self.contact, self.sigma, k, metal_fraction,
                               self.T, {"anode": self.ambient_K, "cathode": self.ambient_K},
-                              cfg.physics.neck_heating_length_nm * NM)
+                              cfg.physics.neck_heating_length_nm * NM,
+                              method=cfg.solver.heat)
         self._forms = {
             "filament_mol": fem.form(self.phase.amount(self.xi, m, self.c_metal)),
             "anode_inflow_mol_per_s": fem.form(

@@ -39,7 +39,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig, LightPulses
-from apcfem.coupling.newton import NewtonProblem
+from apcfem.coupling.linear import LinearSolver, rigid_body_modes
 from apcfem.coupling.steady_cell import SteadyCell
 from apcfem.materials import EPSILON_0_F_PER_M, get_material
 from apcfem.materials.optical import refractive_index
@@ -59,9 +59,6 @@ from apcfem.physics import (
 )
 from apcfem.physics.optics import permittivity, plane_wave_amplitude
 from apcfem.protocols import Waveform
-
-LINEAR = {"snes_type": "ksponly"}
-"""Heat (k constant) and elasticity are linear: one direct solve per step."""
 
 FILM_ROWS = 10
 """Cell rows across the metal film (the skin depth of Au at 530 nm is ~20 nm)."""
@@ -121,10 +118,11 @@ class ElectrodeHeating:
                              sources=(self.intensity * self._absorbed(p, index, wavelength),))
         residual = heat.time_residual(self.T, ufl.TestFunction(space), self.device,
                                       T_old=self.T_old, dt=self._dt)
-        self._heat = NewtonProblem("electrode_heat", residual, self.T,
-                                   fixed_values(space, self.device, {"bottom": self.ambient_K}),
-                                   LINEAR)
-        self._elastic, self.u = self._elasticity()
+        # linear: the matrix is reassembled only when dt changes
+        self._heat = LinearSolver("electrode_heat", residual, self.T,
+                                  fixed_values(space, self.device, {"bottom": self.ambient_K}),
+                                  cfg.solver.heat)
+        self._elastic, self.u = self._elasticity(cfg.solver.elasticity)
         rim = np.zeros((1, 3))
         rim[0, :2] = self.radius_m, self.substrate_m + 0.5 * self.film_m
         self._rim = PointProbe(mesh, rim)
@@ -161,14 +159,14 @@ class ElectrodeHeating:
         return resistance * capacity  # the area cancels
 
     def advance(self, t_s: float, dt_s: float) -> int:
-        """Heat and expansion at t + dt from the accepted state at t; returns solver
-        iterations."""
+        """Heat and expansion at t + dt from the accepted state at t; returns the number of
+        linear solves (2: each counts as one Newton iteration of the step control)."""
         self.intensity.value = self.light_waveform(t_s + dt_s)
         self._dt.value = dt_s
-        its = self._heat.solve()
-        its += self._elastic.solve()
+        self._heat.solve()
+        self._elastic.solve()
         self.closing_m = 2.0 * float(self._rim(self.u)[0, 0])
-        return its
+        return 2
 
     def accept(self) -> None:
         """Make the present temperature the accepted one."""
@@ -195,8 +193,9 @@ class ElectrodeHeating:
                                              "substrate": getattr(self.substrate, name).value},
                                name)
 
-    def _elasticity(self) -> tuple[NewtonProblem, fem.Function]:
-        """Thermo-elasticity driven by T - ambient, bottom clamped, axis on the axis."""
+    def _elasticity(self, method: str) -> tuple[LinearSolver, fem.Function]:
+        """Thermo-elasticity driven by T - ambient, bottom clamped, axis on the axis; its
+        matrix is assembled once (T enters the right-hand side only)."""
         device = self.device
         space = fem.functionspace(device.mesh, ("Lagrange", 1, (2,)))
         u = fem.Function(space, name="u")
@@ -207,7 +206,9 @@ class ElectrodeHeating:
         bcs = [displacement_bc(space, device, "bottom", c, 0.0) for c in range(2)]
         bcs.append(displacement_bc(space, device, "axis", 0, 0.0))
         residual = physics.residual(u, ufl.TestFunction(space), device)
-        return NewtonProblem("electrode_elasticity", residual, u, bcs, LINEAR), u
+        modes = rigid_body_modes(space, axisymmetric=True) if method == "iterative" else None
+        return LinearSolver("electrode_elasticity", residual, u, bcs, method,
+                            near_nullspace=modes), u
 
 
 def film_absorption_profile(comm: MPI.Comm, index: complex, substrate_index: float,
@@ -243,8 +244,8 @@ def film_absorption_profile(comm: MPI.Comm, index: complex, substrate_index: flo
         ports=(OpticalPort("top", 1.0, plane_wave_amplitude(1.0, 1.0)),
                OpticalPort("bottom", substrate_index)))
     v = ufl.TestFunction(space)
-    with NewtonProblem("helmholtz", optics.residual((E[0], E[1]), (v[0], v[1]), strip),
-                       E, petsc_options=LINEAR) as problem:
+    with LinearSolver("helmholtz", optics.residual((E[0], E[1]), (v[0], v[1]), strip),
+                      E) as problem:  # indefinite: direct
         problem.solve()
     depths = np.linspace(0.0, film_m, PROFILE_POINTS)
     points = np.zeros((depths.size, 3))

@@ -28,6 +28,7 @@ from apcfem.coupling.newton import (
     SnesSolver,
     _OwnedNonlinearProblem,
     checked_iterations,
+    command_line_wins,
     snes_options,
 )
 
@@ -62,10 +63,12 @@ class BlockNewtonProblem(SnesSolver):
             raise ValueError(f"{name}: the residual has {len(blocks)} test-function blocks "
                              f"for {len(self.unknowns)} unknowns; every unknown needs an "
                              "equation (use ufl.TestFunctions of one MixedFunctionSpace)")
+        prefix = f"apcfem_{name}_"
+        options = command_line_wins(prefix, snes_options(petsc_options))
         self._problem = _OwnedNonlinearProblem(
             blocks, self.unknowns, bcs=list(bcs), kind="mpi",
-            petsc_options_prefix=f"apcfem_{name}_",
-            petsc_options=snes_options(petsc_options))
+            petsc_options_prefix=prefix, petsc_options=options)
+        self._options = (prefix, options)
 
     def set_bounds(self, lower: float, upper: float) -> None:
         """Box constraint lower <= u <= upper on every unknown; needs a variational-inequality

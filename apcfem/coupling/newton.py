@@ -46,6 +46,33 @@ def snes_options(overrides: dict | None) -> dict:
     return options
 
 
+def command_line_wins(prefix: str, options: dict) -> dict:
+    """``options`` without the keys already set for ``prefix`` in PETSc's options database
+    (``PETSC_OPTIONS`` or the command line), so that the user's choice is kept. A user's
+    ``pc_type`` also drops the preset's other ``pc_`` options (e.g. the LU package), which
+    belong to the preset's preconditioner."""
+    from petsc4py import PETSc
+
+    database = PETSc.Options()
+    user_pc = database.hasName(f"{prefix}pc_type")
+    return {key: value for key, value in options.items()
+            if not database.hasName(f"{prefix}{key}")
+            and not (user_pc and key.startswith("pc_"))}
+
+
+def forget_options(prefix: str, options: dict) -> None:
+    """Remove a solver's preset ``options`` of ``prefix`` from PETSc's options database, when
+    the solver is closed: options of sub-solvers (e.g. GAMG's level smoothers) are read when
+    the preconditioner is set up at the first solve, so they stay until then. (DOLFINx's
+    problems remove their options under a pushed prefix, which petsc4py's deletion does not
+    apply: left behind, they would be taken for the user's by the next solver of the prefix.)"""
+    from petsc4py import PETSc
+
+    database = PETSc.Options()
+    for key in options:
+        database.delValue(f"{prefix}{key}")
+
+
 class SolverDivergedError(RuntimeError):
     """SNES did not converge, or converged onto NaN/Inf; carries the PETSc converged reason."""
 
@@ -93,6 +120,7 @@ class SnesSolver:
     name: str
     _problem: NonlinearProblem | None = None
     _owned: tuple = ()  # further PETSc objects of ours the SNES refers to (e.g. bounds)
+    _options: tuple[str, dict] = ("", {})  # prefix and preset options in PETSc's database
 
     @property
     def closed(self) -> bool:
@@ -128,6 +156,7 @@ class SnesSolver:
             if obj is not None:
                 obj.destroy()
         self._owned = ()
+        forget_options(*self._options)
         log.debug("%s: solver closed", self.name)
 
     def __enter__(self) -> Self:
@@ -167,10 +196,12 @@ class NewtonProblem(SnesSolver):
                  bcs: Sequence[fem.DirichletBC] = (), petsc_options: dict | None = None):
         self.name = name
         self.u = u
+        prefix = f"apcfem_{name}_"
+        options = command_line_wins(prefix, snes_options(petsc_options))
         self._problem = _OwnedNonlinearProblem(
             residual, u, bcs=list(bcs), J=ufl.derivative(residual, u),
-            petsc_options_prefix=f"apcfem_{name}_",
-            petsc_options=snes_options(petsc_options))
+            petsc_options_prefix=prefix, petsc_options=options)
+        self._options = (prefix, options)
 
     def solve(self) -> int:
         """Solve in place; returns the Newton iteration count.

@@ -77,7 +77,7 @@ class SteadyCell:
         self.sigma = sigma
         # the leak across the neck plane is the host's: the filament crosses it only as contact
         self.contact = ContactConduction(device, sigma, degree, "bottom_contact", "top_contact",
-                                         leak_sigma=sigma_host)
+                                         leak_sigma=sigma_host, method=cfg.solver.conduction)
         self.phi_unit = self.contact.phi_body
         self._body_ohm: float | None = None  # R_body of the present filament, once solved
         layer = get_material(cfg.materials.switching_layer)
@@ -92,7 +92,7 @@ class SteadyCell:
                               {"top_contact": self.ambient_K,
                                "bottom_contact": self.ambient_K},
                               cfg.physics.neck_heating_length_nm * NM,
-                              linear=not wiedemann_franz)
+                              linear=not wiedemann_franz, method=cfg.solver.heat)
         self.T.x.array[:] = self.ambient_K
 
         self._schedule = neck_radius_nm

@@ -33,7 +33,7 @@ import ufl
 from dolfinx import fem
 
 from apcfem.config.schema import CaseConfig, StrainRamp
-from apcfem.coupling.newton import NewtonProblem
+from apcfem.coupling.linear import LinearSolver, rigid_body_modes
 from apcfem.coupling.steady_cell import host_materials
 from apcfem.filament import PrescribedFilament
 from apcfem.materials import get_material
@@ -133,7 +133,10 @@ def _elastic_neck_strain(device: DeviceMesh, cfg: CaseConfig, shape: PrescribedF
             displacement_bc(space, device, "axis", 0, 0.0)]
     residual = ThermoElasticity(youngs_modulus=E, poisson_ratio=nu).residual(
         u, ufl.TestFunction(space), device)
-    with NewtonProblem("elasticity", residual, u, bcs, {"snes_type": "ksponly"}) as problem:
+    method = cfg.solver.elasticity
+    modes = (rigid_body_modes(space, axisymmetric=device.axisymmetric)
+             if method == "iterative" else None)
+    with LinearSolver("elasticity", residual, u, bcs, method, near_nullspace=modes) as problem:
         problem.solve()
     z_n, a_n = shape.neck_z_m, shape.neck_radius_m
     points = np.zeros((4, 3))
