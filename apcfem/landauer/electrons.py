@@ -37,6 +37,29 @@ def _check(name: str, value: np.ndarray, *, positive: bool = False, upper: float
         raise ValueError(f"{name} out of range: {np.asarray(value)[bad].ravel()[:3]}")
 
 
+def strain_ratios(strain, poisson_ratio, mode: str = "elastic"):
+    """Radial, axial and Fermi-energy ratios ``(a'/a, L'/L, E_F'/E_F)`` of a neck under an axial
+    engineering strain ``ε`` (see :func:`~apcfem.landauer.stimuli.strained_neck`) [-].
+
+    ``"elastic"``: ``a'/a = 1 - νε``; ``"plastic"``: volume conserving, ``a'/a = 1/sqrt(1 + ε)``;
+    ``L'/L = 1 + ε`` in both. The free-electron ``E_F ∝ n^{2/3}`` with ``n ∝ 1/volume``.
+
+    Raises:
+        ValueError: If ``mode`` is unknown or the strain is out of range.
+    """
+    eps, nu = (np.asarray(v, dtype=float) for v in (strain, poisson_ratio))
+    _check("1 + strain", 1.0 + eps, positive=True)
+    if mode == "elastic":
+        radial = 1.0 - nu * eps
+        _check("1 - poisson_ratio * strain", radial, positive=True)
+    elif mode == "plastic":
+        radial = 1.0 / np.sqrt(1.0 + eps)
+    else:
+        raise ValueError(f"mode must be 'elastic' or 'plastic', got {mode!r}")
+    volume_ratio = radial**2 * (1.0 + eps)  # V'/V
+    return radial, 1.0 + eps, volume_ratio ** (-2.0 / 3.0)
+
+
 def _circular_unit(radius_m, effective_mass_me) -> np.ndarray:
     """Validated ``hbar^2/(2 m* a^2)``, the edge energy per ``j^2`` of a circular neck [eV]."""
     a, mass = (np.asarray(v, dtype=float) for v in (radius_m, effective_mass_me))
@@ -54,7 +77,7 @@ class Electrons:
     values broadcast against each other and against the radii of :func:`circular_conductance`
     (e.g. an array of temperatures for one radius).  Strain is not a field: it acts through the
     geometry and the electron density, so a strained neck is counted with the radius and the
-    record of :meth:`strained` (see :func:`~apcfem.landauer.stimuli.strained_neck`).
+    record of :meth:`strained` (see :func:`strain_ratios`).
 
     Attributes:
         fermi_energy_eV: Fermi energy measured from the band bottom [eV].
@@ -87,8 +110,5 @@ class Electrons:
             poisson_ratio: Poisson ratio of the neck metal [dimensionless].
             mode: ``"elastic"`` or ``"plastic"`` (volume conserving: ``E_F`` unchanged).
         """
-        from apcfem.landauer.stimuli import strained_neck
-
-        _, _, fermi = strained_neck(1.0, 1.0, strain, poisson_ratio=poisson_ratio,
-                                    fermi_energy_eV=self.fermi_energy_eV, mode=mode)
-        return self.with_(fermi_energy_eV=fermi)
+        fermi_ratio = strain_ratios(strain, poisson_ratio, mode)[2]
+        return self.with_(fermi_energy_eV=self.fermi_energy_eV * fermi_ratio)

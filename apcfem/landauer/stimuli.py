@@ -9,7 +9,7 @@ energy of a neck (:func:`strained_neck`).
 import numpy as np
 from scipy.special import expit
 
-from apcfem.landauer.electrons import _KB_EV, _MUB_EV, _check
+from apcfem.landauer.electrons import _KB_EV, _MUB_EV, _check, strain_ratios
 from apcfem.landauer.windows import _CENTRE_W, _PAIR_U, _PAIR_W, _TAIL_WIDTHS
 
 _BISECTIONS = 60  # halvings of the bracket [0, _TAIL_WIDTHS s]: far below double precision
@@ -102,19 +102,11 @@ def strained_neck(radius_m, length_m, strain, *, poisson_ratio, fermi_energy_eV,
     Raises:
         ValueError: If ``mode`` is unknown or the strain is out of range.
     """
-    a, length, eps, nu, fermi = (np.asarray(v, dtype=float) for v in (
-        radius_m, length_m, strain, poisson_ratio, fermi_energy_eV))
+    a, length = (np.asarray(v, dtype=float) for v in (radius_m, length_m))
     _check("radius_m", a)
+    radial, axial, fermi_ratio = strain_ratios(strain, poisson_ratio, mode)
+    fermi = np.asarray(fermi_energy_eV, dtype=float)
     _check("fermi_energy_eV", fermi, positive=True)
-    _check("1 + strain", 1.0 + eps, positive=True)
-    if mode == "elastic":
-        radial = 1.0 - nu * eps
-        _check("1 - poisson_ratio * strain", radial, positive=True)
-    elif mode == "plastic":
-        radial = 1.0 / np.sqrt(1.0 + eps)
-    else:
-        raise ValueError(f"mode must be 'elastic' or 'plastic', got {mode!r}")
-    volume_ratio = radial**2 * (1.0 + eps)  # V'/V
-    return a * radial, length * (1.0 + eps), fermi * volume_ratio ** (-2.0 / 3.0)
+    return a * radial, length * axial, fermi * fermi_ratio
 
 
