@@ -30,9 +30,16 @@ AGREEMENT = 1e-6
 
 
 def _series(name: str, folder: Path, **changes) -> dict[str, np.ndarray]:
-    folder = MPI.COMM_WORLD.bcast(str(folder), root=0)
-    cfg = apcfem.load_case(short_case(name, Path(folder), output__fields=False, **changes))
-    return apcfem.Simulation.from_config(cfg, MPI.COMM_WORLD).run(None, progress=False).series
+    """The short run of ``name`` with ``changes``: its case file written once (rank 0, into a
+    folder of its own per variant, since the ranks' tmp_paths differ), then read by all."""
+    comm = MPI.COMM_WORLD
+    variant = Path(comm.bcast(str(folder), root=0)) / ("changed" if changes else "bundled")
+    if comm.rank == 0:
+        variant.mkdir(exist_ok=True)
+        short_case(name, variant, output__fields=False, **changes)
+    comm.barrier()
+    cfg = apcfem.load_case(variant / f"{name}.toml")
+    return apcfem.Simulation.from_config(cfg, comm).run(None, progress=False).series
 
 
 @pytest.mark.parametrize("name", ["ag_sio2_pt_staircase", "ag_neck_temperature",
