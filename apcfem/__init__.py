@@ -9,6 +9,10 @@ try:
 except ImportError:
     pass
 
+from apcfem.python_compat import disable_singledispatch_method_caches
+
+disable_singledispatch_method_caches()
+
 from apcfem.cases import bundled_case, bundled_cases
 from apcfem.compliance_ladder import LadderResult, run_compliance_ladder
 from apcfem.config import CaseConfig, CaseError, load_case, update_case

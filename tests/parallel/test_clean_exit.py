@@ -7,11 +7,13 @@ destroys them, is idempotent and leaves a solver that refuses to solve. The subp
 their solvers at different moments, an exception on one rank, and the CLI's exit.
 """
 
+import gc
 import os
 import re
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,7 @@ import ufl
 from dolfinx import fem, mesh
 from mpi4py import MPI
 from short_cases import SHORT_EDITS, short_case
+from ufl.algorithms import expand_derivatives
 
 import apcfem
 from apcfem.coupling.mixed import BlockNewtonProblem
@@ -116,6 +119,26 @@ def test_block_newton_problem_close_destroys_bounds_and_is_idempotent():
         problem.solve()
     with pytest.raises(SolverClosedError):
         problem.set_bounds(-1.0, 1.0)
+
+
+def test_a_mesh_is_freed_after_its_forms_were_differentiated():
+    """Each DOLFINx mesh holds duplicated MPI communicators (MPICH has 2048): a session that
+    builds many meshes must free them. UFL's differentiation (run when a form is compiled, and
+    here directly, as the JIT cache may skip it) dispatches with functools.singledispatchmethod,
+    whose per-instance cache leaks on Python 3.12-3.13.1 (apcfem.python_compat turns it off)."""
+
+    def differentiate_once():
+        msh = mesh.create_unit_square(MPI.COMM_WORLD, 4, 4)
+        u = fem.Function(fem.functionspace(msh, ("Lagrange", 1)))
+        v = ufl.TestFunction(u.function_space)
+        residual = ufl.inner((1 + u**2) * ufl.grad(u), ufl.grad(v)) * ufl.dx
+        jacobian = expand_derivatives(ufl.derivative(residual, u))
+        assert jacobian.integrals()
+        return weakref.ref(msh)
+
+    alive = differentiate_once()
+    gc.collect()
+    assert alive() is None, "the mesh is still referenced after its forms were dropped"
 
 
 def test_field_writer_close_is_idempotent(tmp_path):
