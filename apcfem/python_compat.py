@@ -1,11 +1,11 @@
 """Work-around for a memory leak of ``functools.singledispatchmethod`` in some Python versions.
 
-Python 3.12.x-3.13.1 cache the bound dispatcher of a ``singledispatchmethod`` per instance in a
-``WeakKeyDictionary`` whose value (a closure) refers to its own key, so no instance whose method
-was dispatched is ever freed (CPython issue gh-127750, fixed by removing the cache). UFL's
-DAG traversers (form differentiation) and FFCx's code formatters dispatch that way and hold the
-expressions they visited: every form keeps its mesh, and each DOLFINx mesh holds duplicated MPI
-communicators. A long process that builds many meshes (a parameter study, a test session) then
+Python 3.13.0 (the cache is new in 3.13, CPython gh-85160; later 3.13 releases fix it, gh-127750)
+caches the bound dispatcher of a ``singledispatchmethod`` per instance in a ``WeakKeyDictionary``
+whose value (a closure) refers to its own key, so no instance whose method was dispatched is
+ever freed. UFL's DAG traversers (form differentiation) and FFCx's code formatters dispatch that
+way and hold the expressions they visited: every form keeps its mesh, and each DOLFINx mesh holds
+duplicated MPI communicators. A long process that builds many meshes (a parameter study, a test session) then
 exhausts MPICH's 2048 communicator contexts and aborts. Setting the descriptor's cache to
 ``None`` takes the uncached path that CPython's own code provides.
 """

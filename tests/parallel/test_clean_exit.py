@@ -125,7 +125,7 @@ def test_a_mesh_is_freed_after_its_forms_were_differentiated():
     """Each DOLFINx mesh holds duplicated MPI communicators (MPICH has 2048): a session that
     builds many meshes must free them. UFL's differentiation (run when a form is compiled, and
     here directly, as the JIT cache may skip it) dispatches with functools.singledispatchmethod,
-    whose per-instance cache leaks on Python 3.12-3.13.1 (apcfem.python_compat turns it off)."""
+    whose per-instance cache leaks on Python 3.13.0 (apcfem.python_compat turns it off)."""
 
     def differentiate_once():
         msh = mesh.create_unit_square(MPI.COMM_WORLD, 4, 4)
