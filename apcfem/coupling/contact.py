@@ -38,7 +38,7 @@ from dolfinx.mesh import compute_midpoints, entities_to_geometry, exterior_facet
 from mpi4py import MPI
 
 from apcfem.coupling.linear import DIRECT, LINEAR_METHODS
-from apcfem.coupling.newton import SolverDivergedError, command_line_wins, forget_options
+from apcfem.coupling.newton import SolverDivergedError, forget_options, preset_options
 from apcfem.mesh import NM, DeviceMesh
 from apcfem.physics import Conduction, fixed_values
 from apcfem.physics.contact import LumpedContactConduction
@@ -143,10 +143,10 @@ class ContactConduction:
                  method: str = "direct", petsc_options: dict | None = None):
         self.device = device
         mesh = device.mesh
-        cut_options = command_line_wins("apcfem_contact_cut_",
-                                        {**DIRECT, **(petsc_options or {})})
-        body_options = command_line_wins("apcfem_contact_body_",
-                                         {**LINEAR_METHODS[method], **(petsc_options or {})})
+        cut_prefix, cut_options = preset_options("contact_cut",
+                                                 {**DIRECT, **(petsc_options or {})})
+        body_prefix, body_options = preset_options(
+            "contact_body", {**LINEAR_METHODS[method], **(petsc_options or {})})
         space_lo = fem.functionspace(mesh, ("Lagrange", degree))
         space_hi = fem.functionspace(mesh, ("Lagrange", degree))
         self.phi_lo = fem.Function(space_lo, name="phi_lo")
@@ -180,8 +180,7 @@ class ContactConduction:
             self._bilinear_on_cut(no_facets, no_facets),
             [zero * v_lo * device.dx(), zero * v_hi * device.dx()],
             u=[self.phi_lo, self.phi_hi], bcs=bcs, kind="mpi",
-            petsc_options_prefix="apcfem_contact_cut_",
-            petsc_options=cut_options)
+            petsc_options_prefix=cut_prefix, petsc_options=cut_options)
 
         space = fem.functionspace(mesh, ("Lagrange", degree))
         self.phi_body = fem.Function(space, name="phi_body")
@@ -190,10 +189,8 @@ class ContactConduction:
         self._body = _OwnedLinearProblem(
             body.residual(u, v, device), zero * v * device.dx(), u=self.phi_body,
             bcs=fixed_values(space, device, {lower_contact: 0.0, upper_contact: 1.0}),
-            petsc_options_prefix="apcfem_contact_body_",
-            petsc_options=body_options)
-        self._options = {"apcfem_contact_cut_": cut_options,
-                         "apcfem_contact_body_": body_options}
+            petsc_options_prefix=body_prefix, petsc_options=body_options)
+        self._options = {cut_prefix: cut_options, body_prefix: body_options}
         """Preset PETSc options of the two solves (removed from PETSc's database by close())."""
         self._body_power = fem.form(body.dissipated_power(self.phi_body, device))
 

@@ -37,8 +37,8 @@ from petsc4py import PETSc
 from apcfem.coupling.newton import (
     SolverClosedError,
     SolverDivergedError,
-    command_line_wins,
     forget_options,
+    preset_options,
 )
 
 log = logging.getLogger(__name__)
@@ -165,13 +165,14 @@ class LinearSolver:
         self._nullspace = near_nullspace
         if near_nullspace is not None:
             self._A.setNearNullSpace(near_nullspace)
-        prefix = f"apcfem_{name}_"
+        prefix, options = preset_options(name, {**LINEAR_METHODS[method],
+                                                **(petsc_options or {})})
         self._ksp = PETSc.KSP().create(u.function_space.mesh.comm)
         self._ksp.setOperators(self._A)
         self._ksp.setOptionsPrefix(prefix)
         self._A.setOptionsPrefix(f"{prefix}A_")
-        self._options = (prefix, _set_options(
-            self._ksp, prefix, {**LINEAR_METHODS[method], **(petsc_options or {})}))
+        _set_options(self._ksp, prefix, options)
+        self._options = (prefix, options)
         self.assemblies = 0
         self.krylov_iterations = 0
 
@@ -246,13 +247,10 @@ class LinearSolver:
             self.close()
 
 
-def _set_options(ksp: PETSc.KSP, prefix: str, options: dict) -> dict:
-    """Put ``options`` under ``prefix`` into PETSc's options database (command-line options
-    win) and apply them to the KSP; returns the options put there (the solver removes them
-    when closed, see :func:`~apcfem.coupling.newton.forget_options`)."""
-    options = command_line_wins(prefix, options)
+def _set_options(ksp: PETSc.KSP, prefix: str, options: dict) -> None:
+    """Put ``options`` under ``prefix`` into PETSc's options database and apply them to the KSP
+    (the solver removes them when closed, see :func:`~apcfem.coupling.newton.forget_options`)."""
     database = PETSc.Options()
     for key, value in options.items():
         database[f"{prefix}{key}"] = value
     ksp.setFromOptions()
-    return options

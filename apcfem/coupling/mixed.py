@@ -28,7 +28,7 @@ from apcfem.coupling.newton import (
     SnesSolver,
     _OwnedNonlinearProblem,
     checked_iterations,
-    command_line_wins,
+    preset_options,
     snes_options,
 )
 
@@ -63,8 +63,7 @@ class BlockNewtonProblem(SnesSolver):
             raise ValueError(f"{name}: the residual has {len(blocks)} test-function blocks "
                              f"for {len(self.unknowns)} unknowns; every unknown needs an "
                              "equation (use ufl.TestFunctions of one MixedFunctionSpace)")
-        prefix = f"apcfem_{name}_"
-        options = command_line_wins(prefix, snes_options(petsc_options))
+        prefix, options = preset_options(name, snes_options(petsc_options))
         self._problem = _OwnedNonlinearProblem(
             blocks, self.unknowns, bcs=list(bcs), kind="mpi",
             petsc_options_prefix=prefix, petsc_options=options)

@@ -60,6 +60,13 @@ def command_line_wins(prefix: str, options: dict) -> dict:
             and not (user_pc and key.startswith("pc_"))}
 
 
+def preset_options(name: str, options: dict) -> tuple[str, dict]:
+    """The PETSc options prefix ``apcfem_<name>_`` of solver ``name`` and its preset
+    ``options`` less those the user set for that prefix (:func:`command_line_wins`)."""
+    prefix = f"apcfem_{name}_"
+    return prefix, command_line_wins(prefix, options)
+
+
 def forget_options(prefix: str, options: dict) -> None:
     """Remove a solver's preset ``options`` of ``prefix`` from PETSc's options database, when
     the solver is closed: options of sub-solvers (e.g. GAMG's level smoothers) are read when
@@ -196,8 +203,7 @@ class NewtonProblem(SnesSolver):
                  bcs: Sequence[fem.DirichletBC] = (), petsc_options: dict | None = None):
         self.name = name
         self.u = u
-        prefix = f"apcfem_{name}_"
-        options = command_line_wins(prefix, snes_options(petsc_options))
+        prefix, options = preset_options(name, snes_options(petsc_options))
         self._problem = _OwnedNonlinearProblem(
             residual, u, bcs=list(bcs), J=ufl.derivative(residual, u),
             petsc_options_prefix=prefix, petsc_options=options)
