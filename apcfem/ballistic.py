@@ -147,7 +147,8 @@ class BallisticCheck:
             "the neck is not ballistic: its length %.3g nm (where the section is at most %g x "
             "that of the %.3g nm-radius neck) exceeds the electron mean free path %.3g nm of %s "
             "at %.0f K, so the Landauer count overestimates the contact conductance; column "
-            "'ballistic' = 0 in the time series marks every such row (warned once per run)",
+            "'ballistic' = 0 in the time series marks every such row, and its electrons heat it "
+            "diffusively (physics.contact_heating = 'diffusive'; warned once per run)",
             length * 1e9, NECK_AREA_FACTOR, float(radius.min()) * 1e9, mfp * 1e9, self.metal.name,
             temperature_K)
         return 0.0

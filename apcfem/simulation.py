@@ -75,6 +75,7 @@ from apcfem.output.checkpoint import (
 )
 from apcfem.output.plots import plot_bias_sweep, plot_light, plot_transient
 from apcfem.output.series import NonFiniteOutputError
+from apcfem.physics import diffusive_contact_peak_K
 from apcfem.protocols import (
     Waveform,
     build_waveform,
@@ -516,7 +517,9 @@ class Simulation:
         T_max = cell.solve_heat(state.op.V_cell_V, state.op.I_A, state.neck.neck_z_m,
                                 state.contact_G_S)
         state.T_neck_K = cell.neck_temperature(state.neck.neck_z_m)
-        return T_max
+        if self.cfg.physics.contact_heating == "diffusive" and state.neck.gap_m == 0.0:
+            state.T_neck_K = float(diffusive_contact_peak_K(state.T_neck_K, state.V_contact_V))
+        return max(T_max, state.T_neck_K)
 
     def _electrons(self, temperature_K: float, t: float) -> landauer.Electrons:
         """The filament metal's electrons at the neck temperature [K] and the field of

@@ -235,6 +235,12 @@ class PhysicsConfig(_Section):
     neck_heating_length_nm: float = Field(
         1.0, gt=0, description="length over which the ballistic neck power I^2/G is released "
         "into the metal on both sides of the neck (inelastic relaxation length)")
+    contact_heating: Literal["ballistic", "diffusive"] = Field(
+        "ballistic", description="where the quantum contact's electrons dissipate: "
+        "'ballistic' in the banks (the contact is at the banks' temperature, which smears the "
+        "count), 'diffusive' inside the contact (Wiedemann-Franz: its peak temperature "
+        "sqrt(T_banks^2 + V_contact^2/(4 L0)) smears the count and enters T_max); choose "
+        "'diffusive' when the run warns that the neck is longer than the mean free path")
     wiedemann_franz: bool = Field(
         False, description="thermal conductivity k = L0 sigma T everywhere (electronic heat "
         "conduction; the steady heat becomes nonlinear) instead of the tabulated k")

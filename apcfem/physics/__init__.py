@@ -7,6 +7,7 @@ from apcfem.physics.heat import (
     HeatSink,
     TransientHeat,
     backward_difference,
+    diffusive_contact_peak_K,
     wiedemann_franz_k,
 )
 from apcfem.physics.nernst_planck import ButlerVolmer, NernstPlanck, Species, thermal_voltage
@@ -37,6 +38,7 @@ __all__ = [
     "TransientHeat",
     "absorption_coefficient",
     "backward_difference",
+    "diffusive_contact_peak_K",
     "displacement_bc",
     "drude_permittivity",
     "fixed_values",

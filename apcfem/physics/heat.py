@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import ufl
 
 from apcfem.materials import LORENZ_W_OHM_PER_K2
@@ -150,3 +151,26 @@ def wiedemann_franz_k(sigma, T, lorenz: float = LORENZ_W_OHM_PER_K2) -> ufl.core
         k [W/(m K)] as a UFL expression.
     """
     return lorenz * sigma * T
+
+
+def diffusive_contact_peak_K(T_ends_K, V_contact_V, lorenz: float = LORENZ_W_OHM_PER_K2):
+    """Peak temperature inside a diffusive (Wiedemann-Franz) contact whose two ends sit at
+    T_ends [K] with V_contact [V] across it: T_peak^2 = T_ends^2 + V^2/(4 L).
+
+    The same Kohlrausch relation as :func:`wiedemann_franz_k`, applied to a lumped contact:
+    its heat I V leaves through its ends, half to each side, and its thermal conductance is
+    L T G. It holds for a contact longer than the electrons' inelastic length; in a ballistic
+    contact the electrons dissipate their energy in the banks instead, and the contact stays
+    near the banks' temperature (Agrait, Levy Yeyati & van Ruitenbeek, Phys. Rep. 377, 81,
+    2003, sec. 12).
+
+    Args:
+        T_ends_K: temperature of both ends [K].
+        V_contact_V: voltage across the contact [V].
+        lorenz: Lorenz number L [W Ohm/K^2]; default the Sommerfeld value L0.
+
+    Returns:
+        T_peak [K] (same shape as the inputs).
+    """
+    return np.sqrt(np.square(T_ends_K) + np.square(V_contact_V) / (4.0 * lorenz))
+

@@ -17,6 +17,7 @@ from apcfem import Simulation, load_case, update_case
 
 NM = 1e-9
 AG_FERMI_EV, AG_MASS_ME = 5.49, 1.0  # free-electron Ag (Ashcroft & Mermin, table 2.1)
+G0_S = 2 * constants.e**2 / constants.h
 AG_300K = apcfem.Electrons(AG_FERMI_EV, AG_MASS_ME, temperature_K=300.0)
 
 
@@ -113,6 +114,28 @@ def test_a_vacancy_filament_neck_is_flagged_not_ballistic(caplog):
     assert len(warnings) == (1 if MPI.COMM_WORLD.rank == 0 else 0), warnings
     if warnings:
         assert "mean free path 0.5 nm of VO_filament" in warnings[0]
+
+
+def test_diffusive_contact_reaches_the_kohlrausch_temperature():
+    """A contact that dominates the cell (V_contact > 0.8 V_cell, 0.3-0.6 V across it):
+    released inside a diffusive (Wiedemann-Franz) contact, its power I^2/G_L heats the contact
+    to T^2 = T0^2 + V_contact^2/(4 L0) within 5 % (Kohlrausch; T0 the sinks, L0 from scipy's
+    constants, V_contact = I/G_L from the series), which is then T_max and smears the count.
+    Released in the banks (ballistic), the contact stays within a fifth of that rise."""
+    lorenz = np.pi**2 / 3 * (constants.k / constants.e) ** 2
+    runs = {heating: Simulation.from_config(_case(**{
+        "physics.contact_heating": heating, "protocol.source_voltage_V": 0.6,
+        "protocol.neck_radius_start_nm": 0.25, "protocol.neck_radius_stop_nm": 0.45,
+        "protocol.points": 3, "output.fields": False})).run(progress=False).series
+        for heating in ("diffusive", "ballistic")}
+    series = runs["diffusive"]
+    V_contact = series["I_A"] / (series["G_landauer_G0"] * G0_S)
+    assert np.all(V_contact > 0.8 * series["V_cell_V"]) and np.all(V_contact > 0.3)
+    kohlrausch = np.sqrt(300.0**2 + V_contact**2 / (4 * lorenz))
+    np.testing.assert_allclose(series["T_max_K"], kohlrausch, rtol=0.05)
+    np.testing.assert_allclose(series["T_neck_K"], series["T_max_K"])
+    ballistic_rise = runs["ballistic"]["T_neck_K"] - 300.0
+    assert np.all(ballistic_rise < 0.2 * (kohlrausch - 300.0)), ballistic_rise
 
 
 @pytest.mark.mpi
