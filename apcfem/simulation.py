@@ -350,7 +350,7 @@ class Simulation:
                            / dyn.max_resistance_change if self.transient else 0.0)
             loop.settle_T_K = state.T_neck_K  # what the new state was settled with
             loop.t = t + dt
-            state = new
+            state = self._jump_to_contact(cell, extractor, drive, loop, state.neck.gap_m, new)
             try:
                 row = self._accepted_row(cell, state, drive, control, loop, dt, its)
                 series.append(row)
@@ -473,6 +473,23 @@ class Simulation:
             log.info("t = %.6e s: R_cell jumps by %.3g (persists as dt is cut): accepted", t,
                      change)
         return newton, state
+
+    def _jump_to_contact(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
+                         loop: _LoopState, previous_gap_m: float, state: _State) -> _State:
+        """A gap that closed in the accepted step, under a deposition bias, to at most the
+        cell's jump distance is bridged (``bridge_gap`` of an evolving cell); the bridging
+        metal is booked to the active electrode and the bridged state settled at the same
+        time (the circuit sees the new R_cell at once)."""
+        gap = state.neck.gap_m
+        if not (0.0 < gap <= getattr(cell, "jump_to_contact_m", 0.0)
+                and gap < previous_gap_m and state.op.V_cell_V > 0.0):
+            return state
+        loop.exchanged += cell.bridge_gap(state.neck)
+        bridged = self._settle(cell, extractor, drive, loop.t, state.T_neck_K)
+        log.info("t = %.6e s: jump to contact across a %.3f nm gap: G %.3g -> %.3g G0", loop.t,
+                 gap / NM, state.contact_G_S / landauer.G0_S,
+                 bridged.contact_G_S / landauer.G0_S)
+        return bridged
 
     def _settle(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
                 T_neck_K: float) -> _State:

@@ -44,6 +44,15 @@ def hemisphere_distance(device: DeviceMesh, z_face_m: float, radius_m: float) ->
     return lambda x: np.hypot(radial(x), x[axial] - z_face_m) - radius_m
 
 
+def rod_distance(device: DeviceMesh, z_low_m: float, z_high_m: float,
+                 radius_m: float) -> Distance:
+    """Signed distance [m] to a rod of radius_m on the axis from z_low_m to z_high_m, its ends
+    rounded by hemispheres."""
+    radial, axial = radial_distance(device), device.axial_index
+    return lambda x: np.hypot(radial(x), x[axial] - np.clip(x[axial], z_low_m, z_high_m)) \
+        - radius_m
+
+
 def cone_distance(device: DeviceMesh, z_base_m: float, z_far_m: float, base_m: float,
                   tip_m: float, gap_m: float) -> Distance:
     """Signed distance [m] (exact enough for a slender cone) to a cone on the axis with its

@@ -5,7 +5,9 @@ the active electrode (top, e.g. Ag) is the boundary ``anode``, the inert one (bo
 ``cathode``. Unknowns and equations (DESIGN.md sec. 3):
 
 * xi, the filament metal (:class:`~apcfem.physics.phase_field.AllenCahnDeposition`), grown from
-  a hemispherical nucleus on the cathode at the axis. Its surface reaction
+  the initial filament on the cathode (``ecm.initial_filament``: a hemispherical nucleus, or
+  the cone an earlier set left). Its local terms are lumped at the vertices by default
+  (``ecm.lumped_phase``), which keeps xi within [0, 1]. Its surface reaction
   M^z+ + z e^- <-> M follows mass-action Butler-Volmer kinetics with both Tafel branches in the
   electrochemical overpotential eta = phi_m - phi_e: the metal potential phi_m (electronic
   problem) and the electrolyte potential phi_e (ionic problem) are distinct fields, so the
@@ -22,6 +24,11 @@ the active electrode (top, e.g. Ag) is the boundary ``anode``, the inert one (bo
   exactly, the contact voltage I/G a potential jump across the plane. While the filament is broken the
   contact is open and the tunnelling conductance G_t of the gap is in parallel with the FE
   leakage: R_cell = 1 / (G_t + 1/R_open).
+* Jump to contact: once a gap closing under a deposition bias is narrower than an atomic
+  diameter (``ecm.jump_to_contact_nm``), the apex atom bridges it (:meth:`EcmCell.bridge_gap`,
+  called by the simulation loop after an accepted step). The last atomic gap cannot close by
+  the reaction itself: the metal potential of the electrolyte nodes on the anode face is the
+  anode's, so the face oxidises what would deposit there.
 * T, steady heat with the Joule source and the contact power I^2/G released in the metal next to
   the neck (Gaussian of ``physics.neck_heating_length_nm``); the electrodes are heat sinks.
 
@@ -41,6 +48,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from mpi4py import MPI
+from scipy.special import jn_zeros
 
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
@@ -49,6 +57,7 @@ from apcfem.coupling.cell_geometry import (
     clipped_potential,
     cone_distance,
     hemisphere_distance,
+    rod_distance,
 )
 from apcfem.coupling.cell_heat import LINEAR, CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
@@ -59,6 +68,7 @@ from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
     ELEMENTARY_CHARGE_C,
     FARADAY_C_PER_MOL,
+    fermi_wavevector_per_m,
     molar_density_mol_per_m3,
 )
 from apcfem.mesh import NM, build_device_mesh
@@ -70,6 +80,7 @@ from apcfem.physics.ionic_conduction import IonicConduction
 from apcfem.physics.phase_field import (
     AllenCahnDeposition,
     butler_volmer_ratio,
+    lumped_volume_weight,
     reduced_gibbs_thomson,
     sharp_interpolation,
 )
@@ -87,6 +98,11 @@ the electronic system as ill-conditioned as this ratio (at 1e-18 the direct solv
 potentials far outside [0, V]). The raised value only shapes the fields: the leakage in R_cell
 of a broken filament is the host's own (:func:`~apcfem.coupling.contact.layer_leakage_S`), and
 in parallel with a connected filament it is below 1e-4 G0."""
+
+ONE_CHANNEL_RADIUS_KF = 0.5 * (float(jn_zeros(0, 1)[0]) + float(jn_zeros(1, 1)[0]))
+"""k_F a in the middle of the circular neck's first plateau (between the edges j_01 = 2.405 and
+j_11 = 3.832 of a hard-wall disc) [-]: the radius of the one-atom bridge of a jump to contact,
+which the counter gives 1 G0 (Ag: a = 0.26 nm)."""
 
 NUCLEUS_RELAXATION_STEPS = 12
 """Steps of the zero-bias relaxation of the initial nucleus (see EcmCell._relax_interface)."""
@@ -154,6 +170,12 @@ class EcmCell:
         self.contact = ContactConduction(self.device, self.sigma, degree,
                                          lower_contact="cathode", upper_contact="anode",
                                          leak_sigma=sigma_leak, method=cfg.solver.conduction)
+        self.jump_to_contact_m = (ecm.jump_to_contact_nm * NM
+                                  if ecm.jump_to_contact_nm is not None
+                                  else (6.0 * metal.atomic_volume_m3.value / np.pi) ** (1 / 3))
+        """A closing gap this narrow [m] bridges (:meth:`bridge_gap`); 0: never."""
+        self.bridge_radius_m = ONE_CHANNEL_RADIUS_KF / fermi_wavevector_per_m(
+            metal.fermi_energy_eV.value, metal.effective_mass_me.value)
         self.leakage_S = layer_leakage_S(cfg.geometry, host.electrical_conductivity_S_per_m.value)
         """Leakage [S] of the switching layer (parallel plate, physical host conductivity), in
         parallel with the tunnelling conductance while the filament is broken."""
@@ -178,7 +200,8 @@ class EcmCell:
             interface_width_m=ecm.interface_width_nm * NM,
             capillary_mobility_m2_per_s=self.rate_factor * self.capillary_mobility_m2_per_s,
             deposition_velocity_m_per_s=self.rate_factor * v0,
-            transfer_coefficient=ecm.transfer_coefficient)
+            transfer_coefficient=ecm.transfer_coefficient,
+            lumped_weight=lumped_volume_weight(m) if ecm.lumped_phase else None)
         # Gibbs-Thomson: with the Laplacian curvature the Allen-Cahn term moves the interface by
         # K kappa (linear part) and the reaction adds the rest of the exponential law (see
         # apcfem.physics.phase_field)
@@ -221,7 +244,8 @@ class EcmCell:
                                         dissolution_current=self.dissolution_current,
                                         cancelled_curvature=self._cancelled_curvature)
                     + self.ionic.residual(self.phi_e, v_phi, m, T=self.T, dt=self.dt,
-                                          deposited_mol_per_m3=deposited)
+                                          deposited_mol_per_m3=deposited,
+                                          deposition_integral=self.phase.local_integral(m))
                     + GEOMETRY_RESIDUAL_SCALE
                     * sum(self.estimator.residuals(self.geometry, self.xi, v_geometry, m)))
         self._block = BlockNewtonProblem("ecm", residual, [self.xi, self.phi_e, *self.geometry],
@@ -284,6 +308,26 @@ class EcmCell:
         self.phi_m.x.array[:] = 0.0
         self.accept()
         self._relax_interface()
+
+    def bridge_gap(self, neck: NeckProfile) -> float:
+        """Jump to contact: bridge the gap of ``neck`` by a rod of the one-atom radius on the
+        axis reaching into the metal on both sides (xi = max(xi, rod profile)), as the apex
+        atom of a tip snaps to the counter-electrode once the gap is below an atomic
+        diameter (Agrait, Levy Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2).
+        The accepted state becomes the bridged one. Returns the metal added [mol] (the caller
+        books it to the active electrode, whose atoms jump)."""
+        broken = np.flatnonzero(np.asarray(neck.radius_m) <= 0.0)
+        overlap = 2.0 * self.cfg.ecm.interface_width_nm * NM
+        rod = rod_distance(self.device, neck.z_m[broken[0]] - overlap,
+                           neck.z_m[broken[-1]] + overlap, self.bridge_radius_m)
+        before = self.inventory()["filament_mol"]
+        lam = self.cfg.ecm.interface_width_nm * NM
+        bridged = fem.Function(self.xi.function_space)
+        bridged.interpolate(lambda x: 0.5 * (1.0 - np.tanh(rod(x) / lam)))
+        self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
+        self.update_geometry()
+        self.accept()
+        return self.inventory()["filament_mol"] - before
 
     def update_geometry(self) -> None:
         """Signed distance and curvature of the present xi (after xi was set directly)."""

@@ -77,7 +77,8 @@ class IonicConduction:
         return electrode.current_density(self.species.charge_number, phi, c, T)
 
     def residual(self, phi, v, m: DeviceMesh, *, T: Scalar, dt: Scalar,
-                 deposited_mol_per_m3) -> ufl.Form:
+                 deposited_mol_per_m3,
+                 deposition_integral: tuple[Scalar, ufl.Measure] | None = None) -> ufl.Form:
         """int W [dt sigma grad phi.grad v + z F dq v] - dt sum_e int_e W j_ox v, over Q_scale.
 
         Args:
@@ -88,12 +89,16 @@ class IonicConduction:
             dt: time step [s].
             deposited_mol_per_m3: dq = c_m (xi - xi_old), metal deposited from the electrolyte
                 in the step [mol/m^3] (> 0 consumes ions).
+            deposition_integral: volume weight and measure of the deposition term, those the
+                phase field integrates its amount with (default: the residual's).
         """
         dx = m.dx()(degree=self.quadrature_degree)
         z = self.species.charge_number
         weight = m.weight() / CHARGE_SCALE_C
-        form = weight * (dt * ufl.inner(self.conductivity(phi, T) * ufl.grad(phi), ufl.grad(v))
-                         + z * FARADAY_C_PER_MOL * deposited_mol_per_m3 * v) * dx
+        deposition_weight, deposition_dx = deposition_integral or (m.weight(), dx)
+        form = (weight * dt * ufl.inner(self.conductivity(phi, T) * ufl.grad(phi), ufl.grad(v))
+                * dx + deposition_weight / CHARGE_SCALE_C * z * FARADAY_C_PER_MOL
+                * deposited_mol_per_m3 * v * deposition_dx)
         for electrode in self.electrodes:
             form -= (weight * dt * self.electrode_current(electrode, phi, T) * v
                      * m.ds(electrode.boundary)(degree=self.quadrature_degree))

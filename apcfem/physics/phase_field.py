@@ -45,6 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ufl
+from dolfinx import fem, la
 
 from apcfem.mesh import DeviceMesh
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
@@ -132,6 +133,8 @@ class AllenCahnDeposition:
         transfer_coefficient: alpha [-] in (0, 1).
         quadrature_degree: degree of all integrals (as the Nernst-Planck residual, so that the
             source -c_m d(xi)/dt of the ions balances the deposited amount exactly).
+        lumped_weight: None, or the nodal volume weight (:func:`lumped_volume_weight`) with
+            which the local terms are integrated at the vertices (mass lumping).
     """
 
     interface_width_m: float
@@ -139,6 +142,7 @@ class AllenCahnDeposition:
     deposition_velocity_m_per_s: Scalar
     transfer_coefficient: float = 0.5
     quadrature_degree: int = 4
+    lumped_weight: Scalar | None = None
 
     def __post_init__(self):
         if not 0.0 < self.transfer_coefficient < 1.0:
@@ -182,15 +186,42 @@ class AllenCahnDeposition:
                 626 (2007)); then ``dissolution_current`` must carry the whole Gibbs-Thomson
                 law. None: the Allen-Cahn terms move the interface by K kappa.
         """
-        weight = m.weight() / RESIDUAL_VOLUME_M3
         dx = m.dx()(degree=self.quadrature_degree)
         rate = self.rate(xi, dissolution_current, cancelled_curvature)
-        return weight * ((xi - xi_old) * v
-                         + dt * self.capillary_mobility_m2_per_s
-                         * ufl.inner(ufl.grad(xi), ufl.grad(v))
-                         - dt * rate * v) * dx
+        local_weight, local_dx = self.local_integral(m)
+        return (local_weight / RESIDUAL_VOLUME_M3 * ((xi - xi_old) - dt * rate) * v * local_dx
+                + m.weight() / RESIDUAL_VOLUME_M3 * dt * self.capillary_mobility_m2_per_s
+                * ufl.inner(ufl.grad(xi), ufl.grad(v)) * dx)
+
+    def local_integral(self, m: DeviceMesh) -> tuple[Scalar, ufl.Measure]:
+        """Volume weight and measure of the local terms (time derivative, double well,
+        reaction) and of the amount: the nodal weight at the vertices when lumped (with the
+        M-matrix of the gradient term on a non-obtuse P1 mesh, a step then keeps xi within
+        [0, 1]), else the residual quadrature."""
+        if self.lumped_weight is not None:
+            return self.lumped_weight, m.dx()(scheme="vertex", degree=1)
+        return m.weight(), m.dx()(degree=self.quadrature_degree)
 
     def amount(self, xi, m: DeviceMesh, molar_density_mol_per_m3: float) -> ufl.Form:
         """Metal in the filament c_m int xi dV [mol] (scalar form, residual quadrature)."""
-        return (molar_density_mol_per_m3 * m.weight() * xi
-                * m.dx()(degree=self.quadrature_degree))
+        weight, local_dx = self.local_integral(m)
+        return molar_density_mol_per_m3 * weight * xi * local_dx
+
+
+def lumped_volume_weight(m: DeviceMesh) -> Scalar:
+    """Nodal volume weight for vertex quadrature of P1 functions: W_i = int w phi_i / int phi_i
+    (w the mesh's volume weight, 2 pi r when axisymmetric), so that the vertex rule of
+    W f v gives the row-sum lumped mass int w phi_i f_i, positive on the axis too, and
+    the vertex rule of W f integrates a P1 f exactly. In 3-D, w = 1 itself."""
+    if not m.axisymmetric:
+        return m.weight()
+    space = fem.functionspace(m.mesh, ("Lagrange", 1))
+    v = ufl.TestFunction(space)
+    lumped = [fem.assemble_vector(fem.form(w * v * m.dx())) for w in (m.weight(), 1.0)]
+    for vector in lumped:
+        vector.scatter_reverse(la.InsertMode.add)
+        vector.scatter_forward()
+    weight = fem.Function(space, name="lumped_volume_weight")
+    weight.x.array[:] = lumped[0].array / lumped[1].array
+    return weight
+

@@ -1,5 +1,6 @@
-"""The ECM test case: the bundled Ag/SiO2/Pt cell on a coarser mesh at 5 V/s (shared by the
-ECM test modules, so that each runs on its own test worker)."""
+"""The ECM test case: the bundled Ag/SiO2/Pt cell, its set branch only, with fewer steps through
+the tunnelling rise (shared by the ECM test modules, so that each runs on its own test
+worker)."""
 
 import pytest
 
@@ -15,11 +16,11 @@ def set_branch_test(test):
 
 
 def ecm_case(**changes):
-    """The bundled ECM case with the test's mesh, compliance and sweep, then ``changes``."""
+    """The bundled ECM case (2 V/s) with the test's compliance and set branch, then
+    ``changes``."""
     cfg = load_case(apcfem.bundled_case("ecm_ag_sio2_pt_sweep"))
-    base = {"mesh.min_size_nm": 0.15, "circuit.current_limit_A": I_CC_A,
-            "protocol.ramp_rate_V_per_s": 5.0, "protocol.reset_voltage_V": None,
-            "dynamics.dt_max_s": 2e-3, "dynamics.max_steps": 3000,
+    base = {"circuit.current_limit_A": I_CC_A, "protocol.reset_voltage_V": None,
+            "dynamics.max_steps": 3000,
             "dynamics.max_resistance_change": 0.3,  # 3x fewer steps through the tunnelling rise
             "output.fields": False, "output.plots": False}
     return update_case(cfg, {**base, **changes})

@@ -1,12 +1,13 @@
 """ECM filament dynamics: one set branch through first contact into compliance.
 
-The bundled Ag/SiO2/Pt cell (5 nm layer, coarser mesh) under a 5 V/s sweep with 100 uA
-compliance: the 1.5 nm nucleus on the Pt cathode first ripens slightly into the flat Ag anode
-(Gibbs-Thomson), then grows towards the anode once the Butler-Volmer overpotential passes its
-Tafel threshold; the tunnelling conductance of the closing gap rises steadily into the first
-contact (below 2 G0, review sec. 3); the compliance then clamps the current and the neck stops
-growing as the cell voltage falls below the threshold. The metal deposited equals the charge the
-anode oxidised (ions are electroneutral), to solver tolerance, through contact and clamp.
+The bundled Ag/SiO2/Pt cell (5 nm layer) under its 2 V/s sweep with 100 uA compliance, from the
+remnant cone an earlier cycle left on the Pt cathode (tip 1 nm below the anode): the tip first
+recedes slightly (Gibbs-Thomson), then grows towards the anode once the Butler-Volmer
+overpotential passes its Tafel threshold; the tunnelling conductance of the closing gap rises
+steadily until the apex atom jumps into contact (below 2 G0, review sec. 3); the compliance then
+clamps the current and the neck stops growing as the cell voltage falls towards the threshold.
+The metal deposited equals the charge the anode oxidised (ions are electroneutral; the atom of
+the jump is the anode's), to solver tolerance, through contact and clamp.
 """
 
 import numpy as np
@@ -45,7 +46,7 @@ def test_growth_has_a_threshold(set_branch):
     V, metal = s["V_source_V"], s["filament_mol"]
     before = np.arange(V.size) < _contact_index(s)
     low = before & (V <= 0.2)
-    # below the threshold the nucleus ripens into the anode (Gibbs-Thomson), above it grows
+    # below the threshold the remnant's tip dissolves (Gibbs-Thomson), above it grows
     assert metal[low][-1] < metal[0]
     V_set = V[_contact_index(s)]
     high = before & (V >= V_set - 0.1)

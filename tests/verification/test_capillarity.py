@@ -20,7 +20,7 @@ from apcfem.coupling.newton import NewtonProblem
 from apcfem.materials import get_material
 from apcfem.materials.laws import BOLTZMANN_J_PER_K, FARADAY_C_PER_MOL, molar_density_mol_per_m3
 from apcfem.mesh import single_region_device
-from apcfem.physics.phase_field import AllenCahnDeposition
+from apcfem.physics.phase_field import AllenCahnDeposition, lumped_volume_weight
 
 NM = 1e-9
 
@@ -45,7 +45,10 @@ def test_ag_capillary_mobility_from_thermodynamics():
     assert K == pytest.approx(length * 10.0 / (FARADAY_C_PER_MOL * 97_340.0), rel=2e-3)
 
 
-def test_cylinder_shrinks_at_the_capillary_rate():
+@pytest.mark.parametrize("lumped", [False, True])
+def test_cylinder_shrinks_at_the_capillary_rate(lumped):
+    """With the local terms at the residual quadrature or lumped at the vertices (the nodal
+    weight of the axisymmetric volume, ``ecm.lumped_phase``)."""
     comm = MPI.COMM_WORLD
     r0, width, height = 2.0 * NM, 0.15 * NM, 0.2 * NM
     mesh = create_rectangle(comm, [[0.0, 0.0], [4.0 * NM, height]], [200, 4])
@@ -57,7 +60,8 @@ def test_cylinder_shrinks_at_the_capillary_rate():
     xi_old.x.array[:] = xi.x.array
     dt = fem.Constant(mesh, 0.0)
     phase = AllenCahnDeposition(interface_width_m=width, capillary_mobility_m2_per_s=K,
-                                deposition_velocity_m_per_s=0.0)
+                                deposition_velocity_m_per_s=0.0,
+                                lumped_weight=lumped_volume_weight(device) if lumped else None)
     problem = NewtonProblem("capillary", phase.residual(
         xi, ufl.TestFunction(space), device, xi_old=xi_old, dt=dt, dissolution_current=0.0),
         xi)
@@ -182,6 +186,7 @@ def test_electrolyte_in_gibbs_thomson_equilibrium_with_a_nucleus(curvature):
         # ~ 10 ms (the case's calibrated 1e-3 A/m^2 would take ~100 s)
         "ecm.exchange_current_density_A_per_m2": 10.0,
         "ecm.anode_exchange_current_density_A_per_m2": 1e-9, "ecm.nucleus_radius_nm": 2.0,
+        "ecm.initial_filament": "nucleus",
         "ecm.heat": False, "mesh.refinement_radius_nm": 3.5, "mesh.min_size_nm": 0.1,
         "ecm.curvature": curvature})
     cell = EcmCell(cfg, MPI.COMM_WORLD)
@@ -256,3 +261,20 @@ def test_level_set_curvature_on_the_device_mesh(shape, radius_nm, bias, spread):
     mean_abs = comm.allreduce(np.sum(weight * np.abs(error)), op=MPI.SUM) / total
     assert abs(mean) < bias, f"h'-weighted mean error {mean:+.3f}"
     assert mean_abs < spread, f"h'-weighted mean |error| {mean_abs:.3f}"
+
+
+def test_lumped_weight_integrates_p1_fields_exactly_and_is_positive_on_the_axis():
+    """The nodal weight of the lumped phase field: the vertex rule of W f gives int 2 pi r f
+    of a P1 field f exactly (the metal amount and the ions' deposition source agree with the
+    consistent integral), and W > 0 on the axis (lumped mass rows there are not empty)."""
+    comm = MPI.COMM_WORLD
+    mesh = create_rectangle(comm, [[0.0, 0.0], [2.0 * NM, 1.0 * NM]], [7, 5])
+    device = single_region_device(mesh, axisymmetric=True)
+    weight = lumped_volume_weight(device)
+    f = fem.Function(weight.function_space)
+    f.interpolate(lambda x: 1.0 + 3.0 * x[0] / NM - 2.0 * x[1] / NM)
+    lumped = fem.form(weight * f * ufl.dx(domain=mesh, scheme="vertex", degree=1))
+    exact = fem.form(2 * np.pi * ufl.SpatialCoordinate(mesh)[0] * f * ufl.dx(domain=mesh))
+    values = [comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM) for form in (lumped, exact)]
+    assert values[0] == pytest.approx(values[1], rel=1e-12)
+    assert weight.x.array.min() > 0.0
