@@ -16,7 +16,7 @@ from ecm_support import I_CC_A, set_branch_test
 from ecm_support import ecm_case as _case
 from mpi4py import MPI
 
-from apcfem import Simulation
+from apcfem import G0_S, Simulation
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,11 @@ def test_compliance_clamps_and_the_neck_stops_growing(set_branch):
     tail = t >= t[0] + 2 * (t[-1] - t[0]) / 3
     late = np.log(G[tail][-1] / G[tail][0]) / (t[tail][-1] - t[tail][0])
     assert late < 1e-2 * early
-    assert 1.0 <= s["G_G0"][-1] <= 20.0  # a few G0 after the set, not a runaway
+    # a few G0 after the set, on the universal set relation R_on = V_c / I_cc with V_c in
+    # 0.2-2 V (Ielmini, IEEE TED 58, 4309, 2011; measured Ag: ~1 G0 at 100 uA)
+    G_final = s["G_G0"][-1]
+    assert 1.0 <= G_final <= 5.0
+    assert 0.2 <= I_CC_A / (G_final * G0_S) <= 2.0
 
 
 def _pulse_series(comm, amplitude_V=1.2, dt_s=1e-4):
