@@ -27,6 +27,9 @@ pytestmark = pytest.mark.serial
 BIN = Path(sys.executable).parent
 MPIEXEC, APCFEM = str(BIN / "mpiexec"), str(BIN / "apcfem")
 TIMEOUT_S = 120
+ABRUPT_STEP = {"dynamics__max_drive_step": 1.0, "dynamics__dt_initial_s": 2e-4,
+               "protocol": {**PULSE, "amplitude_V": 3.0, "rise_s": 1e-9}}
+"""An ECM pulse whose first step after a 1 ns rise to 3 V is too long for Newton (cut back)."""
 SAME_RANKS_RTOL = 1e-8
 """Resumed on the rank count it was killed on: the series of the uninterrupted run to this."""
 OTHER_RANKS_RTOL = 1e-6
@@ -118,10 +121,11 @@ def test_resume_with_another_mesh_is_refused_and_changes_nothing(tmp_path):
 
 
 def test_killed_ecm_pulse_resumes_to_the_uninterrupted_series(tmp_path):
-    """A transient run with adaptive steps, two of them cut back: the state (phase field,
-    electrolyte potential, temperature), the step controller and the loop's sums come back
-    exactly."""
-    case = short_case("ecm_ag_sio2_pt_sweep", tmp_path, output__checkpoint_every_steps=5)
+    """A transient run with adaptive steps, some of them cut back (a 3 V step in 1 ns, then
+    steps of 0.2 ms): the state (phase field, electrolyte potential, temperature), the step
+    controller and the loop's sums come back exactly."""
+    case = short_case("ecm_ag_sio2_pt_sweep", tmp_path, output__checkpoint_every_steps=5,
+                      **ABRUPT_STEP)
     _run(1, "run", str(case), "--output", "whole", cwd=tmp_path)
     whole = read_series(tmp_path / "whole" / "timeseries.csv")
     assert whole["rejected_steps"][-1] >= 1
@@ -150,11 +154,11 @@ def test_killed_ecm_pulse_resumes_on_more_ranks(tmp_path):
 
 
 def test_failed_solve_stops_with_where_and_resumes_with_changed_settings(tmp_path):
-    """dynamics.dt_min_s = 50 us leaves no room to cut back the first hard step (the nucleus's
-    interface relaxing at ~0.5 ms): the run stops there, says where and why, keeps its rows and
-    a checkpoint of its last accepted state; resumed with dt_min_s lowered in a case given to
+    """dynamics.dt_min_s = 50 us leaves no room to cut back the first hard step (0.2 ms at 3 V
+    right after a 1 ns step): the run stops there, says where and why, keeps its rows and a
+    checkpoint of its last accepted state; resumed with dt_min_s lowered in a case given to
     --resume, it finishes the protocol."""
-    case = short_case("ecm_ag_sio2_pt_sweep", tmp_path, dynamics__dt_min_s=5e-5)
+    case = short_case("ecm_ag_sio2_pt_sweep", tmp_path, dynamics__dt_min_s=5e-5, **ABRUPT_STEP)
     failed = _run(1, "run", str(case), "--output", "run", cwd=tmp_path, status=1)
     message = failed.stderr.strip().splitlines()[-1]
     assert re.fullmatch(r"apcfem: error: failed: step \d+: time step cut to \S+ s at t = \S+ s "
@@ -164,7 +168,8 @@ def test_failed_solve_stops_with_where_and_resumes_with_changed_settings(tmp_pat
     kept = read_series(tmp_path / "run" / "timeseries.csv")
     assert np.all(np.isfinite(kept["G_G0"])) and kept["time_s"][-1] < 3e-3
     assert _checkpoint_step(tmp_path / "run") == len(kept["step"]) - 1
-    lowered = short_case("ecm_ag_sio2_pt_sweep", tmp_path, dynamics__dt_min_s=1e-9)
+    lowered = short_case("ecm_ag_sio2_pt_sweep", tmp_path, dynamics__dt_min_s=1e-12,
+                         **ABRUPT_STEP)
     _run(1, "run", str(lowered), "--resume", "run", cwd=tmp_path)
     finished = read_series(tmp_path / "run" / "timeseries.csv")
     assert finished["time_s"][-1] == pytest.approx(3e-3)
