@@ -80,7 +80,6 @@ from apcfem.physics.ionic_conduction import IonicConduction
 from apcfem.physics.phase_field import (
     AllenCahnDeposition,
     butler_volmer_ratio,
-    lumped_volume_weight,
     reduced_gibbs_thomson,
     sharp_interpolation,
 )
@@ -201,7 +200,7 @@ class EcmCell:
             capillary_mobility_m2_per_s=self.rate_factor * self.capillary_mobility_m2_per_s,
             deposition_velocity_m_per_s=self.rate_factor * v0,
             transfer_coefficient=ecm.transfer_coefficient,
-            lumped_weight=lumped_volume_weight(m) if ecm.lumped_phase else None)
+            lumped_weight=m.nodal_weight() if ecm.lumped_phase else None)
         # Gibbs-Thomson: with the Laplacian curvature the Allen-Cahn term moves the interface by
         # K kappa (linear part) and the reaction adds the rest of the exponential law (see
         # apcfem.physics.phase_field)
@@ -302,8 +301,7 @@ class EcmCell:
             self.phi_e.x.array[:] = (2.0 * metal.surface_energy_J_per_m2.value
                                      * metal.atomic_volume_m3.value
                                      / (self.z * ELEMENTARY_CHARGE_C * radius_m))
-        lam = ecm.interface_width_nm * NM
-        self.xi.interpolate(lambda x: 0.5 * (1.0 - np.tanh(distance(x) / lam)))
+        self.xi.interpolate(self._profile(distance))
         self.update_geometry()
         self.phi_m.x.array[:] = 0.0
         self.accept()
@@ -321,13 +319,18 @@ class EcmCell:
         rod = rod_distance(self.device, neck.z_m[broken[0]] - overlap,
                            neck.z_m[broken[-1]] + overlap, self.bridge_radius_m)
         before = self.inventory()["filament_mol"]
-        lam = self.cfg.ecm.interface_width_nm * NM
         bridged = fem.Function(self.xi.function_space)
-        bridged.interpolate(lambda x: 0.5 * (1.0 - np.tanh(rod(x) / lam)))
+        bridged.interpolate(self._profile(rod))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
         self.update_geometry()
         self.accept()
         return self.inventory()["filament_mol"] - before
+
+    def _profile(self, distance):
+        """The equilibrium tanh profile xi = (1 - tanh(d / lambda)) / 2 of a signed distance d
+        [m] (> 0 outside the metal), as a function of points for ``interpolate``."""
+        lam = self.cfg.ecm.interface_width_nm * NM
+        return lambda x: 0.5 * (1.0 - np.tanh(distance(x) / lam))
 
     def update_geometry(self) -> None:
         """Signed distance and curvature of the present xi (after xi was set directly)."""

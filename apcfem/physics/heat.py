@@ -173,4 +173,3 @@ def diffusive_contact_peak_K(T_ends_K, V_contact_V, lorenz: float = LORENZ_W_OHM
         T_peak [K] (same shape as the inputs).
     """
     return np.sqrt(np.square(T_ends_K) + np.square(V_contact_V) / (4.0 * lorenz))
-

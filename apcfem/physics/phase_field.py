@@ -45,7 +45,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ufl
-from dolfinx import fem, la
 
 from apcfem.mesh import DeviceMesh
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
@@ -133,8 +132,9 @@ class AllenCahnDeposition:
         transfer_coefficient: alpha [-] in (0, 1).
         quadrature_degree: degree of all integrals (as the Nernst-Planck residual, so that the
             source -c_m d(xi)/dt of the ions balances the deposited amount exactly).
-        lumped_weight: None, or the nodal volume weight (:func:`lumped_volume_weight`) with
-            which the local terms are integrated at the vertices (mass lumping).
+        lumped_weight: None, or the nodal volume weight
+            (:meth:`~apcfem.mesh.DeviceMesh.nodal_weight`) with which the local terms are
+            integrated at the vertices (mass lumping).
     """
 
     interface_width_m: float
@@ -206,22 +206,3 @@ class AllenCahnDeposition:
         """Metal in the filament c_m int xi dV [mol] (scalar form, residual quadrature)."""
         weight, local_dx = self.local_integral(m)
         return molar_density_mol_per_m3 * weight * xi * local_dx
-
-
-def lumped_volume_weight(m: DeviceMesh) -> Scalar:
-    """Nodal volume weight for vertex quadrature of P1 functions: W_i = int w phi_i / int phi_i
-    (w the mesh's volume weight, 2 pi r when axisymmetric), so that the vertex rule of
-    W f v gives the row-sum lumped mass int w phi_i f_i, positive on the axis too, and
-    the vertex rule of W f integrates a P1 f exactly. In 3-D, w = 1 itself."""
-    if not m.axisymmetric:
-        return m.weight()
-    space = fem.functionspace(m.mesh, ("Lagrange", 1))
-    v = ufl.TestFunction(space)
-    lumped = [fem.assemble_vector(fem.form(w * v * m.dx())) for w in (m.weight(), 1.0)]
-    for vector in lumped:
-        vector.scatter_reverse(la.InsertMode.add)
-        vector.scatter_forward()
-    weight = fem.Function(space, name="lumped_volume_weight")
-    weight.x.array[:] = lumped[0].array / lumped[1].array
-    return weight
-

@@ -20,7 +20,7 @@ from apcfem.coupling.newton import NewtonProblem
 from apcfem.materials import get_material
 from apcfem.materials.laws import BOLTZMANN_J_PER_K, FARADAY_C_PER_MOL, molar_density_mol_per_m3
 from apcfem.mesh import single_region_device
-from apcfem.physics.phase_field import AllenCahnDeposition, lumped_volume_weight
+from apcfem.physics.phase_field import AllenCahnDeposition
 
 NM = 1e-9
 
@@ -61,7 +61,7 @@ def test_cylinder_shrinks_at_the_capillary_rate(lumped):
     dt = fem.Constant(mesh, 0.0)
     phase = AllenCahnDeposition(interface_width_m=width, capillary_mobility_m2_per_s=K,
                                 deposition_velocity_m_per_s=0.0,
-                                lumped_weight=lumped_volume_weight(device) if lumped else None)
+                                lumped_weight=device.nodal_weight() if lumped else None)
     problem = NewtonProblem("capillary", phase.residual(
         xi, ufl.TestFunction(space), device, xi_old=xi_old, dt=dt, dissolution_current=0.0),
         xi)
@@ -270,7 +270,7 @@ def test_lumped_weight_integrates_p1_fields_exactly_and_is_positive_on_the_axis(
     comm = MPI.COMM_WORLD
     mesh = create_rectangle(comm, [[0.0, 0.0], [2.0 * NM, 1.0 * NM]], [7, 5])
     device = single_region_device(mesh, axisymmetric=True)
-    weight = lumped_volume_weight(device)
+    weight = device.nodal_weight()
     f = fem.Function(weight.function_space)
     f.interpolate(lambda x: 1.0 + 3.0 * x[0] / NM - 2.0 * x[1] / NM)
     lumped = fem.form(weight * f * ufl.dx(domain=mesh, scheme="vertex", degree=1))
