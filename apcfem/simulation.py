@@ -189,6 +189,8 @@ class _State:
     V_contact_V: float
     circuit_its: int = 0
     T_max_K: float = np.nan
+    bridged_mol: float = 0.0
+    """metal a jump to contact added in the step [mol] (booked to the active electrode)"""
 
 
 class Simulation:
@@ -330,8 +332,8 @@ class Simulation:
             slope = abs(drive.slope(t))
             dt = control.propose(t, drive_cap / slope if slope > 0 else None)
             try:
-                its, new = self._step(cell, extractor, drive, t, dt, state, control,
-                                      rejected_change)
+                its, new, change = self._step(cell, extractor, drive, t, dt, state, control,
+                                              rejected_change)
             except (SolverDivergedError, StepRejected) as err:
                 cell.reject()
                 rejected_change = getattr(err, "change", np.inf)
@@ -345,12 +347,11 @@ class Simulation:
                 continue
             rejected_change = np.inf
             cell.accept()
-            control.accept(its, _relative_change(state.resistance.cell_ohm,
-                                                 new.resistance.cell_ohm)
-                           / dyn.max_resistance_change if self.transient else 0.0)
+            control.accept(its, change / dyn.max_resistance_change if self.transient else 0.0)
             loop.settle_T_K = state.T_neck_K  # what the new state was settled with
             loop.t = t + dt
-            state = self._jump_to_contact(cell, extractor, drive, loop, state.neck.gap_m, new)
+            loop.exchanged += new.bridged_mol
+            state = new
             try:
                 row = self._accepted_row(cell, state, drive, control, loop, dt, its)
                 series.append(row)
@@ -444,9 +445,11 @@ class Simulation:
 
     def _step(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
               dt: float, before: _State, control: StepControl,
-              rejected_change: float) -> tuple[int, _State]:
-        """Advance with the circuit solved implicitly; raises StepRejected or
-        SolverDivergedError (the caller rejects the state and cuts dt)."""
+              rejected_change: float) -> tuple[int, _State, float]:
+        """Advance with the circuit solved implicitly, then bridge a gap closed to the jump
+        distance. Returns Newton iterations, the new state and its relative R_cell change
+        before any jump; raises StepRejected or SolverDivergedError (the caller rejects the
+        state and cuts dt)."""
         dyn = self.cfg.dynamics
         R_cell, newton = before.resistance.cell_ohm, 0
         for iteration in range(1, dyn.max_circuit_iterations + 1):
@@ -472,21 +475,23 @@ class Simulation:
         if jump:
             log.info("t = %.6e s: R_cell jumps by %.3g (persists as dt is cut): accepted", t,
                      change)
-        return newton, state
+        return newton, self._jump_to_contact(cell, extractor, drive, t + dt,
+                                             before.neck.gap_m, state), change
 
     def _jump_to_contact(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
-                         loop: _LoopState, previous_gap_m: float, state: _State) -> _State:
-        """A gap that closed in the accepted step, under a deposition bias, to at most the
-        cell's jump distance is bridged (``bridge_gap`` of an evolving cell); the bridging
-        metal is booked to the active electrode and the bridged state settled at the same
-        time (the circuit sees the new R_cell at once)."""
+                         t: float, previous_gap_m: float, state: _State) -> _State:
+        """A gap that closed in the step, under a deposition bias, to at most the cell's jump
+        distance is bridged (``bridge_gap`` of an evolving cell) and the bridged state settled
+        at the same time t [s] (the circuit sees the new R_cell at once; the jump is exempt
+        from the step's R_cell limit). A failure here rejects the whole step."""
         gap = state.neck.gap_m
         if not (0.0 < gap <= getattr(cell, "jump_to_contact_m", 0.0)
                 and gap < previous_gap_m and state.op.V_cell_V > 0.0):
             return state
-        loop.exchanged += cell.bridge_gap(state.neck)
-        bridged = self._settle(cell, extractor, drive, loop.t, state.T_neck_K)
-        log.info("t = %.6e s: jump to contact across a %.3f nm gap: G %.3g -> %.3g G0", loop.t,
+        added_mol = cell.bridge_gap(state.neck)
+        bridged = self._settle(cell, extractor, drive, t, state.T_neck_K)
+        bridged.circuit_its, bridged.bridged_mol = state.circuit_its, added_mol
+        log.info("t = %.6e s: jump to contact across a %.3f nm gap: G %.3g -> %.3g G0", t,
                  gap / NM, state.contact_G_S / landauer.G0_S,
                  bridged.contact_G_S / landauer.G0_S)
         return bridged

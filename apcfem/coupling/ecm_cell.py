@@ -312,8 +312,9 @@ class EcmCell:
         axis reaching into the metal on both sides (xi = max(xi, rod profile)), as the apex
         atom of a tip snaps to the counter-electrode once the gap is below an atomic
         diameter (Agrait, Levy Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2).
-        The accepted state becomes the bridged one. Returns the metal added [mol] (the caller
-        books it to the active electrode, whose atoms jump)."""
+        The present state becomes the bridged one (accepted or rejected with its step).
+        Returns the metal added [mol] (the caller books it to the active electrode, whose
+        atoms jump)."""
         broken = np.flatnonzero(np.asarray(neck.radius_m) <= 0.0)
         overlap = 2.0 * self.cfg.ecm.interface_width_nm * NM
         rod = rod_distance(self.device, neck.z_m[broken[0]] - overlap,
@@ -323,7 +324,6 @@ class EcmCell:
         bridged.interpolate(self._profile(rod))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
         self.update_geometry()
-        self.accept()
         return self.inventory()["filament_mol"] - before
 
     def _profile(self, distance):
