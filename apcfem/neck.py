@@ -115,9 +115,12 @@ class NeckExtractor:
         dz = z[1] - z[0]
         gap = dz * np.count_nonzero(radius <= 0.0)
         i = int(np.argmin(radius))
-        if gap > 0 or i in (0, len(z) - 1):
+        if gap > 0:
             return NeckProfile(z, radius, float(max(radius[i], 0.0)), float(z[i]), np.nan,
                                float(gap))
+        if i in (0, len(z) - 1):  # on an electrode face: the curvature of the filament's side
+            return NeckProfile(z, radius, float(radius[i]), float(z[i]),
+                               _local_curvature(z, radius, i), 0.0)
         neck_z, neck_a = _parabola_vertex(z[i - 1:i + 2], radius[i - 1:i + 2])
         return NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, i), 0.0)
 
@@ -133,7 +136,8 @@ def _parabola_vertex(z: np.ndarray, a: np.ndarray) -> tuple[float, float]:
 
 
 def _local_curvature(z: np.ndarray, a: np.ndarray, i: int) -> float:
-    """a'' at the neck from a least-squares parabola over 1/8 of the samples either side.
+    """a'' at the neck from a least-squares parabola over 1/8 of the samples either side (the
+    one side there is for a neck at an end of the profile, on an electrode face).
 
     A wide window averages out the sub-cell noise of the sampled radius (second differences
     amplify it); for a parabolic neck the fit is exact.

@@ -7,9 +7,16 @@ a(z) (:func:`apcfem.landauer.profile_conductance`): a gap (a = 0) is a barrier o
 ``gap_barrier_eV`` above E_F, so G rises continuously from the tunnelling range, G ~ e^{-2 kappa d},
 through the first plateau as the gap closes. A whole filament may instead be counted from its
 neck alone (``transmission = "abrupt"`` or ``"saddle"``: Bessel-zero modes of the neck radius,
-the saddle form with hbar omega from the neck curvature). The electrodes at both ends of the layer are
-leads: wide sections (at least the widest section of the filament, and 1 nm) of length
-``LEAD_LENGTH_M`` beyond each face.
+the saddle form with hbar omega from the neck curvature). A neck on an electrode face (at an
+end of the profile, where it widens abruptly into the electrode) takes its hbar omega from the
+curvature of its filament side; once no mode is open there (k_F a < j_01) the contact has
+broken: its closed sections, which carry no propagating mode, are a gap to tunnel across. No gap is narrower than
+``break_gap_m``: a gap closing below the jump distance jumps to contact, and a breaking contact
+jumps out of it, its last atom snapping back to the banks (Agrait, Levy Yeyati & van
+Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2), so G drops from the last plateau into the
+tunnelling range and a sub-atomic sliver of gap never tunnels like a contact. The electrodes at both ends of the layer are leads: wide sections
+(at least the widest section of the filament, and 1 nm) of length ``LEAD_LENGTH_M`` beyond
+each face.
 """
 
 from __future__ import annotations
@@ -17,14 +24,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import jn_zeros
 
 from apcfem import landauer
+from apcfem.materials.laws import fermi_wavevector_per_m
 
 LEAD_LENGTH_M = 0.5e-9
 """Length [m] of the electrode sections added at both ends of the profile."""
 
 LEAD_MIN_RADIUS_M = 1.0e-9
 """Smallest radius [m] of the electrode sections."""
+
+J01 = float(jn_zeros(0, 1)[0])
+"""First zero of the Bessel function J_0: the first mode edge of a circular section, k_F a."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,8 @@ class ContactConductance:
 
 def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landauer.Electrons,
                         gap_barrier_eV: float,
-                        transmission: str = "transfer_matrix") -> ContactConductance:
+                        transmission: str = "transfer_matrix",
+                        break_gap_m: float = 0.0) -> ContactConductance:
     """Conductance of a filament profile between two electrode leads.
 
     Linear response, or ``I/V`` at the bias of ``electrons``; the temperature of ``electrons``
@@ -52,13 +65,22 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
         gap_barrier_eV: tunnel barrier above E_F in a gap [eV].
         transmission: ``"transfer_matrix"`` through the profile, or ``"abrupt"``/``"saddle"``
             counting of the neck of a whole filament (a broken one always tunnels).
+        break_gap_m: shortest gap [m] (the jump distance): a narrower one, or a face neck
+            whose last mode closed (``"saddle"``), tunnels across this much (see the module
+            docstring).
     """
     z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
+    if transmission != "transfer_matrix" and np.all(radius > 0.0):
+        open_radius = first_mode_radius_m(electrons)
+        on_face = neck.neck_z_m in (z_m[0], z_m[-1])
+        if transmission == "abrupt" or not on_face or neck.neck_radius_m >= open_radius:
+            return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
+                                     transmission)
+        radius = np.where(radius < open_radius, 0.0, radius)  # a broken face neck
     if not np.any(radius > 0.0):
         return ContactConductance(0.0, 0.0, 0.0)
-    if transmission != "transfer_matrix" and np.all(radius > 0.0):
-        return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
-                                 transmission)
+    if break_gap_m > 0.0:
+        radius = _widen_gaps(radius, int(np.ceil(break_gap_m / (z_m[1] - z_m[0]) - 1e-9)))
     lead = max(float(radius.max()), LEAD_MIN_RADIUS_M)
     z0, z1 = layer_z_m
     z = np.concatenate([[z0 - LEAD_LENGTH_M, z0], z_m, [z1, z1 + LEAD_LENGTH_M]])
@@ -66,6 +88,32 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     result = landauer.profile_conductance(z, a, electrons, gap_barrier_eV=gap_barrier_eV)
     G_G0 = float(result.G_G0)
     return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels))
+
+
+def _widen_gaps(radius: np.ndarray, sections: int) -> np.ndarray:
+    """The profile with every gap (run of sections with a = 0) at least ``sections`` long: a gap
+    at an end of the profile grows away from that electrode face, one inside grows both ways."""
+    gap = radius <= 0.0
+    edges = np.diff(np.concatenate([[0], gap.astype(np.int8), [0]]))
+    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        missing = sections - (stop - start)
+        if missing <= 0:
+            continue
+        if start == 0:
+            stop += missing
+        elif stop == gap.size:
+            start -= missing
+        else:
+            start, stop = start - missing // 2, stop + missing - missing // 2
+        gap[max(start, 0):stop] = True
+    return np.where(gap, 0.0, radius)
+
+
+def first_mode_radius_m(electrons: landauer.Electrons) -> float:
+    """Radius [m] below which a hard-wall circular section carries no propagating mode at E_F:
+    j_01 / k_F (Ag: 0.20 nm)."""
+    return J01 / float(fermi_wavevector_per_m(electrons.fermi_energy_eV,
+                                              electrons.effective_mass_me))
 
 
 def _neck_conductance(radius_m: float, curvature_per_m: float, electrons: landauer.Electrons,

@@ -507,7 +507,8 @@ class Simulation:
         barrier = self._gap_barrier_eV()
         for _ in range(BIAS_ITERATIONS):
             G = contact_conductance(neck, extractor.z_range_m, electrons, barrier,
-                                    self.cfg.landauer.transmission)
+                                    self.cfg.landauer.transmission,
+                                    getattr(cell, "jump_to_contact_m", 0.0))
             cell.set_contact(neck, G.G_S)
             resistance = cell.resistance()
             op = self._operating_point(drive, t, resistance.cell_ohm)

@@ -553,8 +553,10 @@ class EcmConfig(_Section):
         "stays within [0, 1] on a non-obtuse mesh)")
     jump_to_contact_nm: float | None = Field(
         None, ge=0, description="a gap closing under a deposition bias bridges by one atom "
-        "once it is this narrow (jump to contact); default the filament metal's atomic "
-        "diameter (6 Omega / pi)^(1/3), 0 switches it off")
+        "once it is this narrow (jump to contact), and a neck on an electrode face whose last "
+        "mode closes leaves a gap at least this wide (jump out of contact, with "
+        "landauer.transmission = 'saddle'); default the filament metal's atomic diameter "
+        "(6 Omega / pi)^(1/3), 0 switches both off")
     nucleus_radius_nm: float = Field(
         0.8, gt=0, description="radius of the initial hemispherical nucleus on the cathode")
     initial_filament: Literal["nucleus", "cone"] = Field(

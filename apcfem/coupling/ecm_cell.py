@@ -172,7 +172,9 @@ class EcmCell:
         self.jump_to_contact_m = (ecm.jump_to_contact_nm * NM
                                   if ecm.jump_to_contact_nm is not None
                                   else (6.0 * metal.atomic_volume_m3.value / np.pi) ** (1 / 3))
-        """A closing gap this narrow [m] bridges (:meth:`bridge_gap`); 0: never."""
+        """A closing gap this narrow [m] bridges (:meth:`bridge_gap`), and a face neck whose
+        last mode closes counts as a gap at least this wide (jump out of contact,
+        :func:`apcfem.quantum_contact.contact_conductance`); 0: neither."""
         self.bridge_radius_m = ONE_CHANNEL_RADIUS_KF / fermi_wavevector_per_m(
             metal.fermi_energy_eV.value, metal.effective_mass_me.value)
         self.leakage_S = layer_leakage_S(cfg.geometry, host.electrical_conductivity_S_per_m.value)

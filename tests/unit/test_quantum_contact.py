@@ -1,0 +1,136 @@
+"""The lumped contact's conductance of an evolving filament's neck (apcfem.quantum_contact).
+
+A neck on an electrode face (a cone whose tip touches the face, as an ECM filament makes) is
+counted by its open modes (``transmission = "saddle"``; with no curvature given, sharp steps)
+and, once none is open, tunnels across its closed sections as across a gap: continuously
+without a break gap, by a jump out of contact with one.
+"""
+
+import numpy as np
+import pytest
+from scipy import constants
+from scipy.special import jn_zeros
+
+from apcfem import landauer
+from apcfem.neck import NeckProfile
+from apcfem.quantum_contact import contact_conductance, first_mode_radius_m
+
+NM = 1e-9
+AG = landauer.Electrons(5.49, 1.0, 300.0)
+LAYER_M = (2.0 * NM, 7.0 * NM)
+BARRIER_EV = 3.36
+Z_M = LAYER_M[0] + (np.arange(100) + 0.5) * 0.05 * NM  # 0.05 nm sections
+
+
+def _face_neck(tip_radius_nm: float) -> NeckProfile:
+    """A cone from the lower electrode whose tip of radius ``tip_radius_nm`` touches the upper
+    face (radius grows by 0.4 nm per nm away from it); the neck is the last section."""
+    radius = np.maximum(tip_radius_nm + (Z_M[-1] - Z_M) / NM * 0.4, 0.0) * NM
+    return NeckProfile(Z_M, radius, float(radius[-1]), float(Z_M[-1]), np.nan, 0.0)
+
+
+def _G0(neck: NeckProfile, transmission: str = "saddle") -> float:
+    return contact_conductance(neck, LAYER_M, AG, BARRIER_EV, transmission).G_G0
+
+
+def test_first_mode_radius_is_the_first_bessel_zero_over_k_fermi():
+    k_fermi = np.sqrt(2 * constants.m_e * 5.49 * constants.e) / constants.hbar
+    assert first_mode_radius_m(AG) == pytest.approx(jn_zeros(0, 1)[0] / k_fermi, rel=1e-12)
+    assert 0.19 * NM < first_mode_radius_m(AG) < 0.21 * NM
+
+
+@pytest.mark.parametrize("tip_nm, channels", [(0.25, 1), (0.30, 1), (0.38, 3)])
+def test_open_face_neck_sits_on_the_plateau_of_its_radius(tip_nm, channels):
+    """Without a curvature the steps are sharp: G is the channel count (to the 300 K tails)."""
+    assert _G0(_face_neck(tip_nm)) == pytest.approx(channels, abs=0.01)
+
+
+def test_closed_face_neck_tunnels_across_its_closed_sections():
+    """Below the first mode edge the sections with no propagating mode are the gap: G equals
+    the transfer-matrix tunnelling of the profile without them, falls monotonically as the tip
+    thins (one plateau -> tunnelling range), and starts next to the plateau (no jump to ~0)."""
+    a1 = first_mode_radius_m(AG) / NM
+    tips = [a1 - 0.005, 0.17, 0.15, 0.10, 0.05, 0.0]
+    G = [_G0(_face_neck(tip)) for tip in tips]
+    closed = _face_neck(0.10)
+    as_gap = np.where(closed.radius_m < a1 * NM, 0.0, closed.radius_m)
+    lead = [as_gap.max()] * 2  # the electrodes: sections as wide as the widest, 0.5 nm long
+    reference = landauer.profile_conductance(
+        np.concatenate([[LAYER_M[0] - 0.5 * NM, LAYER_M[0]], Z_M,
+                        [LAYER_M[1], LAYER_M[1] + 0.5 * NM]]),
+        np.concatenate([lead, as_gap, lead]), AG, gap_barrier_eV=BARRIER_EV).G_G0
+    assert G[3] == pytest.approx(float(reference), rel=1e-9)
+    assert np.all(np.diff(G) < 0)
+    assert G[0] > 0.5  # just below the edge: still most of the last plateau
+    assert G[-1] < 1e-3
+
+
+def test_a_neck_inside_the_layer_keeps_the_saddle_tunnelling():
+    """A neck inside the layer is a saddle: closed modes tunnel through it (the saddle formula,
+    not the gap rule), and the abrupt count stays the bare channel count."""
+    neck = _face_neck(0.15)
+    inside = NeckProfile(neck.z_m, neck.radius_m, 0.15 * NM, Z_M[50], 5e9, 0.0)
+    hbar_omega = landauer.saddle_hbar_omega_eV(5.49, 0.15 * NM, 5e9, 1.0)
+    saddle = landauer.circular_conductance(0.15 * NM, AG, hbar_omega_eV=hbar_omega).G_G0
+    assert _G0(inside) == pytest.approx(float(saddle), rel=1e-12)
+    assert _G0(neck, "abrupt") == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_breaking_face_neck_jumps_out_of_contact():
+    """With a break gap (the jump distance), the closing of the last mode drops G from the
+    plateau to the tunnelling across that gap (the mirror of the jump to contact), far below
+    the plateau, and thinning further only lowers it."""
+    break_gap = 0.32 * NM
+    a1 = first_mode_radius_m(AG) / NM
+    G = [contact_conductance(_face_neck(tip), LAYER_M, AG, BARRIER_EV, "saddle",
+                             break_gap).G_G0 for tip in (a1 + 0.005, a1 - 0.005, 0.1, 0.0)]
+    assert G[0] == pytest.approx(1.0, abs=0.02)
+    assert G[1] < 0.1
+    assert G[1] >= G[2] >= G[3]
+    # the gap: the whole 0.05 nm sections from the face that cover the break gap (7 of them)
+    assert G[1] == pytest.approx(_G0(_face_neck_without_last(a1 - 0.005, 7)), rel=1e-9)
+
+
+def _face_neck_without_last(tip_nm: float, sections: int) -> NeckProfile:
+    radius = _face_neck(tip_nm).radius_m.copy()
+    radius[-sections:] = 0.0
+    return NeckProfile(Z_M, radius, 0.0, Z_M[-1], np.nan, sections * 0.05 * NM)
+
+
+def test_no_gap_is_narrower_than_the_break_gap():
+    """A geometric gap of one 0.05 nm section (the filament just dissolved through) tunnels
+    like the 0.35 nm gap the break gap widens it to, from the face inward; wider gaps are
+    left alone."""
+    radius = _face_neck(0.3).radius_m.copy()
+    radius[-1] = 0.0
+    sliver = NeckProfile(Z_M, radius, 0.0, Z_M[-1], np.nan, 0.05 * NM)
+    widened = contact_conductance(sliver, LAYER_M, AG, BARRIER_EV, "saddle", 0.32 * NM).G_G0
+    assert widened == pytest.approx(_G0(_face_neck_without_last(0.3, 7)), rel=1e-9)
+    assert widened < 0.1 < _G0(sliver)
+    wide = _face_neck_without_last(0.3, 10)
+    assert contact_conductance(wide, LAYER_M, AG, BARRIER_EV, "saddle",
+                               0.32 * NM).G_G0 == pytest.approx(_G0(wide), rel=1e-12)
+
+
+def test_a_gap_inside_the_layer_widens_both_ways():
+    radius = np.full(Z_M.size, 0.5 * NM)
+    radius[50] = 0.0
+    broken = NeckProfile(Z_M, radius, 0.0, Z_M[50], np.nan, 0.05 * NM)
+    expected = radius.copy()
+    expected[47:54] = 0.0  # 7 sections of 0.05 nm cover 0.32 nm
+    reference = NeckProfile(Z_M, expected, 0.0, Z_M[50], np.nan, 0.35 * NM)
+    assert contact_conductance(broken, LAYER_M, AG, BARRIER_EV, "saddle",
+                               0.32 * NM).G_G0 == pytest.approx(_G0(reference), rel=1e-12)
+
+
+def test_a_face_neck_with_a_curvature_has_soft_steps():
+    """The curvature of the filament's side sets hbar omega on a face: at the step edge G lies
+    between the plateaus instead of jumping within the 300 K smearing."""
+    edge = first_mode_radius_m(AG) * jn_zeros(1, 1)[0] / jn_zeros(0, 1)[0]  # j_11 / k_F [m]
+    sharp = _face_neck(edge / NM - 0.01)
+    soft = NeckProfile(sharp.z_m, sharp.radius_m, sharp.neck_radius_m, sharp.neck_z_m, 2e9, 0.0)
+    hbar_omega = landauer.saddle_hbar_omega_eV(5.49, sharp.neck_radius_m, 2e9, 1.0)
+    expected = landauer.circular_conductance(sharp.neck_radius_m, AG, hbar_omega_eV=hbar_omega)
+    assert _G0(sharp) == pytest.approx(1.0, abs=0.01)
+    assert _G0(soft) == pytest.approx(float(expected.G_G0), rel=1e-12)
+    assert 1.2 < _G0(soft) < 2.8
