@@ -41,11 +41,13 @@ J01 = float(jn_zeros(0, 1)[0])
 
 @dataclass(frozen=True)
 class ContactConductance:
-    """Conductance [S] and [G0] and open channels of the contact."""
+    """Conductance [S] and [G0] and open channels of the contact, and the length of the gap
+    it tunnels across (0 while a mode is open)."""
 
     G_S: float
     G_G0: float
     channels: float
+    tunnel_gap_m: float = 0.0
 
 
 def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landauer.Electrons,
@@ -77,17 +79,19 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
             return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
                                      transmission)
         radius = np.where(radius < open_radius, 0.0, radius)  # a broken face neck
+    dz = z_m[1] - z_m[0]
     if not np.any(radius > 0.0):
-        return ContactConductance(0.0, 0.0, 0.0)
+        return ContactConductance(0.0, 0.0, 0.0, dz * radius.size)
     if break_gap_m > 0.0:
-        radius = _widen_gaps(radius, int(np.ceil(break_gap_m / (z_m[1] - z_m[0]) - 1e-9)))
+        radius = _widen_gaps(radius, int(np.ceil(break_gap_m / dz - 1e-9)))
     lead = max(float(radius.max()), LEAD_MIN_RADIUS_M)
     z0, z1 = layer_z_m
     z = np.concatenate([[z0 - LEAD_LENGTH_M, z0], z_m, [z1, z1 + LEAD_LENGTH_M]])
     a = np.concatenate([[lead, lead], radius, [lead, lead]])
     result = landauer.profile_conductance(z, a, electrons, gap_barrier_eV=gap_barrier_eV)
     G_G0 = float(result.G_G0)
-    return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels))
+    return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels),
+                              dz * np.count_nonzero(radius <= 0.0))
 
 
 def _widen_gaps(radius: np.ndarray, sections: int) -> np.ndarray:

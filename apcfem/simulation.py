@@ -90,12 +90,14 @@ log = logging.getLogger(__name__)
 
 COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landauer_G0",
            "channels", "R_fe_ohm", "neck_radius_m", "neck_z_m", "neck_curvature_per_m",
-           "gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
+           "gap_m", "tunnel_gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
            "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic",
            "V_contact_V", "field_T", "T_ambient_K", "B_c_T", "displacement_m",
            "light_W_per_m2", "T_electrode_K"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
+``tunnel_gap_m`` the length of the gap the contact tunnels across (0 while a mode is open: the
+extracted gap, or the closed sections of a broken face neck, at least the jump distance),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
 circuit iterations, ``filament_mol`` the metal in the filament and ``exchanged_mol`` the
 time-integrated oxidation of the active electrode (their changes agree: conservation),
@@ -187,6 +189,8 @@ class _State:
     T_neck_K: float
     electrons: landauer.Electrons
     V_contact_V: float
+    tunnel_gap_m: float = 0.0
+    """length of the gap the contact tunnels across [m] (0 while a mode is open)"""
     circuit_its: int = 0
     T_max_K: float = np.nan
     bridged_mol: float = 0.0
@@ -520,7 +524,8 @@ class Simulation:
         else:
             raise StepRejected(f"contact bias not consistent after {BIAS_ITERATIONS} "
                                "iterations")
-        return _State(neck, G.G_S, G.channels, resistance, op, T_neck_K, electrons, V_contact)
+        return _State(neck, G.G_S, G.channels, resistance, op, T_neck_K, electrons, V_contact,
+                      G.tunnel_gap_m)
 
     def _settle_neck_temperature(self, cell: Cell, extractor: SectionAreaNeck,
                                  drive: Waveform, t: float, state: _State) -> _State:
@@ -597,7 +602,8 @@ class Simulation:
                 "channels": state.channels, "R_fe_ohm": state.resistance.body_ohm,
                 "neck_radius_m": neck.neck_radius_m, "neck_z_m": neck.neck_z_m,
                 "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
-                "T_max_K": T_max, "T_neck_K": state.T_neck_K, "circuit_its": state.circuit_its,
+                "tunnel_gap_m": state.tunnel_gap_m, "T_max_K": T_max,
+                "T_neck_K": state.T_neck_K, "circuit_its": state.circuit_its,
                 "limited": float(op.limited),
                 "filament_mol": inventory.get("filament_mol", 0.0),
                 "ballistic": self._ballistic(neck, state.T_neck_K),

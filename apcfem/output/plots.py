@@ -98,7 +98,7 @@ def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Pat
     _label(ax, "time [s]", "$G/G_0$ (connected)")
     ax = axes[1, 0]
     ax.plot(t, 1e9 * series["neck_radius_m"], "-", lw=1.2, color="C2", label="neck radius")
-    ax.plot(t, 1e9 * series["gap_m"], "-", lw=1.2, color="C4", label="gap")
+    ax.plot(t, 1e9 * series["tunnel_gap_m"], "-", lw=1.2, color="C4", label="tunnelling gap")
     _label(ax, "time [s]", "[nm]")
     ax = axes[1, 1]
     ax.plot(t, series["V_source_V"], "-", lw=1, color="0.5", label="source")

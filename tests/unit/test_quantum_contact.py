@@ -41,8 +41,11 @@ def test_first_mode_radius_is_the_first_bessel_zero_over_k_fermi():
 
 @pytest.mark.parametrize("tip_nm, channels", [(0.25, 1), (0.30, 1), (0.38, 3)])
 def test_open_face_neck_sits_on_the_plateau_of_its_radius(tip_nm, channels):
-    """Without a curvature the steps are sharp: G is the channel count (to the 300 K tails)."""
-    assert _G0(_face_neck(tip_nm)) == pytest.approx(channels, abs=0.01)
+    """Without a curvature the steps are sharp: G is the channel count (to the 300 K tails);
+    an open contact tunnels across no gap."""
+    contact = contact_conductance(_face_neck(tip_nm), LAYER_M, AG, BARRIER_EV, "saddle")
+    assert contact.G_G0 == pytest.approx(channels, abs=0.01)
+    assert contact.tunnel_gap_m == 0.0
 
 
 def test_closed_face_neck_tunnels_across_its_closed_sections():
@@ -104,9 +107,11 @@ def test_no_gap_is_narrower_than_the_break_gap():
     radius = _face_neck(0.3).radius_m.copy()
     radius[-1] = 0.0
     sliver = NeckProfile(Z_M, radius, 0.0, Z_M[-1], np.nan, 0.05 * NM)
-    widened = contact_conductance(sliver, LAYER_M, AG, BARRIER_EV, "saddle", 0.32 * NM).G_G0
+    contact = contact_conductance(sliver, LAYER_M, AG, BARRIER_EV, "saddle", 0.32 * NM)
+    widened = contact.G_G0
     assert widened == pytest.approx(_G0(_face_neck_without_last(0.3, 7)), rel=1e-9)
     assert widened < 0.1 < _G0(sliver)
+    assert contact.tunnel_gap_m == pytest.approx(0.35 * NM, rel=1e-9)  # reported as tunnelled
     wide = _face_neck_without_last(0.3, 10)
     assert contact_conductance(wide, LAYER_M, AG, BARRIER_EV, "saddle",
                                0.32 * NM).G_G0 == pytest.approx(_G0(wide), rel=1e-12)
@@ -134,3 +139,22 @@ def test_a_face_neck_with_a_curvature_has_soft_steps():
     assert _G0(sharp) == pytest.approx(1.0, abs=0.01)
     assert _G0(soft) == pytest.approx(float(expected.G_G0), rel=1e-12)
     assert 1.2 < _G0(soft) < 2.8
+
+
+@pytest.mark.parametrize("tip_nm", [0.3, 1.0])
+def test_a_tip_retracted_from_the_face_tunnels_with_the_barrier_decay(tip_nm):
+    """The same cone pulled back by d = 0.4-1.0 nm from the face: G ~ exp(-2 kappa d) with
+    kappa = sqrt(2 m_e phi) / hbar of the gap barrier phi, to 2 % (the decay of the broken
+    contact on reset, T8), and the contact reports d as its tunnelling gap."""
+    sections = np.arange(8, 21, 2)
+    gaps_m = sections * 0.05 * NM
+    contacts = []
+    for k in sections:
+        top = Z_M[-1] - k * 0.05 * NM
+        radius = np.where(Z_M <= top + 1e-15, (tip_nm + (top - Z_M) / NM * 0.4) * NM, 0.0)
+        neck = NeckProfile(Z_M, radius, 0.0, Z_M[-1], np.nan, k * 0.05 * NM)
+        contacts.append(contact_conductance(neck, LAYER_M, AG, BARRIER_EV, "saddle", 0.32 * NM))
+    assert [c.tunnel_gap_m for c in contacts] == pytest.approx(gaps_m, rel=1e-9)
+    kappa = np.sqrt(2 * constants.m_e * BARRIER_EV * constants.e) / constants.hbar
+    slope = np.polyfit(gaps_m, np.log([c.G_G0 for c in contacts]), 1)[0]
+    assert -slope / (2 * kappa) == pytest.approx(1.0, abs=0.02)
