@@ -38,6 +38,9 @@ LEAD_MIN_RADIUS_M = 1.0e-9
 J01 = float(jn_zeros(0, 1)[0])
 """First zero of the Bessel function J_0: the first mode edge of a circular section, k_F a."""
 
+J11 = float(jn_zeros(1, 1)[0])
+"""First zero of J_1: the edge of the second (twofold) mode of a circular section, k_F a."""
+
 
 @dataclass(frozen=True)
 class ContactConductance:
@@ -74,7 +77,7 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
     if transmission != "transfer_matrix" and np.all(radius > 0.0):
         open_radius = first_mode_radius_m(electrons)
-        on_face = neck.neck_z_m in (z_m[0], z_m[-1])
+        on_face = neck.neck_z_m <= z_m[0] or neck.neck_z_m >= z_m[-1]
         if transmission == "abrupt" or not on_face or neck.neck_radius_m >= open_radius:
             return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
                                      transmission)

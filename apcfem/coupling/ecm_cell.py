@@ -48,7 +48,6 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from mpi4py import MPI
-from scipy.special import jn_zeros
 
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
@@ -83,6 +82,7 @@ from apcfem.physics.phase_field import (
     reduced_gibbs_thomson,
     sharp_interpolation,
 )
+from apcfem.quantum_contact import J01, J11
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ potentials far outside [0, V]). The raised value only shapes the fields: the lea
 of a broken filament is the host's own (:func:`~apcfem.coupling.contact.layer_leakage_S`), and
 in parallel with a connected filament it is below 1e-4 G0."""
 
-ONE_CHANNEL_RADIUS_KF = 0.5 * (float(jn_zeros(0, 1)[0]) + float(jn_zeros(1, 1)[0]))
+ONE_CHANNEL_RADIUS_KF = 0.5 * (J01 + J11)
 """k_F a in the middle of the circular neck's first plateau (between the edges j_01 = 2.405 and
 j_11 = 3.832 of a hard-wall disc) [-]: the radius of the one-atom bridge of a jump to contact,
 which the counter gives 1 G0 (Ag: a = 0.26 nm)."""
