@@ -8,6 +8,14 @@ steadily until the apex atom jumps into contact (below 2 G0, review sec. 3); the
 clamps the current and the neck stops growing as the cell voltage falls towards the threshold.
 The metal deposited equals the charge the anode oxidised (ions are electroneutral; the atom of
 the jump is the anode's), to solver tolerance, through contact and clamp.
+
+The same set swept at 0.2 and 20 V/s (to first contact) gives the set voltage against the sweep
+rate (T5): the tip grows by Tafel kinetics, a decade of rate per ~120 mV of overpotential at the
+tip, so each decade of sweep rate needs more voltage before the gap closes and V_set rises
+logarithmically with the rate (measured: 0.98, 1.35 and 1.70 V at 0.2, 2 and 20 V/s, +0.37 and
++0.35 V per decade). Switching times of ECM cells fall exponentially with voltage (the
+nonlinearity of the electrochemical kinetics), which is what makes V_set logarithmic in the
+sweep rate.
 """
 
 import numpy as np
@@ -22,6 +30,22 @@ from apcfem import G0_S, Simulation
 @pytest.fixture(scope="module")
 def set_branch():
     return Simulation.from_config(_case(), MPI.COMM_WORLD).run(None, progress=False)
+
+
+@pytest.fixture(scope="module")
+def set_voltages_at_other_rates_V():
+    """V_set at 0.2 and 20 V/s (the bundled rate, 2 V/s, is ``set_branch``'s)."""
+    return {rate: _set_voltage_V(rate) for rate in (0.2, 20.0)}
+
+
+def _set_voltage_V(rate_V_per_s: float) -> float:
+    """Source voltage of the first connected step of a set at this sweep rate [V] (the
+    maximum step scaled with the rate: the same steps per volt as the bundled 2 V/s)."""
+    cfg = _case(**{"protocol.ramp_rate_V_per_s": rate_V_per_s,
+                   "dynamics.dt_max_s": 1e-2 / rate_V_per_s,
+                   "dynamics.target_conductance_G0": 0.5})
+    s = Simulation.from_config(cfg, MPI.COMM_WORLD).run(None, progress=False).series
+    return float(s["V_source_V"][_contact_index(s)])
 
 
 def _contact_index(s) -> int:
@@ -54,6 +78,19 @@ def test_growth_has_a_threshold(set_branch):
     rate_high = (metal[high][-1] - metal[high][0]) / (s["time_s"][high][-1] - s["time_s"][high][0])
     assert rate_high > 10 * abs(rate_low)
     assert 0.2 < V_set < 1.5, f"first contact at {V_set:.3f} V"
+
+
+@set_branch_test
+def test_set_voltage_rises_logarithmically_with_the_sweep_rate(set_branch,
+                                                                set_voltages_at_other_rates_V):
+    assert _case().protocol.ramp_rate_V_per_s == 2.0  # the bundled rate, set_branch's
+    V_set = np.array([set_voltages_at_other_rates_V[0.2],
+                      set_branch.series["V_source_V"][_contact_index(set_branch.series)],
+                      set_voltages_at_other_rates_V[20.0]])
+    per_decade = np.diff(V_set)  # the rates are a decade apart
+    assert np.all(per_decade > 0.1), f"V_set {V_set} V at 0.2, 2, 20 V/s"
+    # logarithmic: the two decades' rises within a factor 2 of each other
+    assert per_decade.max() < 2.0 * per_decade.min(), f"V_set {V_set} V at 0.2, 2, 20 V/s"
 
 
 @set_branch_test
