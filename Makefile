@@ -41,10 +41,10 @@ test: test-serial test-mpi
 # The serial suite runs on NP workers, one test file each (the long filament-dynamics runs are
 # module fixtures in separate files, so they run side by side).
 test-serial: env
-	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --durations=10
 
 test-mpi: env
-	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial" -p no:cacheprovider
+	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial" -p no:cacheprovider --durations=10
 
 # Prints figures (no assertions about time); benchmarks/RESULTS.md records them. ~15 min.
 bench: env
