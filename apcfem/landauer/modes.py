@@ -19,6 +19,9 @@ _TABLE_STEP = 8.0  # the mode table is cached in k_F a steps of this size
 def circular_mode_table(k_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All transverse modes of a hard-wall disc with ``j_mn < k_max``, sorted by ``j_mn``.
 
+    The leading part of a cached table whose bound is ``k_max`` rounded up to a multiple of
+    ``_TABLE_STEP`` (Bessel zeros are computed once per bound, not per call).
+
     Args:
         k_max: Upper bound on the Bessel zero, i.e. on ``k a`` [dimensionless].
 
@@ -27,6 +30,14 @@ def circular_mode_table(k_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarra
         (1 for ``m = 0``, 2 for ``±m``; spin not included), angular index ``m >= 0`` and radial
         index ``n >= 1``.
     """
+    table = _bounded_mode_table(_TABLE_STEP * max(np.ceil(k_max / _TABLE_STEP), 1.0))
+    count = int(np.searchsorted(table[0], k_max))  # sorted by j: the modes below are a prefix
+    return tuple(column[:count].copy() for column in table)
+
+
+@lru_cache(maxsize=8)
+def _bounded_mode_table(k_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`circular_mode_table` computed afresh (cached by the bound)."""
     zeros, m_index, n_index = [], [], []
     for m in range(int(np.ceil(k_max))):  # j_m1 > m: no zero of a higher order lies below k_max
         z = _bessel_zeros_below(m, k_max)

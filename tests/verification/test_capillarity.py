@@ -168,7 +168,10 @@ def test_atomic_thread_dissolves_at_the_exponential_gibbs_thomson_rate():
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("curvature", ["laplacian", "level_set"])
+@pytest.mark.parametrize("curvature", [
+    "laplacian",
+    # serial only: the level-set block on 2 ranks is the ECM 1-vs-2-rank test's
+    pytest.param("level_set", marks=pytest.mark.serial)])
 def test_electrolyte_in_gibbs_thomson_equilibrium_with_a_nucleus(curvature):
     """A hemispherical Ag nucleus (R = 2 nm, kappa = 2/R) on the inert cathode at zero bias,
     with a blocking anode: no net reaction once the interface has relaxed, so the oxidation
