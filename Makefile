@@ -39,9 +39,11 @@ demo: env
 test: test-serial test-mpi
 
 # The serial suite runs on NP workers, one test file each (the long filament-dynamics runs are
-# module fixtures in separate files, so they run side by side).
+# module fixtures in separate files, so they run side by side). Files go out in collection
+# order, not xdist's default of most tests first, which left the long ECM files (few tests
+# each) for last and the run 6 min longer.
 test-serial: env
-	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --durations=10
+	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --no-loadscope-reorder --durations=10
 
 test-mpi: env
 	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial" -p no:cacheprovider --durations=10
