@@ -113,12 +113,13 @@ phases the level-set normal grad d / |grad d| is ill-defined (|grad d| ~ 0) and 
 grows quadratically along a Newton step there, which made the backtracking take ~10 % steps
 although the physical rows would converge with the full step (seen on a hold at 0.56 V:
 4-20 damped iterations per step). Scaled, the merit is the physics' residual; the geometry rows
-still converge to snes_atol / GEOMETRY_RESIDUAL_SCALE (~1e-5 /nm of curvature)."""
+still converge to the Newton tolerance / GEOMETRY_RESIDUAL_SCALE."""
 
 BLOCK_OPTIONS = {"snes_type": "newtonls", "snes_linesearch_type": "bt",
-                 "snes_rtol": 1e-9, "snes_atol": 1e-9, "snes_stol": 1e-12, "snes_max_it": 30}
-"""(xi, phi_e) Newton: full steps (the step controller cuts dt on failure); residuals are in
-the scaled units of the physics modules (1 nm^3 of phase, 1e-16 A of ionic current)."""
+                 "snes_stol": 1e-12, "snes_max_it": 30}
+"""(xi, phi_e) Newton: full steps (the step controller cuts dt on failure); its residual
+tolerance is ``solver.ecm_newton_tolerance``, in the scaled units of the physics modules
+(1 nm^3 of phase, 1e-16 A of ionic current)."""
 
 
 class EcmCell:
@@ -250,7 +251,7 @@ class EcmCell:
                     + GEOMETRY_RESIDUAL_SCALE
                     * sum(self.estimator.residuals(self.geometry, self.xi, v_geometry, m)))
         self._block = BlockNewtonProblem("ecm", residual, [self.xi, self.phi_e, *self.geometry],
-                                         petsc_options=BLOCK_OPTIONS)
+                                         petsc_options=self._block_options())
         # the geometry unknowns of a prescribed xi (initial states), in turn, so that Newton
         # starts consistent
         tests = [ufl.TestFunction(V) for V in geometry_spaces]
@@ -389,6 +390,11 @@ class EcmCell:
         if self.contact.open:
             return CellResistance(R_cell, np.inf)
         return CellResistance(R_cell, self.contact.solve_body_resistance())
+
+    def _block_options(self) -> dict:
+        """:data:`BLOCK_OPTIONS` with the case's residual tolerance (absolute and relative)."""
+        tolerance = self.cfg.solver.ecm_newton_tolerance
+        return {**BLOCK_OPTIONS, "snes_rtol": tolerance, "snes_atol": tolerance}
 
     def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
                    contact_conductance_S: float) -> float:

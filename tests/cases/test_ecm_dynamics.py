@@ -205,6 +205,19 @@ def test_cu_ion_charge_is_switchable():
             cell.close()
 
 
+def test_newton_tolerance_reaches_the_coupled_solve():
+    """solver.ecm_newton_tolerance is the coupled block's absolute and relative tolerance."""
+    from apcfem.coupling.ecm_cell import EcmCell
+
+    cell = EcmCell(_case(**{"mesh.min_size_nm": 0.3, "solver.ecm_newton_tolerance": 3e-11}),
+                   MPI.COMM_WORLD)
+    try:
+        rtol, atol, _, _ = cell._block.problem.solver.getTolerances()
+        assert (rtol, atol) == (3e-11, 3e-11)
+    finally:
+        cell.close()
+
+
 @pytest.mark.serial  # files are written by rank 0 into its own tmp_path; ranks: see tests/parallel
 @pytest.mark.timeout(600)
 def test_current_sweep_drives_a_connected_filament_end_to_end(tmp_path):
