@@ -73,7 +73,13 @@ from apcfem.output.checkpoint import (
     read_checkpoint,
     write_checkpoint,
 )
-from apcfem.output.plots import plot_bias_sweep, plot_light, plot_transient
+from apcfem.output.histogram import conductance_histogram, cycle_count, write_histogram_csv
+from apcfem.output.plots import (
+    plot_bias_sweep,
+    plot_conductance_histogram,
+    plot_light,
+    plot_transient,
+)
 from apcfem.output.series import NonFiniteOutputError
 from apcfem.physics import diffusive_contact_peak_K
 from apcfem.protocols import (
@@ -657,9 +663,20 @@ class Simulation:
                                                          self.cfg.title)
             else:
                 files["staircase_plot"] = self._staircase_plot(out, series)
+        if self.transient and cycle_count(series) > 1 and self.comm.rank == 0:
+            files.update(self._histogram_files(out, series))
         files = self.comm.bcast(files, root=0)
         write_run_info(out, self.comm, {"wall_time_s": wall_s, **stats,
                                         "files": {k: str(v) for k, v in files.items()}})
+        return files
+
+    def _histogram_files(self, out: Path, series: dict[str, np.ndarray]) -> dict[str, Path]:
+        """Conductance histograms of a cycled run: CSV, and PNG with plots on (rank 0)."""
+        histogram = conductance_histogram(series)
+        files = {"histogram": write_histogram_csv(histogram, out / "conductance_histogram.csv")}
+        if self.cfg.output.plots:
+            files["histogram_plot"] = plot_conductance_histogram(
+                histogram, out / "conductance_histogram.png", self.cfg.title)
         return files
 
     def _staircase_plot(self, out: Path, series: dict[str, np.ndarray]) -> Path:

@@ -151,6 +151,25 @@ def draw_compliance_ladder(ax, current_A: np.ndarray, G_G0: np.ndarray,
     _label(ax, "compliance current $I_{cc}$ [µA]", "$G_{final}/G_0$")
 
 
+def plot_conductance_histogram(histogram, path: Path, title: str) -> Path:
+    """The dwell histogram (time fraction per bin, log scale) over the set-state histogram
+    (cycles per bin) of a :class:`~apcfem.output.histogram.ConductanceHistogram`, with the
+    integer levels marked."""
+    centres, width = histogram.centres_G0, np.diff(histogram.edges_G0)
+    fig, axes = plt.subplots(2, 1, figsize=(6.5, 6.5), sharex=True)
+    axes[0].bar(centres, histogram.dwell_fraction, width=width, color="C0")
+    axes[0].set_yscale("log")
+    axes[0].set_title(title, fontsize=10)
+    _label(axes[0], None, "fraction of the run's time", legend=False)
+    axes[1].bar(centres, histogram.set_state_counts, width=width, color="C1")
+    _label(axes[1], "$G/G_0$", f"set states ({histogram.set_state_G0.size} cycles)",
+           legend=False)
+    for ax in axes:
+        for level in range(1, int(histogram.edges_G0[-1]) + 1):
+            ax.axvline(level, color="0.6", lw=0.8, ls=":")
+    return _save(fig, path)
+
+
 def _label(ax, x_label: str | None, y_label: str, legend: bool = True) -> None:
     """Axis labels (no x label: shared with the panel below), a light grid, a small legend."""
     if x_label is not None:

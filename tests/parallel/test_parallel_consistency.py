@@ -1,5 +1,5 @@
 """The bundled cases give the same time series on 1, 2 and 3 ranks, and the same seed the
-same stochastic cycles on any rank count.
+same stochastic cycles on any rank count (and their conductance histograms).
 
 Subprocesses (marked serial: they launch ``mpiexec`` themselves) on the short variants of
 tests/parallel/short_cases.py. The ECM cell runs on 1 and 2 ranks only: 3 ranks on the test
@@ -94,3 +94,7 @@ def test_another_seed_gives_other_cycles(tmp_path):
         runs.append(_series(case, 1))
     first, second = (run["filament_mol"][-1] - run["filament_mol"][0] for run in runs)
     assert abs(first / second - 1) > 1e3 * RTOL  # the seeded rates grew different amounts
+    # a cycled run writes its conductance histograms: one set state per pulse, all its time
+    table = np.loadtxt(folder / "ranks_1" / "conductance_histogram.csv", delimiter=",",
+                       skiprows=1, ndmin=2)
+    assert table[:, 4].sum() == 2 and table[:, 3].sum() == pytest.approx(1.0, rel=1e-5)

@@ -1,0 +1,102 @@
+"""Conductance histograms of a cycled run (``cycles`` > 1 or several pulses).
+
+Two histograms over G/G0 in bins of :data:`BIN_WIDTH_G0` centred on its multiples (an integer or
+half-integer level is a bin's centre):
+
+* the dwell histogram: every sample of the run weighted by the time it stands for, as a
+  measured histogram counts the points of traces acquired at a constant rate; plateaus are its
+  peaks;
+* the set-state histogram: one count per cycle, the state its set leaves (G at the cycle's last
+  sample before the drive turns negative, i.e. read at 0 V after the set of a set/reset sweep;
+  the cycle's last sample if the drive never turns negative): the conductance-state histogram
+  of the review's Fig. 11a (Krishnan et al., Adv. Funct. Mater. 27, 1605104 (2017): Ag/PEO/Pt,
+  360 sweep cycles, peaks at integer G0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BIN_WIDTH_G0 = 0.05
+"""Bin width [G0]: 20 bins per quantum, fine enough to tell integer from half-integer levels."""
+
+
+@dataclass(frozen=True)
+class ConductanceHistogram:
+    """Histograms of one run over the bins ``edges_G0`` (n + 1 edges, [G0]).
+
+    Attributes:
+        edges_G0: bin edges [G0], from -w/2 to above the largest G (w: the bin width).
+        dwell_fraction: fraction of the run's time spent in each bin [-] (sums to 1).
+        set_state_counts: number of cycles whose set left G in each bin.
+        set_state_G0: the state each cycle's set left [G0], one per cycle in cycle order.
+    """
+
+    edges_G0: np.ndarray
+    dwell_fraction: np.ndarray
+    set_state_counts: np.ndarray
+    set_state_G0: np.ndarray
+
+    @property
+    def centres_G0(self) -> np.ndarray:
+        """Bin centres [G0]."""
+        return 0.5 * (self.edges_G0[1:] + self.edges_G0[:-1])
+
+
+def cycle_count(series: dict[str, np.ndarray]) -> int:
+    """Number of cycles in a transient series (1 without a ``cycle`` column)."""
+    cycles = series.get("cycle")
+    return 1 if cycles is None or cycles.size == 0 else int(np.unique(cycles).size)
+
+
+def set_states_G0(series: dict[str, np.ndarray]) -> np.ndarray:
+    """G [G0] each cycle's set leaves: its last sample before the drive (``V_source_V``)
+    turns negative, or its last sample."""
+    G, drive, cycles = series["G_G0"], series["V_source_V"], series["cycle"]
+    states = []
+    for cycle in np.unique(cycles):
+        rows = np.flatnonzero(cycles == cycle)
+        negative = np.flatnonzero(drive[rows] < 0)
+        last = rows[negative[0] - 1] if negative.size and negative[0] > 0 else rows[-1]
+        states.append(G[last])
+    return np.asarray(states, dtype=float)
+
+
+def conductance_histogram(series: dict[str, np.ndarray],
+                          bin_width_G0: float = BIN_WIDTH_G0) -> ConductanceHistogram:
+    """Dwell and set-state histograms of a transient series (columns ``time_s``, ``G_G0``,
+    ``V_source_V``, ``cycle``).
+
+    A sample stands for the step that ended at it: its weight is the time since the previous
+    sample (the first sample, at t = 0, weighs nothing).
+
+    Raises:
+        ValueError: the series spans no time, or the bin width is not positive.
+    """
+    if not bin_width_G0 > 0:
+        raise ValueError(f"bin_width_G0 = {bin_width_G0:g}: must be > 0 (e.g. 0.05)")
+    t, G = series["time_s"], series["G_G0"]
+    if t.size < 2 or not t[-1] > t[0]:
+        raise ValueError("a conductance histogram needs a transient series spanning some time")
+    states = set_states_G0(series)
+    top = max(float(np.max(G)), float(np.max(states)))
+    edges = bin_width_G0 * (np.arange(int(np.floor(top / bin_width_G0 + 0.5)) + 2) - 0.5)
+    weights = np.diff(t)
+    dwell, _ = np.histogram(G[1:], bins=edges, weights=weights)
+    counts, _ = np.histogram(states, bins=edges)
+    return ConductanceHistogram(edges_G0=edges, dwell_fraction=dwell / np.sum(weights),
+                                set_state_counts=counts, set_state_G0=states)
+
+
+def write_histogram_csv(histogram: ConductanceHistogram, path: Path) -> Path:
+    """The histograms as CSV: bin edges and centre [G0], dwell fraction, set-state count."""
+    table = np.column_stack([histogram.edges_G0[:-1], histogram.edges_G0[1:],
+                             histogram.centres_G0, histogram.dwell_fraction,
+                             histogram.set_state_counts])
+    np.savetxt(path, table, delimiter=",", fmt=["%.4f", "%.4f", "%.4f", "%.6e", "%d"],
+               header="G_low_G0,G_high_G0,G_centre_G0,dwell_fraction,set_states",
+               comments="")
+    return path

@@ -1,0 +1,61 @@
+"""Conductance histograms of a cycled run (apcfem.output.histogram) on a series whose dwell
+times are known exactly."""
+
+import numpy as np
+import pytest
+
+from apcfem.output.histogram import (
+    conductance_histogram,
+    cycle_count,
+    set_states_G0,
+    write_histogram_csv,
+)
+
+
+def _two_cycles() -> dict[str, np.ndarray]:
+    """Cycle 0: 1 s near 0, set to the 1 G0 plateau (3 s), reset; cycle 1: set to 2 G0 (2 s)
+    and read at 0 V (a pulse, never negative). Unevenly spaced samples."""
+    rows = [  # (t, V_source, G, cycle): a sample holds G over the step that ends at it
+        (0.0, 0.0, 1e-3, 0), (0.25, 0.5, 1e-3, 0), (1.0, 1.0, 1e-3, 0),
+        (1.5, 1.0, 1.0, 0), (4.0, 0.0, 1.0, 0),     # 3 s on 1 G0, read at 0 V
+        (4.5, -0.5, 1.0, 0), (5.0, -1.0, 1e-3, 0),  # 0.5 s more on 1 G0, then broken
+        (5.5, 0.0, 1e-3, 1), (6.0, 1.0, 2.02, 1), (8.0, 0.0, 2.02, 1),
+    ]
+    t, V, G, cycle = (np.array(column, dtype=float) for column in zip(*rows, strict=True))
+    return {"time_s": t, "V_source_V": V, "G_G0": G, "cycle": cycle}
+
+
+def test_set_states_are_read_before_the_drive_turns_negative():
+    series = _two_cycles()
+    assert cycle_count(series) == 2
+    np.testing.assert_array_equal(set_states_G0(series), [1.0, 2.02])
+
+
+def test_dwell_fractions_are_the_time_spent_in_each_bin():
+    histogram = conductance_histogram(_two_cycles(), bin_width_G0=0.05)
+    assert histogram.dwell_fraction.sum() == pytest.approx(1.0, rel=1e-12)
+
+    def dwell(level):
+        return histogram.dwell_fraction[np.argmin(np.abs(histogram.centres_G0 - level))]
+
+    # 8 s in all: 1 G0 for 3.5 s, 2.02 G0 for 2.5 s, the rest (2 s) in the first bin
+    assert dwell(1.0) == pytest.approx(3.5 / 8, rel=1e-12)
+    assert dwell(2.02) == pytest.approx(2.5 / 8, rel=1e-12)
+    assert dwell(1e-3) == pytest.approx(2.0 / 8, rel=1e-12)
+    assert histogram.set_state_counts.sum() == 2
+    np.testing.assert_allclose(histogram.centres_G0[[0, 20, 40]], [0.0, 1.0, 2.0], atol=1e-12)
+    assert histogram.edges_G0[-1] > 2.02
+
+
+def test_histogram_csv_round_trips(tmp_path):
+    histogram = conductance_histogram(_two_cycles())
+    table = np.loadtxt(write_histogram_csv(histogram, tmp_path / "h.csv"), delimiter=",",
+                       skiprows=1)
+    np.testing.assert_allclose(table[:, 3], histogram.dwell_fraction, rtol=1e-6)
+    np.testing.assert_array_equal(table[:, 4], histogram.set_state_counts)
+
+
+def test_a_series_spanning_no_time_is_refused():
+    series = {key: values[:1] for key, values in _two_cycles().items()}
+    with pytest.raises(ValueError, match="spanning some time"):
+        conductance_histogram(series)
