@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -13,6 +14,9 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from apcfem.landauer import G0_S
+
+if TYPE_CHECKING:
+    from apcfem.output.histogram import ConductanceHistogram
 
 
 def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Path,
@@ -151,10 +155,10 @@ def draw_compliance_ladder(ax, current_A: np.ndarray, G_G0: np.ndarray,
     _label(ax, "compliance current $I_{cc}$ [µA]", "$G_{final}/G_0$")
 
 
-def plot_conductance_histogram(histogram, path: Path, title: str) -> Path:
+def plot_conductance_histogram(histogram: ConductanceHistogram, path: Path,
+                               title: str) -> Path:
     """The dwell histogram (time fraction per bin, log scale) over the set-state histogram
-    (cycles per bin) of a :class:`~apcfem.output.histogram.ConductanceHistogram`, with the
-    integer levels marked."""
+    (cycles per bin), with the integer levels marked."""
     centres, width = histogram.centres_G0, np.diff(histogram.edges_G0)
     fig, axes = plt.subplots(2, 1, figsize=(6.5, 6.5), sharex=True)
     axes[0].bar(centres, histogram.dwell_fraction, width=width, color="C0")
