@@ -87,3 +87,25 @@ class PrescribedFilament:
         tol = 1e-6 * (self.layer_top_m - self.layer_bottom_m)
         inside = (z >= self.layer_bottom_m - tol) & (z <= self.layer_top_m + tol)
         return np.where(inside, xi, 0.0)
+
+
+@dataclass(frozen=True)
+class Section:
+    """Placement and shape of an initial filament's section in 3-D (seeded variability): its
+    axis at ``offset_m`` (x, y) [m] from the cell's, its section an ellipse of aspect ratio
+    ``aspect_ratio`` >= 1 (semi-axes a sqrt(q) and a / sqrt(q): the area of the disc of radius
+    a), the long axis at ``angle_rad`` from x."""
+
+    offset_m: tuple[float, float] = (0.0, 0.0)
+    aspect_ratio: float = 1.0
+    angle_rad: float = 0.0
+
+    def radial(self, x: np.ndarray) -> np.ndarray:
+        """Elliptic radius [m] of 3-D points x: the a of the ellipse through each point."""
+        dx, dy = x[0] - self.offset_m[0], x[1] - self.offset_m[1]
+        c, s, q = np.cos(self.angle_rad), np.sin(self.angle_rad), np.sqrt(self.aspect_ratio)
+        return np.hypot((c * dx + s * dy) / q, (c * dy - s * dx) * q)
+
+
+ON_AXIS = Section()
+"""A filament centred on the cell's axis with a circular section."""

@@ -156,7 +156,8 @@ class SectionAreaNeck(NeckExtractor):
     (:class:`~apcfem.neck.NeckExtractor`) can miss metal that conducts. Here every sample counts
     with the metal fraction H(xi) = clip((xi - level) / (1/2) + 1/2, 0, 1) (for level = 1/2:
     clip((xi - 1/4) / (1/2), 0, 1)), the section's equivalent radius is a = sqrt(A / pi), and
-    the profile is reduced to the neck as in the base class.
+    the profile is reduced to the neck as in the base class. In 3-D the neck's section is
+    also returned as a polygon (for its own transverse modes, :mod:`apcfem.section_modes`).
     """
 
     def __call__(self, field: fem.Function) -> NeckProfile:
@@ -167,4 +168,11 @@ class SectionAreaNeck(NeckExtractor):
         area = per_ray.sum(axis=1) * (2.0 * np.pi / self.n_theta)
         radius = np.sqrt(area / np.pi)
         # sections with less metal than a tenth of an atom's cross-section are broken
-        return self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
+        profile = self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
+        if self.n_theta == 1:
+            return profile
+        # the neck's section as the star polygon whose sector on each ray holds that ray's
+        # metal (1/2 r^2 dtheta = dtheta int r f dr): its area is the section's
+        at_neck = np.sqrt(2.0 * per_ray[int(np.argmin(np.abs(self.z_m - profile.neck_z_m)))])
+        polygon = np.column_stack([at_neck * np.cos(self._theta), at_neck * np.sin(self._theta)])
+        return dataclasses.replace(profile, section_polygon_m=polygon)

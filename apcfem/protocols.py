@@ -25,6 +25,7 @@ from apcfem.config.schema import (
     VariabilityConfig,
     VoltageSweep,
 )
+from apcfem.filament import NM, ON_AXIS, Section
 
 
 @dataclass(frozen=True)
@@ -216,15 +217,28 @@ def cycle_rng(seed: int, cycle: int) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class CycleVariation:
-    """Multiplicative factors of one cycle's parameters [-] (1 = nominal)."""
+    """One cycle's draw: factors on its parameters [-] (1 = nominal) and, in 3-D, the initial
+    filament's section (:class:`~apcfem.coupling.cell_geometry.Section`)."""
 
     rate_factor: float = 1.0
     nucleus_radius_factor: float = 1.0
+    section: Section = ON_AXIS
 
 
 def draw_variation(cfg: VariabilityConfig, cycle: int) -> CycleVariation:
-    """Draw the variation of a cycle: log-normal rate factor, uniform nucleus-radius factor."""
+    """Draw the variation of a cycle: log-normal rate factor, uniform nucleus-radius factor,
+    then (3-D) an axis offset uniform over the disc of ``nucleus_offset_nm`` and an elliptic
+    section of aspect ratio 1 + ``section_aspect_spread`` u (u uniform in [0, 1)) at a uniform
+    orientation. Spreads of 0 draw nothing new: a case without them keeps its earlier draws."""
     rng = cycle_rng(cfg.seed, cycle)
     rate = float(np.exp(cfg.rate_spread * rng.standard_normal()))
     radius = float(1.0 + cfg.nucleus_radius_spread * rng.uniform(-1.0, 1.0))
-    return CycleVariation(rate_factor=rate, nucleus_radius_factor=radius)
+    section = ON_AXIS
+    if cfg.nucleus_offset_nm > 0 or cfg.section_aspect_spread > 0:
+        distance = cfg.nucleus_offset_nm * NM * np.sqrt(rng.uniform())
+        direction = rng.uniform(0.0, 2.0 * np.pi)
+        section = Section(offset_m=(float(distance * np.cos(direction)),
+                                    float(distance * np.sin(direction))),
+                          aspect_ratio=float(1.0 + cfg.section_aspect_spread * rng.uniform()),
+                          angle_rad=float(rng.uniform(0.0, np.pi)))
+    return CycleVariation(rate_factor=rate, nucleus_radius_factor=radius, section=section)

@@ -56,7 +56,8 @@ class ContactConductance:
 def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landauer.Electrons,
                         gap_barrier_eV: float,
                         transmission: str = "transfer_matrix",
-                        break_gap_m: float = 0.0) -> ContactConductance:
+                        break_gap_m: float = 0.0,
+                        mode_edges_eV: np.ndarray | None = None) -> ContactConductance:
     """Conductance of a filament profile between two electrode leads.
 
     Linear response, or ``I/V`` at the bias of ``electrons``; the temperature of ``electrons``
@@ -73,6 +74,9 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
         break_gap_m: shortest gap [m] (the jump distance): a narrower one, or a face neck
             whose last mode closed (``"saddle"``), tunnels across this much (see the module
             docstring).
+        mode_edges_eV: transverse mode edges of the neck's own section [eV] (a 3-D neck,
+            :class:`apcfem.section_modes.NeckSectionLadder`), counted instead of the disc's
+            Bessel ladder by ``"abrupt"``/``"saddle"``; None: the disc of the neck radius.
     """
     z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
     if transmission != "transfer_matrix" and np.all(radius > 0.0):
@@ -80,7 +84,7 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
         on_face = neck.neck_z_m <= z_m[0] or neck.neck_z_m >= z_m[-1]
         if transmission == "abrupt" or not on_face or neck.neck_radius_m >= open_radius:
             return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
-                                     transmission)
+                                     transmission, mode_edges_eV)
         radius = np.where(radius < open_radius, 0.0, radius)  # a broken face neck
     dz = z_m[1] - z_m[0]
     if not np.any(radius > 0.0):
@@ -124,14 +128,20 @@ def first_mode_radius_m(electrons: landauer.Electrons) -> float:
 
 
 def _neck_conductance(radius_m: float, curvature_per_m: float, electrons: landauer.Electrons,
-                      transmission: str) -> ContactConductance:
-    """Circular-neck count (saddle: hbar omega from the neck curvature a'' [1/m])."""
+                      transmission: str, mode_edges_eV: np.ndarray | None = None
+                      ) -> ContactConductance:
+    """Neck count (saddle: hbar omega from the neck curvature a'' [1/m]) of the disc of
+    radius_m, or of the section whose mode edges are ``mode_edges_eV``."""
     hbar_omega = 0.0
     if transmission == "saddle" and np.isfinite(curvature_per_m):
         # modes that matter have their edge near E_F: evaluate the saddle energy there
         hbar_omega = float(landauer.saddle_hbar_omega_eV(
             electrons.fermi_energy_eV, radius_m, max(curvature_per_m, 0.0),
             electrons.effective_mass_me))
-    result = landauer.circular_conductance(radius_m, electrons, hbar_omega_eV=hbar_omega)
+    if mode_edges_eV is None:
+        result = landauer.circular_conductance(radius_m, electrons, hbar_omega_eV=hbar_omega)
+    else:
+        result = landauer.modes_conductance(mode_edges_eV, np.ones_like(mode_edges_eV),
+                                            electrons, hbar_omega_eV=hbar_omega)
     G_G0 = float(result.G_G0)
     return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels))

@@ -201,3 +201,72 @@ def _section_mesh(draw, size_nm: float, comm: MPI.Comm) -> Mesh:
             gmsh.finalize()
     mesh.geometry.x[:] *= NM
     return mesh
+
+
+SECTION_MODES_MAX = 64
+"""Most transverse modes computed for a neck's own section. A wider neck (more than ~45 modes
+open, an Ag neck wider than ~1.1 nm in equivalent radius) is counted as the disc of its area:
+there the steps are too dense to resolve and the section's shape changes G by its perimeter
+(Weyl) term only, < 3 % for an aspect ratio of 1.5."""
+
+
+def polygon_area_m2(polygon_m: np.ndarray) -> float:
+    """Area of a simple polygon ``(n, 2)`` [m^2] (shoelace formula)."""
+    x, y = polygon_m[:, 0], polygon_m[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)))
+
+
+def section_aspect_ratio(polygon_m: np.ndarray) -> float:
+    """Aspect ratio of a section polygon ``(n, 2)`` [-]: sqrt of the ratio of its principal
+    second moments of area about the centroid (a / b for an ellipse of semi-axes a >= b; 1 for
+    a disc or a regular polygon)."""
+    x, y = polygon_m[:, 0], polygon_m[:, 1]
+    x1, y1 = np.roll(x, -1), np.roll(y, -1)
+    cross = x * y1 - x1 * y
+    area = 0.5 * np.sum(cross)
+    cx, cy = np.sum((x + x1) * cross) / (6 * area), np.sum((y + y1) * cross) / (6 * area)
+    ixx = np.sum((y**2 + y * y1 + y1**2) * cross) / 12 - area * cy**2
+    iyy = np.sum((x**2 + x * x1 + x1**2) * cross) / 12 - area * cx**2
+    ixy = np.sum((x * y1 + 2 * x * y + 2 * x1 * y1 + x1 * y) * cross) / 24 - area * cx * cy
+    moments = np.linalg.eigvalsh([[ixx, ixy], [ixy, iyy]])
+    return float(np.sqrt(moments[1] / moments[0]))
+
+
+class NeckSectionLadder:
+    """Mode edges [eV] of a 3-D neck's own section, for
+    :func:`apcfem.quantum_contact.contact_conductance`.
+
+    The section polygon of the extracted neck (:attr:`apcfem.neck.NeckProfile.section_polygon_m`)
+    is scaled to the neck's area, meshed and solved on each rank alone (``COMM_SELF``: the
+    polygon is the same on every rank, so are its modes). Enough modes are computed to cover
+    E_F with a margin (Weyl: N ~ (k_F a)^2 / 4 open); the last section's ladder is reused while
+    the polygon does not change.
+
+    Args:
+        fermi_wavevector_per_m: k_F of the contact metal [1/m].
+        effective_mass_me: m* of the contact metal [m_e].
+    """
+
+    def __init__(self, fermi_wavevector_per_m: float, effective_mass_me: float):
+        self.k_f = fermi_wavevector_per_m
+        self.effective_mass_me = effective_mass_me
+        self._last: tuple[bytes, np.ndarray | None] | None = None
+
+    def __call__(self, polygon_m: np.ndarray | None, neck_radius_m: float) -> np.ndarray | None:
+        """Edges [eV] of the section ``polygon_m`` scaled to the area pi a^2 of the neck radius
+        ``neck_radius_m`` [m]; None in (r, z) (no polygon), for a broken neck, or above
+        :data:`SECTION_MODES_MAX` modes."""
+        if polygon_m is None or not neck_radius_m > 0:
+            return None
+        n_modes = int(np.ceil(1.5 * (self.k_f * neck_radius_m) ** 2 / 4)) + 12
+        if n_modes > SECTION_MODES_MAX:
+            return None
+        key = np.append(polygon_m.ravel(), neck_radius_m).tobytes()
+        if self._last is None or self._last[0] != key:
+            scale = np.sqrt(np.pi * neck_radius_m**2 / polygon_area_m2(polygon_m))
+            polygon_nm = polygon_m * scale / NM
+            mesh = polygon_section_mesh(polygon_nm, size_nm=max(neck_radius_m / NM / 8, 0.01),
+                                        comm=MPI.COMM_SELF)
+            modes = section_modes(mesh, n_modes)
+            self._last = (key, modes.energies_eV(self.effective_mass_me))
+        return self._last[1]

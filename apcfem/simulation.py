@@ -57,7 +57,7 @@ from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
 from apcfem.guards import PhysicalGuardError, PhysicalGuards
 from apcfem.materials import get_material
-from apcfem.materials.laws import tunnel_barrier_eV
+from apcfem.materials.laws import fermi_wavevector_per_m, tunnel_barrier_eV
 from apcfem.mesh import NM, DeviceMesh, build_device_mesh
 from apcfem.neck import NeckProfile, SectionAreaNeck
 from apcfem.output import (
@@ -91,6 +91,7 @@ from apcfem.protocols import (
     stimuli,
 )
 from apcfem.quantum_contact import contact_conductance
+from apcfem.section_modes import NeckSectionLadder, section_aspect_ratio
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ COLUMNS = ["step", "time_s", "V_source_V", "V_cell_V", "I_A", "G_G0", "G_landaue
            "gap_m", "tunnel_gap_m", "T_max_K", "T_neck_K", "dt_s", "newton_its", "circuit_its",
            "rejected_steps", "limited", "cycle", "filament_mol", "exchanged_mol", "ballistic",
            "V_contact_V", "field_T", "T_ambient_K", "B_c_T", "displacement_m",
-           "light_W_per_m2", "T_electrode_K"]
+           "light_W_per_m2", "T_electrode_K", "neck_aspect_ratio"]
 """Time-series columns. ``G_landauer_G0`` is the contact conductance (Landauer of the neck, or
 tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broken),
 ``tunnel_gap_m`` the length of the gap the contact tunnels across (0 while a mode is open: the
@@ -112,7 +113,8 @@ time-integrated oxidation of the active electrode (their changes agree: conserva
 field above which the first step splits into resolvable half steps at the neck temperature and
 saddle energy (:func:`apcfem.landauer.zeeman_critical_field_T`), ``displacement_m`` the
 imposed stretch of a strain ramp or the closing of a gap by light, ``light_W_per_m2`` the
-incident light and ``T_electrode_K`` the illuminated electrode's temperature at its tip."""
+incident light, ``T_electrode_K`` the illuminated electrode's temperature at its tip and
+``neck_aspect_ratio`` that of the neck's section (3-D; 1 in (r, z); nan while broken)."""
 
 BIAS_ITERATIONS = 50
 """Largest number of contact-bias iterations of a finite-bias count (``landauer.finite_bias``)."""
@@ -127,9 +129,10 @@ NECK_TEMPERATURE_TOLERANCE_K = 1e-3
 """The neck temperature of a quasi-static step is consistent with its count to this [K]."""
 
 
-SENTINEL_COLUMNS = ("R_fe_ohm", "neck_curvature_per_m", "ballistic", "T_electrode_K")
+SENTINEL_COLUMNS = ("R_fe_ohm", "neck_curvature_per_m", "ballistic", "T_electrode_K",
+                    "neck_aspect_ratio")
 """Columns where a non-finite value has a meaning: R_fe_ohm = inf and neck_curvature_per_m,
-ballistic = nan while the filament is broken, T_electrode_K = nan without an illuminated
+ballistic, neck_aspect_ratio = nan while the filament is broken, T_electrode_K = nan without an illuminated
 electrode. NaN or Inf anywhere else stops the run."""
 FIELD_EVERY = 10
 """A transient run writes field snapshots every this many accepted steps (and at its end)."""
@@ -219,6 +222,10 @@ class Simulation:
         self._guards = PhysicalGuards(metal, comm)
         self._stimuli = stimuli(cfg.protocol)
         self._model_summary: dict[str, float] = {}
+        self._section_ladder = NeckSectionLadder(
+            float(fermi_wavevector_per_m(metal.fermi_energy_eV.value,
+                                         metal.effective_mass_me.value)),
+            metal.effective_mass_me.value)
 
     @classmethod
     def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
@@ -292,7 +299,7 @@ class Simulation:
                 cell = EcmCell(self.cfg, self.comm)
             variation = draw_variation(self.cfg.variability, 0)
             cell.rate_factor.value = variation.rate_factor
-            cell.set_filament(variation.nucleus_radius_factor)
+            cell.set_filament(variation.nucleus_radius_factor, variation.section)
             return cell
         device = self.build_mesh()
         if self._stimuli.displacement_nm is None:
@@ -515,10 +522,11 @@ class Simulation:
         neck = extractor(cell.filament)
         electrons = self._electrons(self.cfg.landauer.temperature_K or T_neck_K, t)
         barrier = self._gap_barrier_eV()
+        edges = self._section_ladder(neck.section_polygon_m, neck.neck_radius_m)
         for _ in range(BIAS_ITERATIONS):
             G = contact_conductance(neck, extractor.z_range_m, electrons, barrier,
                                     self.cfg.landauer.transmission,
-                                    getattr(cell, "jump_to_contact_m", 0.0))
+                                    getattr(cell, "jump_to_contact_m", 0.0), edges)
             cell.set_contact(neck, G.G_S)
             resistance = cell.resistance()
             op = self._operating_point(drive, t, resistance.cell_ohm)
@@ -608,6 +616,7 @@ class Simulation:
                 "channels": state.channels, "R_fe_ohm": state.resistance.body_ohm,
                 "neck_radius_m": neck.neck_radius_m, "neck_z_m": neck.neck_z_m,
                 "neck_curvature_per_m": neck.curvature_per_m, "gap_m": neck.gap_m,
+                "neck_aspect_ratio": _aspect_ratio(neck),
                 "tunnel_gap_m": state.tunnel_gap_m, "T_max_K": T_max,
                 "T_neck_K": state.T_neck_K, "circuit_its": state.circuit_its,
                 "limited": float(op.limited),
@@ -663,7 +672,8 @@ class Simulation:
                                                          self.cfg.title)
             else:
                 files["staircase_plot"] = self._staircase_plot(out, series)
-        if self.transient and cycle_count(series) > 1 and self.comm.rank == 0:
+        kept = max(1, self.cfg.output.histogram_skip_cycles)
+        if self.transient and cycle_count(series) > kept and self.comm.rank == 0:
             files.update(self._histogram_files(out, series))
         files = self.comm.bcast(files, root=0)
         write_run_info(out, self.comm, {"wall_time_s": wall_s, **stats,
@@ -672,7 +682,8 @@ class Simulation:
 
     def _histogram_files(self, out: Path, series: dict[str, np.ndarray]) -> dict[str, Path]:
         """Conductance histograms of a cycled run: CSV, and PNG with plots on (rank 0)."""
-        histogram = conductance_histogram(series)
+        histogram = conductance_histogram(
+            series, skip_cycles=self.cfg.output.histogram_skip_cycles)
         files = {"histogram": write_histogram_csv(histogram, out / "conductance_histogram.csv")}
         if self.cfg.output.plots:
             files["histogram_plot"] = plot_conductance_histogram(
@@ -702,6 +713,16 @@ def _relative_change(before_ohm: float, after_ohm: float) -> float:
     if np.isinf(before_ohm) and np.isinf(after_ohm):
         return 0.0
     return abs(after_ohm - before_ohm) / min(before_ohm, after_ohm)
+
+
+def _aspect_ratio(neck: NeckProfile) -> float:
+    """Aspect ratio of the neck's section [-]: of its polygon in 3-D, 1 in (r, z), nan while
+    the filament is broken."""
+    if neck.gap_m > 0 or not neck.neck_radius_m > 0:
+        return np.nan
+    if neck.section_polygon_m is None:
+        return 1.0
+    return section_aspect_ratio(neck.section_polygon_m)
 
 
 def _contact_voltage_V(op: OperatingPoint, contact_G_S: float) -> float:

@@ -502,6 +502,13 @@ class VariabilityConfig(_Section):
     nucleus_radius_spread: float = Field(
         0.0, ge=0, le=0.5, description="relative spread of the initial filament's radii "
         "(nucleus or cone)")
+    nucleus_offset_nm: float = Field(
+        0.0, ge=0, description="3-D: the initial filament's axis sits off the cell's, at a "
+        "seeded point uniform over the disc of this radius [nm] (smaller than the filament's "
+        "narrowest radius: the neck's rays and the jump to contact start from the axis)")
+    section_aspect_spread: float = Field(
+        0.0, ge=0, le=2, description="3-D: the initial filament's section is an ellipse of "
+        "seeded aspect ratio 1 + spread u (u uniform in [0, 1)) and seeded orientation")
 
 
 REMOVED_ECM_KEYS = {
@@ -661,6 +668,9 @@ class OutputConfig(_Section):
     checkpoint_every_steps: int = Field(
         10, ge=1, le=1000000, description="write a restart checkpoint (checkpoint.h5) every "
         "this many accepted steps, and when a run fails (apcfem run --resume DIR)")
+    histogram_skip_cycles: int = Field(
+        0, ge=0, description="first cycles left out of the conductance histograms of a cycled "
+        "run (while the remnant of the initial state settles into the cycles' own)")
 
 
 class MeasuredPoint(_Section):
@@ -894,6 +904,36 @@ class CaseConfig(_Section):
             raise ValueError(f"vcm.disc_length_nm = {vcm.disc_length_nm:g} must be smaller than "
                              "geometry.switching_layer_thickness_nm = "
                              f"{g.switching_layer_thickness_nm:g}")
+        return self
+
+    @model_validator(mode="after")
+    def _section_variability_in_3d(self) -> CaseConfig:
+        var = self.variability
+        if not (var.nucleus_offset_nm > 0 or var.section_aspect_spread > 0):
+            return self
+        if self.geometry.kind != "3d":
+            raise ValueError("variability.nucleus_offset_nm and section_aspect_spread move or "
+                             "shape the filament off the axis: they need geometry.kind = '3d' "
+                             "(set them to 0 in an axisymmetric cell)")
+        cell = self.vcm if self.vcm is not None else self.ecm
+        if self.vcm is not None or cell.initial_filament == "cone":
+            narrowest = min(cell.cone_base_radius_nm, cell.cone_tip_radius_nm)
+        else:
+            narrowest = cell.nucleus_radius_nm
+        if not var.nucleus_offset_nm < narrowest:
+            raise ValueError(f"variability.nucleus_offset_nm = {var.nucleus_offset_nm:g} must "
+                             f"be smaller than the initial filament's narrowest radius "
+                             f"({narrowest:g} nm), so that the filament keeps the axis")
+        return self
+
+    @model_validator(mode="after")
+    def _histogram_keeps_a_cycle(self) -> CaseConfig:
+        skip = self.output.histogram_skip_cycles
+        cycles = getattr(self.protocol, "cycles", getattr(self.protocol, "count", 1))
+        if skip and skip >= cycles:
+            raise ValueError(f"output.histogram_skip_cycles = {skip} leaves none of the "
+                             f"protocol's {cycles} cycles in the histograms: lower it below "
+                             f"{cycles} or run more cycles")
         return self
 
     @model_validator(mode="after")

@@ -16,6 +16,7 @@ from mpi4py import MPI
 
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.newton import SolverDivergedError
+from apcfem.filament import ON_AXIS, Section
 from apcfem.mesh import DeviceMesh
 
 log = logging.getLogger(__name__)
@@ -31,36 +32,44 @@ ill-conditioned solve) and reject the step; the potential that drives the ions i
 the physical range [0, V_cell]."""
 
 
-def radial_distance(device: DeviceMesh) -> Distance:
-    """Distance from the axis [m] of points x: |r| in (r, z), hypot(x, y) in 3-D."""
+def radial_distance(device: DeviceMesh, section: Section = ON_AXIS) -> Distance:
+    """Distance from the filament's axis [m] of points x: |r| in (r, z); in 3-D the elliptic
+    radius of ``section`` (hypot(x, y) on the axis)."""
     if device.axisymmetric:
+        if section != ON_AXIS:
+            raise ValueError("an axisymmetric cell has its filament on the axis, circular")
         return lambda x: np.abs(x[0])
-    return lambda x: np.hypot(x[0], x[1])
+    return section.radial
 
 
-def hemisphere_distance(device: DeviceMesh, z_face_m: float, radius_m: float) -> Distance:
-    """Signed distance [m] to a hemisphere of radius_m on the face at z_face_m, on the axis."""
-    radial, axial = radial_distance(device), device.axial_index
+def hemisphere_distance(device: DeviceMesh, z_face_m: float, radius_m: float,
+                        section: Section = ON_AXIS) -> Distance:
+    """Signed distance [m] to a hemisphere of radius_m on the face at z_face_m, on the axis
+    (in 3-D: of ``section``, a half-spheroid for a non-circular one)."""
+    radial, axial = radial_distance(device, section), device.axial_index
     return lambda x: np.hypot(radial(x), x[axial] - z_face_m) - radius_m
 
 
 def rod_distance(device: DeviceMesh, z_low_m: float, z_high_m: float,
-                 radius_m: float) -> Distance:
-    """Signed distance [m] to a rod of radius_m on the axis from z_low_m to z_high_m, its ends
-    rounded by hemispheres."""
-    radial, axial = radial_distance(device), device.axial_index
+                 radius_m: float, offset_m: tuple[float, float] = (0.0, 0.0)) -> Distance:
+    """Signed distance [m] to a rod of radius_m on the axis (in 3-D: moved by offset_m (x, y)
+    [m]) from z_low_m to z_high_m, its ends rounded by hemispheres."""
+    section = ON_AXIS if offset_m == (0.0, 0.0) else Section(offset_m=offset_m)
+    radial, axial = radial_distance(device, section), device.axial_index
     return lambda x: np.hypot(radial(x), x[axial] - np.clip(x[axial], z_low_m, z_high_m)) \
         - radius_m
 
 
 def cone_distance(device: DeviceMesh, z_base_m: float, z_far_m: float, base_m: float,
-                  tip_m: float, gap_m: float) -> Distance:
+                  tip_m: float, gap_m: float, section: Section = ON_AXIS) -> Distance:
     """Signed distance [m] (exact enough for a slender cone) to a cone on the axis with its
     base (radius base_m) on the face at z_base_m, narrowing towards the face at z_far_m to the
     tip radius tip_m. The tip, rounded by a hemisphere of the tip radius, stops gap_m short of
     the far face; at gap_m = 0 the cone is connected (no rounding). The far face may lie above
-    or below the base."""
-    radial, axial = radial_distance(device), device.axial_index
+    or below the base. In 3-D the cone's axis and section are those of ``section`` (radii
+    measured as its elliptic radius: a distance only for a circular one, enough for the
+    initial profile that the cell then relaxes)."""
+    radial, axial = radial_distance(device, section), device.axial_index
     direction = np.sign(z_far_m - z_base_m)
     length = abs(z_far_m - z_base_m)
     top = length - gap_m - tip_m if gap_m > 0 else length  # along the cone, from its base

@@ -62,6 +62,7 @@ from apcfem.coupling.cell_heat import LINEAR, CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import NewtonProblem
+from apcfem.filament import ON_AXIS, Section
 from apcfem.materials import get_material
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
@@ -283,21 +284,23 @@ class EcmCell:
                              f"{', '.join(missing)} in the materials library (e.g. 'Ag', 'Cu')")
 
     # -- state ---------------------------------------------------------------------------
-    def set_filament(self, size_factor: float = 1.0) -> None:
+    def set_filament(self, size_factor: float = 1.0, section: Section = ON_AXIS) -> None:
         """Initial state at no bias (``ecm.initial_filament``), its radii scaled by size_factor
-        (seeded variability): a hemispherical nucleus on the cathode at the axis, or the cone an
-        earlier set left (base on the cathode, tip radius, gap to the anode; connected at gap 0).
-        The profile is then relaxed (see :meth:`_relax_interface`)."""
+        and (3-D) its axis and section those of ``section`` (seeded variability): a
+        hemispherical nucleus on the cathode, or the cone an earlier set left (base on the
+        cathode, tip radius, gap to the anode; connected at gap 0). The profile is then
+        relaxed (see :meth:`_relax_interface`)."""
         ecm = self.cfg.ecm
+        self.section = section
         if ecm.initial_filament == "cone":
             distance = cone_distance(self.device, *self.layer_z_m,
                                      ecm.cone_base_radius_nm * NM * size_factor,
                                      ecm.cone_tip_radius_nm * NM * size_factor,
-                                     ecm.cone_gap_nm * NM)
+                                     ecm.cone_gap_nm * NM, section)
             self.phi_e.x.array[:] = 0.0
         else:
             radius_m = ecm.nucleus_radius_nm * NM * size_factor
-            distance = hemisphere_distance(self.device, self.layer_z_m[0], radius_m)
+            distance = hemisphere_distance(self.device, self.layer_z_m[0], radius_m, section)
             # the electrolyte in Gibbs-Thomson equilibrium with the nucleus (kappa = 2 / R):
             # the start of the first Newton solve, whose Butler-Volmer terms are exponential
             metal = get_material(self.cfg.materials.filament)
@@ -321,7 +324,8 @@ class EcmCell:
         broken = np.flatnonzero(np.asarray(neck.radius_m) <= 0.0)
         overlap = 2.0 * self.cfg.ecm.interface_width_nm * NM
         rod = rod_distance(self.device, neck.z_m[broken[0]] - overlap,
-                           neck.z_m[broken[-1]] + overlap, self.bridge_radius_m)
+                           neck.z_m[broken[-1]] + overlap, self.bridge_radius_m,
+                           self.section.offset_m)
         before = self.inventory()["filament_mol"]
         bridged = fem.Function(self.xi.function_space)
         bridged.interpolate(self._profile(rod))

@@ -56,6 +56,7 @@ from apcfem.coupling.cell_heat import CellHeat
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import SolverDivergedError
+from apcfem.filament import ON_AXIS, Section
 from apcfem.materials import get_material
 from apcfem.materials.laws import AVOGADRO_PER_MOL, ELEMENTARY_CHARGE_C
 from apcfem.mesh import NM, build_device_mesh
@@ -237,18 +238,19 @@ class VcmCell:
         return sigma / (1.0 + tcr.value * (self.T - REFERENCE_TEMPERATURE_K))
 
     # -- state ---------------------------------------------------------------------------
-    def set_filament(self, size_factor: float = 1.0) -> None:
+    def set_filament(self, size_factor: float = 1.0, section: Section = ON_AXIS) -> None:
         """Initial state: the filament a forming and a reset left. A cone of c_filament from
         the getter interface (base radius) to the Pt (tip radius), both radii scaled by
-        size_factor (seeded variability), in an oxide of c_background; its last
-        ``vcm.disc_length_nm`` on the Pt is the partially depleted disc of c_disc < c_th (the
-        disc of the JART model: the gap of a broken filament, conducting by hopping).
+        size_factor and (3-D) its axis and section those of ``section`` (seeded variability),
+        in an oxide of c_background; its last ``vcm.disc_length_nm`` on the Pt is the
+        partially depleted disc of c_disc < c_th (the disc of the JART model: the gap of a
+        broken filament, conducting by hopping).
         Boundaries are tanh steps of ``vcm.interface_width_nm`` in ln c."""
         vcm = self.cfg.vcm
         z_pt, z_getter = self.layer_z_m
         distance = cone_distance(self.device, z_getter, z_pt,
                                  vcm.cone_base_radius_nm * NM * size_factor,
-                                 vcm.cone_tip_radius_nm * NM * size_factor, 0.0)
+                                 vcm.cone_tip_radius_nm * NM * size_factor, 0.0, section)
         width, axial = vcm.interface_width_nm * NM, self.device.axial_index
         disc_top = z_pt + vcm.disc_length_nm * NM
         low, high = np.log(self.c_background_mol_per_m3), np.log(self.c_filament_mol_per_m3)

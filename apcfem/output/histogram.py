@@ -65,19 +65,23 @@ def set_states_G0(series: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(states, dtype=float)
 
 
-def conductance_histogram(series: dict[str, np.ndarray],
-                          bin_width_G0: float = BIN_WIDTH_G0) -> ConductanceHistogram:
+def conductance_histogram(series: dict[str, np.ndarray], bin_width_G0: float = BIN_WIDTH_G0,
+                          skip_cycles: int = 0) -> ConductanceHistogram:
     """Dwell and set-state histograms of a transient series (columns ``time_s``, ``G_G0``,
-    ``V_source_V``, ``cycle``).
+    ``V_source_V``, ``cycle``), without its first ``skip_cycles`` cycles.
 
     A sample stands for the step that ended at it: its weight is the time since the previous
-    sample (the first sample, at t = 0, weighs nothing).
+    sample (the first sample kept weighs nothing).
 
     Raises:
-        ValueError: the series spans no time, or the bin width is not positive.
+        ValueError: the series (after the skipped cycles) spans no time, or the bin width is
+            not positive.
     """
     if not bin_width_G0 > 0:
         raise ValueError(f"bin_width_G0 = {bin_width_G0:g}: must be > 0 (e.g. 0.05)")
+    if skip_cycles:
+        kept = series["cycle"] >= skip_cycles
+        series = {name: column[kept] for name, column in series.items()}
     t, G = series["time_s"], series["G_G0"]
     if t.size < 2 or not t[-1] > t[0]:
         raise ValueError("a conductance histogram needs a transient series spanning some time")

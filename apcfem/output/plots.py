@@ -82,7 +82,8 @@ def plot_light(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
 
 
 def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
-    """Transient run: I-V, G(t) (log and linear, plateaus), neck radius, V_cell and T_max."""
+    """Transient run: I-V, G(t) (log and linear, plateaus), neck radius (and, in 3-D, its
+    section's aspect ratio), V_cell and T_max."""
     t = series["time_s"]
     fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
     ax = axes[0, 0]
@@ -104,6 +105,12 @@ def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Pat
     ax.plot(t, 1e9 * series["neck_radius_m"], "-", lw=1.2, color="C2", label="neck radius")
     ax.plot(t, 1e9 * series["tunnel_gap_m"], "-", lw=1.2, color="C4", label="tunnelling gap")
     _label(ax, "time [s]", "[nm]")
+    aspect = series.get("neck_aspect_ratio")
+    if aspect is not None and np.any(np.abs(aspect[np.isfinite(aspect)] - 1.0) > 1e-9):
+        twin = ax.twinx()  # a 3-D neck's section
+        twin.plot(t, aspect, ":", lw=1.2, color="k", label="section aspect ratio")
+        twin.set_ylabel("neck section aspect ratio [-]", fontsize=8)
+        twin.legend(fontsize=7, loc="lower right")
     ax = axes[1, 1]
     ax.plot(t, series["V_source_V"], "-", lw=1, color="0.5", label="source")
     ax.plot(t, series["V_cell_V"], "-", lw=1.2, color="C1", label="cell")

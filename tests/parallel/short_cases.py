@@ -25,6 +25,8 @@ SHORT_EDITS = {
                              "mesh.max_size_nm": 5.0, "mesh.refinement_radius_nm": 1.0,
                              "output.plots": False},
     "ecm_ag_sio2_pt_sweep": {**ECM_SHORT, "protocol": PULSE},
+    "ecm_histogram": {**ECM_SHORT, "protocol": {**PULSE, "count": 2},
+                      "output.histogram_skip_cycles": 1},
     "vcm_pt_hfox_tin_sweep": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8}},
     "ecm_compliance_ladder": {**ECM_SHORT, "protocol.ramp_rate_V_per_s": 400.0,
                               "protocol.set_voltage_V": 1.2,

@@ -13,8 +13,14 @@ from mpi4py import MPI
 from apcfem.config.schema import FilamentConfig, GeometryConfig, MeshConfig
 from apcfem.filament import NM, PrescribedFilament
 from apcfem.mesh import build_device_mesh
-from apcfem.neck import NeckExtractor
-from apcfem.section_modes import ellipse_section_mesh, polygon_section_mesh, section_modes
+from apcfem.neck import NeckExtractor, SectionAreaNeck
+from apcfem.section_modes import (
+    ellipse_section_mesh,
+    polygon_area_m2,
+    polygon_section_mesh,
+    section_aspect_ratio,
+    section_modes,
+)
 
 GEOMETRY = GeometryConfig(kind="3d", cell_radius_nm=6.0, bottom_electrode_thickness_nm=3.0,
                           switching_layer_thickness_nm=4.0, top_electrode_thickness_nm=3.0)
@@ -22,16 +28,14 @@ SIZES = MeshConfig(min_size_nm=0.12, max_size_nm=2.0, refinement_radius_nm=1.6,
                    growth_per_nm=0.5)
 
 
-def _neck_section(aspect_ratio: float):
+def _neck_section(aspect_ratio: float, extractor=NeckExtractor):
     device = build_device_mesh(GEOMETRY, SIZES, MPI.COMM_WORLD)
     filament = FilamentConfig(neck_radius_nm=1.0, base_radius_nm=1.6, aspect_ratio=aspect_ratio,
                               interface_width_nm=0.1)
     shape = PrescribedFilament.from_config(filament, GEOMETRY)
     xi = fem.Function(fem.functionspace(device.mesh, ("Lagrange", 1)))
     xi.interpolate(lambda x: shape.phase_field(x, axisymmetric=False))
-    extractor = NeckExtractor(device, (3.0 * NM, 7.0 * NM), 2.8 * NM, n_z=40, n_r=141,
-                              n_theta=48)
-    return extractor(xi)
+    return extractor(device, (3.0 * NM, 7.0 * NM), 2.8 * NM, n_z=40, n_r=141, n_theta=48)(xi)
 
 
 @pytest.mark.parametrize("aspect_ratio", [1.0, 1.5])
@@ -48,3 +52,15 @@ def test_extracted_section_eigenvalues(aspect_ratio):
         assert split < 0.03  # the m = +-1 pair stays (nearly) degenerate
     else:
         assert split > 0.3  # exact ellipse: 0.48
+
+
+@pytest.mark.parametrize("aspect_ratio", [1.0, 1.5])
+def test_section_area_neck_polygon_holds_the_section(aspect_ratio):
+    """The metal-area extraction of the run loop returns the neck's section as a polygon of
+    the section's area (that of the equivalent radius), with the filament's aspect ratio."""
+    profile = _neck_section(aspect_ratio, SectionAreaNeck)
+    polygon = profile.section_polygon_m
+    assert polygon_area_m2(polygon) == pytest.approx(np.pi * profile.neck_radius_m**2,
+                                                     rel=0.02)
+    assert profile.neck_radius_m == pytest.approx(1.0 * NM, rel=0.03)
+    assert section_aspect_ratio(polygon) == pytest.approx(aspect_ratio, rel=0.05)

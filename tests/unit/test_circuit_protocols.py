@@ -9,6 +9,7 @@ from apcfem.circuit import (
     series_operating_point,
 )
 from apcfem.config.schema import CurrentSweep, PulseTrain, VariabilityConfig, VoltageSweep
+from apcfem.filament import Section
 from apcfem.protocols import build_waveform, cycle_rng, draw_variation
 
 
@@ -93,3 +94,33 @@ def test_variability_is_seeded_per_cycle():
     assert other.rate_factor != draws[0].rate_factor
     assert draw_variation(VariabilityConfig(), 3).rate_factor == 1.0  # no spread: nominal
     assert cycle_rng(7, 2).random() == cycle_rng(7, 2).random()
+
+
+def test_seeded_filament_section_in_3d():
+    """The section draw follows the rate and radius draws: a case without section spreads
+    keeps its earlier draws, and gets the filament on the axis, circular."""
+    base = VariabilityConfig(seed=7, rate_spread=0.3, nucleus_radius_spread=0.2)
+    plain = draw_variation(base, 1)
+    assert plain.section == Section()
+    shaped = VariabilityConfig(seed=7, rate_spread=0.3, nucleus_radius_spread=0.2,
+                               nucleus_offset_nm=0.2, section_aspect_spread=0.6)
+    draws = [draw_variation(shaped, k) for k in range(20)]
+    assert draws[1].rate_factor == plain.rate_factor
+    assert draws[1].nucleus_radius_factor == plain.nucleus_radius_factor
+    offsets = np.array([d.section.offset_m for d in draws])
+    assert np.all(np.hypot(*offsets.T) <= 0.2e-9) and np.ptp(offsets[:, 0]) > 0.1e-9
+    aspects = np.array([d.section.aspect_ratio for d in draws])
+    assert np.all((aspects >= 1.0) & (aspects < 1.6)) and np.ptp(aspects) > 0.3
+    angles = np.array([d.section.angle_rad for d in draws])
+    assert np.all((angles >= 0) & (angles < np.pi))
+
+
+def test_section_radial_is_the_ellipse_radius():
+    """Points on the ellipse of semi-axes a sqrt(q), a / sqrt(q) about the offset axis, rotated
+    by the angle, have elliptic radius a."""
+    section = Section(offset_m=(0.3, -0.1), aspect_ratio=2.25, angle_rad=0.5)
+    t = np.linspace(0, 2 * np.pi, 9)
+    u, v = 1.5 * np.cos(t), np.sin(t) / 1.5  # a = 1
+    x = np.vstack([0.3 + np.cos(0.5) * u - np.sin(0.5) * v,
+                   -0.1 + np.sin(0.5) * u + np.cos(0.5) * v, np.zeros_like(t)])
+    np.testing.assert_allclose(section.radial(x), 1.0, rtol=1e-12)

@@ -18,6 +18,16 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def test_bundled_histogram_case_keeps_its_cycles():
+    """50 cycles, two of them left out of the histograms, and no reset target (which would end
+    the run at the first reset)."""
+    cfg = load_case(apcfem.bundled_case("ecm_histogram"))
+    assert cfg.protocol.cycles == 50 and cfg.output.histogram_skip_cycles == 2
+    assert cfg.dynamics.reset_target_conductance_G0 is None
+    assert cfg.dynamics.max_steps >= 50 * 2000
+    assert cfg.variability.rate_spread > 0
+
+
 def test_bundled_demo_case_is_valid():
     cfg = load_case(DEMO)
     assert cfg.materials.filament == "Ag"
@@ -34,6 +44,13 @@ def test_bundled_demo_case_is_valid():
     ("[protocol]\nkind = 'neck_radius_sweep'\npoints = 1", ["protocol.points"]),
     ("[mesh]\nmin_size_nm = 5.0\nmax_size_nm = 1.0", ["min_size_nm", "max_size_nm"]),
     ("[ecm]\ncharge_number = 0", ["ecm.charge_number", "greater than or equal to 1"]),
+    ("[protocol]\nkind = 'voltage_sweep'\ncycles = 3\n[output]\nhistogram_skip_cycles = 3",
+     ["output.histogram_skip_cycles = 3", "3 cycles"]),
+    ("[protocol]\nkind = 'voltage_sweep'\n[variability]\nnucleus_offset_nm = 0.1",
+     ["nucleus_offset_nm", "geometry.kind = '3d'"]),
+    (("[geometry]\nkind = '3d'\n[mesh]\nmin_size_nm = 0.5\nmax_size_nm = 2.0\n[protocol]\n"
+     "kind = 'voltage_sweep'\n[ecm]\nnucleus_radius_nm = 0.8\n[variability]\n"
+     "nucleus_offset_nm = 0.8"), ["variability.nucleus_offset_nm = 0.8", "(0.8 nm)"]),
 ])
 def test_bad_case_names_the_key(tmp_path, text, names):
     with pytest.raises(CaseError) as err:

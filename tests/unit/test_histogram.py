@@ -47,6 +47,17 @@ def test_dwell_fractions_are_the_time_spent_in_each_bin():
     assert histogram.edges_G0[-1] > 2.02
 
 
+def test_skipped_cycles_leave_both_histograms():
+    """Without cycle 0 the run is cycle 1 alone: 2.5 s, all at 2.02 G0 (the first sample kept,
+    at t = 5.5 s and 1e-3 G0, weighs nothing)."""
+    histogram = conductance_histogram(_two_cycles(), skip_cycles=1)
+    np.testing.assert_array_equal(histogram.set_state_G0, [2.02])
+    assert histogram.set_state_counts.sum() == 1
+    on_two = np.argmin(np.abs(histogram.centres_G0 - 2.02))
+    assert histogram.dwell_fraction[on_two] == pytest.approx(1.0, rel=1e-12)
+    assert histogram.dwell_fraction[np.argmin(np.abs(histogram.centres_G0 - 1.0))] == 0.0
+
+
 def test_histogram_csv_round_trips(tmp_path):
     histogram = conductance_histogram(_two_cycles())
     table = np.loadtxt(write_histogram_csv(histogram, tmp_path / "h.csv"), delimiter=",",

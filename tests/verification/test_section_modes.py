@@ -9,7 +9,13 @@ from mpi4py import MPI
 from scipy.special import jn_zeros
 
 from apcfem.landauer import Electrons, circular_mode_transmissions, modes_conductance
-from apcfem.section_modes import ellipse_section_mesh, polygon_section_mesh, section_modes
+from apcfem.section_modes import (
+    NeckSectionLadder,
+    ellipse_section_mesh,
+    polygon_section_mesh,
+    section_aspect_ratio,
+    section_modes,
+)
 
 NM = 1e-9
 # the first six Dirichlet eigenvalues of the unit disc, j_mn^2, degenerate pairs twice
@@ -83,3 +89,35 @@ def test_ellipse_staircase_has_single_steps_where_the_disc_has_a_double_step(dis
     # the ellipse climbs one quantum at a time through the same range
     assert np.all(width_ellipse[1:6] > 0.05)
     assert np.all(np.diff(np.unique(g_ellipse)) == 1)
+
+
+def _ellipse_polygon(q: float, a: float, n: int = 32) -> np.ndarray:
+    """n points on the ellipse of area pi a^2 and aspect ratio q, rotated by 0.4 rad and off
+    the origin (corners of a polygon, in the units of a)."""
+    t = 2 * np.pi * np.arange(n) / n
+    u, v = np.sqrt(q) * a * np.cos(t), a * np.sin(t) / np.sqrt(q)
+    c, s = np.cos(0.4), np.sin(0.4)
+    return np.column_stack([0.1 * a + c * u - s * v, -0.2 * a + s * u + c * v])
+
+
+@pytest.mark.parametrize("q", [1.0, 1.5, 2.0])
+def test_section_aspect_ratio_of_an_ellipse(q):
+    """Principal second moments of an inscribed 64-gon of the ellipse: ratio q^2, to 0.1 %."""
+    assert section_aspect_ratio(_ellipse_polygon(q, 0.4e-9, 64)) == pytest.approx(q, rel=1e-3)
+
+
+def test_neck_ladder_splits_the_second_plateau():
+    """An Ag neck at k_F a = 4.0 (above j_11 = 3.83): the disc has 3 modes open (the m = +-1
+    pair together), the ellipse of the same area and aspect ratio 1.5 only 2 (the pair split,
+    ~0.5 of its edge; it opens the pair's two modes at k_F a ~ 3.6 and ~ 4.5)."""
+    k_f, electrons = 1.2004e10, Electrons(5.49, 1.0, 4.0)
+    ladder = NeckSectionLadder(k_f, 1.0)
+    a = 4.0 / k_f
+    counted = {}
+    for q in (1.0, 1.5):
+        edges = ladder(_ellipse_polygon(q, a), a)
+        counted[q] = float(modes_conductance(edges, np.ones_like(edges), electrons).G_G0)
+    assert counted[1.0] == pytest.approx(3.0, abs=1e-3)
+    assert counted[1.5] == pytest.approx(2.0, abs=1e-3)
+    assert ladder(None, a) is None and ladder(_ellipse_polygon(1.5, a), 0.0) is None
+    assert ladder(_ellipse_polygon(1.5, 3e-9), 3e-9) is None  # ~330 modes: the disc's count
