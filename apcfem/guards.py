@@ -96,5 +96,6 @@ class PhysicalGuards:
 
 
 def _point(x: np.ndarray) -> str:
-    """Coordinates [m] as nanometres, e.g. ``(r, z) = (0.12, 7.5) nm``."""
-    return f"x = ({', '.join(f'{v * 1e9:.3g}' for v in x)}) nm"
+    """Coordinates [m] as nanometres, e.g. ``(r, z) = (0.12, 7.5) nm``, rounded to 1e-6 nm (a
+    node on the axis may sit 1e-26 m off it: it reads 0)."""
+    return f"x = ({', '.join(f'{round(v * 1e9, 6) + 0.0:.3g}' for v in x)}) nm"
