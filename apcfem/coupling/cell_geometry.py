@@ -54,8 +54,7 @@ def rod_distance(device: DeviceMesh, z_low_m: float, z_high_m: float,
                  radius_m: float, offset_m: tuple[float, float] = (0.0, 0.0)) -> Distance:
     """Signed distance [m] to a rod of radius_m on the axis (in 3-D: moved by offset_m (x, y)
     [m]) from z_low_m to z_high_m, its ends rounded by hemispheres."""
-    section = ON_AXIS if offset_m == (0.0, 0.0) else Section(offset_m=offset_m)
-    radial, axial = radial_distance(device, section), device.axial_index
+    radial, axial = radial_distance(device, Section(offset_m=offset_m)), device.axial_index
     return lambda x: np.hypot(radial(x), x[axial] - np.clip(x[axial], z_low_m, z_high_m)) \
         - radius_m
 
