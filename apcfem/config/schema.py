@@ -754,7 +754,7 @@ class SolverConfig(_Section):
     ``"direct"`` (MUMPS LU) is robust for any conductivity contrast and the default: in 2-D its
     cost is small. ``"iterative"`` (CG preconditioned by smoothed-aggregation algebraic
     multigrid, GAMG; elasticity with its rigid-body modes as near-null space) scales to 3-D
-    stacks of millions of unknowns; it converges to a relative residual of 1e-10. The coupled
+    stacks of millions of unknowns; it converges to a relative residual of 1e-12. The coupled
     (xi, phi_e) block of an ECM run keeps its Newton solve (to ``ecm_newton_tolerance``) with
     MUMPS: it is nonsymmetric with
     exponential Butler-Volmer terms, and in 2-D the direct factorisation is cheaper than a

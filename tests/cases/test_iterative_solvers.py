@@ -5,10 +5,11 @@ Short variants of four bundled cases cover the linear solves that the choice rea
 body conduction and the steady cell heat (staircase; at 4 K with ramped sinks in the
 neck-temperature case), the junction elasticity (break junction), the illuminated electrode's
 transient heat and thermo-elasticity (LED nanogap).
-Tolerance: the linear solves stop at a relative residual of 1e-10; the conductance across a
-tunnelling gap amplifies the gap's error by 2 kappa g ~ 20, so columns agree to 1e-6 relative
-(a solve left at PETSc's default rtol 1e-5 misses that by orders of magnitude). Serial and on
-2 ranks.
+Tolerance: the linear solves stop at a relative residual of 1e-12. The least accurate solve is
+the film's thermo-elasticity (displacements to ~1e-7 relative); the resistance of a tunnelling
+gap amplifies the relative error of the gap closing c by 2 kappa c ~ 6 (kappa = 1.1e10 /m for
+Au, c up to 0.7 nm), so columns agree to 1e-6 relative (a solve left at 1e-10 reached 1.1e-6 on
+2 ranks; at PETSc's default rtol 1e-5 it misses by orders of magnitude). Serial and on 2 ranks.
 """
 
 import sys
