@@ -292,15 +292,11 @@ class Simulation:
                 "reflectance": cell.electrodes.reflectance}
             return cell
         if self.transient:
+            variation = draw_variation(self.cfg.variability, 0)
             if self.cfg.vcm is not None:
                 from apcfem.coupling.vcm_cell import VcmCell
-                cell = VcmCell(self.cfg, self.comm)
-            else:
-                cell = EcmCell(self.cfg, self.comm)
-            variation = draw_variation(self.cfg.variability, 0)
-            cell.rate_factor.value = variation.rate_factor
-            cell.set_filament(variation.nucleus_radius_factor, variation.section)
-            return cell
+                return VcmCell(self.cfg, self.comm, variation)
+            return EcmCell(self.cfg, self.comm, variation)
         device = self.build_mesh()
         if self._stimuli.displacement_nm is None:
             return SteadyCell(device, self.cfg, self._stimuli.neck_radius_nm,

@@ -83,6 +83,7 @@ from apcfem.physics.phase_field import (
     reduced_gibbs_thomson,
     sharp_interpolation,
 )
+from apcfem.protocols import CycleVariation
 from apcfem.quantum_contact import J01, J11
 
 log = logging.getLogger(__name__)
@@ -129,13 +130,16 @@ class EcmCell:
     Args:
         cfg: validated case (geometry, mesh, materials, ecm, physics).
         comm: communicator of the mesh.
+        variation: the first cycle's draw (seeded variability: rate factor, initial
+            filament's size and section); nominal if None.
 
     Attributes:
         rate_factor: ``fem.Constant`` multiplying both exchange current densities (set per
             cycle for seeded variability).
     """
 
-    def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
+    def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD,
+                 variation: CycleVariation | None = None):
         self.cfg = cfg
         ecm = cfg.ecm
         g = cfg.geometry
@@ -273,7 +277,9 @@ class EcmCell:
             "filament_mol": fem.form(self.phase.amount(self.xi, m, self.c_metal)),
             "anode_inflow_mol_per_s": fem.form(
                 self.ionic.electrode_inflow(self.anode, self.phi_e, m, self.T))}
-        self.set_filament()
+        variation = variation or CycleVariation()
+        self.rate_factor.value = variation.rate_factor
+        self.set_filament(variation.nucleus_radius_factor, variation.section)
 
     @staticmethod
     def _check_metal(metal) -> None:

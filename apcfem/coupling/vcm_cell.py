@@ -64,6 +64,7 @@ from apcfem.mesh.switching_layer import switching_layer_device
 from apcfem.neck import NeckProfile
 from apcfem.physics import NernstPlanck, Species
 from apcfem.physics.oxygen_exchange import OxygenExchange
+from apcfem.protocols import CycleVariation
 
 VACANCY_OPTIONS = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "bt",
                    "snes_rtol": 1e-9, "snes_atol": 1e-8, "snes_stol": 0.0,
@@ -109,6 +110,8 @@ class VcmCell:
     Args:
         cfg: validated case with a ``[vcm]`` section.
         comm: communicator of the mesh.
+        variation: the first cycle's draw (seeded variability: rate factor, initial
+            filament's size and section); nominal if None.
 
     Attributes:
         rate_factor: ``fem.Constant`` multiplying the exchange current density (set per cycle
@@ -118,7 +121,8 @@ class VcmCell:
             (= exchange equilibrium) vacancy concentrations [mol/m^3].
     """
 
-    def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
+    def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD,
+                 variation: CycleVariation | None = None):
         self.cfg = cfg
         vcm, g = cfg.vcm, cfg.geometry
         self.device = switching_layer_device(build_device_mesh(g, cfg.mesh, comm), g)
@@ -187,7 +191,9 @@ class VcmCell:
             "filament_mol": fem.form(self.transport.amount(self.w, m)),
             "anode_inflow_mol_per_s": fem.form(self.transport.electrode_ion_inflow(
                 self.w, m, self.exchange, phi=self.phi, T=self._T_step))}
-        self.set_filament()
+        variation = variation or CycleVariation()
+        self.rate_factor.value = variation.rate_factor
+        self.set_filament(variation.nucleus_radius_factor, variation.section)
 
     # -- set-up --------------------------------------------------------------------------
     def _set_concentrations(self, host) -> None:
