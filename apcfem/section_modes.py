@@ -143,6 +143,15 @@ def ellipse_section_mesh(semi_axes_nm: tuple[float, float], *, size_nm: float,
     return _section_mesh(draw, size_nm, comm)
 
 
+def distinct_corners(corners: np.ndarray) -> np.ndarray:
+    """The polygon ``corners`` (n, 2) without repeats: a corner equal to the one before it (the
+    last compared with the first) to 1e-9 of the polygon's extent is dropped. (A star polygon
+    of a neck off the axis repeats the axis point on the rays that miss the metal.)"""
+    extent = float(np.max(np.abs(corners), initial=0.0))
+    step = np.linalg.norm(corners - np.roll(corners, 1, axis=0), axis=1)
+    return corners[step > 1e-9 * extent]
+
+
 def polygon_section_mesh(vertices_nm: Sequence[Sequence[float]], *, size_nm: float,
                          comm: MPI.Comm = MPI.COMM_WORLD) -> Mesh:
     """Mesh of a simple polygonal section.
@@ -156,8 +165,11 @@ def polygon_section_mesh(vertices_nm: Sequence[Sequence[float]], *, size_nm: flo
         Second-order triangle mesh in metres [m].
     """
     corners = np.asarray(vertices_nm, dtype=float)
-    if corners.ndim != 2 or corners.shape[1] != 2 or corners.shape[0] < 3:
-        raise ValueError("vertices_nm must be at least three (x, y) pairs")
+    if corners.ndim != 2 or corners.shape[1] != 2:
+        raise ValueError("vertices_nm must be (x, y) pairs")
+    corners = distinct_corners(corners)
+    if corners.shape[0] < 3:
+        raise ValueError("vertices_nm must hold at least three distinct corners")
     if size_nm <= 0:
         raise ValueError("size_nm must be positive")
 
@@ -254,9 +266,9 @@ class NeckSectionLadder:
 
     def __call__(self, polygon_m: np.ndarray | None, neck_radius_m: float) -> np.ndarray | None:
         """Edges [eV] of the section ``polygon_m`` scaled to the area pi a^2 of the neck radius
-        ``neck_radius_m`` [m]; None in (r, z) (no polygon), for a broken neck, or above
-        :data:`SECTION_MODES_MAX` modes."""
-        if polygon_m is None or not neck_radius_m > 0:
+        ``neck_radius_m`` [m]; None in (r, z) (no polygon), for a broken neck, for a polygon of
+        fewer than three distinct corners, or above :data:`SECTION_MODES_MAX` modes."""
+        if polygon_m is None or not neck_radius_m > 0 or len(distinct_corners(polygon_m)) < 3:
             return None
         n_modes = int(np.ceil(1.5 * (self.k_f * neck_radius_m) ** 2 / 4)) + 12
         if n_modes > SECTION_MODES_MAX:

@@ -121,3 +121,22 @@ def test_neck_ladder_splits_the_second_plateau():
     assert counted[1.5] == pytest.approx(2.0, abs=1e-3)
     assert ladder(None, a) is None and ladder(_ellipse_polygon(1.5, a), 0.0) is None
     assert ladder(_ellipse_polygon(1.5, 3e-9), 3e-9) is None  # ~330 modes: the disc's count
+
+
+def test_neck_ladder_takes_a_section_that_misses_the_axis():
+    """A neck beside the axis: the star polygon about the axis repeats the axis point on the
+    rays that miss the metal. The repeats are dropped and the section is meshed as what it is:
+    a half disc of radius R (rays within +-90 degrees of x) has the lowest Dirichlet eigenvalue
+    j_11^2 / R^2, so at the area pi a^2 of a disc (R^2 = 2 a^2) its first mode edge is
+    j_11^2 / (2 j_01^2) = 1.269 times the disc's (to 1 %: the half disc is a 33-corner
+    polygon). A polygon with fewer than three distinct corners has no ladder of its own."""
+    k_f = 1.2004e10
+    ladder = NeckSectionLadder(k_f, 1.0)
+    theta = np.linspace(0.0, 2.0 * np.pi, 64, endpoint=False)
+    r = np.where(np.cos(theta) > -1e-12, 0.5e-9, 0.0)
+    half_disc = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
+    a = 2.5 / k_f
+    first_edge_ratio = ladder(half_disc, a)[0] / ladder(_ellipse_polygon(1.0, a), a)[0]
+    j01, j11 = jn_zeros(0, 1)[0], jn_zeros(1, 1)[0]
+    assert first_edge_ratio == pytest.approx(j11**2 / (2 * j01**2), rel=1e-2)
+    assert ladder(np.zeros((64, 2)), a) is None
