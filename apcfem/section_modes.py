@@ -244,15 +244,25 @@ def section_aspect_ratio(polygon_m: np.ndarray) -> float:
     return float(np.sqrt(moments[1] / moments[0]))
 
 
+SHAPE_DECIMALS = 5
+"""Corners of a section's shape (scaled to the area of a 1 nm disc) are rounded to 1e-5 before
+meshing: a neck's section differs between partitions by rounding (~1e-10), and gmsh may
+triangulate two such polygons differently, which moves the discrete eigenvalues by their
+discretisation error (~1e-6 relative at 8 elements per radius, P2). Rounded, every rank
+meshes the same polygon; the rounding itself moves the eigenvalues by ~1e-6."""
+
+
 class NeckSectionLadder:
     """Mode edges [eV] of a 3-D neck's own section, for
     :func:`apcfem.quantum_contact.contact_conductance`.
 
-    The section polygon of the extracted neck (:attr:`apcfem.neck.NeckProfile.section_polygon_m`)
-    is scaled to the neck's area, meshed and solved on each rank alone (``COMM_SELF``: the
-    polygon is the same on every rank, so are its modes). Enough modes are computed to cover
-    E_F with a margin (Weyl: N ~ (k_F a)^2 / 4 open); the last section's ladder is reused while
-    the polygon does not change.
+    The shape of the extracted neck's section polygon
+    (:attr:`apcfem.neck.NeckProfile.section_polygon_m`), scaled to the area of a disc of 1 nm
+    radius and rounded (:data:`SHAPE_DECIMALS`), is meshed and solved on each rank alone
+    (``COMM_SELF``: the shape is the same on every rank, so are its modes); the edges then
+    scale exactly with the neck's area, as (1 nm / a)^2. Enough modes are computed to cover
+    E_F with a margin (Weyl: N ~ (k_F a)^2 / 4 open); the last shape's ladder is reused while
+    the shape and the number of modes do not change.
 
     Args:
         fermi_wavevector_per_m: k_F of the contact metal [1/m].
@@ -273,12 +283,11 @@ class NeckSectionLadder:
         n_modes = int(np.ceil(1.5 * (self.k_f * neck_radius_m) ** 2 / 4)) + 12
         if n_modes > SECTION_MODES_MAX:
             return None
-        key = np.append(polygon_m.ravel(), neck_radius_m).tobytes()
+        shape_nm = np.round(polygon_m * np.sqrt(np.pi / polygon_area_m2(polygon_m)),
+                            SHAPE_DECIMALS)
+        key = shape_nm.tobytes() + bytes([n_modes])
         if self._last is None or self._last[0] != key:
-            scale = np.sqrt(np.pi * neck_radius_m**2 / polygon_area_m2(polygon_m))
-            polygon_nm = polygon_m * scale / NM
-            mesh = polygon_section_mesh(polygon_nm, size_nm=max(neck_radius_m / NM / 8, 0.01),
-                                        comm=MPI.COMM_SELF)
+            mesh = polygon_section_mesh(shape_nm, size_nm=1.0 / 8, comm=MPI.COMM_SELF)
             modes = section_modes(mesh, n_modes)
             self._last = (key, modes.energies_eV(self.effective_mass_me))
-        return self._last[1]
+        return self._last[1] * (NM / neck_radius_m) ** 2

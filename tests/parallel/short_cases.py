@@ -1,9 +1,12 @@
 """Short variants of the bundled cases for end-to-end runs: coarse meshes, a few steps.
 
-Each variant keeps its case's physics and protocol kind and shortens what costs time: the mesh
-(0.5 nm on the staircase's axis, 0.3 nm in the ECM and VCM cells), the number of sweep points,
+Each variant keeps its case's physics and (but one) protocol kind and shortens what costs time: the mesh
+(0.5 nm on the staircase's axis, 0.3 nm in the ECM and VCM cells, a 3.5 nm radius for the 3-D
+cell), the number of sweep points,
 and the transient drive (a 3 ms, 1.2 V pulse or sweep (0.8 V in the VCM cell, below its set),
-steps up to 0.2 ms, one compliance current; a few stimulus points, one short light pulse).
+steps up to 0.2 ms, one compliance current; a few stimulus points, one short light pulse). The
+3-D forming case instead drives 100 uA in 1 ms through its seeded off-axis filament connected from the
+start (a cone on the anode), so that its short run goes through the section-mode contact.
 Plots are off.
 """
 
@@ -25,6 +28,11 @@ SHORT_EDITS = {
                              "mesh.max_size_nm": 5.0, "mesh.refinement_radius_nm": 1.0,
                              "output.plots": False},
     "ecm_ag_sio2_pt_sweep": {**ECM_SHORT, "protocol": PULSE},
+    "ecm_3d_forming": {**ECM_SHORT, "geometry.cell_radius_nm": 3.5,
+                       "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.2,
+                                    "set_current_A": 1e-4, "voltage_limit_V": 2.0},
+                       "ecm.initial_filament": "cone", "ecm.cone_base_radius_nm": 1.5,
+                       "ecm.cone_tip_radius_nm": 0.6, "ecm.cone_gap_nm": 0.0},
     "ecm_histogram": {**ECM_SHORT, "protocol": {**PULSE, "count": 2},
                       "output.histogram_skip_cycles": 1},
     "vcm_pt_hfox_tin_sweep": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8}},

@@ -2,7 +2,8 @@
 same stochastic cycles on any rank count (and their conductance histograms).
 
 Subprocesses (marked serial: they launch ``mpiexec`` themselves) on the short variants of
-tests/parallel/short_cases.py. The ECM cell runs on 1 and 2 ranks only: 3 ranks on the test
+tests/parallel/short_cases.py (the 3-D ECM cell's: a connected off-axis filament under a current
+sweep, its Newton to 1e-12). The ECM cell runs on 1 and 2 ranks only: 3 ranks on the test
 machine's 2 cores take minutes for it (a rank waiting in a collective spins), the staircase
 takes seconds. The compliance ladder runs the ECM cell of the sweep (its exit on 2 ranks is
 tested in test_clean_exit.py).
@@ -21,7 +22,7 @@ from apcfem.output.series import read_series
 pytestmark = pytest.mark.serial
 
 BIN = Path(sys.executable).parent
-TIMEOUT_S = 120
+TIMEOUT_S = 300
 RTOL = 1e-6
 SEEDED_PULSES = {"protocol": {**PULSE, "amplitude_V": 0.9, "rise_s": 5e-4, "width_s": 5e-4,
                               "interval_s": 1.5e-3, "count": 2},
@@ -70,6 +71,7 @@ def _assert_same(series: dict, reference: dict) -> None:
     ("ag_sio2_pt_staircase", (1, 2, 3), {"protocol__points": 5}),
     ("ecm_ag_sio2_pt_sweep", (1, 2), SEEDED_PULSES),
     ("ecm_ag_sio2_pt_sweep", (1, 2), CONNECTED_CURRENT_SWEEP),
+    ("ecm_3d_forming", (1, 2), {"solver__ecm_newton_tolerance": 1e-12}),
 ])
 def test_same_series_on_every_rank_count(tmp_path, name, ranks, changes):
     case = short_case(name, tmp_path, **changes)
@@ -81,6 +83,9 @@ def test_same_series_on_every_rank_count(tmp_path, name, ranks, changes):
     if "ecm__initial_filament" in changes:  # the contact path was compared
         assert np.all(reference["gap_m"] == 0) and np.all(reference["G_G0"] > 1.0)
         assert reference["I_A"].max() == pytest.approx(1e-4, rel=1e-6)
+    if name == "ecm_3d_forming":  # a 3-D neck whose own (seeded, elliptic) section was counted
+        assert np.all(reference["gap_m"] == 0) and np.all(reference["G_G0"] > 1.0)
+        assert np.all(reference["neck_aspect_ratio"] > 1.02)
 
 
 def test_another_seed_gives_other_cycles(tmp_path):
