@@ -278,13 +278,13 @@ class NeckSectionLadder:
         """Edges [eV] of the section ``polygon_m`` scaled to the area pi a^2 of the neck radius
         ``neck_radius_m`` [m]; None in (r, z) (no polygon), for a broken neck, for a polygon of
         fewer than three distinct corners, or above :data:`SECTION_MODES_MAX` modes."""
-        if polygon_m is None or not neck_radius_m > 0 or len(distinct_corners(polygon_m)) < 3:
+        if polygon_m is None or not neck_radius_m > 0:
             return None
+        corners = distinct_corners(polygon_m)
         n_modes = int(np.ceil(1.5 * (self.k_f * neck_radius_m) ** 2 / 4)) + 12
-        if n_modes > SECTION_MODES_MAX:
+        if len(corners) < 3 or n_modes > SECTION_MODES_MAX:
             return None
-        shape_nm = np.round(polygon_m * np.sqrt(np.pi / polygon_area_m2(polygon_m)),
-                            SHAPE_DECIMALS)
+        shape_nm = np.round(corners * np.sqrt(np.pi / polygon_area_m2(corners)), SHAPE_DECIMALS)
         key = shape_nm.tobytes() + bytes([n_modes])
         if self._last is None or self._last[0] != key:
             mesh = polygon_section_mesh(shape_nm, size_nm=1.0 / 8, comm=MPI.COMM_SELF)

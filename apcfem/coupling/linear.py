@@ -52,9 +52,10 @@ ITERATIVE = {"ksp_type": "cg", "ksp_rtol": 1e-12, "ksp_atol": 1e-50, "ksp_max_it
 relative tolerance 1e-12 of the preconditioned residual makes the iterative answer agree with
 the direct one to about 1e-12 relative for heat and 1e-7 for the thermo-elastic displacement of
 the illuminated electrode's thin film (a stiff film on a soft substrate conditions it badly; at
-1e-10 that displacement differed by 6e-7, which a tunnelling gap amplifies ~6-fold). The level smoother is symmetric SOR: GAMG's default
-Chebyshev smoother, from estimated eigenvalues, made the preconditioner indefinite (CG stops
-with DIVERGED_INDEFINITE_PC) on the thin-film layered meshes of the illuminated electrode."""
+1e-10 that displacement differed by 6e-7, which a tunnelling gap amplifies ~6-fold). The level
+smoother is symmetric SOR: GAMG's default Chebyshev smoother, from estimated eigenvalues, made
+the preconditioner indefinite (CG stops with DIVERGED_INDEFINITE_PC) on the thin-film layered
+meshes of the illuminated electrode."""
 
 LINEAR_METHODS = {"direct": DIRECT, "iterative": ITERATIVE}
 """Method name (case file ``[solver]``) -> PETSc KSP options."""

@@ -1,12 +1,12 @@
 """Short variants of the bundled cases for end-to-end runs: coarse meshes, a few steps.
 
-Each variant keeps its case's physics and (but one) protocol kind and shortens what costs time: the mesh
-(0.5 nm on the staircase's axis, 0.3 nm in the ECM and VCM cells, a 3.5 nm radius for the 3-D
-cell), the number of sweep points,
-and the transient drive (a 3 ms, 1.2 V pulse or sweep (0.8 V in the VCM cell, below its set),
-steps up to 0.2 ms, one compliance current; a few stimulus points, one short light pulse). The
-3-D forming case instead drives 100 uA in 1 ms through its seeded off-axis filament connected from the
-start (a cone on the anode), so that its short run goes through the section-mode contact.
+Each variant keeps its case's physics and (but one) protocol kind and shortens what costs
+time: the mesh (0.5 nm on the staircase's axis, 0.3 nm in the ECM and VCM cells, a 3.5 nm
+radius for the 3-D cell), the number of sweep points, and the transient drive (a 3 ms, 1.2 V
+pulse or sweep (0.8 V in the VCM cell, below its set), steps up to 0.2 ms, one compliance
+current; a few stimulus points, one short light pulse). The 3-D forming case instead drives
+100 uA in 1 ms through its seeded off-axis filament connected from the start (a cone from the
+cathode touching the anode), so that its short run goes through the section-mode contact.
 Plots are off.
 """
 
