@@ -122,6 +122,10 @@ BIAS_ITERATIONS = 50
 BIAS_TOLERANCE_V = 1e-7
 """The contact bias of a finite-bias count is consistent with the circuit to this [V]."""
 
+SHELL_TOLERANCE_EV = 1e-3
+"""The neck's electron-shell potential (``ecm.shell_correction``) a step solved with is
+consistent with the neck it gives to this [eV] (iterated with the circuit)."""
+
 NECK_TEMPERATURE_ITERATIONS = 20
 """Largest number of heat/count iterations of a quasi-static step."""
 
@@ -459,8 +463,8 @@ class Simulation:
     def _step(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
               dt: float, before: _State, control: StepControl,
               rejected_change: float) -> tuple[int, _State, float]:
-        """Advance with the circuit solved implicitly, then bridge a gap closed to the jump
-        distance. Returns Newton iterations, the new state and its relative R_cell change
+        """Advance with the circuit (and the neck's shell potential) solved implicitly, then
+        bridge a gap closed to the jump distance. Returns Newton iterations, the new state and its relative R_cell change
         before any jump; raises StepRejected or SolverDivergedError (the caller rejects the
         state and cuts dt)."""
         dyn = self.cfg.dynamics
@@ -471,7 +475,9 @@ class Simulation:
             state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
             state.circuit_its = iteration
             tolerance = dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6
-            if abs(state.op.V_cell_V - op.V_cell_V) <= tolerance:
+            shell_moved = _place_neck_shell(cell, state)
+            if (abs(state.op.V_cell_V - op.V_cell_V) <= tolerance
+                    and shell_moved <= SHELL_TOLERANCE_EV):
                 break
             R_cell = state.resistance.cell_ohm
         else:
@@ -702,6 +708,13 @@ class Simulation:
             x, label = series["V_source_V"], "source voltage [V]"
         return plot_sweep({**series, "x": x}, "x", label, out / "conductance_staircase.png",
                           self.cfg.title)
+
+
+def _place_neck_shell(cell: Cell, state: _State) -> float:
+    """Give a cell with neck electron shells (the ECM cell) the shell potential of the neck it
+    just reached; returns how much it moved [eV] (0 for other cells)."""
+    place = getattr(cell, "set_neck_shell", None)
+    return place(state.neck, state.electrons) if place else 0.0
 
 
 def _relative_change(before_ohm: float, after_ohm: float) -> float:

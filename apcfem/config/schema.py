@@ -558,6 +558,11 @@ class EcmConfig(_Section):
         True, description="integrate the phase field's local terms (time derivative, "
         "double well, reaction) and the deposition at the mesh vertices (mass lumping: xi "
         "stays within [0, 1] on a non-obtuse mesh)")
+    shell_correction: bool = Field(
+        False, description="add the electron-shell part of the neck electrons' energy per atom "
+        "(apcfem.landauer.shell: a sawtooth in the neck radius, falling where a mode opens and "
+        "rising along each conductance plateau) to the electrochemical potential of the metal "
+        "around a connected neck, in a Gaussian window of the neck's radius about its plane")
     jump_to_contact_nm: float | None = Field(
         None, ge=0, description="a gap closing under a deposition bias bridges by one atom "
         "once it is this narrow (jump to contact), and a neck on an electrode face whose last "

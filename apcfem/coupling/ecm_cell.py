@@ -14,6 +14,10 @@ the active electrode (top, e.g. Ag) is the boundary ``anode``, the inert one (bo
   potential jumps across the metal/electrolyte interface. Deposition is v0 (j/j0) with
   v0 = j0 / (z F c_m); capillarity is K = v0 gamma Omega / (k_B T) from the metal's surface
   energy and atomic volume (the linearised Gibbs-Thomson term, no free knob).
+  With ``ecm.shell_correction`` the overpotential around a connected neck also carries the
+  shell part of its electrons' energy per atom (:mod:`apcfem.landauer.shell`), a lumped
+  property of the contact (a function of its extracted radius, placed by
+  :meth:`EcmCell.set_neck_shell` and iterated with the circuit), not a field.
 * phi_e, electroneutral ionic current continuity (:class:`~apcfem.physics.ionic_conduction.
   IonicConduction`): sigma_ion = z^2 F^2 D(T) c / (R T) with the Arrhenius D of the library ion,
   Mott-Gurney hopping drift, the deposition sink z F c_m d(xi)/dt and Butler-Volmer oxidation of
@@ -63,6 +67,7 @@ from apcfem.coupling.contact import ContactConduction, layer_leakage_S
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.filament import ON_AXIS, Section
+from apcfem.landauer.shell import circular_shell_chemical_potential_eV
 from apcfem.materials import get_material
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
@@ -217,7 +222,8 @@ class EcmCell:
         reduced_gt = reduced_gibbs_thomson(
             self.curvature,
             metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value / kT)
-        reduced_eta = self.z * (self.phi_m - self.phi_e) / thermal_voltage(self.T) + reduced_gt
+        reduced_eta = (self.z * (self.phi_m - self.phi_e) / thermal_voltage(self.T) + reduced_gt
+                       + self._neck_shell_term(mesh))
         self.dissolution_current = butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
         # the level-set curvature carries the whole law (its Allen-Cahn motion cancelled): a
         # linear part from the Laplacian-based motion would disagree with it at h ~ lambda
@@ -318,6 +324,32 @@ class EcmCell:
         self.phi_m.x.array[:] = 0.0
         self.accept()
         self._relax_interface()
+
+    def _neck_shell_term(self, mesh) -> ufl.core.expr.Expr:
+        """delta_mu / (k_B T) of the neck's electron shells (:meth:`set_neck_shell`) in a
+        Gaussian window about the neck plane, as wide as the neck's radius [-]."""
+        self.neck_shell_eV = fem.Constant(mesh, 0.0)
+        self._shell_z = fem.Constant(mesh, 0.0)
+        self._shell_width = fem.Constant(mesh, 1.0)
+        z = ufl.SpatialCoordinate(mesh)[self.device.axial_index]
+        window = ufl.exp(-((z - self._shell_z) / self._shell_width) ** 2)
+        return self.neck_shell_eV * window / thermal_voltage(self.T)
+
+    def set_neck_shell(self, neck: NeckProfile, electrons) -> float:
+        """Shell part of the chemical potential of the atoms of a connected neck
+        (``ecm.shell_correction``; 0 while broken or off) from its equivalent radius at the
+        electrons' temperature. Returns how much it moved [eV]."""
+        before = float(self.neck_shell_eV.value)
+        shell = 0.0
+        if self.cfg.ecm.shell_correction and neck.gap_m == 0.0 and neck.neck_radius_m > 0.0:
+            metal = get_material(self.cfg.materials.filament)
+            shell = circular_shell_chemical_potential_eV(
+                neck.neck_radius_m, electrons.with_(bias_V=0.0), metal.atomic_volume_m3.value)
+            self._shell_z.value = neck.neck_z_m
+            self._shell_width.value = max(neck.neck_radius_m,
+                                          self.cfg.ecm.interface_width_nm * NM)
+        self.neck_shell_eV.value = shell
+        return abs(shell - before)
 
     def bridge_gap(self, neck: NeckProfile) -> float:
         """Jump to contact: bridge the gap of ``neck`` by a rod of the one-atom radius on the

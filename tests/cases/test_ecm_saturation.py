@@ -7,6 +7,8 @@ from mpi4py import MPI
 
 import apcfem
 from apcfem import Simulation
+from apcfem.materials.laws import fermi_wavevector_per_m
+from apcfem.quantum_contact import J01, J11
 
 
 @set_branch_test
@@ -44,3 +46,27 @@ def test_a_held_source_saturates_at_the_gibbs_thomson_neck():
     shift = (metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value
              / (1.602176634e-19 * s["neck_radius_m"][held][-1]))
     assert shift == pytest.approx(V_cell[-1], rel=0.3)
+
+
+@set_branch_test
+def test_the_neck_electron_shells_hold_a_one_channel_neck_at_one_volt():
+    """With ``ecm.shell_correction`` the same connected cone held at 1.0 V stays on the 1 G0
+    plateau for 0.1 s, unclamped (I < I_cc) with V_cell > 0.9 V across it: along the plateau
+    the electrons' shell energy per atom rises with the radius (0.4-0.6 eV below the second
+    mode's edge) and, added to gamma Omega / a, balances a drive the smooth surface energy alone
+    cannot (without it the same hold clamps within 20 ms and the neck climbs the 1 -> 3 G0
+    step, the test above)."""
+    hold = {"kind": "pulse_train", "amplitude_V": 1.0, "width_s": 0.1, "rise_s": 1e-3,
+            "interval_s": 0.11, "count": 1}
+    cfg = ecm_case(**{"protocol": hold, "ecm.initial_filament": "cone",
+                   "ecm.cone_base_radius_nm": 1.5, "ecm.cone_tip_radius_nm": 0.3,
+                   "ecm.cone_gap_nm": 0.0, "dynamics.dt_initial_s": 1e-6,
+                   "dynamics.dt_max_s": 1.0, "dynamics.max_drive_step": 0.05,
+                   "ecm.shell_correction": True})
+    s = Simulation.from_config(cfg, MPI.COMM_WORLD).run(None, progress=False).series
+    held = (s["time_s"] >= 0.01) & (s["time_s"] <= 0.1)
+    assert np.all(s["limited"][held] == 0) and np.all(s["gap_m"][held] == 0)
+    assert np.all(s["V_cell_V"][held] > 0.9)
+    assert np.all(np.abs(s["G_G0"][held] - 1.0) < 0.1)
+    k_F = fermi_wavevector_per_m(5.49, 1.0)
+    assert np.all((k_F * s["neck_radius_m"][held] > J01) & (k_F * s["neck_radius_m"][held] < J11))
