@@ -464,9 +464,9 @@ class Simulation:
               dt: float, before: _State, control: StepControl,
               rejected_change: float) -> tuple[int, _State, float]:
         """Advance with the circuit (and the neck's shell potential) solved implicitly, then
-        bridge a gap closed to the jump distance. Returns Newton iterations, the new state and its relative R_cell change
-        before any jump; raises StepRejected or SolverDivergedError (the caller rejects the
-        state and cuts dt)."""
+        bridge a gap closed to the jump distance. Returns Newton iterations, the new state and
+        its relative R_cell change before any jump; raises StepRejected or
+        SolverDivergedError (the caller rejects the state and cuts dt)."""
         dyn = self.cfg.dynamics
         R_cell, newton = before.resistance.cell_ohm, 0
         for iteration in range(1, dyn.max_circuit_iterations + 1):
