@@ -169,6 +169,7 @@ class EcmCell:
         self._check_metal(metal)
         ion = metal.ion
         self.z = float(ecm.charge_number or ion.charge_number)
+        self.atomic_volume_m3 = metal.atomic_volume_m3.value
         self.c_metal = molar_density_mol_per_m3(metal.density_kg_per_m3.value,
                                                 metal.molar_mass_kg_per_mol.value)
         sigma_metal = metal.electrical_conductivity_S_per_m.value
@@ -342,9 +343,8 @@ class EcmCell:
         before = float(self.neck_shell_eV.value)
         shell = 0.0
         if self.cfg.ecm.shell_correction and neck.gap_m == 0.0 and neck.neck_radius_m > 0.0:
-            metal = get_material(self.cfg.materials.filament)
             shell = circular_shell_chemical_potential_eV(
-                neck.neck_radius_m, electrons.with_(bias_V=0.0), metal.atomic_volume_m3.value)
+                neck.neck_radius_m, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
             self._shell_z.value = neck.neck_z_m
             self._shell_width.value = max(neck.neck_radius_m,
                                           self.cfg.ecm.interface_width_nm * NM)

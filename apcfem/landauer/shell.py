@@ -28,16 +28,9 @@ the mode's electrons per length; for a disc dP/dA = 1/a.
 from __future__ import annotations
 
 import numpy as np
-from scipy import constants
 
-from apcfem.landauer.electrons import Electrons
+from apcfem.landauer.electrons import _HBAR2_2ME_EV_M2, _KB_EV, Electrons
 from apcfem.landauer.modes import circular_mode_table
-
-HBAR2_OVER_2ME_EV_M2 = constants.hbar**2 / (2.0 * constants.m_e * constants.e)
-"""hbar^2 / (2 m_e) [eV m^2]."""
-
-_KB_EV = constants.k / constants.e
-"""Boltzmann constant [eV/K]."""
 
 _SMEARING_WIDTHS = 40.0
 """Modes more than this many k_B T above E_F hold no electrons (e^-40) and are left out."""
@@ -82,7 +75,7 @@ def shell_chemical_potential_eV(mode_edges_eV, degeneracies, area_m2: float,
         electrons: E_F [eV], m* and the temperature of the smearing.
         atomic_volume_m3: Omega of the metal [m^3].
     """
-    c = HBAR2_OVER_2ME_EV_M2 / float(electrons.effective_mass_me)
+    c = _HBAR2_2ME_EV_M2 / float(electrons.effective_mass_me)
     E_F = float(electrons.fermi_energy_eV)
     T = float(electrons.temperature_K)
     edges = np.asarray(mode_edges_eV, dtype=float)
@@ -100,7 +93,7 @@ def circular_shell_chemical_potential_eV(radius_m: float, electrons: Electrons,
     """:func:`shell_chemical_potential_eV` of a hard-wall disc of radius a [eV] (0 for a <= 0)."""
     if radius_m <= 0.0:
         return 0.0
-    c = HBAR2_OVER_2ME_EV_M2 / float(electrons.effective_mass_me)
+    c = _HBAR2_2ME_EV_M2 / float(electrons.effective_mass_me)
     E_top = float(electrons.fermi_energy_eV) + 2.0 * _SMEARING_WIDTHS * _KB_EV * float(
         electrons.temperature_K) + 1.0
     j, degeneracy, _, _ = circular_mode_table(radius_m * np.sqrt(E_top / c))

@@ -68,5 +68,6 @@ def test_the_neck_electron_shells_hold_a_one_channel_neck_at_one_volt():
     assert np.all(s["limited"][held] == 0) and np.all(s["gap_m"][held] == 0)
     assert np.all(s["V_cell_V"][held] > 0.9)
     assert np.all(np.abs(s["G_G0"][held] - 1.0) < 0.1)
-    k_F = fermi_wavevector_per_m(5.49, 1.0)
+    metal = apcfem.get_material("Ag")
+    k_F = fermi_wavevector_per_m(metal.fermi_energy_eV.value, metal.effective_mass_me.value)
     assert np.all((k_F * s["neck_radius_m"][held] > J01) & (k_F * s["neck_radius_m"][held] < J11))
