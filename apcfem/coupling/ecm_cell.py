@@ -326,9 +326,12 @@ class EcmCell:
         self.accept()
         self._relax_interface()
 
-    def _neck_shell_term(self, mesh) -> ufl.core.expr.Expr:
+    def _neck_shell_term(self, mesh) -> ufl.core.expr.Expr | float:
         """delta_mu / (k_B T) of the neck's electron shells (:meth:`set_neck_shell`) in a
-        Gaussian window about the neck plane, as wide as the neck's radius [-]."""
+        Gaussian window about the neck plane, as wide as the neck's radius [-]; 0 (no term in
+        the forms) without ``ecm.shell_correction``."""
+        if not self.cfg.ecm.shell_correction:
+            return 0.0
         self.neck_shell_eV = fem.Constant(mesh, 0.0)
         self._shell_z = fem.Constant(mesh, 0.0)
         self._shell_width = fem.Constant(mesh, 1.0)
@@ -340,9 +343,11 @@ class EcmCell:
         """Shell part of the chemical potential of the atoms of a connected neck
         (``ecm.shell_correction``; 0 while broken or off) from its equivalent radius at the
         electrons' temperature. Returns how much it moved [eV]."""
+        if not self.cfg.ecm.shell_correction:
+            return 0.0
         before = float(self.neck_shell_eV.value)
         shell = 0.0
-        if self.cfg.ecm.shell_correction and neck.gap_m == 0.0 and neck.neck_radius_m > 0.0:
+        if neck.gap_m == 0.0 and neck.neck_radius_m > 0.0:
             shell = circular_shell_chemical_potential_eV(
                 neck.neck_radius_m, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
             self._shell_z.value = neck.neck_z_m
