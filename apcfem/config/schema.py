@@ -530,8 +530,9 @@ class EcmConfig(_Section):
     current, electronic current with a lumped quantum contact, heat.
 
     Material values come from the library (ion, surface energy, atomic volume of
-    ``materials.filament``); the keys here are model parameters, and ``activation_energy_eV``
-    and ``charge_number`` may override the library values (say why in the case file).
+    ``materials.filament``); the keys here are model parameters, and ``activation_energy_eV``,
+    ``hopping_distance_nm`` and ``charge_number`` may override the library values (say why in
+    the case file).
     """
 
     ion_reference_concentration_mol_per_m3: float = Field(
@@ -543,6 +544,10 @@ class EcmConfig(_Section):
         None, ge=1, le=3, description="override of the library ion charge z, e.g. 1 for Cu+ "
         "(the charge of Cu in SiO2 is disputed: see the Cu entry of the materials library)")
     hopping_drift: bool = Field(True, description="Mott-Gurney high-field drift")
+    hopping_distance_nm: float | None = Field(
+        None, gt=0, le=5, description="override of the library hopping distance a of the "
+        "Mott-Gurney drift [nm] (an apparent distance fitted to nonlinear ionic conduction "
+        "can be several jump lengths)")
     exchange_current_density_A_per_m2: float = Field(
         10.0, gt=0, description="j0 of deposition/dissolution at the filament surface")
     anode_exchange_current_density_A_per_m2: float = Field(

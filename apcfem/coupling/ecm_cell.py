@@ -233,12 +233,14 @@ class EcmCell:
             self.dissolution_current = self.dissolution_current - reduced_gt
         else:
             self._cancelled_curvature = self.curvature
+        hop_m = (ecm.hopping_distance_nm * NM if ecm.hopping_distance_nm is not None
+                 else ion.hopping_distance_m.value)
         self.species = Species(
             name=ion.species, charge_number=self.z,
             diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
             activation_energy_eV=(ecm.activation_energy_eV or ion.activation_energy_eV.value),
             reference_concentration_mol_per_m3=ecm.ion_reference_concentration_mol_per_m3,
-            hop_distance_m=ion.hopping_distance_m.value if ecm.hopping_drift else None)
+            hop_distance_m=hop_m if ecm.hopping_drift else None)
         self.anode = ButlerVolmer(
             boundary="anode",
             exchange_current_density_A_per_m2=(
@@ -335,6 +337,8 @@ class EcmCell:
         self.neck_shell_eV = fem.Constant(mesh, 0.0)
         self._shell_z = fem.Constant(mesh, 0.0)
         self._shell_width = fem.Constant(mesh, 1.0)
+        self._shell = (self.neck_shell_eV, self._shell_z, self._shell_width)
+        self._accepted_shell = (0.0, 0.0, 1.0)
         z = ufl.SpatialCoordinate(mesh)[self.device.axial_index]
         window = ufl.exp(-((z - self._shell_z) / self._shell_width) ** 2)
         return self.neck_shell_eV * window / thermal_voltage(self.T)
@@ -398,18 +402,25 @@ class EcmCell:
             self.accept()
 
     def accept(self) -> None:
-        """Make the present (xi, phi_e, curvature unknowns) the state of the last accepted time."""
+        """Make the present (xi, phi_e, curvature unknowns, neck shell term) the state of the
+        last accepted time."""
         self.xi_old.x.array[:] = self.xi.x.array
         for old, new in zip(self.geometry_old, self.geometry, strict=True):
             old.x.array[:] = new.x.array
         self.phi_e_old.x.array[:] = self.phi_e.x.array
+        if self.cfg.ecm.shell_correction:
+            self._accepted_shell = tuple(float(c.value) for c in self._shell)
 
     def reject(self) -> None:
-        """Return (xi, phi_e, curvature unknowns) to the last accepted state."""
+        """Return (xi, phi_e, curvature unknowns, neck shell term) to the last accepted
+        state."""
         self.xi.x.array[:] = self.xi_old.x.array
         for old, new in zip(self.geometry_old, self.geometry, strict=True):
             new.x.array[:] = old.x.array
         self.phi_e.x.array[:] = self.phi_e_old.x.array
+        if self.cfg.ecm.shell_correction:
+            for constant, value in zip(self._shell, self._accepted_shell, strict=True):
+                constant.value = value
 
     # -- solves --------------------------------------------------------------------------
     def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:

@@ -24,6 +24,7 @@ from ecm_support import I_CC_A, set_branch_test
 from ecm_support import ecm_case as _case
 from mpi4py import MPI
 
+import apcfem
 from apcfem import G0_S, Simulation
 
 
@@ -203,6 +204,42 @@ def test_cu_ion_charge_is_switchable():
     finally:
         for cell in cells:
             cell.close()
+
+
+def test_hopping_distance_is_switchable():
+    """ecm.hopping_distance_nm replaces the library's Mott-Gurney distance (0.25 nm for Ag+)
+    in the ionic current; without it the library value is used."""
+    from apcfem.coupling.ecm_cell import EcmCell
+
+    cells = [EcmCell(_case(**{"mesh.min_size_nm": 0.3, "ecm.hopping_distance_nm": a}),
+                     MPI.COMM_WORLD) for a in (None, 0.5)]
+    try:
+        library = apcfem.get_material("Ag").ion.hopping_distance_m.value
+        assert cells[0].species.hop_distance_m == library == pytest.approx(0.25e-9)
+        assert cells[1].species.hop_distance_m == pytest.approx(0.5e-9, rel=1e-12)
+    finally:
+        for cell in cells:
+            cell.close()
+
+
+def test_a_rejected_step_restores_the_neck_shell_term():
+    """With ecm.shell_correction the neck's shell potential, its plane and width are part of
+    the accepted state: reject() returns them to the values of the last accept()."""
+    from apcfem.coupling.ecm_cell import EcmCell
+
+    cell = EcmCell(_case(**{"mesh.min_size_nm": 0.3, "ecm.shell_correction": True}),
+                   MPI.COMM_WORLD)
+    try:
+        accepted = (0.3, 6.9e-9, 0.3e-9)
+        for constant, value in zip(cell._shell, accepted, strict=True):
+            constant.value = value
+        cell.accept()
+        for constant in cell._shell:
+            constant.value = -1.0
+        cell.reject()
+        assert tuple(float(c.value) for c in cell._shell) == accepted
+    finally:
+        cell.close()
 
 
 def test_newton_tolerance_reaches_the_coupled_solve():
