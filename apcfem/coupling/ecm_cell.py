@@ -352,11 +352,15 @@ class EcmCell:
         before = float(self.neck_shell_eV.value)
         shell = 0.0
         if neck.gap_m == 0.0 and neck.neck_radius_m > 0.0:
+            width = max(neck.neck_radius_m, self.cfg.ecm.interface_width_nm * NM)
+            # the window stays on its constriction while the narrowest slice moves within it
+            # (on a near-uniform rod the minimum hops between slices)
+            if before == 0.0 or abs(neck.neck_z_m - float(self._shell_z.value)) > width:
+                self._shell_z.value = neck.neck_z_m
+            self._shell_width.value = width
+            radius = float(np.interp(float(self._shell_z.value), neck.z_m, neck.radius_m))
             shell = circular_shell_chemical_potential_eV(
-                neck.neck_radius_m, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
-            self._shell_z.value = neck.neck_z_m
-            self._shell_width.value = max(neck.neck_radius_m,
-                                          self.cfg.ecm.interface_width_nm * NM)
+                radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
         self.neck_shell_eV.value = shell
         return abs(shell - before)
 
