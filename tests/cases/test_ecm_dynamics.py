@@ -242,6 +242,40 @@ def test_a_rejected_step_restores_the_neck_shell_term():
         cell.close()
 
 
+def test_the_shell_window_stays_on_its_constriction():
+    """On a near-uniform rod the narrowest slice hops between heights: the shell window stays
+    where it is while the minimum moves within its width, and takes the section radius at its
+    own plane; it follows a minimum that moves farther (a new constriction)."""
+    from apcfem.coupling.ecm_cell import EcmCell
+    from apcfem.landauer.shell import circular_shell_chemical_potential_eV
+    from apcfem.neck import NeckProfile
+
+    cell = EcmCell(_case(**{"mesh.min_size_nm": 0.3, "ecm.shell_correction": True}),
+                   MPI.COMM_WORLD)
+    try:
+        metal = apcfem.get_material("Ag")
+        electrons = apcfem.landauer.Electrons(metal.fermi_energy_eV.value,
+                                              metal.effective_mass_me.value, 300.0)
+        z = np.linspace(2e-9, 7e-9, 101)
+
+        def rod(z_min, a_min):
+            radius = np.where(np.abs(z - 6.0e-9) < 0.5e-9, 0.262e-9, 1.0e-9)
+            radius[np.argmin(np.abs(z - z_min))] = a_min
+            return NeckProfile(z, radius, a_min, z[np.argmin(np.abs(z - z_min))], 0.0, 0.0)
+
+        cell.set_neck_shell(rod(5.8e-9, 0.260e-9), electrons)
+        plane = float(cell._shell_z.value)
+        cell.set_neck_shell(rod(6.0e-9, 0.259e-9), electrons)  # 0.2 nm away, inside the window
+        assert float(cell._shell_z.value) == plane
+        expected = circular_shell_chemical_potential_eV(0.262e-9, electrons,
+                                                        metal.atomic_volume_m3.value)
+        assert float(cell.neck_shell_eV.value) == pytest.approx(expected, rel=1e-12)
+        cell.set_neck_shell(rod(6.4e-9, 0.258e-9), electrons)  # 0.6 nm away: a new plane
+        assert float(cell._shell_z.value) == pytest.approx(z[np.argmin(np.abs(z - 6.4e-9))])
+    finally:
+        cell.close()
+
+
 def test_newton_tolerance_reaches_the_coupled_solve():
     """solver.ecm_newton_tolerance is the coupled block's absolute and relative tolerance."""
     from apcfem.coupling.ecm_cell import EcmCell
