@@ -338,15 +338,16 @@ class EcmCell:
         self._shell_z = fem.Constant(mesh, 0.0)
         self._shell_width = fem.Constant(mesh, 1.0)
         self._shell = (self.neck_shell_eV, self._shell_z, self._shell_width)
-        self._accepted_shell = (0.0, 0.0, 1.0)
+        self._accepted_shell = tuple(float(c.value) for c in self._shell)
         z = ufl.SpatialCoordinate(mesh)[self.device.axial_index]
         window = ufl.exp(-((z - self._shell_z) / self._shell_width) ** 2)
         return self.neck_shell_eV * window / thermal_voltage(self.T)
 
     def set_neck_shell(self, neck: NeckProfile, electrons) -> float:
         """Shell part of the chemical potential of the atoms of a connected neck
-        (``ecm.shell_correction``; 0 while broken or off) from its equivalent radius at the
-        electrons' temperature. Returns how much it moved [eV]."""
+        (``ecm.shell_correction``; 0 while broken or off) at the electrons' temperature, from
+        the equivalent radius of the section at the window's plane; the window moves to the
+        narrowest slice only when that leaves its width. Returns how much it moved [eV]."""
         if not self.cfg.ecm.shell_correction:
             return 0.0
         before = float(self.neck_shell_eV.value)
