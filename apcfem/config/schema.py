@@ -509,6 +509,11 @@ class VariabilityConfig(_Section):
     section_aspect_spread: float = Field(
         0.0, ge=0, le=2, description="3-D: the initial filament's section is an ellipse of "
         "seeded aspect ratio 1 + spread u (u uniform in [0, 1)) and seeded orientation")
+    interface_noise: float = Field(
+        0.0, ge=0, le=10, description="ECM: shot noise of the metal/electrolyte reaction, as a "
+        "factor on the standard deviation of the Poisson count of the atoms each node exchanges "
+        "in a step (both Butler-Volmer branches): 0 = off, 1 = the physical amplitude; drawn "
+        "per step from the seed (apcfem.coupling.deposition_noise)")
 
 
 REMOVED_ECM_KEYS = {
@@ -914,6 +919,18 @@ class CaseConfig(_Section):
             raise ValueError(f"vcm.disc_length_nm = {vcm.disc_length_nm:g} must be smaller than "
                              "geometry.switching_layer_thickness_nm = "
                              f"{g.switching_layer_thickness_nm:g}")
+        return self
+
+    @model_validator(mode="after")
+    def _interface_noise_on_the_ecm_phase(self) -> CaseConfig:
+        if self.variability.interface_noise == 0.0:
+            return self
+        if self.vcm is not None:
+            raise ValueError("variability.interface_noise is the shot noise of the ECM "
+                             "filament's reaction: set it to 0 in a [vcm] case")
+        if not self.ecm.lumped_phase:
+            raise ValueError("variability.interface_noise adds a nodal increment to the phase "
+                             "field: it needs ecm.lumped_phase = true")
         return self
 
     @model_validator(mode="after")

@@ -64,6 +64,7 @@ from apcfem.coupling.cell_geometry import (
 )
 from apcfem.coupling.cell_heat import LINEAR, CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
+from apcfem.coupling.deposition_noise import DepositionNoise, reaction_branches
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.filament import ON_AXIS, Section
@@ -253,12 +254,15 @@ class EcmCell:
             mobile_fraction=1.0 - (1.0 - METAL_ION_MOBILITY_FRACTION) * metal_fraction,
             electrodes=(self.anode,), quadrature_degree=self.phase.quadrature_degree)
 
+        self.noise = self._deposition_noise(reduced_eta, v0)
+
         v_xi, v_phi, *v_geometry = ufl.TestFunctions(ufl.MixedFunctionSpace(
             space["xi"], space["phi_e"], *geometry_spaces))
         deposited = self.c_metal * (self.xi - self.xi_old)
         residual = (self.phase.residual(self.xi, v_xi, m, xi_old=self.xi_old, dt=self.dt,
                                         dissolution_current=self.dissolution_current,
-                                        cancelled_curvature=self._cancelled_curvature)
+                                        cancelled_curvature=self._cancelled_curvature,
+                                        increment=self.noise and self.noise.increment)
                     + self.ionic.residual(self.phi_e, v_phi, m, T=self.T, dt=self.dt,
                                           deposited_mol_per_m3=deposited,
                                           deposition_integral=self.phase.local_integral(m))
@@ -327,6 +331,20 @@ class EcmCell:
         self.phi_m.x.array[:] = 0.0
         self.accept()
         self._relax_interface()
+
+    def _deposition_noise(self, reduced_eta, v0: float) -> DepositionNoise | None:
+        """The reaction's shot noise (``variability.interface_noise`` > 0), else None."""
+        variability, ecm = self.cfg.variability, self.cfg.ecm
+        if variability.interface_noise == 0.0:
+            return None
+        atomic_diameter_m = (6.0 * self.atomic_volume_m3 / np.pi) ** (1 / 3)
+        quadrature = self.device.dx()(degree=self.phase.quadrature_degree)
+        return DepositionNoise(self.xi, reaction_branches(reduced_eta, ecm.transfer_coefficient),
+                               self.rate_factor * v0, ecm.interface_width_nm * NM,
+                               self.phase.local_integral(self.device),
+                               (self.device.weight(), quadrature), self.atomic_volume_m3,
+                               atomic_diameter_m, variability.seed,
+                               variability.interface_noise)
 
     def _neck_shell_term(self, mesh) -> ufl.core.expr.Expr | float:
         """delta_mu / (k_B T) of the neck's electron shells (:meth:`set_neck_shell`) in a
@@ -401,9 +419,11 @@ class EcmCell:
         NUCLEUS_RELAXATION_STEPS backward-Euler steps of growing size, 0.1 ms in all (the
         profile relaxes in ~lambda^2 / K; ripening in that time is below 1e-3 of the nucleus).
         The run's clock starts afterwards."""
+        if self.noise is not None:
+            self.noise.clear()
         for dt in np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS) * (1e-4 / np.sum(
                 np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS))):
-            self.advance(0.0, float(dt), 0.0)
+            self._solve_step(float(dt), 0.0)
             self.accept()
 
     def accept(self) -> None:
@@ -429,8 +449,17 @@ class EcmCell:
 
     # -- solves --------------------------------------------------------------------------
     def advance(self, t_s: float, dt_s: float, V_cell_V: float) -> int:
-        """One backward-Euler step of (xi, phi_e, curvature unknowns) from the accepted state at cell voltage V_cell
-        [V] (phi_m and T frozen). Returns Newton iterations; raises SolverDivergedError."""
+        """One backward-Euler step (t_s, t_s + dt_s) of (xi, phi_e, curvature unknowns) from the
+        accepted state at cell voltage V_cell [V] (phi_m and T frozen), with the step's shot
+        noise if on (drawn at the step's first call). Returns Newton iterations; raises
+        SolverDivergedError."""
+        if self.noise is not None:
+            self.set_cell_voltage(V_cell_V)
+            self.noise.draw(t_s, dt_s)
+        return self._solve_step(dt_s, V_cell_V)
+
+    def _solve_step(self, dt_s: float, V_cell_V: float) -> int:
+        """The block solve of a step of dt_s [s] at V_cell [V] (see :meth:`advance`)."""
         self.dt.value = dt_s
         self.set_cell_voltage(V_cell_V)
         return self._block.solve()
@@ -489,6 +518,8 @@ class EcmCell:
     def close(self) -> None:
         """Destroy the solvers (collective; the same order on every rank)."""
         self._block.close()
+        if self.noise is not None:
+            self.noise.close()
         for problem in self._geometry_start:
             problem.close()
         self.contact.close()

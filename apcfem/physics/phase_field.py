@@ -170,8 +170,9 @@ class AllenCahnDeposition:
         return rate + self.capillary_mobility_m2_per_s * cancelled_curvature * profile_slope
 
     def residual(self, xi, v, m: DeviceMesh, *, xi_old, dt: Scalar, dissolution_current,
-                 cancelled_curvature=None) -> ufl.Form:
-        """Backward-Euler residual int W [(xi - xi_old) v + dt (K grad xi.grad v - rate v)] / V0.
+                 cancelled_curvature=None, increment=None) -> ufl.Form:
+        """Backward-Euler residual int W [(xi - xi_old - increment) v
+        + dt (K grad xi.grad v - rate v)] / V0.
 
         Args:
             xi: phase field (unknown) [-].
@@ -185,11 +186,14 @@ class AllenCahnDeposition:
                 cancelled (curvature-free phase field, Sun & Beckermann, J. Comput. Phys. 220,
                 626 (2007)); then ``dissolution_current`` must carry the whole Gibbs-Thomson
                 law. None: the Allen-Cahn terms move the interface by K kappa.
+            increment: None, or a nodal change of xi [-] added over the step (the deposition
+                shot noise, :mod:`apcfem.coupling.deposition_noise`).
         """
         dx = m.dx()(degree=self.quadrature_degree)
         rate = self.rate(xi, dissolution_current, cancelled_curvature)
         local_weight, local_dx = self.local_integral(m)
-        return (local_weight / RESIDUAL_VOLUME_M3 * ((xi - xi_old) - dt * rate) * v * local_dx
+        change = xi - xi_old if increment is None else xi - xi_old - increment
+        return (local_weight / RESIDUAL_VOLUME_M3 * (change - dt * rate) * v * local_dx
                 + m.weight() / RESIDUAL_VOLUME_M3 * dt * self.capillary_mobility_m2_per_s
                 * ufl.inner(ufl.grad(xi), ufl.grad(v)) * dx)
 

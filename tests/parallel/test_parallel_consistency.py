@@ -27,9 +27,11 @@ RTOL = 1e-6
 SEEDED_PULSES = {"protocol": {**PULSE, "amplitude_V": 0.9, "rise_s": 5e-4, "width_s": 5e-4,
                               "interval_s": 1.5e-3, "count": 2},
                  "variability__seed": 3, "variability__rate_spread": 0.5,
+                 "variability__interface_noise": 1.0,
                  "dynamics__dt_initial_s": 1e-4, "dynamics__dt_max_s": 1e-4,
                  "dynamics__target_newton_iterations": 30}
-"""Two 0.9 V pulses, each a cycle with its own seeded exchange rate; steps of 0.1 ms cut back
+"""Two 0.9 V pulses, each a cycle with its own seeded exchange rate, with the reaction's shot
+noise (drawn per step, keyed by the nodes' input indices); steps of 0.1 ms cut back
 only on a failed solve (an adaptive step size follows Newton iteration counts, which may
 differ by one between partitions). Its solves stay well below the iteration limit: one at the
 limit may fail on one partition and not on another, and the runs would then part. (A seeded
