@@ -7,7 +7,7 @@ DEMO_CASE ?= ag_sio2_pt_staircase
 DEMO_DIR  ?= results/demo
 NP        ?= 2
 
-.PHONY: env demo test test-serial test-mpi bench clean-env
+.PHONY: env demo test test-serial test-mpi test-slow bench clean-env
 
 env: $(VENV)/.installed
 
@@ -43,10 +43,15 @@ test: test-serial test-mpi
 # order, not xdist's default of most tests first, which left the long ECM files (few tests
 # each) for last and the run 6 min longer.
 test-serial: env
-	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --no-loadscope-reorder --durations=10
+	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --no-loadscope-reorder --durations=10 -m "not slow"
 
 test-mpi: env
-	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial" -p no:cacheprovider --durations=10
+	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial and not slow" -p no:cacheprovider --durations=10
+
+# The ECM runs of several minutes each (reset ladder, 100 s hold, set voltage at 0.2 and
+# 20 V/s), marked slow: ~15 min on 2 cores.
+test-slow: env
+	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --durations=10 -m slow
 
 # Prints figures (no assertions about time); benchmarks/RESULTS.md records them. ~15 min.
 bench: env

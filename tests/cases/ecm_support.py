@@ -16,6 +16,12 @@ def set_branch_test(test):
     return pytest.mark.serial(pytest.mark.timeout(1200)(test))
 
 
+def slow_set_branch_test(test):
+    """A set-branch test of several minutes, marked ``slow``: ``make test-slow`` runs it, not
+    ``make test`` (which stays under 20 min on 2 cores)."""
+    return pytest.mark.slow(set_branch_test(test))
+
+
 def ecm_case(**changes):
     """The bundled ECM case (2 V/s) with the test's mesh, compliance and set branch, then
     ``changes``."""

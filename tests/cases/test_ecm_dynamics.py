@@ -20,7 +20,7 @@ sweep rate.
 
 import numpy as np
 import pytest
-from ecm_support import I_CC_A, set_branch_test
+from ecm_support import I_CC_A, set_branch_test, slow_set_branch_test
 from ecm_support import ecm_case as _case
 from mpi4py import MPI
 
@@ -81,7 +81,7 @@ def test_growth_has_a_threshold(set_branch):
     assert 0.2 < V_set < 1.5, f"first contact at {V_set:.3f} V"
 
 
-@set_branch_test
+@slow_set_branch_test
 def test_set_voltage_rises_logarithmically_with_the_sweep_rate(set_branch,
                                                                 set_voltages_at_other_rates_V):
     assert _case().protocol.ramp_rate_V_per_s == 2.0  # the bundled rate, set_branch's

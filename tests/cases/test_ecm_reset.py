@@ -14,7 +14,7 @@ tunnelling range and falls as exp(-2 kappa d) while the tip retracts from the fa
 
 import numpy as np
 import pytest
-from ecm_support import ecm_case, set_branch_test
+from ecm_support import ecm_case, slow_set_branch_test
 from mpi4py import MPI
 from scipy import constants
 
@@ -56,7 +56,7 @@ def _dwell_fraction(t, G, level):
     return np.sum(np.diff(t)[np.abs(mid - level) <= PLATEAU_HALF_WIDTH_G0]) / (t[-1] - t[0])
 
 
-@set_branch_test
+@slow_set_branch_test
 def test_increasing_stop_voltages_leave_decreasing_quantized_conductances(ladder_and_reset):
     s = ladder_and_reset.series
     assert ladder_and_reset.stats["stop_reason"].startswith("reset to")
@@ -70,7 +70,7 @@ def test_increasing_stop_voltages_leave_decreasing_quantized_conductances(ladder
     assert np.all(s["tunnel_gap_m"][starts[0]:starts[-1]] == 0.0)  # no stop broke the contact
 
 
-@set_branch_test
+@slow_set_branch_test
 def test_full_reset_dwells_on_the_three_and_one_G0_plateaus_in_order(ladder_and_reset):
     t, G, broken = _full_reset(ladder_and_reset.series)
     # T8: at least two plateaus, each >= 5 % of the reset time (3 G0 holds most of it)
@@ -84,7 +84,7 @@ def test_full_reset_dwells_on_the_three_and_one_G0_plateaus_in_order(ladder_and_
     assert np.all(after[1:] <= after[:-1] * 1.05)  # and it never climbs back
 
 
-@set_branch_test
+@slow_set_branch_test
 def test_the_broken_contact_tunnels_with_the_decay_of_its_barrier(ladder_and_reset):
     """After the break the tip retracts from the anode face and G falls through the tunnelling
     range as exp(-2 kappa d) across the gap d the contact tunnels, with
@@ -107,7 +107,7 @@ def test_the_broken_contact_tunnels_with_the_decay_of_its_barrier(ladder_and_res
     assert -slope / (2 * kappa) == pytest.approx(1.0, abs=0.2), f"ln G slope {slope:.3g} /m"
 
 
-@set_branch_test
+@slow_set_branch_test
 def test_metal_is_conserved_through_set_ladder_and_reset(ladder_and_reset):
     s = ladder_and_reset.series
     deposited = s["filament_mol"] - s["filament_mol"][0]

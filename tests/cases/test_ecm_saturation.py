@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from ecm_support import ecm_case, set_branch_test
+from ecm_support import ecm_case, set_branch_test, slow_set_branch_test
 from mpi4py import MPI
 
 import apcfem
@@ -48,7 +48,7 @@ def test_a_held_source_saturates_at_the_gibbs_thomson_neck():
     assert shift == pytest.approx(V_cell[-1], rel=0.3)
 
 
-@set_branch_test
+@slow_set_branch_test
 def test_electron_shells_and_slower_ions_hold_the_three_channel_plateau():
     """T3's numbers with ``ecm.shell_correction`` and slower ions (Ag+ barrier 0.74 eV,
     Mott-Gurney hopping distance 0.5 nm; not the bundled calibration, whose set they move above
