@@ -107,7 +107,8 @@ tunnelling across the gap), ``R_fe_ohm`` the FE body resistance (inf while broke
 extracted gap, or the closed sections of a broken face neck, at least the jump distance),
 ``T_neck_K`` the temperature that smears the Landauer count, ``circuit_its`` the implicit
 circuit iterations, ``filament_mol`` the metal in the filament and ``exchanged_mol`` the
-time-integrated oxidation of the active electrode (their changes agree: conservation),
+time-integrated oxidation of the active electrode, the atoms of jumps to contact and those the
+interface noise exchanged with the electrolyte (their changes agree: conservation),
 ``V_contact_V`` the voltage across the quantum contact (I/G; the cell voltage across a gap),
 ``field_T`` the magnetic field, ``T_ambient_K`` the heat-sink temperature and ``B_c_T`` the
 field above which the first step splits into resolvable half steps at the neck temperature and
@@ -422,7 +423,9 @@ class Simulation:
         """Heat (solved with the count in quasi-static steps), guards, cycle and exchanged
         charge of an accepted step; its row."""
         T_max = self._heat(cell, state) if self.transient else state.T_max_K
-        loop.exchanged += dt * cell.inventory().get("anode_inflow_mol_per_s", 0.0)
+        inventory = cell.inventory()
+        loop.exchanged += (dt * inventory.get("anode_inflow_mol_per_s", 0.0)
+                           + inventory.get("noise_mol", 0.0))
         if self.transient and drive.cycle(loop.t) != loop.cycle:
             loop.cycle = drive.cycle(loop.t)
             cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor

@@ -258,11 +258,15 @@ class EcmCell:
 
         v_xi, v_phi, *v_geometry = ufl.TestFunctions(ufl.MixedFunctionSpace(
             space["xi"], space["phi_e"], *geometry_spaces))
-        deposited = self.c_metal * (self.xi - self.xi_old)
+        # the ionic current carries the mean deposition; the noise's atoms are exchanged with the
+        # electrolyte at the interface (booked in inventory()'s noise_mol)
+        increment = self.noise.increment if self.noise is not None else None
+        change = self.xi - self.xi_old if increment is None else self.xi - self.xi_old - increment
+        deposited = self.c_metal * change
         residual = (self.phase.residual(self.xi, v_xi, m, xi_old=self.xi_old, dt=self.dt,
                                         dissolution_current=self.dissolution_current,
                                         cancelled_curvature=self._cancelled_curvature,
-                                        increment=self.noise and self.noise.increment)
+                                        increment=increment)
                     + self.ionic.residual(self.phi_e, v_phi, m, T=self.T, dt=self.dt,
                                           deposited_mol_per_m3=deposited,
                                           deposition_integral=self.phase.local_integral(m))
@@ -290,6 +294,9 @@ class EcmCell:
             "filament_mol": fem.form(self.phase.amount(self.xi, m, self.c_metal)),
             "anode_inflow_mol_per_s": fem.form(
                 self.ionic.electrode_inflow(self.anode, self.phi_e, m, self.T))}
+        if self.noise is not None:
+            self._forms["noise_mol"] = fem.form(
+                self.phase.amount(self.noise.increment, m, self.c_metal))
         variation = variation or CycleVariation()
         self.rate_factor.value = variation.rate_factor
         self.set_filament(variation.nucleus_radius_factor, variation.section)
@@ -501,7 +508,9 @@ class EcmCell:
         return self._heat.neck_temperature(neck_z_m)
 
     def inventory(self) -> dict[str, float]:
-        """Filament metal [mol] and the anode's oxidation rate [mol/s] of the present state."""
+        """Filament metal [mol] and the anode's oxidation rate [mol/s] of the present state,
+        and with the interface noise the metal its last step exchanged with the electrolyte
+        [mol]."""
         comm = self.device.comm
         return {k: comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM)
                 for k, f in self._forms.items()}
