@@ -41,7 +41,10 @@ phi_unit and T frozen; phi_m (linear in V_cell) and T are updated after each blo
 caller iterates block solve -> neck -> contact -> R_cell -> circuit until V_cell is consistent
 (implicit circuit). With v = 1 in the ionic residual, the deposited metal c_m int xi changes
 exactly by the time-integrated anode oxidation current / (z F): metal is conserved to solver
-tolerance (the ions' own amount is fixed by electroneutrality).
+tolerance (the ions' own amount is fixed by electroneutrality). With
+``variability.interface_noise`` each step's phase also gets the reaction's shot noise
+(:mod:`apcfem.coupling.deposition_noise`), exchanged with the electrolyte at the interface and
+booked with the anode's oxidation.
 """
 
 from __future__ import annotations
