@@ -1,7 +1,7 @@
 """Steady heat of a cell at its operating point (shared by the steady and the ECM cell).
 
 Sources: Joule heating of the contact conduction's two bank fields at the cell voltage, and the
-ballistic power I^2/G of the quantum contact, released in the filament metal next to the neck
+ballistic power of the quantum contact (G times the square of its own voltage jump), released in the filament metal next to the neck
 (Gaussian of width ``neck_heating_length_nm`` around the neck on the axis, weighted by the metal
 fraction), as electrons relax within an inelastic length. The contacts are Dirichlet heat sinks
 at the ambient temperature.
@@ -56,7 +56,7 @@ class CellHeat:
                  method: str = "direct"):
         mesh = device.mesh
         self._joule_when_broken = joule_when_broken
-        self.device, self.T = device, T
+        self.device, self.T, self._contact = device, T, contact
         self._probes: dict[float, PointProbe] = {}
         self.cell_voltage = fem.Constant(mesh, 0.0)
         self._joule_on = fem.Constant(mesh, 1.0)
@@ -88,17 +88,20 @@ class CellHeat:
         for bc in self._sinks:
             bc.g.value[...] = T_K  # a view of the constant
 
-    def solve(self, V_cell_V: float, I_A: float, neck_z_m: float,
-              contact_conductance_S: float, broken: bool = False) -> float:
-        """Temperature at cell voltage V_cell [V], current I [A], contact G [S] at the neck
-        (or gap) height [m]. Returns T_max [K].
+    def solve(self, V_cell_V: float, neck_z_m: float, contact_conductance_S: float,
+              broken: bool = False) -> float:
+        """Temperature at cell voltage V_cell [V], contact G [S] at the neck (or gap) height [m],
+        after the contact conduction's :meth:`~ContactConduction.solve_cell_resistance`. Returns
+        T_max [K].
 
-        The contact power is released next to the neck: I^2/G of a connected filament, V^2 G
-        across a gap (tunnelling electrons relax in the electrodes; the leakage current in
-        parallel does not pass the gap). A broken filament has no Joule source of its own
-        (unless ``joule_when_broken``): the FE body field would conduct classically through the
-        diffuse tail of a tip that is still tunnelling, and the oxide's leakage heat is
-        negligible.
+        The contact power is released next to the neck: the FE contact's own power G [phi]^2 of
+        a connected filament (I^2/G when all the current crosses the neck plane through the
+        contact disc; the leak outside the disc carries the rest, so a connected neck whose
+        modes have closed dissipates ~0, not I^2/G of the leakage current), V^2 G across a gap
+        (tunnelling electrons relax in the electrodes; the leakage current in parallel does not
+        pass the gap). A broken filament has no Joule source of its own (unless
+        ``joule_when_broken``): the FE body field would conduct classically through the diffuse
+        tail of a tip that is still tunnelling, and the oxide's leakage heat is negligible.
         """
         comm = self.device.comm
         self._joule_on.value = 0.0 if broken and not self._joule_when_broken else 1.0
@@ -108,8 +111,8 @@ class CellHeat:
         self._neck_norm.value = norm if norm > 0 else 1.0
         if broken:  # the tunnel current V G is in parallel with the leakage: power V^2 G
             power = V_cell_V**2 * contact_conductance_S
-        else:  # in series with the body: the cell current I through G
-            power = I_A**2 / contact_conductance_S if contact_conductance_S > 0 else 0.0
+        else:  # the contact's power at 1 V, scaled to V_cell
+            power = V_cell_V**2 * self._contact.powers.contact_W
         self._neck_power.value = power if norm > 0 else 0.0
         self._problem.solve()
         return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)

@@ -503,7 +503,7 @@ class EcmCell:
         """Steady temperature at the operating point; returns T_max [K]."""
         if not self.cfg.ecm.heat:
             return self.ambient_K
-        return self._heat.solve(V_cell_V, I_A, neck_z_m, contact_conductance_S,
+        return self._heat.solve(V_cell_V, neck_z_m, contact_conductance_S,
                                 broken=self.contact.open)
 
     def neck_temperature(self, neck_z_m: float) -> float:

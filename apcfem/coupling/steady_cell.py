@@ -166,7 +166,7 @@ class SteadyCell:
         [K]. Also sets :attr:`potential` to V_cell times the unit cell potential."""
         self.potential.interpolate(self.contact.potential)
         self.potential.x.array[:] *= V_cell_V
-        return self._heat.solve(V_cell_V, I_A, neck_z_m, contact_conductance_S,
+        return self._heat.solve(V_cell_V, neck_z_m, contact_conductance_S,
                                 broken=self.contact.open)
 
     def neck_temperature(self, neck_z_m: float) -> float:

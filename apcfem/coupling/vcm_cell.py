@@ -352,16 +352,11 @@ class VcmCell:
 
     def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
                    contact_conductance_S: float) -> float:
-        """Steady temperature at the operating point; returns T_max [K]. The contact power is
-        that of the contact's own current G V_cell jump (the hopping oxide around the contact
-        disc carries the rest of the cell current I [A] across the neck plane)."""
+        """Steady temperature at the operating point; returns T_max [K] (the contact's own
+        power: the hopping oxide around the contact disc carries the rest of the current I)."""
         if not self.cfg.vcm.heat:
             return self.ambient_K
-        contact_A = I_A
-        if not self.broken:
-            contact_A = contact_conductance_S * V_cell_V * self.contact.contact_jump_V
-        return self._heat.solve(V_cell_V, contact_A, neck_z_m, contact_conductance_S,
-                                broken=self.broken)
+        return self._heat.solve(V_cell_V, neck_z_m, contact_conductance_S, broken=self.broken)
 
     def neck_temperature(self, neck_z_m: float) -> float:
         """T at (axis, neck height) [K]."""

@@ -18,6 +18,7 @@ from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.steady_cell import SteadyCell
 from apcfem.filament import PrescribedFilament
 from apcfem.mesh import DeviceMesh, PointProbe, build_device_mesh
+from apcfem.neck import NeckProfile
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -148,6 +149,26 @@ def test_open_contact_leaks_only_through_the_host(neck_cell):
     r_open = cell.solve_cell_resistance()
     assert np.isfinite(r_open) and r_open > 1e6 * r_body, (r_open, r_body)
     assert cell.contact.powers.contact_W == 0.0
+
+
+def test_a_contact_with_closed_modes_dissipates_only_its_own_current(neck_cell):
+    """A connected neck whose modes have closed (G 1e-20 of the host's leak across the plane)
+    carries ~none of the current: the leak carries it. The contact's power is G times the
+    square of its own jump, not I^2/G of the cell current (~1e4 W here; an ECM reset heated a
+    closed inner neck to ~1e10 K that way); the cell stays at the ambient temperature."""
+    cell, shape = neck_cell
+    cell.contact.set_cut(shape.neck_z_m, shape.neck_radius_m, 0.0)
+    conductance = 1e-20 / cell.solve_cell_resistance()  # [S]
+    connected = NeckProfile(np.array([shape.neck_z_m]), np.array([shape.neck_radius_m]),
+                            shape.neck_radius_m, shape.neck_z_m, 0.0, 0.0)
+    cell.contact.place(connected, conductance)
+    assert not cell.contact.open
+    voltage = 1.0
+    current = voltage / cell.contact.cell_resistance_ohm()
+    assert current**2 / conductance > 1e3  # what I^2/G would release [W]
+    assert cell.contact.contact_jump_V * conductance * voltage < 1e-6 * current
+    t_max = cell.solve_heat(voltage, current, shape.neck_z_m, conductance)
+    assert t_max < cell.ambient_K + 1.0
 
 
 def _at_point(functions, point) -> list[float]:
