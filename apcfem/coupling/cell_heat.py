@@ -1,9 +1,10 @@
-"""Steady heat of a cell at its operating point (shared by the steady and the ECM cell).
+"""Steady heat of a cell at its operating point (shared by the steady, ECM and VCM cells).
 
 Sources: Joule heating of the contact conduction's two bank fields at the cell voltage, and the
-ballistic power of the quantum contact (G times the square of its own voltage jump), released in the filament metal next to the neck
-(Gaussian of width ``neck_heating_length_nm`` around the neck on the axis, weighted by the metal
-fraction), as electrons relax within an inelastic length. The contacts are Dirichlet heat sinks
+ballistic power of the quantum contact (G times the square of its own voltage jump), released
+in the filament metal next to the neck (Gaussian of width ``neck_heating_length_nm`` around the
+neck on the axis, weighted by the metal fraction), as electrons relax within an inelastic
+length. The contacts are Dirichlet heat sinks
 at the ambient temperature.
 """
 
