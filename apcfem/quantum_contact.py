@@ -10,7 +10,9 @@ neck alone (``transmission = "abrupt"`` or ``"saddle"``: Bessel-zero modes of th
 the saddle form with hbar omega from the neck curvature). A neck on an electrode face (at an
 end of the profile, where it widens abruptly into the electrode) takes its hbar omega from the
 curvature of its filament side; once no mode is open there (k_F a < j_01) the contact has
-broken: its closed sections, which carry no propagating mode, are a gap to tunnel across. No
+broken: its closed sections, which carry no propagating mode, are a gap to tunnel across (so
+is an inner neck that closes, where a jump distance is given: a filament pinched inside by
+dissolution). No
 gap is narrower than ``break_gap_m``: a gap closing below the jump distance jumps to contact,
 and a breaking contact jumps out of it, its last atom snapping back to the banks (Agrait, Levy
 Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2), so G drops from the last plateau
@@ -82,10 +84,11 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     if transmission != "transfer_matrix" and np.all(radius > 0.0):
         open_radius = first_mode_radius_m(electrons)
         on_face = neck.neck_z_m <= z_m[0] or neck.neck_z_m >= z_m[-1]
-        if transmission == "abrupt" or not on_face or neck.neck_radius_m >= open_radius:
+        breaks = on_face or break_gap_m > 0.0  # a contact that jumps breaks anywhere
+        if transmission == "abrupt" or not breaks or neck.neck_radius_m >= open_radius:
             return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
                                      transmission, mode_edges_eV)
-        radius = np.where(radius < open_radius, 0.0, radius)  # a broken face neck
+        radius = np.where(radius < open_radius, 0.0, radius)  # a broken neck
     dz = z_m[1] - z_m[0]
     if not np.any(radius > 0.0):
         return ContactConductance(0.0, 0.0, 0.0, dz * radius.size)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +90,7 @@ from apcfem.protocols import (
     read_waveform,
     stimuli,
 )
-from apcfem.quantum_contact import contact_conductance
+from apcfem.quantum_contact import ContactConductance, contact_conductance
 from apcfem.section_modes import NeckSectionLadder, section_aspect_ratio
 
 log = logging.getLogger(__name__)
@@ -532,7 +532,7 @@ class Simulation:
             G = contact_conductance(neck, extractor.z_range_m, electrons, barrier,
                                     self.cfg.landauer.transmission,
                                     getattr(cell, "jump_to_contact_m", 0.0), edges)
-            cell.set_contact(neck, G.G_S)
+            cell.set_contact(_as_counted(neck, G), G.G_S)
             resistance = cell.resistance()
             op = self._operating_point(drive, t, resistance.cell_ohm)
             V_contact = _contact_voltage_V(op, G.G_S)
@@ -735,6 +735,16 @@ def _aspect_ratio(neck: NeckProfile) -> float:
     if neck.section_polygon_m is None:
         return 1.0
     return section_aspect_ratio(neck.section_polygon_m)
+
+
+def _as_counted(neck: NeckProfile, G: ContactConductance) -> NeckProfile:
+    """The neck as the count sees it: a connected neck whose modes have all closed is broken,
+    across the gap the count tunnels (the contact opens, as for a gap in the metal: a cut
+    there would let the diffuse metal around the closed section conduct classically past it,
+    a floor on G far above the tunnelling range)."""
+    if neck.gap_m > 0.0 or G.tunnel_gap_m <= 0.0:
+        return neck
+    return replace(neck, gap_m=G.tunnel_gap_m)
 
 
 def _contact_voltage_V(op: OperatingPoint, contact_G_S: float) -> float:

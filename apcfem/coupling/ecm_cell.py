@@ -93,7 +93,7 @@ from apcfem.physics.phase_field import (
     sharp_interpolation,
 )
 from apcfem.protocols import CycleVariation
-from apcfem.quantum_contact import J01, J11
+from apcfem.quantum_contact import J01, J11, first_mode_radius_m
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +373,7 @@ class EcmCell:
 
     def set_neck_shell(self, neck: NeckProfile, electrons) -> float:
         """Shell part of the chemical potential of the atoms of a connected neck
-        (``ecm.shell_correction``; 0 while broken or off) at the electrons' temperature, from
+        (``ecm.shell_correction``; 0 while broken, below the first mode's radius, or off) at the electrons' temperature, from
         the equivalent radius of the section at the window's plane; the window moves to the
         narrowest slice only when that leaves its width. Returns how much it moved [eV]."""
         if not self.cfg.ecm.shell_correction:
@@ -388,8 +388,12 @@ class EcmCell:
                 self._shell_z.value = neck.neck_z_m
             self._shell_width.value = width
             radius = float(np.interp(float(self._shell_z.value), neck.z_m, neck.radius_m))
-            shell = circular_shell_chemical_potential_eV(
-                radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
+            # a section narrower than the first mode's radius holds no conduction channel (the
+            # count tunnels across it): no electron shells, where the Weyl-subtracted term
+            # would be an artefact (-3 eV at 0.05 nm, which stalled a reset's Newton)
+            if radius >= first_mode_radius_m(electrons):
+                shell = circular_shell_chemical_potential_eV(
+                    radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
         self.neck_shell_eV.value = shell
         return abs(shell - before)
 
