@@ -92,8 +92,7 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     dz = z_m[1] - z_m[0]
     if not np.any(radius > 0.0):
         return ContactConductance(0.0, 0.0, 0.0, dz * radius.size)
-    if break_gap_m > 0.0:
-        radius = _widen_gaps(radius, int(np.ceil(break_gap_m / dz - 1e-9)))
+    radius = _widen_gaps(radius, _gap_sections(break_gap_m, dz))
     lead = max(float(radius.max()), LEAD_MIN_RADIUS_M)
     z0, z1 = layer_z_m
     z = np.concatenate([[z0 - LEAD_LENGTH_M, z0], z_m, [z1, z1 + LEAD_LENGTH_M]])
@@ -102,6 +101,29 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     G_G0 = float(result.G_G0)
     return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels),
                               dz * np.count_nonzero(radius <= 0.0))
+
+
+def tunnel_spans_m(neck, electrons: landauer.Electrons,
+                   break_gap_m: float) -> list[tuple[float, float]]:
+    """Heights (low, high) [m] of each gap a connected neck whose last mode closed tunnels
+    across in :func:`contact_conductance` (runs of closed sections, each widened to
+    ``break_gap_m``); empty while a mode is open at the neck. What a jump out of contact
+    removes."""
+    if neck.gap_m > 0.0 or neck.neck_radius_m >= first_mode_radius_m(electrons):
+        return []
+    z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
+    dz = z_m[1] - z_m[0]
+    closed = np.where(radius < first_mode_radius_m(electrons), 0.0, radius)
+    gap = _widen_gaps(closed, _gap_sections(break_gap_m, dz)) <= 0.0
+    edges = np.diff(np.concatenate([[0], gap.astype(np.int8), [0]]))
+    return [(float(z_m[start] - 0.5 * dz), float(z_m[stop - 1] + 0.5 * dz))
+            for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
+                                   strict=True)]
+
+
+def _gap_sections(break_gap_m: float, dz_m: float) -> int:
+    """Sections of height dz_m [m] a gap of break_gap_m [m] spans at least (0: no minimum)."""
+    return int(np.ceil(break_gap_m / dz_m - 1e-9)) if break_gap_m > 0.0 else 0
 
 
 def _widen_gaps(radius: np.ndarray, sections: int) -> np.ndarray:

@@ -417,6 +417,25 @@ class EcmCell:
         self.update_geometry()
         return self.inventory()["filament_mol"] - before
 
+    def break_contact(self, spans_m: list[tuple[float, float]]) -> float:
+        """Jump out of contact: the metal between each pair of heights (low, high) [m] leaves
+        (xi = min(xi, equilibrium profile of the slab's complement)), as a neck whose last mode
+        closed snaps apart, its atoms returning to the banks (Agrait, Levy Yeyati & van
+        Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2): the field then holds the gap the
+        count tunnels across. The present state becomes the broken one (accepted or rejected
+        with its step). Returns the metal removed [mol] (negative; booked like
+        :meth:`bridge_gap`'s)."""
+        axial = self.device.axial_index
+        before = self.inventory()["filament_mol"]
+        allowed = fem.Function(self.xi.function_space)
+        for low, high in spans_m:
+            middle, half = 0.5 * (low + high), 0.5 * (high - low)
+            allowed.interpolate(self._profile(
+                lambda x, m=middle, h=half: h - np.abs(x[axial] - m)))
+            self.xi.x.array[:] = np.minimum(self.xi.x.array, allowed.x.array)
+        self.update_geometry()
+        return self.inventory()["filament_mol"] - before
+
     def _profile(self, distance):
         """The equilibrium tanh profile xi = (1 - tanh(d / lambda)) / 2 of a signed distance d
         [m] (> 0 outside the metal), as a function of points for ``interpolate``."""
