@@ -10,7 +10,9 @@ neck alone (``transmission = "abrupt"`` or ``"saddle"``: Bessel-zero modes of th
 the saddle form with hbar omega from the neck curvature). A neck on an electrode face (at an
 end of the profile, where it widens abruptly into the electrode) takes its hbar omega from the
 curvature of its filament side; once no mode is open there (k_F a < j_01) the contact has
-broken: its closed sections, which carry no propagating mode, are a gap to tunnel across. No
+broken: its closed sections, which carry no propagating mode, are a gap to tunnel across (so
+is an inner neck that closes, where a jump distance is given: a filament pinched inside by
+dissolution). No
 gap is narrower than ``break_gap_m``: a gap closing below the jump distance jumps to contact,
 and a breaking contact jumps out of it, its last atom snapping back to the banks (Agrait, Levy
 Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2), so G drops from the last plateau
@@ -82,15 +84,15 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     if transmission != "transfer_matrix" and np.all(radius > 0.0):
         open_radius = first_mode_radius_m(electrons)
         on_face = neck.neck_z_m <= z_m[0] or neck.neck_z_m >= z_m[-1]
-        if transmission == "abrupt" or not on_face or neck.neck_radius_m >= open_radius:
+        breaks = on_face or break_gap_m > 0.0  # a contact that jumps breaks anywhere
+        if transmission == "abrupt" or not breaks or neck.neck_radius_m >= open_radius:
             return _neck_conductance(neck.neck_radius_m, neck.curvature_per_m, electrons,
                                      transmission, mode_edges_eV)
-        radius = np.where(radius < open_radius, 0.0, radius)  # a broken face neck
+        radius = np.where(radius < open_radius, 0.0, radius)  # a broken neck
     dz = z_m[1] - z_m[0]
     if not np.any(radius > 0.0):
         return ContactConductance(0.0, 0.0, 0.0, dz * radius.size)
-    if break_gap_m > 0.0:
-        radius = _widen_gaps(radius, int(np.ceil(break_gap_m / dz - 1e-9)))
+    radius = _widen_gaps(radius, _gap_sections(break_gap_m, dz))
     lead = max(float(radius.max()), LEAD_MIN_RADIUS_M)
     z0, z1 = layer_z_m
     z = np.concatenate([[z0 - LEAD_LENGTH_M, z0], z_m, [z1, z1 + LEAD_LENGTH_M]])
@@ -99,6 +101,29 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     G_G0 = float(result.G_G0)
     return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels),
                               dz * np.count_nonzero(radius <= 0.0))
+
+
+def tunnel_spans_m(neck, electrons: landauer.Electrons,
+                   break_gap_m: float) -> list[tuple[float, float]]:
+    """Heights (low, high) [m] of each gap a connected neck whose last mode closed tunnels
+    across in :func:`contact_conductance` (runs of closed sections, each widened to
+    ``break_gap_m``); empty while a mode is open at the neck. What a jump out of contact
+    removes."""
+    if neck.gap_m > 0.0 or neck.neck_radius_m >= first_mode_radius_m(electrons):
+        return []
+    z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
+    dz = z_m[1] - z_m[0]
+    closed = np.where(radius < first_mode_radius_m(electrons), 0.0, radius)
+    gap = _widen_gaps(closed, _gap_sections(break_gap_m, dz)) <= 0.0
+    edges = np.diff(np.concatenate([[0], gap.astype(np.int8), [0]]))
+    return [(float(z_m[start] - 0.5 * dz), float(z_m[stop - 1] + 0.5 * dz))
+            for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
+                                   strict=True)]
+
+
+def _gap_sections(break_gap_m: float, dz_m: float) -> int:
+    """Sections of height dz_m [m] a gap of break_gap_m [m] spans at least (0: no minimum)."""
+    return int(np.ceil(break_gap_m / dz_m - 1e-9)) if break_gap_m > 0.0 else 0
 
 
 def _widen_gaps(radius: np.ndarray, sections: int) -> np.ndarray:

@@ -90,7 +90,7 @@ from apcfem.protocols import (
     read_waveform,
     stimuli,
 )
-from apcfem.quantum_contact import contact_conductance
+from apcfem.quantum_contact import contact_conductance, tunnel_spans_m
 from apcfem.section_modes import NeckSectionLadder, section_aspect_ratio
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,8 @@ class _State:
     circuit_its: int = 0
     T_max_K: float = np.nan
     bridged_mol: float = 0.0
-    """metal a jump to contact added in the step [mol] (booked to the active electrode)"""
+    """metal a jump to or out of contact added in the step [mol] (booked to the active
+    electrode)"""
 
 
 class Simulation:
@@ -497,8 +498,8 @@ class Simulation:
         if jump:
             log.info("t = %.6e s: R_cell jumps by %.3g (persists as dt is cut): accepted", t,
                      change)
-        return newton, self._jump_to_contact(cell, extractor, drive, t + dt,
-                                             before.neck.gap_m, state), change
+        state = self._jump_to_contact(cell, extractor, drive, t + dt, before.neck.gap_m, state)
+        return newton, self._jump_out_of_contact(cell, extractor, drive, t + dt, state), change
 
     def _jump_to_contact(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
                          t: float, previous_gap_m: float, state: _State) -> _State:
@@ -517,6 +518,25 @@ class Simulation:
                  gap / NM, state.contact_G_S / landauer.G0_S,
                  bridged.contact_G_S / landauer.G0_S)
         return bridged
+
+    def _jump_out_of_contact(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
+                             t: float, state: _State) -> _State:
+        """A connected neck whose last mode closed in the step (the count tunnels across its
+        closed sections) breaks: the cell removes the metal of the gap the count tunnels across
+        (``break_contact`` of an evolving cell, which then holds the broken state the count
+        describes) and the broken state is settled at the same time t [s]. A failure here
+        rejects the whole step."""
+        jump_m = getattr(cell, "jump_to_contact_m", 0.0)
+        if not (jump_m > 0.0 and state.neck.gap_m == 0.0 and state.tunnel_gap_m > 0.0):
+            return state
+        removed_mol = cell.break_contact(tunnel_spans_m(state.neck, state.electrons, jump_m))
+        broken = self._settle(cell, extractor, drive, t, state.T_neck_K)
+        broken.circuit_its = state.circuit_its
+        broken.bridged_mol = state.bridged_mol + removed_mol
+        log.info("t = %.6e s: jump out of contact at a %.3f nm neck: G %.3g -> %.3g G0", t,
+                 state.neck.neck_radius_m / NM, state.contact_G_S / landauer.G0_S,
+                 broken.contact_G_S / landauer.G0_S)
+        return broken
 
     def _settle(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
                 T_neck_K: float) -> _State:

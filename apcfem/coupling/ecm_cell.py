@@ -93,7 +93,7 @@ from apcfem.physics.phase_field import (
     sharp_interpolation,
 )
 from apcfem.protocols import CycleVariation
-from apcfem.quantum_contact import J01, J11
+from apcfem.quantum_contact import J01, J11, first_mode_radius_m
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +373,7 @@ class EcmCell:
 
     def set_neck_shell(self, neck: NeckProfile, electrons) -> float:
         """Shell part of the chemical potential of the atoms of a connected neck
-        (``ecm.shell_correction``; 0 while broken or off) at the electrons' temperature, from
+        (``ecm.shell_correction``; 0 while broken, below the first mode's radius, or off) at the electrons' temperature, from
         the equivalent radius of the section at the window's plane; the window moves to the
         narrowest slice only when that leaves its width. Returns how much it moved [eV]."""
         if not self.cfg.ecm.shell_correction:
@@ -388,8 +388,12 @@ class EcmCell:
                 self._shell_z.value = neck.neck_z_m
             self._shell_width.value = width
             radius = float(np.interp(float(self._shell_z.value), neck.z_m, neck.radius_m))
-            shell = circular_shell_chemical_potential_eV(
-                radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
+            # a section narrower than the first mode's radius holds no conduction channel (the
+            # count tunnels across it): no electron shells, where the Weyl-subtracted term
+            # would be an artefact (-3 eV at 0.05 nm, which stalled a reset's Newton)
+            if radius >= first_mode_radius_m(electrons):
+                shell = circular_shell_chemical_potential_eV(
+                    radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
         self.neck_shell_eV.value = shell
         return abs(shell - before)
 
@@ -410,6 +414,25 @@ class EcmCell:
         bridged = fem.Function(self.xi.function_space)
         bridged.interpolate(self._profile(rod))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
+        self.update_geometry()
+        return self.inventory()["filament_mol"] - before
+
+    def break_contact(self, spans_m: list[tuple[float, float]]) -> float:
+        """Jump out of contact: the metal between each pair of heights (low, high) [m] leaves
+        (xi = min(xi, equilibrium profile of the slab's complement)), as a neck whose last mode
+        closed snaps apart, its atoms returning to the banks (Agrait, Levy Yeyati & van
+        Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2): the field then holds the gap the
+        count tunnels across. The present state becomes the broken one (accepted or rejected
+        with its step). Returns the metal removed [mol] (negative; booked like
+        :meth:`bridge_gap`'s)."""
+        axial = self.device.axial_index
+        before = self.inventory()["filament_mol"]
+        allowed = fem.Function(self.xi.function_space)
+        for low, high in spans_m:
+            middle, half = 0.5 * (low + high), 0.5 * (high - low)
+            allowed.interpolate(self._profile(
+                lambda x, m=middle, h=half: h - np.abs(x[axial] - m)))
+            self.xi.x.array[:] = np.minimum(self.xi.x.array, allowed.x.array)
         self.update_geometry()
         return self.inventory()["filament_mol"] - before
 

@@ -1,6 +1,6 @@
 """The ECM test case: the bundled Ag/SiO2/Pt cell, its set branch only, on a coarser mesh (0.15
-instead of 0.1 nm: the set voltage is the same, G_final ~45 % lower) with fewer steps through
-the tunnelling rise (shared by the ECM test modules, so that each runs on its own test
+instead of 0.1 nm: first contact ~50 mV later, see the README's mesh study) with fewer steps
+through the tunnelling rise (shared by the ECM test modules, so that each runs on its own test
 worker)."""
 
 import pytest

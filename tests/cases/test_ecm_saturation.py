@@ -10,10 +10,26 @@ from apcfem import Simulation
 from apcfem.materials.laws import fermi_wavevector_per_m
 from apcfem.quantum_contact import J01, J11
 
+# The earlier calibration: faster ions (0.6 eV, the library's 0.25 nm hop) and no shell energy.
+FAST_IONS_NO_SHELLS = {"ecm.activation_energy_eV": 0.6, "ecm.hopping_distance_nm": None,
+                       "ecm.shell_correction": False}
+
+HELD_CONE = {"ecm.initial_filament": "cone", "ecm.cone_base_radius_nm": 1.5,
+             "ecm.cone_tip_radius_nm": 0.3, "ecm.cone_gap_nm": 0.0,
+             "dynamics.dt_initial_s": 1e-6, "dynamics.dt_max_s": 1.0,
+             "dynamics.max_drive_step": 0.05}
+
+
+def _hold(width_s: float) -> dict:
+    """The source held at 1.0 V for ``width_s`` (1 ms rise)."""
+    return {"kind": "pulse_train", "amplitude_V": 1.0, "width_s": width_s, "rise_s": 1e-3,
+            "interval_s": width_s + 0.01, "count": 1}
+
 
 @set_branch_test
 def test_a_held_source_saturates_at_the_gibbs_thomson_neck():
-    """T3 with the level-set curvature: from a connected cone (base 1.5 nm, neck 0.3 nm, on the
+    """The smooth surface energy alone (no shell energy; the faster ions of the earlier
+    calibration): from a connected cone (base 1.5 nm, neck 0.3 nm, on the
     1 G0 plateau) the source is held at 1.0 V with I_cc = 100 uA for 1 s. The neck grows up the
     1 -> 3 G0 step until the compliance clamps, then stops where the clamped cell voltage
     meets its own Gibbs-Thomson shift gamma Omega / (e a) (0.42 V at a = 0.32 nm): over the
@@ -21,13 +37,7 @@ def test_a_held_source_saturates_at_the_gibbs_thomson_neck():
     well above 0.1 V (R_on ~ V_c / I_cc). G itself, on the flank of the soft step where
     dG/da ~ 25 G0/nm, still moves with d ln G / d ln t = 0.09 there (the target is < 0.05);
     over longer holds the neck keeps creeping (0.59 nm, 9 G0 after 100 s at V_cell = 0.14 V)."""
-    hold = {"kind": "pulse_train", "amplitude_V": 1.0, "width_s": 1.0, "rise_s": 1e-3,
-            "interval_s": 1.01, "count": 1}
-    cfg = ecm_case(**{"protocol": hold, "ecm.curvature": "level_set",
-                   "ecm.initial_filament": "cone", "ecm.cone_base_radius_nm": 1.5,
-                   "ecm.cone_tip_radius_nm": 0.3, "ecm.cone_gap_nm": 0.0,
-                   "dynamics.dt_initial_s": 1e-6, "dynamics.dt_max_s": 1.0,
-                   "dynamics.max_drive_step": 0.05})
+    cfg = ecm_case(**{"protocol": _hold(1.0), **HELD_CONE, **FAST_IONS_NO_SHELLS})
     s = Simulation.from_config(cfg, MPI.COMM_WORLD).run(None, progress=False).series
     clamp = s["time_s"][np.flatnonzero(s["limited"] > 0)[0]]
     assert clamp < 0.02
@@ -49,25 +59,17 @@ def test_a_held_source_saturates_at_the_gibbs_thomson_neck():
 
 
 @slow_set_branch_test
-def test_electron_shells_and_slower_ions_hold_the_three_channel_plateau():
-    """T3's numbers with ``ecm.shell_correction`` and slower ions (Ag+ barrier 0.74 eV,
-    Mott-Gurney hopping distance 0.5 nm; not the bundled calibration, whose set they move above
-    1.5 V): the same connected cone held at 1.0 V for 100 s. First the 1 G0 neck holds,
-    unclamped (I < I_cc) with V_cell > 0.9 V: along the plateau the electrons' shell energy per
-    atom rises with the radius (0.4-0.6 eV below the second mode's edge) and, added to
-    gamma Omega / a, balances a drive the smooth surface energy alone cannot (without the shells
-    the hold clamps within 20 ms, the test above). Then the neck climbs to the 3 G0 plateau and
-    stays there, clamped: over the last decade d ln G / d ln t < 0.05 with V_cell >= 0.1 V. (It
-    breaks out after ~175 s, as the filament's body fattens under the face and the neck between
-    them fills in; with the bundled ions after ~11 s.)"""
-    hold = {"kind": "pulse_train", "amplitude_V": 1.0, "width_s": 100.0, "rise_s": 1e-3,
-            "interval_s": 100.01, "count": 1}
-    cfg = ecm_case(**{"protocol": hold, "ecm.initial_filament": "cone",
-                   "ecm.cone_base_radius_nm": 1.5, "ecm.cone_tip_radius_nm": 0.3,
-                   "ecm.cone_gap_nm": 0.0, "dynamics.dt_initial_s": 1e-6,
-                   "dynamics.dt_max_s": 1.0, "dynamics.max_drive_step": 0.05,
-                   "ecm.shell_correction": True, "ecm.activation_energy_eV": 0.74,
-                   "ecm.hopping_distance_nm": 0.5})
+def test_a_held_source_stays_on_the_three_channel_plateau():
+    """T3 with the bundled model (electron shells, the slower ions): the same connected cone held
+    at 1.0 V for 100 s. First the 1 G0 neck holds, unclamped (I < I_cc) with V_cell > 0.9 V:
+    along the plateau the electrons' shell energy per atom rises with the radius (0.4-0.6 eV
+    below the second mode's edge) and, added to gamma Omega / a, balances a drive the smooth
+    surface energy alone cannot (without the shells the hold clamps within 20 ms, the test
+    above). Then the neck climbs to the 3 G0 plateau and stays there, clamped: over the last
+    decade d ln G / d ln t < 0.05 with V_cell >= 0.1 V. (With the faster ions of the earlier
+    calibration the neck leaves the plateau after ~11 s: the ions keep fattening the filament
+    under it and the neck between them fills in.)"""
+    cfg = ecm_case(**{"protocol": _hold(100.0), **HELD_CONE})
     s = Simulation.from_config(cfg, MPI.COMM_WORLD).run(None, progress=False).series
     t, G, V_cell = s["time_s"], s["G_G0"], s["V_cell_V"]
     assert np.all(s["gap_m"][t <= 100.0] == 0)

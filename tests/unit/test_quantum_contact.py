@@ -13,7 +13,7 @@ from scipy.special import jn_zeros
 
 from apcfem import landauer
 from apcfem.neck import NeckProfile
-from apcfem.quantum_contact import contact_conductance, first_mode_radius_m
+from apcfem.quantum_contact import contact_conductance, first_mode_radius_m, tunnel_spans_m
 
 NM = 1e-9
 AG = landauer.Electrons(5.49, 1.0, 300.0)
@@ -158,3 +158,26 @@ def test_a_tip_retracted_from_the_face_tunnels_with_the_barrier_decay(tip_nm):
     kappa = np.sqrt(2 * constants.m_e * BARRIER_EV * constants.e) / constants.hbar
     slope = np.polyfit(gaps_m, np.log([c.G_G0 for c in contacts]), 1)[0]
     assert -slope / (2 * kappa) == pytest.approx(1.0, abs=0.02)
+
+
+def test_the_spans_a_jump_out_of_contact_removes_are_the_gaps_the_count_tunnels():
+    """A face neck whose last mode closed: one span from the face down over the closed
+    sections (widened to the break gap), as long as the gap the count tunnels across; an inner
+    pinch with a break gap breaks too (a filament dissolved through inside the layer), its span
+    around the pinch; an open neck has none."""
+    break_gap = 0.32 * NM
+    a1 = first_mode_radius_m(AG) / NM
+    closed = _face_neck(a1 - 0.005)
+    contact = contact_conductance(closed, LAYER_M, AG, BARRIER_EV, "saddle", break_gap)
+    [(low, high)] = tunnel_spans_m(closed, AG, break_gap)
+    assert high == pytest.approx(LAYER_M[1], abs=1e-15)
+    assert high - low == pytest.approx(contact.tunnel_gap_m, rel=1e-9)
+    assert tunnel_spans_m(_face_neck(a1 + 0.005), AG, break_gap) == []
+    radius = np.full(Z_M.size, 0.5 * NM)
+    radius[50] = 0.1 * NM
+    pinched = NeckProfile(Z_M, radius, 0.1 * NM, Z_M[50], 5e9, 0.0)
+    inner = contact_conductance(pinched, LAYER_M, AG, BARRIER_EV, "saddle", break_gap)
+    [(low, high)] = tunnel_spans_m(pinched, AG, break_gap)
+    assert 0.5 * (low + high) == pytest.approx(Z_M[50], abs=0.03 * NM)
+    assert high - low == pytest.approx(inner.tunnel_gap_m, rel=1e-9) == 0.35 * NM
+    assert inner.G_G0 < 0.05  # an atomic gap between 1 nm wide banks

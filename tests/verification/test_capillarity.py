@@ -190,6 +190,8 @@ def test_electrolyte_in_gibbs_thomson_equilibrium_with_a_nucleus(curvature):
         "ecm.exchange_current_density_A_per_m2": 10.0,
         "ecm.anode_exchange_current_density_A_per_m2": 1e-9, "ecm.nucleus_radius_nm": 2.0,
         "ecm.initial_filament": "nucleus",
+        # nor on the ions: the faster 0.6 eV ions (library hop) equilibrate the electrolyte
+        "ecm.activation_energy_eV": 0.6, "ecm.hopping_distance_nm": None,
         "ecm.heat": False, "mesh.refinement_radius_nm": 3.5, "mesh.min_size_nm": 0.1,
         "ecm.curvature": curvature})
     cell = EcmCell(cfg, MPI.COMM_WORLD)
