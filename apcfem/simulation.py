@@ -581,8 +581,7 @@ class Simulation:
 
     def _heat(self, cell: Cell, state: _State) -> float:
         """Steady heat at the accepted operating point; updates the neck temperature."""
-        T_max = cell.solve_heat(state.op.V_cell_V, state.op.I_A, state.neck.neck_z_m,
-                                state.contact_G_S)
+        T_max = cell.solve_heat(state.op.V_cell_V, state.neck.neck_z_m, state.contact_G_S)
         state.T_neck_K = cell.neck_temperature(state.neck.neck_z_m)
         if self.cfg.physics.contact_heating == "diffusive" and state.neck.gap_m == 0.0:
             state.T_neck_K = float(diffusive_contact_peak_K(state.T_neck_K, state.V_contact_V))

@@ -55,8 +55,7 @@ class Cell(Protocol):
     def resistance(self) -> CellResistance:
         """Solve current continuity with the contact; R_cell and R_body."""
 
-    def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
-                   contact_conductance_S: float) -> float:
+    def solve_heat(self, V_cell_V: float, neck_z_m: float, contact_conductance_S: float) -> float:
         """Steady temperature for the operating point; returns T_max [K]."""
 
     def neck_temperature(self, neck_z_m: float) -> float:

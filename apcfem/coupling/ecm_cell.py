@@ -521,8 +521,7 @@ class EcmCell:
         tolerance = self.cfg.solver.ecm_newton_tolerance
         return {**BLOCK_OPTIONS, "snes_rtol": tolerance, "snes_atol": tolerance}
 
-    def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
-                   contact_conductance_S: float) -> float:
+    def solve_heat(self, V_cell_V: float, neck_z_m: float, contact_conductance_S: float) -> float:
         """Steady temperature at the operating point; returns T_max [K]."""
         if not self.cfg.ecm.heat:
             return self.ambient_K

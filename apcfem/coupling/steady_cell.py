@@ -160,8 +160,7 @@ class SteadyCell:
         return self.contact.solve_cell_resistance()
 
     # -- heat ----------------------------------------------------------------------------
-    def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
-                   contact_conductance_S: float) -> float:
+    def solve_heat(self, V_cell_V: float, neck_z_m: float, contact_conductance_S: float) -> float:
         """Steady temperature at the operating point, after :meth:`resistance`; returns T_max
         [K]. Also sets :attr:`potential` to V_cell times the unit cell potential."""
         self.potential.interpolate(self.contact.potential)

@@ -306,7 +306,7 @@ class VcmCell:
             if not self.cfg.vcm.heat:
                 return iterations
             self.contact.solve_cell_resistance()
-            self.solve_heat(V_cell_V, 0.0, self.contact.neck_z_m, self.contact.conductance_S
+            self.solve_heat(V_cell_V, self.contact.neck_z_m, self.contact.conductance_S
                             or self.tunnel_conductance_S)
             change = self.device.comm.allreduce(
                 float(np.max(np.abs(self.T.x.array - self._T_step.x.array), initial=0.0)),
@@ -350,10 +350,9 @@ class VcmCell:
         R_cell = 1.0 / (1.0 / R_cut + self.tunnel_conductance_S)
         return CellResistance(R_cell, self.contact.solve_body_resistance())
 
-    def solve_heat(self, V_cell_V: float, I_A: float, neck_z_m: float,
-                   contact_conductance_S: float) -> float:
+    def solve_heat(self, V_cell_V: float, neck_z_m: float, contact_conductance_S: float) -> float:
         """Steady temperature at the operating point; returns T_max [K] (the contact's own
-        power: the hopping oxide around the contact disc carries the rest of the current I)."""
+        power: the hopping oxide around the contact disc carries the rest of the current)."""
         if not self.cfg.vcm.heat:
             return self.ambient_K
         return self._heat.solve(V_cell_V, neck_z_m, contact_conductance_S, broken=self.broken)

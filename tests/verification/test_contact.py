@@ -167,7 +167,7 @@ def test_a_contact_with_closed_modes_dissipates_only_its_own_current(neck_cell):
     current = voltage / cell.contact.cell_resistance_ohm()
     assert current**2 / conductance > 1e3  # what I^2/G would release [W]
     assert cell.contact.contact_jump_V * conductance * voltage < 1e-6 * current
-    t_max = cell.solve_heat(voltage, current, shape.neck_z_m, conductance)
+    t_max = cell.solve_heat(voltage, shape.neck_z_m, conductance)
     assert t_max < cell.ambient_K + 1.0
 
 
@@ -214,7 +214,7 @@ def test_heat_leaving_the_sinks_is_the_electrical_power():
     r_body, _ = cell.solve_resistance()
     voltage = 0.3  # [V] across the cell
     current = voltage / cell.solve_cell_resistance()
-    t_max = cell.solve_heat(voltage, current, shape.neck_z_m, conductance)
+    t_max = cell.solve_heat(voltage, shape.neck_z_m, conductance)
     device = cell.device
     normal = ufl.FacetNormal(device.mesh)
     outflow = 0.0
