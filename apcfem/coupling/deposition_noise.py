@@ -58,10 +58,11 @@ from __future__ import annotations
 
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 from mpi4py import MPI
 
 from apcfem.coupling.linear import LinearSolver
+from apcfem.mesh import nodal_vector
 from apcfem.physics.phase_field import interpolation_derivative
 
 PROFILE_REACTION_WIDTH = 2.5
@@ -141,7 +142,7 @@ class DepositionNoise:
         self.shift = fem.Function(space, name="interface_shift")
         self._drawn = fem.Function(space)  # b_i / V_i [-]
         self._xi = xi
-        self._volume = self._nodal(fem.form(weight * v * vertex_dx))
+        self._volume = nodal_vector(fem.form(weight * v * vertex_dx))
         self._weight_form = fem.form(weight * interface_weight(xi, lam) * v * vertex_dx)
         self._exchange_form = fem.form(  # s = v0 B w, nodal sums
             weight * deposition_velocity_m_per_s * branches * interface_weight(xi, lam)
@@ -157,19 +158,11 @@ class DepositionNoise:
             + correlation_length_m**2 * w * density * ufl.inner(ufl.grad(u), ufl.grad(v)) * dx,
             u)
 
-    @staticmethod
-    def _nodal(form: fem.Form) -> np.ndarray:
-        """Assembled nodal vector of a vertex-rule form, ghosts updated."""
-        vector = fem.assemble_vector(form)
-        vector.scatter_reverse(la.InsertMode.add)
-        vector.scatter_forward()
-        return vector.array.copy()
-
     def expected_exchange_per_s(self) -> float:
         """Atoms the interface of the present state exchanges per second (both branches) [1/s]:
         the variance of the step's noise, in atoms, per unit dt."""
         owned = self.increment.function_space.dofmap.index_map.size_local
-        exchanged = self._nodal(self._exchange_form)[:owned]
+        exchanged = nodal_vector(self._exchange_form)[:owned]
         return self._xi.function_space.mesh.comm.allreduce(
             float(exchanged.sum()) / self._omega, op=MPI.SUM)
 
@@ -179,13 +172,13 @@ class DepositionNoise:
         if self._step == (t_s, dt_s):
             return
         self._step = (t_s, dt_s)
-        rate = np.maximum(self._nodal(self._exchange_form), 0.0) / self._volume
+        rate = np.maximum(nodal_vector(self._exchange_form), 0.0) / self._volume
         zeta = step_normals(self._seed, t_s, dt_s, self._keys, self._count)
         self._drawn.x.array[:] = self._scale * zeta * np.sqrt(
             self._omega * dt_s * rate / self._volume)
         self._filter.solve()
         xi = self._xi.x.array
-        weight = self._nodal(self._weight_form) / self._volume
+        weight = nodal_vector(self._weight_form) / self._volume
         self.increment.x.array[:] = np.clip(weight * self.shift.x.array, -xi, 1.0 - xi)
 
     def close(self) -> None:

@@ -4,11 +4,12 @@ from apcfem.mesh.device import (
     NM,
     DeviceMesh,
     build_device_mesh,
+    nodal_vector,
     read_device_msh,
     read_mesh_file,
     single_region_device,
 )
 from apcfem.mesh.probe import PointProbe
 
-__all__ = ["NM", "DeviceMesh", "PointProbe", "build_device_mesh", "read_device_msh",
-           "read_mesh_file", "single_region_device"]
+__all__ = ["NM", "DeviceMesh", "PointProbe", "build_device_mesh", "nodal_vector",
+           "read_device_msh", "read_mesh_file", "single_region_device"]

@@ -40,6 +40,15 @@ log = logging.getLogger(__name__)
 NM = METRES_PER_UNIT["nm"]  # gmsh draws in nm, DOLFINx works in m
 
 
+def nodal_vector(form: fem.Form) -> np.ndarray:
+    """The assembled vector of a linear form on a nodal space, ghost contributions summed
+    into their owners and the owners' values copied back to the ghosts (collective)."""
+    vector = fem.assemble_vector(form)
+    vector.scatter_reverse(la.InsertMode.add)
+    vector.scatter_forward()
+    return vector.array.copy()
+
+
 @dataclass(frozen=True)
 class DeviceMesh:
     """Mesh, tags and the name -> tag maps of a device.
@@ -84,12 +93,9 @@ class DeviceMesh:
             return self.weight()
         space = fem.functionspace(self.mesh, ("Lagrange", 1))
         v = ufl.TestFunction(space)
-        rows = [fem.assemble_vector(fem.form(w * v * self.dx())) for w in (self.weight(), 1.0)]
-        for vector in rows:
-            vector.scatter_reverse(la.InsertMode.add)
-            vector.scatter_forward()
+        weighted, plain = (nodal_vector(fem.form(w * v * self.dx())) for w in (self.weight(), 1.0))
         weight = fem.Function(space, name="nodal_volume_weight")
-        weight.x.array[:] = rows[0].array / rows[1].array
+        weight.x.array[:] = weighted / plain
         return weight
 
     def dx(self, *names: str) -> ufl.Measure:

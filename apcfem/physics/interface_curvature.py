@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 
-from apcfem.mesh import DeviceMesh
+from apcfem.mesh import DeviceMesh, nodal_vector
 from apcfem.physics.nernst_planck import RESIDUAL_VOLUME_M3
 from apcfem.physics.phase_field import double_well_derivative, smooth_cap, smooth_floor
 
@@ -163,13 +163,11 @@ def _lumped_mass(m: DeviceMesh) -> tuple[ufl.core.expr.Expr, ufl.Measure]:
         return m.weight() / RESIDUAL_VOLUME_M3, lumped
     space = fem.functionspace(m.mesh, ("Lagrange", 1))
     test = ufl.TestFunction(space)
-    sums = [fem.assemble_vector(fem.form(w * test * m.dx())) for w in (m.weight(), 1.0)]
-    for vector in sums:
-        vector.scatter_reverse(la.InsertMode.add)
+    weighted, plain = (nodal_vector(fem.form(w * test * m.dx())) for w in (m.weight(), 1.0))
     nodal = fem.Function(space)
     nodal.interpolate(fem.Expression(m.weight(), space.element.interpolation_points))
     owned = space.dofmap.index_map.size_local
     on_axis = np.isclose(space.tabulate_dof_coordinates()[:owned, 0], 0.0, atol=1e-15)
-    nodal.x.array[:owned][on_axis] = (sums[0].array[:owned] / sums[1].array[:owned])[on_axis]
+    nodal.x.array[:owned][on_axis] = (weighted[:owned] / plain[:owned])[on_axis]
     nodal.x.scatter_forward()
     return nodal / RESIDUAL_VOLUME_M3, lumped
