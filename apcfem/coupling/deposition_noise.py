@@ -63,7 +63,7 @@ from mpi4py import MPI
 
 from apcfem.coupling.linear import LinearSolver
 from apcfem.mesh import nodal_vector
-from apcfem.physics.phase_field import interpolation_derivative
+from apcfem.physics.phase_field import clipped_interpolation_derivative
 
 PROFILE_REACTION_WIDTH = 2.5
 """int h'(xi(n)) dn / lambda across the tanh profile xi = (1 - tanh(n / lambda)) / 2 [-]."""
@@ -82,14 +82,10 @@ def reaction_branches(reduced_overpotential, transfer_coefficient: float):
             + ufl.exp(-(1.0 - alpha) * reduced_overpotential))
 
 
-def _bounded(xi):
-    return ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
-
-
 def interface_weight(xi, interface_width_m: float):
     """w = h'(xi) / (2.5 lambda) [1/m] of xi clipped to [0, 1]: the reaction's weight across the
     diffuse interface, a surface density (int w dn = 1 across the tanh profile)."""
-    return interpolation_derivative(_bounded(xi)) / (PROFILE_REACTION_WIDTH * interface_width_m)
+    return clipped_interpolation_derivative(xi) / (PROFILE_REACTION_WIDTH * interface_width_m)
 
 
 def input_node_keys(space: fem.FunctionSpace) -> tuple[np.ndarray, int]:

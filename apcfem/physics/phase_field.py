@@ -63,6 +63,12 @@ def interpolation_derivative(xi) -> ufl.core.expr.Expr:
     return 30.0 * xi**2 * (1.0 - xi) ** 2
 
 
+def clipped_interpolation_derivative(xi) -> ufl.core.expr.Expr:
+    """h' of xi clipped to [0, 1] [-]: the weight of the interface reaction, zero outside
+    [0, 1] (where h' itself would grow again and push xi further out)."""
+    return interpolation_derivative(ufl.max_value(ufl.min_value(xi, 1.0), 0.0))
+
+
 def sharp_interpolation(xi) -> ufl.core.expr.Expr:
     """H(xi) = h(clip(2 xi - 1/2, 0, 1)): 0 for xi < 1/4, 1 for xi > 3/4 [-].
 
@@ -159,11 +165,9 @@ class AllenCahnDeposition:
         of the Allen-Cahn terms (no gradient term)."""
         lam = self.interface_width_m
         mobility = 2.0 * self.capillary_mobility_m2_per_s / lam**2  # M = K / eps^2
-        # h' of xi clipped to [0, 1]: outside it the reaction would push xi further out
-        bounded = ufl.max_value(ufl.min_value(xi, 1.0), 0.0)
         rate = (-mobility * double_well_derivative(xi)
                 - self.deposition_velocity_m_per_s / (3.0 * lam)
-                * interpolation_derivative(bounded) * dissolution_current)
+                * clipped_interpolation_derivative(xi) * dissolution_current)
         if cancelled_curvature is None:
             return rate
         profile_slope = 2.0 * xi * (1.0 - xi) / lam  # unclipped: smooth through 0 and 1
