@@ -441,14 +441,16 @@ class Simulation:
         """Write the accepted state as the run directory's restart checkpoint (collective)."""
         if out is None:
             return
-        scalars = {**asdict(loop), **control.state(), "rows": rows, "ranks": self.comm.size}
+        scalars = {**asdict(loop), **control.state(), **getattr(cell, "state_scalars", dict)(),
+                   "rows": rows, "ranks": self.comm.size}
         write_checkpoint(out / CHECKPOINT, cell.state_functions(), scalars, control.iterations,
                          self.comm)
 
     def _restore(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
                  control: StepControl, out: Path) -> tuple[_LoopState, _State, int]:
-        """The accepted state of the run directory's checkpoint: cell fields, loop scalars,
-        step control; the neck, contact and operating point re-derived from the fields."""
+        """The accepted state of the run directory's checkpoint: cell fields (and the cell's
+        own scalars), loop scalars, step control; the neck, contact and operating point
+        re-derived from the fields."""
         scalars, iterations = read_checkpoint(out / CHECKPOINT, cell.state_functions(),
                                               self.comm)
         loop = _LoopState(**{k: scalars[k] for k in _LoopState.__dataclass_fields__})
@@ -457,6 +459,8 @@ class Simulation:
             cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor
         else:  # the prescribed filament is a function of pseudo-time
             cell.advance(0.0, loop.t, 0.0)
+        if hasattr(cell, "restore_scalars"):
+            cell.restore_scalars(scalars)
         cell.accept()
         state = self._settle(cell, extractor, drive, loop.t, loop.settle_T_K)
         self._heat(cell, state)

@@ -109,6 +109,10 @@ potentials far outside [0, V]). The raised value only shapes the fields: the lea
 of a broken filament is the host's own (:func:`~apcfem.coupling.contact.layer_leakage_S`), and
 in parallel with a connected filament it is below 1e-4 G0."""
 
+SHELL_SCALARS = ("neck_shell_eV", "neck_shell_z_m", "neck_shell_width_m")
+"""Checkpoint names of the neck-shell window's value, height and width
+(:meth:`EcmCell.state_scalars`)."""
+
 ONE_CHANNEL_RADIUS_KF = 0.5 * (J01 + J11)
 """k_F a in the middle of the circular neck's first plateau (between the edges j_01 = 2.405 and
 j_11 = 3.832 of a hard-wall disc) [-]: the radius of the one-atom bridge of a jump to contact,
@@ -545,9 +549,31 @@ class EcmCell:
         return {"xi": self.xi, "phi_e": self.phi_e, "T": self.T,
                 **{u.name: u for u in self.geometry}}
 
+    def state_scalars(self) -> dict[str, float]:
+        """The accepted neck-shell window (its value [eV], height [m] and width [m]) a restart
+        checkpoint stores besides :meth:`state_functions`: where the window sits depends on the
+        necks before it (see :meth:`set_neck_shell`). Empty without shells."""
+        if not self.cfg.ecm.shell_correction:
+            return {}
+        return dict(zip(SHELL_SCALARS, self._accepted_shell, strict=True))
+
+    def restore_scalars(self, scalars: dict[str, float]) -> None:
+        """Set the neck-shell window from a checkpoint's scalars (then :meth:`accept`)."""
+        if not self.cfg.ecm.shell_correction:
+            return
+        missing = [key for key in SHELL_SCALARS if key not in scalars]
+        if missing:
+            raise ValueError(f"the checkpoint has no {', '.join(missing)} (written without "
+                             "ecm.shell_correction or by an older apcfem): rerun without "
+                             "--resume")
+        for constant, key in zip(self._shell, SHELL_SCALARS, strict=True):
+            constant.value = float(scalars[key])
+
     def fields(self) -> list[fem.Function]:
-        """Functions written as VTX snapshots."""
-        return [self.xi, *self.geometry, self.phi_e, self.phi_m, self.T]
+        """Functions written as VTX snapshots (with the interface noise: the last step's
+        shift [m] and phase increment [-])."""
+        noise = [] if self.noise is None else [self.noise.shift, self.noise.increment]
+        return [self.xi, *self.geometry, self.phi_e, self.phi_m, self.T, *noise]
 
     def close(self) -> None:
         """Destroy the solvers (collective; the same order on every rank)."""

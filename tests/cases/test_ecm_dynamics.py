@@ -20,6 +20,7 @@ sweep rate.
 
 import numpy as np
 import pytest
+from bp4 import bp4_steps_and_names
 from ecm_support import I_CC_A, set_branch_test, slow_set_branch_test
 from ecm_support import ecm_case as _case
 from mpi4py import MPI
@@ -158,11 +159,11 @@ def test_same_series_on_one_rank_and_all_ranks():
         assert np.allclose(world[key], alone[key], rtol=1e-6, atol=0), key
 
 
-def test_interface_noise_conserves_metal_and_follows_its_seed():
+def test_interface_noise_conserves_metal_and_follows_its_seed(tmp_path):
     """variability.interface_noise = 1 (the reaction's shot noise) on the fixed-step growth
     pulse: the metal deposited still equals the charge the anode oxidised, to solver tolerance
     (the noise is booked as deposition in the ions' balance), and two seeds grow different
-    filaments."""
+    filaments; the field snapshots hold the noise's interface shift and phase increment."""
     grown = []
     for seed in (0, 1):
         cfg = _case(**{"protocol": {"kind": "pulse_train", "amplitude_V": 1.2, "rise_s": 1e-3,
@@ -170,14 +171,19 @@ def test_interface_noise_conserves_metal_and_follows_its_seed():
                        "dynamics.dt_initial_s": 1e-4, "dynamics.dt_min_s": 1e-4,
                        "dynamics.dt_max_s": 1e-4, "dynamics.max_drive_step": 1.0,
                        "dynamics.max_resistance_change": 10.0,
-                       "variability.interface_noise": 1.0, "variability.seed": seed})
-        result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(progress=False)
+                       "variability.interface_noise": 1.0, "variability.seed": seed,
+                       "output.fields": True})
+        out = tmp_path / f"seed{seed}" if seed == 0 else None
+        result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(out, progress=False)
         s = result.series
         assert result.stats["stop_reason"] == "end of protocol"
         deposited = s["filament_mol"] - s["filament_mol"][0]
         assert np.max(np.abs(deposited - s["exchanged_mol"])) < 1e-6 * np.max(np.abs(deposited))
         grown.append(deposited)
     assert abs(grown[0][-1] / grown[1][-1] - 1.0) > 1e-3
+    steps, counts = bp4_steps_and_names(tmp_path / "seed0" / "fields.bp",
+                                        ("xi", "interface_shift", "deposition_noise"))
+    assert steps >= 2 and all(count > 0 for count in counts.values()), counts
 
 
 @pytest.mark.timeout(900)

@@ -136,6 +136,25 @@ def test_killed_ecm_pulse_resumes_to_the_uninterrupted_series(tmp_path):
     print(f"ECM pulse killed at step {step}: largest relative difference {worst:.1e}")
 
 
+def test_killed_connected_ecm_run_resumes_with_its_neck_shells(tmp_path):
+    """A filament connected from the start (a cone whose 0.3 nm tip touches the anode: the
+    1 G0 plateau) under a 0.5 V pulse: the neck's electron-shell window (its value, height and
+    width, which depend on the necks before it) is stored with the fields and comes back."""
+    case = short_case("ecm_ag_sio2_pt_sweep", tmp_path, output__checkpoint_every_steps=5,
+                      ecm__cone_gap_nm=0.0, ecm__cone_tip_radius_nm=0.3,
+                      protocol={**PULSE, "amplitude_V": 0.5})
+    _run(1, "run", str(case), "--output", "whole", cwd=tmp_path)
+    whole = read_series(tmp_path / "whole" / "timeseries.csv")
+    assert np.all(whole["gap_m"] == 0.0) and np.all(whole["G_G0"] > 0.5)
+    step = _kill_after_checkpoint(1, case, tmp_path / "killed", step=10)
+    assert step < len(whole["step"]) - 1
+    with h5py.File(tmp_path / "killed" / CHECKPOINT, "r") as h5:
+        assert h5.attrs["neck_shell_eV"] != 0.0 and h5.attrs["neck_shell_width_m"] > 0.0
+    _run(1, "run", "--resume", "killed", cwd=tmp_path)
+    worst = _assert_same_series(tmp_path / "killed", tmp_path / "whole", SAME_RANKS_RTOL)
+    print(f"connected ECM run killed at step {step}: largest relative difference {worst:.1e}")
+
+
 def test_killed_ecm_pulse_resumes_on_more_ranks(tmp_path):
     """Killed on one rank, resumed on two. Steps of 0.1 ms, cut back only when a solve fails,
     and a 0.9 V pulse whose solves after the checkpoint converge well within the iteration
