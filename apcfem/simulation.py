@@ -404,11 +404,14 @@ class Simulation:
         return RunResult(series.arrays(), out, stats=stats)
 
     def _step_control(self, drive: Waveform) -> StepControl:
-        """Adaptive steps of a transient run; one pseudo-second per quasi-static sweep point."""
+        """Adaptive steps of a transient run; one pseudo-second per quasi-static sweep point.
+        With the interface noise on, Newton's iteration count does not set dt (the step's rough
+        increment costs iterations at any step size): R_cell's change and failed solves do."""
         dyn = self.cfg.dynamics
         if self.transient:
+            noisy = self.cfg.variability.interface_noise > 0.0
             return StepControl(dyn.dt_initial_s, dyn.dt_min_s, dyn.dt_max_s, drive.milestones_s,
-                               dyn.target_newton_iterations)
+                               None if noisy else dyn.target_newton_iterations)
         return StepControl(1.0, 1.0, 1.0, drive.milestones_s)
 
     def _field_writer(self, cell: Cell, out: Path | None, step: int) -> FieldWriter | None:

@@ -37,14 +37,16 @@ class StepControl:
         dt_min_s: smallest step [s]; cutting below it raises :class:`StepSizeTooSmall`.
         dt_max_s: largest step [s].
         milestones_s: times [s] the steps must land on (any order; duplicates ignored).
-        target_iterations: Newton iterations at which dt is kept.
+        target_iterations: Newton iterations at which dt is kept; None: dt follows only the
+            watched change and failed solves (a noise increment per step costs Newton
+            iterations at any step size, which cutting dt would not reduce).
         growth: factor applied after an easy step (iterations < target).
         shrink: factor applied after a hard step (iterations > target).
         cut: factor applied after a failed step.
     """
 
     def __init__(self, dt_initial_s: float, dt_min_s: float, dt_max_s: float,
-                 milestones_s: Iterable[float] = (), target_iterations: int = 5,
+                 milestones_s: Iterable[float] = (), target_iterations: int | None = 5,
                  growth: float = 1.5, shrink: float = 0.7, cut: float = 0.25):
         if not 0 < dt_min_s <= dt_initial_s <= dt_max_s:
             raise ValueError(f"need 0 < dt_min_s <= dt_initial_s <= dt_max_s, got "
@@ -85,7 +87,7 @@ class StepControl:
         self.accepted += 1
         self.iterations.append(iterations)
         taken = self.dt_s
-        if iterations < self.target_iterations:
+        if self.target_iterations is None or iterations < self.target_iterations:
             self.dt_s = min(self.dt_s * self.growth, self.dt_max_s)
         elif iterations > self.target_iterations:
             self.dt_s = max(self.dt_s * self.shrink, self.dt_min_s)

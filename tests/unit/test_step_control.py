@@ -68,3 +68,15 @@ def test_change_allowance_sizes_the_next_step_from_the_step_taken():
     assert control.dt_s == pytest.approx(0.7e-3, rel=1e-12)
     control.accept(iterations=2, change_fraction=0.1)  # a small change: growth only
     assert control.dt_s == pytest.approx(1.5 * 0.7e-3, rel=1e-12)
+
+
+def test_without_an_iteration_target_the_change_alone_sizes_the_step():
+    """target_iterations = None (the interface noise's rough increments): many Newton
+    iterations do not shrink dt; the watched change and failed solves still do."""
+    control = StepControl(1e-3, 1e-9, 1.0, target_iterations=None)
+    control.accept(iterations=12, change_fraction=0.01)
+    assert control.dt_s == pytest.approx(1.5e-3, rel=1e-12)
+    control.accept(iterations=12, change_fraction=2.0)
+    assert control.dt_s == pytest.approx(0.35 * 1.5e-3, rel=1e-12)
+    control.cut(0.0, control.dt_s, -5)
+    assert control.dt_s == pytest.approx(0.25 * 0.35 * 1.5e-3, rel=1e-12)
