@@ -18,6 +18,8 @@ nonlinearity of the electrochemical kinetics), which is what makes V_set logarit
 sweep rate.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from bp4 import bp4_steps_and_names
@@ -164,7 +166,7 @@ def test_interface_noise_conserves_metal_and_follows_its_seed(tmp_path):
     pulse: the metal deposited still equals the charge the anode oxidised, to solver tolerance
     (the noise is booked as deposition in the ions' balance), and two seeds grow different
     filaments; the field snapshots hold the noise's interface shift and phase increment."""
-    grown = []
+    grown, shared = [], Path(MPI.COMM_WORLD.bcast(str(tmp_path), root=0))  # one dir on all ranks
     for seed in (0, 1):
         cfg = _case(**{"protocol": {"kind": "pulse_train", "amplitude_V": 1.2, "rise_s": 1e-3,
                                     "width_s": 1e-3, "interval_s": 3e-3, "count": 1},
@@ -173,7 +175,7 @@ def test_interface_noise_conserves_metal_and_follows_its_seed(tmp_path):
                        "dynamics.max_resistance_change": 10.0,
                        "variability.interface_noise": 1.0, "variability.seed": seed,
                        "output.fields": True})
-        out = tmp_path / f"seed{seed}" if seed == 0 else None
+        out = shared / "seed0" if seed == 0 else None
         result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(out, progress=False)
         s = result.series
         assert result.stats["stop_reason"] == "end of protocol"
@@ -181,7 +183,7 @@ def test_interface_noise_conserves_metal_and_follows_its_seed(tmp_path):
         assert np.max(np.abs(deposited - s["exchanged_mol"])) < 1e-6 * np.max(np.abs(deposited))
         grown.append(deposited)
     assert abs(grown[0][-1] / grown[1][-1] - 1.0) > 1e-3
-    steps, counts = bp4_steps_and_names(tmp_path / "seed0" / "fields.bp",
+    steps, counts = bp4_steps_and_names(shared / "seed0" / "fields.bp",
                                         ("xi", "interface_shift", "deposition_noise"))
     assert steps >= 2 and all(count > 0 for count in counts.values()), counts
 
