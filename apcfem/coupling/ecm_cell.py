@@ -377,9 +377,10 @@ class EcmCell:
 
     def set_neck_shell(self, neck: NeckProfile, electrons) -> float:
         """Shell part of the chemical potential of the atoms of a connected neck
-        (``ecm.shell_correction``; 0 while broken, below the first mode's radius, or off) at the electrons' temperature, from
-        the equivalent radius of the section at the window's plane; the window moves to the
-        narrowest slice only when that leaves its width. Returns how much it moved [eV]."""
+        (``ecm.shell_correction``; 0 while broken, below the first mode's radius, or off) at
+        the electrons' temperature, from the equivalent radius of the section at the window's
+        plane; the window moves to the narrowest slice only when that leaves its width. Returns
+        how much it moved [eV]."""
         if not self.cfg.ecm.shell_correction:
             return 0.0
         before = float(self.neck_shell_eV.value)
