@@ -2,9 +2,11 @@
 
 A case with ``[study] kind = "compliance_ladder"`` runs its protocol (one set branch, 0 -> V_set
 -> 0) once per current in ``study.current_limits_A``, each into ``DIR/icc_<I_cc in uA>uA/``.
-The final cell conductance G_final (the read-out at the end of the set) is compared with the
-universal set relation R_on ~ V_c / I_cc (Ielmini, IEEE TED 58, 4309 (2011): V_c = I_cc /
-(G_final G0) between 0.2 and 2 V) and with measured points. Writes ``DIR/ladder.csv``,
+The cell conductance G_final read on the return branch at ``study.read_voltage_V`` (as R_on
+is read after a set; the conductance at the end of the branch, 0 V, is reported beside it:
+thin necks dissolve at zero bias, review section 5.1) is compared with the universal set
+relation R_on ~ V_c / I_cc (Ielmini, IEEE TED 58, 4309 (2011): V_c = I_cc / (G_final G0)
+between 0.2 and 2 V) and with measured points. Writes ``DIR/ladder.csv``,
 ``DIR/summary.txt`` and ``DIR/ladder.png``.
 
 Resumable: a sub-run directory that holds a finished run of the same case (``run_info.json``
@@ -41,8 +43,9 @@ V_C_BAND_V = (0.2, 2.0)
 RUN_STATS = ("stop_reason", "accepted_steps", "rejected_steps", "wall_time_s")
 """Entries of ``run_info.json`` that a finished sub-run must hold to be read back."""
 
-CSV_COLUMNS = ("I_cc_A", "G_final_G0", "V_c_V", "G_max_G0", "neck_radius_m", "stop_reason",
-               "wall_time_s", "accepted_steps", "rejected_steps", "run_directory")
+CSV_COLUMNS = ("I_cc_A", "G_final_G0", "V_c_V", "G_zero_bias_G0", "G_max_G0", "neck_radius_m",
+               "stop_reason", "wall_time_s", "accepted_steps", "rejected_steps",
+               "run_directory")
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,9 @@ class LadderPoint:
 
     Attributes:
         current_limit_A: compliance current I_cc [A].
-        G_final_G0: cell conductance at the end of the run [G0]; NaN if the run failed.
+        G_final_G0: cell conductance read on the return branch at the read voltage (at
+            the end of the run without one) [G0]; NaN if the run failed.
+        G_zero_bias_G0: cell conductance at the end of the run (0 V) [G0]; NaN if failed.
         G_max_G0: largest cell conductance of the accepted steps [G0].
         neck_radius_m: neck radius at the end of the run [m].
         stop_reason: why the run ended (``failed: ...`` if the step size could not be cut).
@@ -62,6 +67,7 @@ class LadderPoint:
 
     current_limit_A: float
     G_final_G0: float
+    G_zero_bias_G0: float
     G_max_G0: float
     neck_radius_m: float
     stop_reason: str
@@ -133,14 +139,15 @@ def _sub_run(cfg: CaseConfig, current_A: float, out: Path, comm: MPI.Comm,
     none (all ranks; a sub-run killed mid-way continues from its checkpoint). A fresh run is
     read back as well, so a resumed study gives the same ladder."""
     case, path = sub_case(cfg, current_A), sub_run_directory(out, current_A)
-    point = _read_on_rank0(path, case, comm)
+    read = cfg.study.read_voltage_V
+    point = _read_on_rank0(path, case, read, comm)
     if point is not None:
         log.info("I_cc = %g A: finished run read back from %s", current_A, path)
         return point
     resume = comm.bcast(_resumable(path, case) if comm.rank == 0 else None, root=0)
     log.info("I_cc = %g A: %s %s", current_A, "resuming" if resume else "running into", path)
     Simulation.from_config(case, comm).run(path, progress=progress, resume=resume)
-    point = _read_on_rank0(path, case, comm)
+    point = _read_on_rank0(path, case, read, comm)
     if point is None:
         raise RuntimeError(f"{path}: the run left no finished run directory (run_info.json, "
                            "timeseries.csv) to read the ladder point from")
@@ -158,15 +165,19 @@ def _resumable(path: Path, case: CaseConfig) -> bool:
     return (path / CHECKPOINT).is_file() and resolved == to_toml(case.model_dump(mode="json"))
 
 
-def _read_on_rank0(path: Path, case: CaseConfig, comm: MPI.Comm) -> LadderPoint | None:
+def _read_on_rank0(path: Path, case: CaseConfig, read_voltage_V: float | None,
+                   comm: MPI.Comm) -> LadderPoint | None:
     """:func:`read_finished_run` on rank 0, for all ranks: they must agree on whether to enter
     the (collective) run."""
-    return comm.bcast(read_finished_run(path, case) if comm.rank == 0 else None, root=0)
+    point = read_finished_run(path, case, read_voltage_V) if comm.rank == 0 else None
+    return comm.bcast(point, root=0)
 
 
-def read_finished_run(path: Path, case: CaseConfig) -> LadderPoint | None:
-    """The point of a finished run of ``case`` in ``path``; None if there is none (no or a
-    partly written run, or a run of another case)."""
+def read_finished_run(path: Path, case: CaseConfig,
+                      read_voltage_V: float | None = None) -> LadderPoint | None:
+    """The point of a finished run of ``case`` in ``path``, G_final read at ``read_voltage_V``
+    [V] (:func:`ladder_point`); None if there is none (no or a partly written run, or a run of
+    another case)."""
     try:
         info = json.loads((path / "run_info.json").read_text())
         resolved = (path / RESOLVED_CASE).read_text()
@@ -180,21 +191,39 @@ def read_finished_run(path: Path, case: CaseConfig) -> LadderPoint | None:
     if (not all(key in info for key in RUN_STATS) or not all(c in series for c in columns)
             or not series["G_G0"].size):
         return None
-    return ladder_point(case.circuit.current_limit_A, series, info, path)
+    return ladder_point(case.circuit.current_limit_A, series, info, path, read_voltage_V)
 
 
 def ladder_point(current_A: float, series: dict[str, np.ndarray], stats: dict,
-                 directory: Path) -> LadderPoint:
-    """The ladder point of a run from its time series and statistics (:data:`RUN_STATS`)."""
+                 directory: Path, read_voltage_V: float | None = None) -> LadderPoint:
+    """The ladder point of a run from its time series and statistics (:data:`RUN_STATS`);
+    G_final read at ``read_voltage_V`` [V] on the return branch (None: the last row)."""
     reason = str(stats["stop_reason"])
     G = series["G_G0"]
+    failed = reason.startswith("failed")
+    read = G[-1] if read_voltage_V is None else read_on_return(series, read_voltage_V)
     return LadderPoint(
         current_limit_A=float(current_A),
-        G_final_G0=float("nan") if reason.startswith("failed") else float(G[-1]),
+        G_final_G0=float("nan") if failed else float(read),
+        G_zero_bias_G0=float("nan") if failed else float(G[-1]),
         G_max_G0=float(np.max(G)), neck_radius_m=float(series["neck_radius_m"][-1]),
         stop_reason=reason, wall_time_s=float(stats["wall_time_s"]),
         accepted_steps=int(stats["accepted_steps"]),
         rejected_steps=int(stats["rejected_steps"]), directory=Path(directory))
+
+
+def read_on_return(series: dict[str, np.ndarray], read_voltage_V: float) -> float:
+    """G [G0] where the source voltage, on its way down from the top of the sweep, passes
+    ``read_voltage_V`` [V] (linear between the two rows around it; NaN if it never does)."""
+    V, G = series["V_source_V"], series["G_G0"]
+    top = int(np.argmax(V))
+    below = np.flatnonzero(V[top:] <= read_voltage_V)
+    if V[top] < read_voltage_V or not below.size:
+        return float("nan")
+    k = top + int(below[0])
+    if k == top:
+        return float(G[k])
+    return float(np.interp(read_voltage_V, V[k - 1:k + 1][::-1], G[k - 1:k + 1][::-1]))
 
 
 def is_monotone(points: list[LadderPoint]) -> bool | None:
@@ -222,7 +251,7 @@ def write_ladder(points: list[LadderPoint], cfg: CaseConfig, out: Path) -> dict[
         files["plot"] = plot_compliance_ladder(
             np.array([p.current_limit_A for p in points]),
             np.array([p.G_final_G0 for p in points]), measured, V_C_BAND_V,
-            out / "ladder.png", cfg.title)
+            out / "ladder.png", cfg.title, np.array([p.G_zero_bias_G0 for p in points]))
     return files
 
 
@@ -232,7 +261,8 @@ def _write_csv(points: list[LadderPoint], path: Path) -> Path:
         writer.writerow(CSV_COLUMNS)
         for p in points:
             writer.writerow([f"{p.current_limit_A:.10g}", f"{p.G_final_G0:.10g}",
-                             f"{p.V_c_V:.10g}", f"{p.G_max_G0:.10g}", f"{p.neck_radius_m:.10g}",
+                             f"{p.V_c_V:.10g}", f"{p.G_zero_bias_G0:.10g}",
+                             f"{p.G_max_G0:.10g}", f"{p.neck_radius_m:.10g}",
                              p.stop_reason, f"{p.wall_time_s:.1f}", p.accepted_steps,
                              p.rejected_steps, p.directory.name])
     return path
@@ -241,14 +271,18 @@ def _write_csv(points: list[LadderPoint], path: Path) -> Path:
 def summary_text(points: list[LadderPoint], cfg: CaseConfig) -> str:
     """The ladder as a short text: table, monotonicity of G_final, spread of V_c, measured."""
     low, high = V_C_BAND_V
+    read = cfg.study.read_voltage_V
+    where = "at the end (0 V)" if read is None else f"at {read:g} V"
     lines = [cfg.title,
              (f"set relation R_on = V_c / I_cc (Ielmini 2011): V_c = I_cc / (G_final G0) is "
-              f"expected in {low:g}-{high:g} V"), "",
-             (f"{'I_cc [uA]':>10} {'G_final [G0]':>13} {'V_c [V]':>9} {'G_max [G0]':>11} "
-              f"{'neck [nm]':>10}  stop reason")]
+              f"expected in {low:g}-{high:g} V"),
+             f"G_final: read on the return branch {where}; G(0 V): at the end of the branch",
+             "",
+             (f"{'I_cc [uA]':>10} {'G_final [G0]':>13} {'V_c [V]':>9} {'G(0 V) [G0]':>12} "
+              f"{'G_max [G0]':>11} {'neck [nm]':>10}  stop reason")]
     lines += [f"{p.current_limit_A * 1e6:10.4g} {p.G_final_G0:13.4g} {p.V_c_V:9.3g} "
-              f"{p.G_max_G0:11.4g} {p.neck_radius_m * 1e9:10.3g}  {p.stop_reason}"
-              for p in points]
+              f"{p.G_zero_bias_G0:12.4g} {p.G_max_G0:11.4g} {p.neck_radius_m * 1e9:10.3g}  "
+              f"{p.stop_reason}" for p in points]
     finished = [p for p in points if not p.failed]
     monotone = {True: "yes", False: "no", None: "n/a (fewer than two finished runs)"}
     in_band = sum(low <= p.V_c_V <= high for p in finished)

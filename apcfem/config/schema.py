@@ -705,8 +705,9 @@ class StudyConfig(_Section):
     """A study runs the case's protocol several times with one setting changed.
 
     ``compliance_ladder``: the set branch of the voltage sweep once per compliance current in
-    ``current_limits_A`` (each replaces ``circuit.current_limit_A``); the final conductance is
-    compared with the set relation R_on ~ V_c / I_cc and with the ``measured`` points.
+    ``current_limits_A`` (each replaces ``circuit.current_limit_A``); the conductance read on
+    the return branch at ``read_voltage_V`` is compared with the set relation R_on ~ V_c / I_cc
+    and with the ``measured`` points.
     """
 
     kind: Literal["compliance_ladder"]
@@ -717,6 +718,11 @@ class StudyConfig(_Section):
             MeasuredPoint(current_limit_A=1e-4, G_G0=1.0, source=MILANO_2024),
             MeasuredPoint(current_limit_A=4e-4, G_G0=2.5, source=MILANO_2024)],
         description="experimental (I_cc, G) points drawn with the result")
+    read_voltage_V: float | None = Field(
+        0.1, gt=0.0,
+        description="source voltage [V] on the return branch at which G_final is read, as "
+                    "R_on is read after a set; None: at the end of the branch (0 V), where "
+                    "a thin neck may already be dissolving")
 
     @field_validator("current_limits_A")
     @classmethod
@@ -977,4 +983,10 @@ class CaseConfig(_Section):
                              "delete protocol.reset_voltage_V and set protocol.cycles = 1 (got "
                              f"reset_voltage_V = {protocol.reset_voltage_V}, cycles = "
                              f"{protocol.cycles})")
+        read = self.study.read_voltage_V
+        if read is not None and read >= protocol.set_voltage_V:
+            raise ValueError(f"study.read_voltage_V = {read:g} V is not passed on the return "
+                             f"branch of a sweep to protocol.set_voltage_V = "
+                             f"{protocol.set_voltage_V:g} V: read below the top (0.1 V is "
+                             "usual)")
         return self

@@ -121,6 +121,11 @@ which the counter gives 1 G0 (Ag: a = 0.26 nm)."""
 NUCLEUS_RELAXATION_STEPS = 12
 """Steps of the zero-bias relaxation of the initial nucleus (see EcmCell._relax_interface)."""
 
+RELAXATION_NEWTON_ITERATIONS = 100
+"""Newton iteration limit of the relaxation steps: the interpolated nucleus is far from the
+discrete profile, and the line search takes damped steps at first (35 iterations for the first
+step on the 0.05 nm mesh; the time steps keep BLOCK_OPTIONS' 30 and cut dt instead)."""
+
 GEOMETRY_RESIDUAL_SCALE = 1e-3
 """Factor on the residuals of the curvature unknowns in the (xi, phi_e, geometry) block [-].
 Newton's direction does not depend on it; the line search's merit ||F|| does. In the bulk
@@ -459,10 +464,16 @@ class EcmCell:
         The run's clock starts afterwards."""
         if self.noise is not None:
             self.noise.clear()
-        for dt in np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS) * (1e-4 / np.sum(
-                np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS))):
-            self._solve_step(float(dt), 0.0)
-            self.accept()
+        snes = self._block.problem.solver
+        step_limit = snes.getTolerances()[3]
+        snes.setTolerances(max_it=RELAXATION_NEWTON_ITERATIONS)
+        try:
+            for dt in np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS) * (1e-4 / np.sum(
+                    np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS))):
+                self._solve_step(float(dt), 0.0)
+                self.accept()
+        finally:
+            snes.setTolerances(max_it=step_limit)
 
     def accept(self) -> None:
         """Make the present (xi, phi_e, curvature unknowns, neck shell term) the state of the

@@ -125,19 +125,22 @@ def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Pat
 
 def plot_compliance_ladder(current_A: np.ndarray, G_G0: np.ndarray,
                            measured: Sequence[tuple[float, float, str]],
-                           V_c_band_V: tuple[float, float], path: Path, title: str) -> Path:
+                           V_c_band_V: tuple[float, float], path: Path, title: str,
+                           G_zero_bias_G0: np.ndarray | None = None) -> Path:
     """Final conductance against compliance current, log-log (see
     :func:`draw_compliance_ladder`)."""
     fig, ax = plt.subplots(figsize=(6.5, 4.8))
-    draw_compliance_ladder(ax, current_A, G_G0, measured, V_c_band_V)
+    draw_compliance_ladder(ax, current_A, G_G0, measured, V_c_band_V, G_zero_bias_G0)
     ax.set_title(title, fontsize=10)
     return _save(fig, path)
 
 
 def draw_compliance_ladder(ax, current_A: np.ndarray, G_G0: np.ndarray,
                            measured: Sequence[tuple[float, float, str]],
-                           V_c_band_V: tuple[float, float]) -> None:
-    """Simulated G_final [G0] against I_cc [A] (NaN: a failed run, left out), the measured
+                           V_c_band_V: tuple[float, float],
+                           G_zero_bias_G0: np.ndarray | None = None) -> None:
+    """Simulated G_final [G0] against I_cc [A] (NaN: a failed run, left out; with
+    ``G_zero_bias_G0``, the conductance at the end of the branch as open circles), the measured
     (I_cc [A], G [G0], source) points with one legend entry per source, and the band of the set
     relation R_on = V_c / I_cc between the two V_c [V] of ``V_c_band_V``, on log-log axes (x
     ticks at the simulated currents, labelled in µA)."""
@@ -151,6 +154,9 @@ def draw_compliance_ladder(ax, current_A: np.ndarray, G_G0: np.ndarray,
     finished = np.isfinite(G_G0)
     ax.plot(np.asarray(current_A)[finished], np.asarray(G_G0)[finished], "o-", color="C0",
             label="simulated $G_{final}$")
+    if G_zero_bias_G0 is not None:
+        ax.plot(np.asarray(current_A)[finished], np.asarray(G_zero_bias_G0)[finished], "o",
+                mfc="none", color="C0", label="simulated, at 0 V (end of the branch)")
     for k, source in enumerate(dict.fromkeys(m[2] for m in measured)):
         points = np.array([m[:2] for m in measured if m[2] == source])
         ax.plot(points[:, 0], points[:, 1], "sD^v"[k % 4], ms=7, ls="none", color=f"C{k + 1}",

@@ -51,18 +51,26 @@ def _G_final(current_A: float, V_c: float = V_C) -> float:
     return current_A / (V_c * apcfem.G0_S)
 
 
+READ_V = 0.1
+"""The bundled read voltage [V] (study.read_voltage_V's default)."""
+
+
 def _series(G_final: float) -> dict[str, np.ndarray]:
-    """A set branch: broken (tunnelling), an overshoot to 2 G_final, then G_final at 0 V."""
-    return {"G_G0": np.array([1e-6, 2.0 * G_final, G_final]),
-            "neck_radius_m": np.array([0.0, 4e-10, 3e-10]),
-            "R_fe_ohm": np.array([np.inf, 100.0, 100.0])}
+    """A set branch: broken (tunnelling) at 0.5 V, an overshoot to 2 G_final at the top, then
+    G_final where the return passes READ_V, and half of it at 0 V (a neck dissolving)."""
+    return {"V_source_V": np.array([0.5, 1.0, READ_V, 0.0]),
+            "G_G0": np.array([1e-6, 2.0 * G_final, G_final, 0.5 * G_final]),
+            "neck_radius_m": np.array([0.0, 4e-10, 3e-10, 2.5e-10]),
+            "R_fe_ohm": np.array([np.inf, 100.0, 100.0, 120.0])}
+
+
+STATS = {"accepted_steps": 40, "rejected_steps": 3, "wall_time_s": 2.0}
 
 
 def _point(current_A: float, G_final: float, reason: str = "end of protocol"):
-    stats = {"stop_reason": reason, "accepted_steps": 40, "rejected_steps": 3,
-             "wall_time_s": 2.0}
+    stats = {"stop_reason": reason, **STATS}
     return ladder.ladder_point(current_A, _series(G_final), stats,
-                               ladder.sub_run_directory(Path("study"), current_A))
+                               ladder.sub_run_directory(Path("study"), current_A), READ_V)
 
 
 def _write_run(path, cfg, G_final: float, reason: str) -> RunResult:
@@ -132,6 +140,14 @@ def test_resolved_study_case_is_rerunnable_toml():
     assert case_from_dict(tomllib.loads(text)) == cfg
 
 
+def test_read_voltage_above_the_sweep_is_refused_naming_the_field():
+    with pytest.raises(apcfem.CaseError, match="study.read_voltage_V = 1.5 V is not passed"):
+        _case(CASE_TEXT + "read_voltage_V = 1.5\n")
+    with pytest.raises(apcfem.CaseError, match="read_voltage_V"):
+        _case(CASE_TEXT + "read_voltage_V = -0.1\n")
+    assert _case(CASE_TEXT + "read_voltage_V = 0.2\n").study.read_voltage_V == 0.2
+
+
 def test_sub_case_replaces_the_current_and_drops_the_study():
     cfg = apcfem.load_case(LADDER_CASE)
     sub = ladder.sub_case(cfg, 2e-4)
@@ -143,13 +159,26 @@ def test_sub_case_replaces_the_current_and_drops_the_study():
 
 # --- table and plot ----------------------------------------------------------------------------
 
-def test_ladder_point_reads_the_end_of_the_set():
+def test_ladder_point_reads_the_return_branch_at_the_read_voltage():
     point = _point(1e-4, 1.5)
-    assert point.G_final_G0 == 1.5  # the last row, not the overshoot
+    assert point.G_final_G0 == 1.5  # on the way down at 0.1 V, not the overshoot at the top
+    assert point.G_zero_bias_G0 == 0.75  # the last row
     assert point.G_max_G0 == 3.0
-    assert point.neck_radius_m == 3e-10
+    assert point.neck_radius_m == 2.5e-10
     assert not point.failed
     assert point.V_c_V == pytest.approx(1e-4 / (1.5 * 7.748091729e-5), rel=1e-9)
+    at_the_end = ladder.ladder_point(1e-4, _series(1.5), {"stop_reason": "end", **STATS},
+                                     Path("d"), None)
+    assert at_the_end.G_final_G0 == at_the_end.G_zero_bias_G0 == 0.75
+
+
+def test_read_on_return_interpolates_between_the_rows_around_the_read_voltage():
+    series = {"V_source_V": np.array([0.0, 0.2, 0.4, 0.3, 0.2, 0.1, 0.0]),
+              "G_G0": np.array([0.0, 0.0, 1.0, 3.0, 2.0, 1.0, 0.5])}
+    assert ladder.read_on_return(series, 0.25) == pytest.approx(2.5)  # not the rising 0.2 V
+    assert ladder.read_on_return(series, 0.1) == pytest.approx(1.0)
+    assert np.isnan(ladder.read_on_return({"V_source_V": np.array([0.0, 0.05]),
+                                           "G_G0": np.array([0.0, 1.0])}, 0.1))
 
 
 def test_failed_run_has_no_final_conductance():
