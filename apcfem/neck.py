@@ -176,3 +176,23 @@ class SectionAreaNeck(NeckExtractor):
         at_neck = np.sqrt(2.0 * per_ray[int(np.argmin(np.abs(self.z_m - profile.neck_z_m)))])
         polygon = np.column_stack([at_neck * np.cos(self._theta), at_neck * np.sin(self._theta)])
         return dataclasses.replace(profile, section_polygon_m=polygon)
+
+
+def neck_site(series: dict[str, np.ndarray], layer_m: tuple[float, float]) -> dict[str, float]:
+    """Where the neck of a grown filament sits: at the connected step (``gap_m`` = 0) of
+    largest conductance, its height above the bottom face of the switching layer as a fraction
+    of the layer (0: on the bottom electrode, 1: on the top one) and in m. Which end a filament
+    grows from puts its neck at the other (Yang et al., Nat. Commun. 5, 4232 (2014)). Empty if
+    the filament never connected.
+
+    Args:
+        series: time series with ``G_G0``, ``gap_m`` and ``neck_z_m``.
+        layer_m: (bottom, top) faces of the switching layer [m].
+    """
+    connected = np.flatnonzero(series["gap_m"] == 0.0)
+    if not connected.size:
+        return {}
+    row = connected[int(np.argmax(series["G_G0"][connected]))]
+    bottom, top = layer_m
+    height = float(series["neck_z_m"][row]) - bottom
+    return {"neck_height_m": height, "neck_height_fraction": height / (top - bottom)}

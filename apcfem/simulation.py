@@ -59,7 +59,7 @@ from apcfem.guards import PhysicalGuardError, PhysicalGuards
 from apcfem.materials import get_material
 from apcfem.materials.laws import fermi_wavevector_per_m, tunnel_barrier_eV
 from apcfem.mesh import NM, DeviceMesh, build_device_mesh
-from apcfem.neck import NeckProfile, SectionAreaNeck
+from apcfem.neck import NeckProfile, SectionAreaNeck, neck_site
 from apcfem.output import (
     FieldWriter,
     SeriesWriter,
@@ -268,11 +268,27 @@ class Simulation:
         # collective destroy entered by one failing rank alone would hang the others
         result = self._loop(cell, drive, out, progress, resume)
         result.stats.update(self._model_summary)
+        if self.transient:
+            result.stats.update(self._neck_site(result.series))
         cell.close()
         if out:
             result.files = self._finish(out, result.series, time.perf_counter() - started,
                                         result.stats)
         return result
+
+    def _neck_site(self, series: dict[str, np.ndarray]) -> dict[str, float]:
+        """Height of the grown filament's neck in the layer (:func:`apcfem.neck.neck_site`),
+        logged with the electrode it is nearer."""
+        bottom, top = self.cfg.geometry.layer_bounds_nm()["switching_layer"]
+        site = neck_site(series, (bottom * NM, top * NM))
+        if site:
+            materials = self.cfg.materials
+            nearer = (materials.top_electrode if site["neck_height_fraction"] > 0.5
+                      else materials.bottom_electrode)
+            log.info("the neck sits %.2f nm above the %s face (%.2f of the layer), nearer the "
+                     "%s electrode", site["neck_height_m"] / NM, materials.bottom_electrode,
+                     site["neck_height_fraction"], nearer)
+        return site
 
     @property
     def transient(self) -> bool:

@@ -136,6 +136,13 @@ def test_compliance_clamps_and_the_neck_stops_growing(set_branch):
     assert 0.2 <= I_CC_A / (G_final * G0_S) <= 2.0
 
 
+@set_branch_test
+def test_the_remnant_grows_from_the_cathode_so_the_neck_sits_on_the_anode(set_branch):
+    # the growth regime of this model (Yang et al., Nat. Commun. 5, 4232, 2014): the remnant
+    # on the inert Pt grows until its tip meets the Ag anode, and the neck stays at that face
+    assert set_branch.stats["neck_height_fraction"] == pytest.approx(1.0, abs=0.05)
+
+
 def _pulse_series(comm, amplitude_V=1.2, dt_s=1e-4):
     """A fixed-step 1.2 V pulse of 2 ms: growth, no contact (fast enough for 2 ranks)."""
     cfg = _case(**{"protocol": {"kind": "pulse_train", "amplitude_V": amplitude_V,
