@@ -17,6 +17,14 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+STEP_GRID_RATIO = 2.0 ** (1.0 / 8.0)
+"""Ratio of the geometric grid a change-limited step is rounded down onto [-]. That step is a
+continuous function of the state, whose last digits differ between rank counts (the partition
+changes the round-off); unrounded, the runs' clocks drift apart by ~1e-9 and a fast transition
+(a neck climbing a conductance step) turns the shift into a difference of ~1e-5 of a column's
+range. On the grid both take the same steps (a relative difference e moves a step to the next
+grid point with a probability of ~e / 0.09)."""
+
 
 class StepSizeTooSmall(RuntimeError):
     """The step was cut below ``dt_min_s``; carries the time, step and the solver's reason."""
@@ -92,7 +100,8 @@ class StepControl:
         elif iterations > self.target_iterations:
             self.dt_s = max(self.dt_s * self.shrink, self.dt_min_s)
         if change_fraction > 0.0:
-            self.dt_s = max(min(self.dt_s, taken * 0.7 / change_fraction), self.dt_min_s)
+            limited = round_down_to_step_grid(taken * 0.7 / change_fraction)
+            self.dt_s = max(min(self.dt_s, limited), self.dt_min_s)
 
     def cut(self, t_s: float, dt_tried_s: float, reason: int | str) -> None:
         """A step of size ``dt_tried_s`` from t failed: cut back (logged) for the retry.
@@ -120,3 +129,9 @@ class StepControl:
     def mean_iterations(self) -> float:
         """Mean Newton iterations per accepted step (nan before the first step)."""
         return float(np.mean(self.iterations)) if self.iterations else float("nan")
+
+
+def round_down_to_step_grid(dt_s: float) -> float:
+    """The largest point of the grid STEP_GRID_RATIO^k (k integer) [s] not above ``dt_s``."""
+    k = np.floor(np.log(dt_s) / np.log(STEP_GRID_RATIO))
+    return float(STEP_GRID_RATIO**k)

@@ -5,7 +5,12 @@ import logging
 import numpy as np
 import pytest
 
-from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
+from apcfem.coupling.step_control import (
+    STEP_GRID_RATIO,
+    StepControl,
+    StepSizeTooSmall,
+    round_down_to_step_grid,
+)
 
 
 def test_easy_steps_grow_to_dt_max_and_hard_steps_shrink():
@@ -65,9 +70,10 @@ def test_change_allowance_sizes_the_next_step_from_the_step_taken():
     70 % of it, even when Newton was easy (growth must not be applied on top)."""
     control = StepControl(1e-3, 1e-9, 1.0, target_iterations=5)
     control.accept(iterations=2, change_fraction=1.0)
-    assert control.dt_s == pytest.approx(0.7e-3, rel=1e-12)
+    limited = round_down_to_step_grid(0.7e-3)
+    assert control.dt_s == limited
     control.accept(iterations=2, change_fraction=0.1)  # a small change: growth only
-    assert control.dt_s == pytest.approx(1.5 * 0.7e-3, rel=1e-12)
+    assert control.dt_s == pytest.approx(1.5 * limited, rel=1e-12)
 
 
 def test_without_an_iteration_target_the_change_alone_sizes_the_step():
@@ -77,6 +83,21 @@ def test_without_an_iteration_target_the_change_alone_sizes_the_step():
     control.accept(iterations=12, change_fraction=0.01)
     assert control.dt_s == pytest.approx(1.5e-3, rel=1e-12)
     control.accept(iterations=12, change_fraction=2.0)
-    assert control.dt_s == pytest.approx(0.35 * 1.5e-3, rel=1e-12)
+    limited = round_down_to_step_grid(0.35 * 1.5e-3)
+    assert control.dt_s == limited
     control.cut(0.0, control.dt_s, -5)
-    assert control.dt_s == pytest.approx(0.25 * 0.35 * 1.5e-3, rel=1e-12)
+    assert control.dt_s == pytest.approx(0.25 * limited, rel=1e-12)
+
+
+def test_change_limited_steps_of_nearly_equal_states_are_equal():
+    """The change-limited step is rounded down onto a geometric grid: changes that differ in
+    their last digits (round-off of another partition) give the same step, never a larger one
+    than the allowance and at most one grid ratio smaller."""
+    steps = set()
+    for change in 0.8 * (1.0 + np.array([0.0, 1e-12, -1e-12, 3e-10])):
+        control = StepControl(1e-3, 1e-9, 1.0, target_iterations=None)
+        control.accept(iterations=3, change_fraction=change)
+        steps.add(control.dt_s)
+    assert len(steps) == 1
+    (dt,) = steps
+    assert 0.7e-3 / 0.8 / STEP_GRID_RATIO < dt <= 0.7e-3 / 0.8
