@@ -73,7 +73,12 @@ from apcfem.output.checkpoint import (
     read_checkpoint,
     write_checkpoint,
 )
-from apcfem.output.histogram import conductance_histogram, cycle_count, write_histogram_csv
+from apcfem.output.histogram import (
+    conductance_histogram,
+    cycle_count,
+    reset_plateaus,
+    write_histogram_csv,
+)
 from apcfem.output.plots import (
     plot_bias_sweep,
     plot_conductance_histogram,
@@ -270,6 +275,7 @@ class Simulation:
         result.stats.update(self._model_summary)
         if self.transient:
             result.stats.update(self._neck_site(result.series))
+            result.stats.update(self._reset_plateaus(result.series))
         cell.close()
         if out:
             result.files = self._finish(out, result.series, time.perf_counter() - started,
@@ -289,6 +295,19 @@ class Simulation:
                      "%s electrode", site["neck_height_m"] / NM, materials.bottom_electrode,
                      site["neck_height_fraction"], nearer)
         return site
+
+    @staticmethod
+    def _reset_plateaus(series: dict[str, np.ndarray]) -> dict[str, list[float]]:
+        """The levels the run's last reset dwells on
+        (:func:`apcfem.output.histogram.reset_plateaus`) and their shares of its time, logged;
+        empty without a reset."""
+        plateaus = reset_plateaus(series)
+        if not plateaus:
+            return {}
+        log.info("the reset dwells on %s", ", ".join(
+            f"{p.level_G0:.2f} G0 ({100 * p.dwell_fraction:.0f} %)" for p in plateaus))
+        return {"reset_plateaus_G0": [p.level_G0 for p in plateaus],
+                "reset_plateau_dwell_fractions": [p.dwell_fraction for p in plateaus]}
 
     @property
     def transient(self) -> bool:

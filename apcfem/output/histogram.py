@@ -11,6 +11,10 @@ half-integer level is a bin's centre):
   the cycle's last sample if the drive never turns negative): the conductance-state histogram
   of the review's Fig. 11a (Krishnan et al., Adv. Funct. Mater. 27, 1605104 (2017): Ag/PEO/Pt,
   360 sweep cycles, peaks at integer G0).
+
+Any run with a reverse drive also reports the plateaus its last reset dwells on
+(:func:`reset_plateaus`): the levels a reset trace passes through, integer or half-integer
+(the review's Fig. 10a: half-integer levels of a HfOx cell on reset, Peng et al. 2021).
 """
 
 from __future__ import annotations
@@ -22,6 +26,16 @@ import numpy as np
 
 BIN_WIDTH_G0 = 0.05
 """Bin width [G0]: 20 bins per quantum, fine enough to tell integer from half-integer levels."""
+
+PLATEAU_HALF_WIDTH_G0 = 0.15
+"""A plateau holds G within this distance of its level [G0]."""
+
+PLATEAU_MIN_DWELL = 0.05
+"""Smallest share of the reset time a plateau holds [-]."""
+
+LOWEST_PLATEAU_G0 = 0.5
+"""Lowest level looked for [G0]: one half-open channel (a spin-split channel, or a channel
+inside the bias window); G below it is the broken contact's tunnelling."""
 
 
 @dataclass(frozen=True)
@@ -104,3 +118,58 @@ def write_histogram_csv(histogram: ConductanceHistogram, path: Path) -> Path:
                header="G_low_G0,G_high_G0,G_centre_G0,dwell_fraction,set_states",
                comments="")
     return path
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """A conductance level a trace dwells on.
+
+    Attributes:
+        level_G0: the level [G0], a multiple of the bin width.
+        dwell_fraction: share of the reset time with G within :data:`PLATEAU_HALF_WIDTH_G0`
+            of the level [-].
+    """
+
+    level_G0: float
+    dwell_fraction: float
+
+
+def reset_plateaus(series: dict[str, np.ndarray],
+                   bin_width_G0: float = BIN_WIDTH_G0) -> list[Plateau]:
+    """The plateaus the last reverse sweep of a transient series dwells on, highest first.
+
+    The reset time is the time of the run's last reverse sweep (from where the drive,
+    ``V_source_V``, last turns negative to where it stops being negative) while the contact
+    still conducts (G >= :data:`LOWEST_PLATEAU_G0` - :data:`PLATEAU_HALF_WIDTH_G0`); each
+    sample stands for the step that ended at it. Levels are the multiples of ``bin_width_G0``
+    from :data:`LOWEST_PLATEAU_G0` up: the level holding G for the largest share of that time
+    within +-:data:`PLATEAU_HALF_WIDTH_G0` (of levels holding the same share, the one holding
+    most within its own bin) is a plateau if the share is at least :data:`PLATEAU_MIN_DWELL`;
+    the levels within twice the half width of it are then dropped and the next one is looked
+    for. Empty if the run has no reset.
+    """
+    t, G, drive = series["time_s"], series["G_G0"], series["V_source_V"]
+    step, G_end, reverse = np.diff(t), G[1:], drive[1:] < 0
+    starts = np.flatnonzero(reverse & ~np.concatenate([[False], reverse[:-1]]))
+    if not starts.size:
+        return []
+    last_sweep = np.cumsum(~reverse[starts[-1]:]) == 0  # up to where the drive turns back
+    reverse[:starts[-1]] = False
+    reverse[starts[-1]:] = last_sweep
+    on_reset = reverse & (G_end >= LOWEST_PLATEAU_G0 - PLATEAU_HALF_WIDTH_G0)
+    reset_time = float(np.sum(step[on_reset]))
+    if not reset_time > 0:
+        return []
+    lowest = round(LOWEST_PLATEAU_G0 / bin_width_G0)
+    top = int(np.floor(G_end[on_reset].max() / bin_width_G0)) + 2
+    levels = np.round(bin_width_G0 * np.arange(lowest, top), 10)
+    distance = np.abs(G_end[on_reset][None, :] - levels[:, None])
+    dwell = (distance <= PLATEAU_HALF_WIDTH_G0) @ step[on_reset] / reset_time
+    in_bin = (distance <= 0.5 * bin_width_G0) @ step[on_reset] / reset_time
+    plateaus = []
+    while dwell.size and dwell.max() >= PLATEAU_MIN_DWELL:
+        best = int(np.lexsort((in_bin, dwell))[-1])  # ties of the plateau width: its bin
+        plateaus.append(Plateau(float(levels[best]), float(dwell[best])))
+        dropped = np.abs(levels - levels[best]) < 2.0 * PLATEAU_HALF_WIDTH_G0
+        dwell[dropped], in_bin[dropped] = 0.0, 0.0
+    return sorted(plateaus, key=lambda p: -p.level_G0)

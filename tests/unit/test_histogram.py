@@ -7,6 +7,7 @@ import pytest
 from apcfem.output.histogram import (
     conductance_histogram,
     cycle_count,
+    reset_plateaus,
     set_states_G0,
     write_histogram_csv,
 )
@@ -70,3 +71,44 @@ def test_a_series_spanning_no_time_is_refused():
     series = {key: values[:1] for key, values in _two_cycles().items()}
     with pytest.raises(ValueError, match="spanning some time"):
         conductance_histogram(series)
+
+
+def _reset_trace(steps: list[tuple[float, float]]) -> dict[str, np.ndarray]:
+    """A set to 3 G0 under positive drive, then reverse-drive steps of (duration [s], G [G0])."""
+    t, V, G = [0.0, 1.0], [0.0, 1.0], [1e-3, 3.0]
+    for duration, level in steps:
+        t.append(t[-1] + duration)
+        V.append(-0.5)
+        G.append(level)
+    return {"time_s": np.array(t), "V_source_V": np.array(V), "G_G0": np.array(G)}
+
+
+def test_reset_plateaus_are_the_levels_held_for_five_percent_of_the_reset():
+    """4 s near 3 G0 (drifting within its width), 0.2 s on 2 G0 (2.6 %: passed, not held),
+    1 s on the half-integer 1.5 G0, 2.4 s on 1 G0, then 10 s broken (tunnelling, not reset
+    time): 7.6 s of reset."""
+    series = _reset_trace([(2.0, 3.0), (2.0, 2.9), (0.2, 2.0), (1.0, 1.5), (2.4, 1.0),
+                           (10.0, 0.01)])
+    plateaus = reset_plateaus(series)
+    assert [p.level_G0 for p in plateaus] == [3.0, 1.5, 1.0]
+    assert [p.dwell_fraction for p in plateaus] == pytest.approx([4 / 7.6, 1 / 7.6, 2.4 / 7.6],
+                                                                 rel=1e-12)
+
+
+def test_reset_plateaus_are_those_of_the_last_reverse_sweep():
+    """A stop sweep held on 3 G0 for 20 s, a positive drive again, then the full reset: the
+    stop's time does not dilute the full reset's 1 G0 plateau."""
+    stop = _reset_trace([(20.0, 3.0)])
+    full = _reset_trace([(1.0, 3.0), (1.0, 1.0), (5.0, 0.01)])
+    series = {name: np.concatenate([stop[name], full[name][1:] + (21.0 if name == "time_s"
+                                                                   else 0.0)])
+              for name in stop}
+    plateaus = reset_plateaus(series)
+    assert [(p.level_G0, p.dwell_fraction) for p in plateaus] == [(3.0, 0.5), (1.0, 0.5)]
+
+
+def test_a_run_without_reset_has_no_reset_plateaus():
+    series = _reset_trace([])
+    assert reset_plateaus(series) == []
+    series = _reset_trace([(5.0, 0.01)])  # broken before the reverse drive
+    assert reset_plateaus(series) == []
