@@ -142,11 +142,11 @@ def reset_plateaus(series: dict[str, np.ndarray],
     ``V_source_V``, last turns negative to where it stops being negative) while the contact
     still conducts (G >= :data:`LOWEST_PLATEAU_G0` - :data:`PLATEAU_HALF_WIDTH_G0`); each
     sample stands for the step that ended at it. Levels are the multiples of ``bin_width_G0``
-    from :data:`LOWEST_PLATEAU_G0` up: the level holding G for the largest share of that time
-    within +-:data:`PLATEAU_HALF_WIDTH_G0` (of levels holding the same share, the one holding
-    most within its own bin) is a plateau if the share is at least :data:`PLATEAU_MIN_DWELL`;
-    the levels within twice the half width of it are then dropped and the next one is looked
-    for. Empty if the run has no reset.
+    from :data:`LOWEST_PLATEAU_G0` up, taken in the order of the time G spends in their bins:
+    a level is a plateau if G stays within +-:data:`PLATEAU_HALF_WIDTH_G0` of it for at least
+    :data:`PLATEAU_MIN_DWELL` of that time, and the levels within twice the half width of a
+    level taken are not taken after it (a plateau sits at its most held bin, not where a wider
+    window also catches the steps into it). Empty if the run has no reset.
     """
     t, G, drive = series["time_s"], series["G_G0"], series["V_source_V"]
     step, G_end, reverse = np.diff(t), G[1:], drive[1:] < 0
@@ -167,9 +167,9 @@ def reset_plateaus(series: dict[str, np.ndarray],
     dwell = (distance <= PLATEAU_HALF_WIDTH_G0) @ step[on_reset] / reset_time
     in_bin = (distance <= 0.5 * bin_width_G0) @ step[on_reset] / reset_time
     plateaus = []
-    while dwell.size and dwell.max() >= PLATEAU_MIN_DWELL:
-        best = int(np.lexsort((in_bin, dwell))[-1])  # ties of the plateau width: its bin
-        plateaus.append(Plateau(float(levels[best]), float(dwell[best])))
-        dropped = np.abs(levels - levels[best]) < 2.0 * PLATEAU_HALF_WIDTH_G0
-        dwell[dropped], in_bin[dropped] = 0.0, 0.0
+    while np.any(in_bin > 0.0):
+        peak = int(np.lexsort((dwell, in_bin))[-1])  # the most held bin (ties: its plateau's)
+        if dwell[peak] >= PLATEAU_MIN_DWELL:
+            plateaus.append(Plateau(float(levels[peak]), float(dwell[peak])))
+        in_bin[np.abs(levels - levels[peak]) < 2.0 * PLATEAU_HALF_WIDTH_G0] = 0.0
     return sorted(plateaus, key=lambda p: -p.level_G0)

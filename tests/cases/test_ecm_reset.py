@@ -84,7 +84,7 @@ def test_full_reset_dwells_on_the_three_and_one_G0_plateaus_in_order(ladder_and_
     assert _dwell_fraction(t, G, 1.0) >= 0.1
     # the run reports them (of its last reverse sweep)
     levels = ladder_and_reset.stats["reset_plateaus_G0"]
-    assert any(abs(level - 3.0) <= 0.3 for level in levels)
+    assert any(abs(level - three) <= PLATEAU_HALF_WIDTH_G0 for level in levels)
     assert any(abs(level - 1.0) <= 0.05 for level in levels)
     on_three = np.flatnonzero(np.abs(G - three) <= 0.05)
     on_one = np.flatnonzero(np.abs(G - 1.0) <= 0.05)

@@ -95,6 +95,13 @@ def test_reset_plateaus_are_the_levels_held_for_five_percent_of_the_reset():
                                                                  rel=1e-12)
 
 
+def test_a_reset_plateau_sits_at_its_most_held_bin():
+    """0.5 s at 1.18 G0 on the way down, then 2 s on 1 G0: a window of +-0.15 G0 about 1.05 G0
+    holds both, but the plateau is at 1.0 G0 (holding 80 % of the reset)."""
+    plateaus = reset_plateaus(_reset_trace([(0.5, 1.18), (2.0, 1.0), (1.0, 0.01)]))
+    assert [(p.level_G0, p.dwell_fraction) for p in plateaus] == [(1.0, pytest.approx(0.8))]
+
+
 def test_reset_plateaus_are_those_of_the_last_reverse_sweep():
     """A stop sweep held on 3 G0 for 20 s, a positive drive again, then the full reset: the
     stop's time does not dilute the full reset's 1 G0 plateau."""
