@@ -386,8 +386,8 @@ class Simulation:
             slope = abs(drive.slope(t))
             dt = control.propose(t, drive_cap / slope if slope > 0 else None)
             try:
-                its, new, change = self._step(cell, extractor, drive, t, dt, state, control,
-                                              rejected_change)
+                solves, new, change = self._step(cell, extractor, drive, t, dt, state, control,
+                                                 rejected_change)
             except (SolverDivergedError, StepRejected) as err:
                 cell.reject()
                 rejected_change = getattr(err, "change", np.inf)
@@ -401,7 +401,9 @@ class Simulation:
                 continue
             rejected_change = np.inf
             cell.accept()
-            control.accept(its, change / dyn.max_resistance_change if self.transient else 0.0)
+            its = sum(solves)
+            control.accept(its, change / dyn.max_resistance_change if self.transient else 0.0,
+                           solve_iterations=max(solves))
             loop.settle_T_K = state.T_neck_K  # what the new state was settled with
             loop.t = t + dt
             loop.exchanged += new.bridged_mol
@@ -508,16 +510,17 @@ class Simulation:
 
     def _step(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
               dt: float, before: _State, control: StepControl,
-              rejected_change: float) -> tuple[int, _State, float]:
+              rejected_change: float) -> tuple[list[int], _State, float]:
         """Advance with the circuit (and the neck's shell potential) solved implicitly, then
-        bridge a gap closed to the jump distance. Returns Newton iterations, the new state and
-        its relative R_cell change before any jump; raises StepRejected or
-        SolverDivergedError (the caller rejects the state and cuts dt)."""
+        bridge a gap closed to the jump distance. Returns the Newton iterations of each circuit
+        iteration's solve, the new state and its relative R_cell change before any jump;
+        raises StepRejected or SolverDivergedError (the caller rejects the state and cuts
+        dt)."""
         dyn = self.cfg.dynamics
-        R_cell, newton = before.resistance.cell_ohm, 0
+        R_cell, newton = before.resistance.cell_ohm, []
         for iteration in range(1, dyn.max_circuit_iterations + 1):
             op = self._operating_point(drive, t + dt, R_cell)
-            newton += cell.advance(t, dt, op.V_cell_V)
+            newton.append(cell.advance(t, dt, op.V_cell_V))
             state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
             state.circuit_its = iteration
             tolerance = dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6

@@ -84,8 +84,14 @@ class StepControl:
             dt = ahead[0] - t_s
         return float(dt)
 
-    def accept(self, iterations: int, change_fraction: float = 0.0) -> None:
+    def accept(self, iterations: int, change_fraction: float = 0.0,
+               solve_iterations: int | None = None) -> None:
         """Record an accepted step taken with ``iterations`` Newton iterations; adapt dt.
+
+        ``solve_iterations`` are the iterations of the step's hardest Newton solve, if the step
+        took several (an implicit circuit solves the cell once per circuit iteration): they,
+        not the total, are held against the target, since a second circuit iteration costs
+        iterations that a smaller step would not save. Default: ``iterations``.
 
         ``change_fraction`` is the step's change of a watched quantity as a fraction of its
         allowed change (e.g. |Delta R / R| / 0.1): the next dt is the present one scaled so that it
@@ -95,9 +101,10 @@ class StepControl:
         self.accepted += 1
         self.iterations.append(iterations)
         taken = self.dt_s
-        if self.target_iterations is None or iterations < self.target_iterations:
+        hardest = iterations if solve_iterations is None else solve_iterations
+        if self.target_iterations is None or hardest < self.target_iterations:
             self.dt_s = min(self.dt_s * self.growth, self.dt_max_s)
-        elif iterations > self.target_iterations:
+        elif hardest > self.target_iterations:
             self.dt_s = max(self.dt_s * self.shrink, self.dt_min_s)
         if change_fraction > 0.0:
             limited = round_down_to_step_grid(taken * 0.7 / change_fraction)

@@ -29,6 +29,17 @@ def test_easy_steps_grow_to_dt_max_and_hard_steps_shrink():
         (3 * 2 + 10 + 4 + 9) / 15)
 
 
+def test_the_hardest_solve_of_a_step_is_held_against_the_target():
+    """Two circuit iterations of 3 Newton iterations each: an easy step (it grows), though its
+    6 iterations in all are above the target of 4; all 6 count in the mean."""
+    control = StepControl(1e-6, 1e-9, 1e-4, target_iterations=4, growth=2.0, shrink=0.5)
+    control.accept(6, solve_iterations=3)
+    assert control.propose(0.0) == pytest.approx(2e-6)
+    control.accept(6, solve_iterations=6)
+    assert control.propose(0.0) == pytest.approx(1e-6)
+    assert control.mean_iterations() == 6
+
+
 def test_steps_land_exactly_on_milestones():
     control = StepControl(0.3, 1e-6, 0.3, milestones_s=[1.0, 0.5, 1.0])
     t, times = 0.0, []
