@@ -77,3 +77,49 @@ def current_source_operating_point(I_source_A: float, R_cell_ohm: float,
         return OperatingPoint(voltage, voltage, current, R_cell_ohm, limited=True)
     voltage = I_source_A * R_cell_ohm
     return OperatingPoint(voltage, voltage, I_source_A, R_cell_ohm)
+
+
+MAX_SECANT_STRETCH = 10.0
+"""Longest secant step of :class:`CellVoltageIteration`, in units of the substitution step."""
+
+
+class CellVoltageIteration:
+    """The implicit circuit of a step as a root of g(V) = F(V) - V, where F(V) [V] is the cell
+    voltage the circuit gives for the cell state reached when the step is driven at V.
+
+    Plain substitution V <- F(V) converges only while |F'| < 1; under a compliance clamp the
+    growth rate is exponential in V (Butler-Volmer) and F' reaches -1 or less, so the iterates
+    oscillate. The secant step through the last two iterates converges superlinearly instead.
+    F also moves between iterations by what is iterated with it (the neck's shell potential),
+    so a secant slope of the wrong sign (g rising with V) is not trusted: that iterate is a
+    plain substitution, and no secant step is longer than MAX_SECANT_STRETCH times |g|. Once
+    two iterates have residuals of opposite sign, a proposal outside their bracket is replaced
+    by its midpoint (bisection).
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[float, float] | None = None
+        self._positive: float | None = None   # the latest V with g(V) > 0
+        self._negative: float | None = None   # the latest V with g(V) < 0
+
+    def next_voltage(self, V_driven: float, V_circuit: float) -> float:
+        """The next cell voltage [V] to drive, from the voltage just driven and the one the
+        circuit gave for the state it reached."""
+        residual = V_circuit - V_driven
+        if residual > 0.0:
+            self._positive = V_driven
+        elif residual < 0.0:
+            self._negative = V_driven
+        proposal = V_circuit
+        if self._last is not None and V_driven != self._last[0]:
+            slope = (residual - self._last[1]) / (V_driven - self._last[0])
+            if slope < 0.0:
+                step = -residual / slope
+                proposal = V_driven + float(np.clip(step, -MAX_SECANT_STRETCH * abs(residual),
+                                                    MAX_SECANT_STRETCH * abs(residual)))
+        self._last = (V_driven, residual)
+        if self._positive is not None and self._negative is not None:
+            low, high = sorted((self._positive, self._negative))
+            if not low < proposal < high:
+                proposal = 0.5 * (low + high)
+        return float(proposal)

@@ -17,7 +17,9 @@ iterated to consistency in each step. Each step from the accepted state at t:
    resistance and the compliance at R_cell -> advance the cell to t + dt -> extract the neck ->
    contact conductance (Landauer of the neck, or tunnelling across the gap, at the solved neck
    temperature, the field of a field ramp and, with ``landauer.finite_bias``, the contact
-   bias) -> R_cell = R_body + 1/G -> repeat until V_cell is consistent;
+   bias) -> R_cell = R_body + 1/G -> the V_cell the circuit gives at R_cell; the next V_cell
+   by a bracketed secant step (:class:`~apcfem.circuit.CellVoltageIteration`) until the two
+   agree;
 2. a step whose R_cell changed by more than ``dynamics.max_resistance_change`` or whose solves
    failed is rejected and retried with a smaller step; no rejected state is ever written;
 3. heat at the operating point, the row, the events (compliance reached, target conductance,
@@ -38,6 +40,7 @@ from tqdm import tqdm
 from apcfem import landauer
 from apcfem.ballistic import BallisticCheck
 from apcfem.circuit import (
+    CellVoltageIteration,
     OperatingPoint,
     compliance_operating_point,
     current_source_operating_point,
@@ -517,18 +520,18 @@ class Simulation:
         raises StepRejected or SolverDivergedError (the caller rejects the state and cuts
         dt)."""
         dyn = self.cfg.dynamics
-        R_cell, newton = before.resistance.cell_ohm, []
+        op = self._operating_point(drive, t + dt, before.resistance.cell_ohm)
+        V_cell, circuit, newton = op.V_cell_V, CellVoltageIteration(), []
+        tolerance = dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6
         for iteration in range(1, dyn.max_circuit_iterations + 1):
-            op = self._operating_point(drive, t + dt, R_cell)
-            newton.append(cell.advance(t, dt, op.V_cell_V))
+            newton.append(cell.advance(t, dt, V_cell))
             state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
             state.circuit_its = iteration
-            tolerance = dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6
             shell_moved = _place_neck_shell(cell, state)
-            if (abs(state.op.V_cell_V - op.V_cell_V) <= tolerance
+            if (abs(state.op.V_cell_V - V_cell) <= tolerance
                     and shell_moved <= SHELL_TOLERANCE_EV):
                 break
-            R_cell = state.resistance.cell_ohm
+            V_cell = circuit.next_voltage(V_cell, state.op.V_cell_V)
         else:
             raise StepRejected(f"circuit not consistent after {dyn.max_circuit_iterations} "
                                "iterations")
