@@ -17,9 +17,10 @@ iterated to consistency in each step. Each step from the accepted state at t:
    resistance and the compliance at R_cell -> advance the cell to t + dt -> extract the neck ->
    contact conductance (Landauer of the neck, or tunnelling across the gap, at the solved neck
    temperature, the field of a field ramp and, with ``landauer.finite_bias``, the contact
-   bias) -> R_cell = R_body + 1/G -> the V_cell the circuit gives at R_cell; the next V_cell
-   by a bracketed secant step (:class:`~apcfem.circuit.CellVoltageIteration`) until the two
-   agree;
+   bias) -> R_cell = R_body + 1/G -> the V_cell the circuit gives at R_cell (and, for an ECM
+   cell with neck shells, the shell potential of the new neck); the next V_cell (and shell
+   potential) by an Anderson step (:class:`~apcfem.coupling.fixed_point.StepFixedPoint`)
+   until the two agree;
 2. a step whose R_cell changed by more than ``dynamics.max_resistance_change`` or whose solves
    failed is rejected and retried with a smaller step; no rejected state is ever written;
 3. heat at the operating point, the row, the events (compliance reached, target conductance,
@@ -40,7 +41,6 @@ from tqdm import tqdm
 from apcfem import landauer
 from apcfem.ballistic import BallisticCheck
 from apcfem.circuit import (
-    CellVoltageIteration,
     OperatingPoint,
     compliance_operating_point,
     current_source_operating_point,
@@ -56,6 +56,7 @@ from apcfem.config.schema import (
     TemperatureRamp,
 )
 from apcfem.coupling.cell import Cell, CellResistance
+from apcfem.coupling.fixed_point import StepFixedPoint
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
 from apcfem.guards import PhysicalGuardError, PhysicalGuards
@@ -521,17 +522,22 @@ class Simulation:
         dt)."""
         dyn = self.cfg.dynamics
         op = self._operating_point(drive, t + dt, before.resistance.cell_ohm)
-        V_cell, circuit, newton = op.V_cell_V, CellVoltageIteration(), []
-        tolerance = dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6
+        shells = getattr(cell, "has_neck_shell", False)
+        x = [op.V_cell_V, float(cell.neck_shell_eV.value)] if shells else [op.V_cell_V]
+        tolerances = [dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6, SHELL_TOLERANCE_EV]
+        coupling, newton = StepFixedPoint(tolerances[:len(x)]), []
         for iteration in range(1, dyn.max_circuit_iterations + 1):
-            newton.append(cell.advance(t, dt, V_cell))
+            newton.append(cell.advance(t, dt, x[0]))
             state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
             state.circuit_its = iteration
-            shell_moved = _place_neck_shell(cell, state)
-            if (abs(state.op.V_cell_V - V_cell) <= tolerance
-                    and shell_moved <= SHELL_TOLERANCE_EV):
+            G = [state.op.V_cell_V]
+            if shells:
+                G.append(cell.place_neck_shell(state.neck, state.electrons))
+            if coupling.converged(x, G):
                 break
-            V_cell = circuit.next_voltage(V_cell, state.op.V_cell_V)
+            x = coupling.next(x, G)
+            if shells:
+                cell.set_neck_shell(x[1])
         else:
             raise StepRejected(f"circuit not consistent after {dyn.max_circuit_iterations} "
                                "iterations")
@@ -778,13 +784,6 @@ class Simulation:
             x, label = series["V_source_V"], "source voltage [V]"
         return plot_sweep({**series, "x": x}, "x", label, out / "conductance_staircase.png",
                           self.cfg.title)
-
-
-def _place_neck_shell(cell: Cell, state: _State) -> float:
-    """Give a cell with neck electron shells (the ECM cell) the shell potential of the neck it
-    just reached; returns how much it moved [eV] (0 for other cells)."""
-    place = getattr(cell, "set_neck_shell", None)
-    return place(state.neck, state.electrons) if place else 0.0
 
 
 def _relative_change(before_ohm: float, after_ohm: float) -> float:

@@ -17,7 +17,7 @@ the active electrode (top, e.g. Ag) is the boundary ``anode``, the inert one (bo
   With ``ecm.shell_correction`` the overpotential around a connected neck also carries the
   shell part of its electrons' energy per atom (:mod:`apcfem.landauer.shell`), a lumped
   property of the contact (a function of its extracted radius, placed by
-  :meth:`EcmCell.set_neck_shell` and iterated with the circuit), not a field.
+  :meth:`EcmCell.place_neck_shell` and iterated with the circuit), not a field.
 * phi_e, electroneutral ionic current continuity (:class:`~apcfem.physics.ionic_conduction.
   IonicConduction`): sigma_ion = z^2 F^2 D(T) c / (R T) with the Arrhenius D of the library ion,
   Mott-Gurney hopping drift, the deposition sink z F c_m d(xi)/dt and Butler-Volmer oxidation of
@@ -366,7 +366,7 @@ class EcmCell:
                                variability.interface_noise)
 
     def _neck_shell_term(self, mesh) -> ufl.core.expr.Expr | float:
-        """delta_mu / (k_B T) of the neck's electron shells (:meth:`set_neck_shell`) in a
+        """delta_mu / (k_B T) of the neck's electron shells (:meth:`place_neck_shell`) in a
         Gaussian window about the neck plane, as wide as the neck's radius [-]; 0 (no term in
         the forms) without ``ecm.shell_correction``."""
         if not self.cfg.ecm.shell_correction:
@@ -380,21 +380,27 @@ class EcmCell:
         window = ufl.exp(-((z - self._shell_z) / self._shell_width) ** 2)
         return self.neck_shell_eV * window / thermal_voltage(self.T)
 
-    def set_neck_shell(self, neck: NeckProfile, electrons) -> float:
-        """Shell part of the chemical potential of the atoms of a connected neck
-        (``ecm.shell_correction``; 0 while broken, below the first mode's radius, or off) at
-        the electrons' temperature, from the equivalent radius of the section at the window's
-        plane; the window moves to the narrowest slice only when that leaves its width. Returns
-        how much it moved [eV]."""
+    @property
+    def has_neck_shell(self) -> bool:
+        """Whether the overpotential carries the neck's shell potential
+        (``ecm.shell_correction``), which the step then iterates with the circuit."""
+        return self.cfg.ecm.shell_correction
+
+    def place_neck_shell(self, neck: NeckProfile, electrons) -> float:
+        """The shell part of the chemical potential of the atoms of a connected neck [eV]
+        (0 while broken, below the first mode's radius, or without ``ecm.shell_correction``)
+        at the electrons' temperature, from the equivalent radius of the section at the
+        window's plane; the window moves to the narrowest slice only when that leaves its
+        width. The step solves with the value :meth:`set_neck_shell` gives it."""
         if not self.cfg.ecm.shell_correction:
             return 0.0
-        before = float(self.neck_shell_eV.value)
+        present = float(self.neck_shell_eV.value)
         shell = 0.0
         if neck.gap_m == 0.0 and neck.neck_radius_m > 0.0:
             width = max(neck.neck_radius_m, self.cfg.ecm.interface_width_nm * NM)
             # the window stays on its constriction while the narrowest slice moves within it
             # (on a near-uniform rod the minimum hops between slices)
-            if before == 0.0 or abs(neck.neck_z_m - float(self._shell_z.value)) > width:
+            if present == 0.0 or abs(neck.neck_z_m - float(self._shell_z.value)) > width:
                 self._shell_z.value = neck.neck_z_m
             self._shell_width.value = width
             radius = float(np.interp(float(self._shell_z.value), neck.z_m, neck.radius_m))
@@ -404,8 +410,12 @@ class EcmCell:
             if radius >= first_mode_radius_m(electrons):
                 shell = circular_shell_chemical_potential_eV(
                     radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
-        self.neck_shell_eV.value = shell
-        return abs(shell - before)
+        return shell
+
+    def set_neck_shell(self, shell_eV: float) -> None:
+        """The neck's shell potential [eV] the next step solves with (see
+        :meth:`place_neck_shell`)."""
+        self.neck_shell_eV.value = shell_eV
 
     def bridge_gap(self, neck: NeckProfile) -> float:
         """Jump to contact: bridge the gap of ``neck`` by a rod of the one-atom radius on the
@@ -564,7 +574,7 @@ class EcmCell:
     def state_scalars(self) -> dict[str, float]:
         """The accepted neck-shell window (its value [eV], height [m] and width [m]) a restart
         checkpoint stores besides :meth:`state_functions`: where the window sits depends on the
-        necks before it (see :meth:`set_neck_shell`). Empty without shells."""
+        necks before it (see :meth:`place_neck_shell`). Empty without shells."""
         if not self.cfg.ecm.shell_correction:
             return {}
         return dict(zip(SHELL_SCALARS, self._accepted_shell, strict=True))

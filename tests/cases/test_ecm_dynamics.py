@@ -302,14 +302,14 @@ def test_the_shell_window_stays_on_its_constriction():
             radius[np.argmin(np.abs(z - z_min))] = a_min
             return NeckProfile(z, radius, a_min, z[np.argmin(np.abs(z - z_min))], 0.0, 0.0)
 
-        cell.set_neck_shell(rod(5.8e-9, 0.260e-9), electrons)
+        cell.set_neck_shell(cell.place_neck_shell(rod(5.8e-9, 0.260e-9), electrons))
         plane = float(cell._shell_z.value)
-        cell.set_neck_shell(rod(6.0e-9, 0.259e-9), electrons)  # 0.2 nm away, inside the window
+        shell = cell.place_neck_shell(rod(6.0e-9, 0.259e-9), electrons)  # inside the window
         assert float(cell._shell_z.value) == plane
         expected = circular_shell_chemical_potential_eV(0.262e-9, electrons,
                                                         metal.atomic_volume_m3.value)
-        assert float(cell.neck_shell_eV.value) == pytest.approx(expected, rel=1e-12)
-        cell.set_neck_shell(rod(6.4e-9, 0.258e-9), electrons)  # 0.6 nm away: a new plane
+        assert shell == pytest.approx(expected, rel=1e-12)
+        cell.place_neck_shell(rod(6.4e-9, 0.258e-9), electrons)  # 0.6 nm away: a new plane
         assert float(cell._shell_z.value) == pytest.approx(z[np.argmin(np.abs(z - 6.4e-9))])
     finally:
         cell.close()

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from apcfem.circuit import (
-    CellVoltageIteration,
     compliance_operating_point,
     current_source_operating_point,
     series_operating_point,
@@ -126,36 +125,3 @@ def test_section_radial_is_the_ellipse_radius():
                    -0.1 + np.sin(0.5) * u + np.cos(0.5) * v, np.zeros_like(t)])
     np.testing.assert_allclose(section.radial(x), 1.0, rtol=1e-12)
 
-
-def _iterate(F, V0: float, steps: int) -> list[float]:
-    """Iterates of CellVoltageIteration on the fixed point V = F(V) from V0."""
-    iteration, V, iterates = CellVoltageIteration(), V0, []
-    for _ in range(steps):
-        V = iteration.next_voltage(V, F(V))
-        iterates.append(V)
-    return iterates
-
-
-def test_cell_voltage_iteration_converges_where_substitution_oscillates():
-    """A clamped cell whose resistance falls exponentially with the voltage it is driven at
-    (Tafel growth): F' = -1.5 at the root, so V <- F(V) diverges; the secant iteration reaches
-    the root to 1e-12 V within 8 steps."""
-    def F(V):
-        return 0.5 * np.exp(-3.0 * (V - 0.5))
-    V = 0.45
-    for _ in range(4):
-        V = F(V)
-    assert abs(V - 0.5) > 0.1   # plain substitution moves away from the root
-    assert abs(_iterate(F, 0.45, 8)[-1] - 0.5) < 1e-12
-
-
-def test_cell_voltage_iteration_stays_inside_its_bracket():
-    """Once residuals of both signs were seen, no iterate leaves their bracket, even where the
-    secant through the last two iterates would (a step-like F, flat on both sides: the plain
-    secant cycles through 0.1, 0.29, 0.6, 0.41 for ever)."""
-    def F(V):
-        return 0.6 if V < 0.3 else 0.1
-    iterates = _iterate(F, 0.0, 20)
-    bracketed = iterates[2:]
-    assert all(0.0 <= V <= 0.6 for V in bracketed)
-    assert abs(iterates[-1] - 0.3) < 1e-4   # bisection closes on the jump

@@ -1,0 +1,84 @@
+"""The implicit coupling of a step: a few scalars solved with the cell state by Anderson mixing.
+
+Within a step the cell is advanced at given values of a few scalars: the cell voltage (always
+first) and, for an ECM cell with neck electron shells, the shell potential of the neck. The
+state it reaches gives those scalars anew (the voltage the circuit gives at the new R_cell, the
+shell potential of the new neck): x = G(x). Plain substitution x <- G(x) converges only while
+G is a contraction; under a compliance clamp the growth is exponential in V_cell (Butler-Volmer)
+and dG/dV reaches -1 or less, and where a neck climbs a conductance step its shell potential
+moves by tenths of an eV in a millisecond, so the substituted iterates oscillate or crawl.
+:class:`StepFixedPoint` takes Anderson steps instead (Walker & Ni, SIAM J. Numer. Anal. 49,
+1715 (2011)): with as many past iterates as scalars, the secant method for the cell voltage
+alone and a multisecant step for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+MAX_STRETCH = 1000.0
+"""Longest Anderson step, in units of the substitution step |G(x) - x| (scaled): a guard
+against a nearly singular history. Along a mode whose substitution factor is near 1 the
+step needed is 1 / |1 - factor| substitution steps (40 at 1.025), so the guard is wide."""
+
+
+class StepFixedPoint:
+    """Anderson iteration of x = G(x) for a step's coupled scalars (cell voltage first).
+
+    Each component is scaled by its tolerance (x = G(x) is reached when every scaled residual
+    is at most 1). No step is longer than MAX_STRETCH substitution steps. While every component
+    but the voltage has converged, the voltages seen with residuals of both signs bracket the
+    root, and a proposal outside the bracket is replaced by its midpoint (bisection: a
+    step-like G, e.g. across a mode opening, cannot make the iterates cycle).
+
+    Args:
+        tolerances: the tolerance of each component, in its unit.
+    """
+
+    def __init__(self, tolerances: Sequence[float]):
+        self._scale = 1.0 / np.asarray(tolerances, dtype=float)
+        self._history: list[tuple[np.ndarray, np.ndarray]] = []
+        self._positive: float | None = None   # the latest voltage with G - x > 0
+        self._negative: float | None = None   # the latest voltage with G - x < 0
+
+    def converged(self, x: Sequence[float], G: Sequence[float]) -> bool:
+        """Whether every component of G(x) - x is within its tolerance."""
+        return bool(np.all(self._scaled(np.subtract(G, x)) <= 1.0))
+
+    def next(self, x: Sequence[float], G: Sequence[float]) -> np.ndarray:
+        """The next x from the present one and the G(x) the cell state gave."""
+        x, f = np.asarray(x, dtype=float), np.subtract(G, x, dtype=float)
+        self._update_bracket(x[0], f)
+        scaled = f * self._scale
+        step = scaled
+        if self._history:
+            dx = np.array([(x - x_k) * self._scale for x_k, _ in self._history]).T
+            df = np.array([(f - f_k) * self._scale for _, f_k in self._history]).T
+            gamma = np.linalg.lstsq(df, scaled, rcond=None)[0]
+            step = scaled - (dx + df) @ gamma
+            longest = MAX_STRETCH * np.linalg.norm(scaled)
+            length = np.linalg.norm(step)
+            if length > longest:
+                step = step * (longest / length)
+        self._history = [(x, f), *self._history][:x.size]
+        proposal = x + step / self._scale
+        if self._positive is not None and self._negative is not None:
+            low, high = sorted((self._positive, self._negative))
+            if not low < proposal[0] < high:
+                proposal[0] = 0.5 * (low + high)
+        return proposal
+
+    def _scaled(self, f: np.ndarray) -> np.ndarray:
+        return np.abs(f) * self._scale
+
+    def _update_bracket(self, voltage: float, f: np.ndarray) -> None:
+        """Record the voltage's residual sign while the other components have converged;
+        forget the bracket while they move (G of the voltage moves with them)."""
+        if np.any(self._scaled(f[1:]) > 1.0):
+            self._positive = self._negative = None
+        elif f[0] > 0.0:
+            self._positive = voltage
+        elif f[0] < 0.0:
+            self._negative = voltage
