@@ -268,6 +268,12 @@ class ContactConduction:
         self.contact_radius_m = contact_radius_m
         self.conductance_S = conductance_S
 
+    @property
+    def disc_area_m2(self) -> float:
+        """Area [m^2] of the contact disc on the cut, as its quadrature sees it (0 when the
+        disc covers none of the cut's quadrature points)."""
+        return self._area_m2
+
     def solve_cell_resistance(self) -> float:
         """R_cell [ohm] with the contact at the cut: 1/P at 1 V (collective).
 

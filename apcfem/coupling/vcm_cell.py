@@ -89,7 +89,7 @@ MAX_LOGIT_STEP = 5.0
 """Largest change of the logit w in one Newton step [-] (a factor e^5 ~ 150 in c): damps the
 first steps of a solve whose exponentials would otherwise overshoot by orders of magnitude."""
 
-THERMAL_ITERATIONS = 6
+THERMAL_ITERATIONS = 12
 """Largest number of vacancy/heat iterations of a step (see VcmCell.advance)."""
 
 THERMAL_TOLERANCE_K = 1.0
@@ -137,6 +137,9 @@ class VcmCell:
         self.T.x.array[:] = self.ambient_K
         self._T_step = fem.Function(space)
         """the temperature of the vacancy step (iterated with the heat to the new state's)"""
+        self._T_step_start = fem.Function(space)
+        """the temperature a step started from (a rejected step's heat is discarded)"""
+        self._step_started = False
         self.filament = fem.Function(space, name="filament")
         self.concentration = fem.Function(space, name="c_V_per_m3")
 
@@ -282,11 +285,17 @@ class VcmCell:
     def accept(self) -> None:
         """Make the present vacancy field the state of the last accepted time."""
         self.w_old.x.array[:] = self.w.x.array
+        self._step_started = False
         self._update_filament()
 
     def reject(self) -> None:
-        """Return the vacancy field to the last accepted state."""
+        """Return the vacancy field to the last accepted state and the temperature to the
+        one the rejected step started from (its retry's heat iteration does not start from the
+        temperature of the state it rejected, tens of K hotter near the runaway)."""
         self.w.x.array[:] = self.w_old.x.array
+        if self._step_started:
+            self.T.x.array[:] = self._T_step_start.x.array
+        self._step_started = False
         self._update_filament()
 
     # -- solves --------------------------------------------------------------------------
@@ -299,6 +308,9 @@ class VcmCell:
         SolverDivergedError."""
         self.dt.value = dt_s
         self.phi.x.array[:] = clipped_potential(self.contact, V_cell_V)
+        if not self._step_started:
+            self._T_step_start.x.array[:] = self.T.x.array
+            self._step_started = True
         iterations = 0
         for _ in range(THERMAL_ITERATIONS):
             self._T_step.x.array[:] = self.T.x.array
@@ -333,8 +345,14 @@ class VcmCell:
         at its gap with no contact disc: only the oxide's hopping conduction crosses the plane
         there, and the tunnelling conductance G of the gap is in parallel with it. As the
         neck narrows to nothing the connected cell turns into the broken one continuously
-        (disc and Landauer conductance both vanish)."""
+        (disc and Landauer conductance both vanish). A neck narrower than the disc the mesh
+        can carry (no quadrature point of its plane within its radius: the first contact of
+        a closing gap, 0.03 nm on 0.15 nm cells) is that limit: its count's conductance is
+        in parallel with the hopping path, as a gap's is."""
         self.broken = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
+        if not self.broken:
+            self.contact.set_cut(neck.neck_z_m, neck.neck_radius_m, 0.0)
+            self.broken = self.contact.disc_area_m2 <= 0.0
         self.tunnel_conductance_S = conductance_S if self.broken else 0.0
         if self.broken:
             self.contact.set_cut(neck.neck_z_m, 0.0, 0.0)
