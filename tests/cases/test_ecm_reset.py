@@ -2,12 +2,12 @@
 the tunnelling range (T8).
 
 The bundled Ag/SiO2/Pt sweep (0.15 nm test mesh) with I_cc = 200 uA, then reverse sweeps to
--0.05 and -0.30 V, each back to 0 V where the state is read, and a full reverse sweep to -1 V
+-0.10 and -0.30 V, each back to 0 V where the state is read, and a full reverse sweep to -1 V
 until G < 1e-6 G0. The neck sits on the Ag anode's face and is counted by its open modes. Its
 dissolution rate rises a decade per ~120 mV of reverse bias, so increasing stop voltages leave
 decreasing conductances (the review's stop-voltage control, Kharlanov et al. 2022; measured:
-3.17 G0 after the set, then 2.99 and 2.80 G0, the neck thinning along the 3 G0 plateau, which
-its shell energy holds). The full sweep thins the neck from the 3 G0 plateau (softened to
+3.08 G0 after the set, then 2.97 and 2.75 G0, the neck thinning along the 3 G0 plateau, which
+its shell energy holds; a first stop at -0.05 V thins it by 0.096 G0 instead of 0.108). The full sweep thins the neck from the 3 G0 plateau (softened to
 ~2.8 G0 by the neck's curvature and temperature) through the 1 G0 plateau (review sec. 3-4:
 reset traces of Ag filaments step down through integer levels; measured: ~50 % and 26 % of the
 sweep up to the break at -0.52 V), then its last mode closes and the contact breaks: G drops
@@ -23,7 +23,7 @@ from scipy import constants
 import apcfem
 from apcfem import Simulation
 
-STOPS_V = (-0.05, -0.30, -1.0)
+STOPS_V = (-0.10, -0.30, -1.0)
 """Two partial stops, then the full reset."""
 
 PLATEAU_HALF_WIDTH_G0 = 0.15
