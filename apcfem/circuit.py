@@ -77,4 +77,3 @@ def current_source_operating_point(I_source_A: float, R_cell_ohm: float,
         return OperatingPoint(voltage, voltage, current, R_cell_ohm, limited=True)
     voltage = I_source_A * R_cell_ohm
     return OperatingPoint(voltage, voltage, I_source_A, R_cell_ohm)
-

@@ -523,7 +523,7 @@ class Simulation:
         dyn = self.cfg.dynamics
         op = self._operating_point(drive, t + dt, before.resistance.cell_ohm)
         shells = getattr(cell, "has_neck_shell", False)
-        x = [op.V_cell_V, float(cell.neck_shell_eV.value)] if shells else [op.V_cell_V]
+        x = [op.V_cell_V, cell.neck_shell] if shells else [op.V_cell_V]
         tolerances = [dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6, SHELL_TOLERANCE_EV]
         coupling, newton = StepFixedPoint(tolerances[:len(x)]), []
         for iteration in range(1, dyn.max_circuit_iterations + 1):

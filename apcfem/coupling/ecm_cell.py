@@ -412,6 +412,11 @@ class EcmCell:
                     radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
         return shell
 
+    @property
+    def neck_shell(self) -> float:
+        """The neck's shell potential [eV] the next step solves with."""
+        return float(self.neck_shell_eV.value)
+
     def set_neck_shell(self, shell_eV: float) -> None:
         """The neck's shell potential [eV] the next step solves with (see
         :meth:`place_neck_shell`)."""

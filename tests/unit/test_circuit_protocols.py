@@ -124,4 +124,3 @@ def test_section_radial_is_the_ellipse_radius():
     x = np.vstack([0.3 + np.cos(0.5) * u - np.sin(0.5) * v,
                    -0.1 + np.sin(0.5) * u + np.cos(0.5) * v, np.zeros_like(t)])
     np.testing.assert_allclose(section.radial(x), 1.0, rtol=1e-12)
-
