@@ -258,14 +258,24 @@ class ContactConduction:
         self._radius.value = contact_radius_m
         comm = self.device.comm
         self._area_m2 = comm.allreduce(fem.assemble_scalar(self._scalars[0]), op=MPI.SUM)
-        if conductance_S > 0 and self._area_m2 <= 0:
-            raise ValueError(f"contact: the contact disc of radius {contact_radius_m / NM:.3g} nm "
-                             f"covers no quadrature point of the neck plane at z = "
-                             f"{z_n / NM:.4g} nm; refine the mesh at the neck (mesh.min_size_nm "
-                             "below the neck radius)")
-        self._g_c.value = conductance_S / self._area_m2 if conductance_S > 0 else 0.0
         self.neck_z_m = z_n
         self.contact_radius_m = contact_radius_m
+        self.set_conductance(conductance_S)
+
+    def set_conductance(self, conductance_S: float) -> None:
+        """Give the placed contact disc the conductance G [S] (0: open), spread uniformly over
+        the disc's area as the cut sees it.
+
+        Raises:
+            ValueError: G > 0 on a disc that covers none of the cut (mesh too coarse for the
+                radius).
+        """
+        if conductance_S > 0 and self._area_m2 <= 0:
+            raise ValueError(f"contact: the contact disc of radius "
+                             f"{self.contact_radius_m / NM:.3g} nm covers no quadrature point of "
+                             f"the neck plane at z = {self.neck_z_m / NM:.4g} nm; refine the mesh "
+                             "at the neck (mesh.min_size_nm below the neck radius)")
+        self._g_c.value = conductance_S / self._area_m2 if conductance_S > 0 else 0.0
         self.conductance_S = conductance_S
 
     @property

@@ -350,14 +350,11 @@ class VcmCell:
         a closing gap, 0.03 nm on 0.15 nm cells) is that limit: its count's conductance is
         in parallel with the hopping path, as a gap's is."""
         self.broken = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
-        if not self.broken:
-            self.contact.set_cut(neck.neck_z_m, neck.neck_radius_m, 0.0)
-            self.broken = self.contact.disc_area_m2 <= 0.0
+        self.contact.set_cut(neck.neck_z_m, 0.0 if self.broken else neck.neck_radius_m, 0.0)
+        self.broken = self.broken or self.contact.disc_area_m2 <= 0.0
         self.tunnel_conductance_S = conductance_S if self.broken else 0.0
-        if self.broken:
-            self.contact.set_cut(neck.neck_z_m, 0.0, 0.0)
-        else:
-            self.contact.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
+        if not self.broken:
+            self.contact.set_conductance(conductance_S)
 
     def resistance(self) -> CellResistance:
         """R_cell and R_body [ohm] of the present state: R_cell = 1 / (G_t + 1/R_cut) with the
