@@ -630,6 +630,12 @@ class VcmConfig(_Section):
     threshold_width: float = Field(
         0.3, gt=0, le=3, description="width of the conductivity step in ln(c_V / c_th): "
         "sigma switches from hopping to metallic over c_th exp(+-width)")
+    electron_averaging_length_nm: float = Field(
+        0.1, ge=0, le=5, description="length l [nm] over which the electrons average the "
+        "vacancy density that sets the conductivity (Helmholtz average; 0: local sigma(c_V)): "
+        "conduction through a depleted layer of thickness d then decays as exp(-d / 2 l), as "
+        "tunnelling's exp(-2 kappa d) for l = 1 / (4 kappa): 0.1 nm for the 1.25 eV barrier "
+        "of HfOx with m* = 0.2 m_e")
     neck_level: float = Field(
         0.5, gt=0, lt=1, description="filament indicator level of the neck contour (0.5: "
         "c_V = c_th; higher levels put the contour at higher c_V)")

@@ -8,7 +8,9 @@ itself) ``anode``. Unknowns and equations:
 * c_V, the V_O^2+ concentration, by Nernst-Planck on the oxygen sublattice
   (:class:`~apcfem.physics.nernst_planck.NernstPlanck` with a lattice-gas
   :class:`~apcfem.physics.nernst_planck.Species`: site exclusion keeps c_V below the oxygen
-  site density), Arrhenius D(T), Mott-Gurney high-field drift, optional Soret term. The Pt
+  site density), Arrhenius D(T), Mott-Gurney high-field drift, optional Soret term, and the
+  Scharfetter-Gummel numerical diffusion along the drift (the hopping drift's cell Peclet
+  number is >> 1 near the set; ``NernstPlanck.streamline_diffusion``). The Pt
   side is blocking; at the getter, vacancies are generated and annihilated by the field-driven
   oxygen exchange (:class:`~apcfem.physics.oxygen_exchange.OxygenExchange`), which holds the
   interface at the vacancy-rich plug concentration c_eq at zero field.
@@ -19,6 +21,9 @@ itself) ``anode``. Unknowns and equations:
       sigma(c_V, T) = sigma_ox + z e n mu_n (1 - S) + sigma_f(T) S,
       S = (1 + tanh(ln(c_V / c_th) / w)) / 2,   sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)),
 
+  with c_V the density the electrons see, averaged over ``vcm.electron_averaging_length_nm``
+  (:func:`~apcfem.physics.conduction.averaged_density_residual`: a depleted sheet thinner than
+  a few tenths of a nanometre is tunnelled through, not a barrier that concentrates the field),
   the hopping conduction of the vacancy-doped oxide (z e N mu_n, the disc conductivity of the
   JART VCM v1b model, Bengel et al., IEEE TCAS-I 67, 4618 (2020)) below c_th and the vacancy
   filament's metallic conductivity (its resistivity linear in T, as in Russo et al., IEEE TED
@@ -54,6 +59,7 @@ from apcfem.coupling.cell import CellResistance
 from apcfem.coupling.cell_geometry import check_unit_potential, clipped_potential, cone_distance
 from apcfem.coupling.cell_heat import CellHeat
 from apcfem.coupling.contact import ContactConduction
+from apcfem.coupling.linear import LinearSolver
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.filament import ON_AXIS, Section
@@ -63,6 +69,7 @@ from apcfem.mesh import NM, build_device_mesh
 from apcfem.mesh.switching_layer import switching_layer_device
 from apcfem.neck import NeckProfile
 from apcfem.physics import NernstPlanck, Species
+from apcfem.physics.conduction import averaged_density_residual
 from apcfem.physics.oxygen_exchange import OxygenExchange
 from apcfem.protocols import CycleVariation
 
@@ -155,16 +162,20 @@ class VcmCell:
             equilibrium_concentration_mol_per_m3=self.c_filament_mol_per_m3,
             hop_distance_m=host.ion.hopping_distance_m.value,
             normal=ufl.FacetNormal(mesh), transfer_coefficient=vcm.transfer_coefficient)
-        self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,))
+        self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,),
+                                      streamline_diffusion=True)
 
         c = self.species.concentration(self.w)
-        step = 0.5 * (1.0 + ufl.tanh(ufl.ln(c / self.c_threshold_mol_per_m3)
+        self._averaging = self._electron_averaging(c, m)
+        c_e = ufl.max_value(self._averaging.u if self._averaging else c,
+                            DEPLETION_FLOOR * self.c_background_mol_per_m3)
+        step = 0.5 * (1.0 + ufl.tanh(ufl.ln(c_e / self.c_threshold_mol_per_m3)
                                      / vcm.threshold_width))
         points = space.element.interpolation_points
         self._step_expr = fem.Expression(step, points)
         self._concentration_expr = fem.Expression(c * AVOGADRO_PER_MOL, points)
         sigma_oxide = host.electrical_conductivity_S_per_m.value + (
-            abs(self.species.charge_number) * ELEMENTARY_CHARGE_C * AVOGADRO_PER_MOL * c
+            abs(self.species.charge_number) * ELEMENTARY_CHARGE_C * AVOGADRO_PER_MOL * c_e
             * host.electron_mobility_m2_per_Vs.value)
         self.sigma = sigma_oxide * (1.0 - step) + self._filament_sigma(metal) * step
         self.contact = ContactConduction(self.device, self.sigma, cfg.physics.element_degree,
@@ -238,6 +249,17 @@ class VcmCell:
         getter = get_material(self.cfg.exchange_material()[1])
         return getter.oxygen_exchange_current_density_A_per_m2.value
 
+    def _electron_averaging(self, c, m) -> LinearSolver | None:
+        """The solver of c_e, the vacancy density the electrons see
+        (:func:`~apcfem.physics.conduction.averaged_density_residual` over
+        ``vcm.electron_averaging_length_nm``); None for a length 0 (local sigma(c_V))."""
+        length = self.cfg.vcm.electron_averaging_length_nm * NM
+        if length == 0.0:
+            return None
+        c_e = fem.Function(self.w.function_space, name="c_V_electronic")
+        return LinearSolver("vcm_averaging", averaged_density_residual(
+            c_e, c, length, m, self.transport.quadrature_degree), c_e)
+
     def _filament_sigma(self, metal) -> ufl.core.expr.Expr:
         """sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)) [S/m] of the vacancy filament."""
         sigma = metal.electrical_conductivity_S_per_m.value
@@ -279,6 +301,8 @@ class VcmCell:
 
     def _update_filament(self) -> None:
         """The filament indicator S and c_V [1/m^3] of the present vacancy field."""
+        if self._averaging:
+            self._averaging.solve()
         self.filament.interpolate(self._step_expr)
         self.concentration.interpolate(self._concentration_expr)
 
@@ -394,5 +418,7 @@ class VcmCell:
     def close(self) -> None:
         """Destroy the solvers (collective; the same order on every rank)."""
         self._solver.close()
+        if self._averaging:
+            self._averaging.close()
         self.contact.close()
         self._heat.close()

@@ -251,22 +251,56 @@ class NernstPlanck:
             condition are blocking.
         quadrature_degree: quadrature degree of all Nernst-Planck integrals (exp(w) is not a
             polynomial); :meth:`amount` uses the same rule, which makes the discrete balance exact.
+        streamline_diffusion: add the Scharfetter-Gummel scheme's numerical diffusion along
+            the drift where the cell Peclet number exceeds ~1 (:meth:`_streamline_diffusion`).
     """
 
     species: Species
     source: ufl.core.expr.Expr | None = None
     electrodes: tuple[ButlerVolmer, ...] = ()
     quadrature_degree: int = 4
+    streamline_diffusion: bool = False
 
     def flux(self, w, phi, T: Scalar) -> ufl.core.expr.Expr:
         """Ion flux N [mol/(m^2 s)] of the log-density w, potential phi [V], temperature T [K]."""
         sp = self.species
         drift = sp.charge_number * sp.drift_factor(phi, T) / thermal_voltage(T)
-        driving = ufl.grad(w) + drift * ufl.grad(phi)
+        gradient = ufl.grad(w)
+        if self.streamline_diffusion:
+            mesh = w.ufl_function_space().mesh
+            gradient += ufl.dot(self._streamline_diffusion(drift, phi, mesh), gradient)
+        driving = gradient + drift * ufl.grad(phi)
         if not (isinstance(sp.soret_coefficient_per_K, float | int)
                 and sp.soret_coefficient_per_K == 0):
             driving += sp.soret_coefficient_per_K * ufl.grad(T)
         return -sp.diffusivity(T) * sp.concentration(w) * sp.vacant_fraction(w) * driving
+
+    @staticmethod
+    def _streamline_diffusion(drift, phi, mesh) -> ufl.core.expr.Expr:
+        """The numerical diffusion of the Scharfetter-Gummel flux, relative to D: the tensor
+        (Pe coth Pe - 1) b b^T, b the drift direction, Pe = |drift grad phi| h / 2 the cell
+        Peclet number (h: cell diameter).
+
+        On a uniform 1-D grid, central differences plus D (Pe coth Pe - 1) are the
+        exponentially fitted (Scharfetter-Gummel, Il'in-Allen-Southwell) scheme, monotone at
+        any Peclet number; along the streamline it is the optimal SUPG diffusion of Brooks &
+        Hughes, Comput. Methods Appl. Mech. Eng. 32, 199 (1982). Without it Galerkin has no
+        diffusion to spare where a drift front is thinner than a cell (Pe >> 1), and the
+        log-density turns the undershoots into mesh-scale spots of extreme depletion. It is
+        ~Pe^2/3 below Pe ~ 1 (second-order consistent: the rates of a resolved solution stay)
+        and first order above. Unlike Scharfetter-Gummel it acts on grad c, not on the
+        electrochemical potential: a Boltzmann layer at a blocking wall thinner than a cell is
+        spread over ~ a cell instead of being exact at the nodes.
+        """
+        field = drift * ufl.grad(phi)
+        magnitude2 = ufl.inner(field, field)
+        magnitude = ufl.sqrt(ufl.max_value(magnitude2, _SMALL_X2 * 1e-30))
+        peclet = ufl.min_value(magnitude * ufl.CellDiameter(mesh)
+                               / 2.0, HOPPING_ARGUMENT_CAP)
+        extra = ufl.conditional(ufl.lt(peclet, 1e-2), peclet**2 / 3.0,
+                                peclet / ufl.tanh(peclet) - 1.0)
+        direction = field / magnitude
+        return extra * ufl.outer(direction, direction)
 
     def residual(self, w, v, m: DeviceMesh, *, phi, T: Scalar, dt: Scalar,
                  c_old: ufl.core.expr.Expr | None = None) -> ufl.Form:
