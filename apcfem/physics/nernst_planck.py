@@ -86,6 +86,10 @@ RESIDUAL_VOLUME_M3 = 1e-27
 # Below this x^2 the hopping factor sinh(x)/x is its Taylor polynomial (error < x^6/5040).
 _SMALL_X2 = 1e-4
 
+_NO_DRIFT2_PER_M2 = 1e-34
+"""|drift grad phi|^2 [1/m^2] below which the drift direction is taken as undefined (the
+streamline diffusion there is ~Pe^2/3 ~ 0 whichever direction is used)."""
+
 HOPPING_ARGUMENT_CAP = 40.0
 """x = z a E / (2 V_T) is capped here in the hopping factor (E ~ 8e9 V/m for a = 0.25 nm,
 beyond dielectric breakdown): keeps sinh finite where a field is unphysical, e.g. the
@@ -290,13 +294,13 @@ class NernstPlanck:
         ~Pe^2/3 below Pe ~ 1 (second-order consistent: the rates of a resolved solution stay)
         and first order above. Unlike Scharfetter-Gummel it acts on grad c, not on the
         electrochemical potential: a Boltzmann layer at a blocking wall thinner than a cell is
-        spread over ~ a cell instead of being exact at the nodes.
+        spread over ~ a cell instead of being exact at the nodes. Pe is capped at
+        HOPPING_ARGUMENT_CAP, as the hopping argument: beyond it the field is unphysical.
         """
         field = drift * ufl.grad(phi)
         magnitude2 = ufl.inner(field, field)
-        magnitude = ufl.sqrt(ufl.max_value(magnitude2, _SMALL_X2 * 1e-30))
-        peclet = ufl.min_value(magnitude * ufl.CellDiameter(mesh)
-                               / 2.0, HOPPING_ARGUMENT_CAP)
+        magnitude = ufl.sqrt(ufl.max_value(magnitude2, _NO_DRIFT2_PER_M2))
+        peclet = ufl.min_value(magnitude * ufl.CellDiameter(mesh) / 2.0, HOPPING_ARGUMENT_CAP)
         extra = ufl.conditional(ufl.lt(peclet, 1e-2), peclet**2 / 3.0,
                                 peclet / ufl.tanh(peclet) - 1.0)
         direction = field / magnitude
