@@ -49,6 +49,7 @@ booked with the anode's oxidation.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import numpy as np
@@ -122,9 +123,12 @@ NUCLEUS_RELAXATION_STEPS = 12
 """Steps of the zero-bias relaxation of the initial nucleus (see EcmCell._relax_interface)."""
 
 RELAXATION_NEWTON_ITERATIONS = 100
-"""Newton iteration limit of the relaxation steps: the interpolated nucleus is far from the
-discrete profile, and the line search takes damped steps at first (35 iterations for the first
-step on the 0.05 nm mesh; the time steps keep BLOCK_OPTIONS' 30 and cut dt instead)."""
+"""Newton iteration limit of the solves that start far from the discrete solution, where the
+line search takes damped steps at first and a shorter step does not help: the relaxation of the
+interpolated nucleus (35 iterations for the first step on the 0.05 nm mesh) and the first step
+after a jump into or out of contact, whose residual (the ionic potential's equilibration around
+the new neck) does not shrink with dt (46 iterations on the 0.025 nm mesh, where 30 failed at
+every dt down to 1e-13 s). The other time steps keep BLOCK_OPTIONS' 30 and cut dt instead."""
 
 GEOMETRY_RESIDUAL_SCALE = 1e-3
 """Factor on the residuals of the curvature unknowns in the (xi, phi_e, geometry) block [-].
@@ -200,6 +204,9 @@ class EcmCell:
         """A closing gap this narrow [m] bridges (:meth:`bridge_gap`), and a face neck whose
         last mode closes counts as a gap at least this wide (jump out of contact,
         :func:`apcfem.quantum_contact.contact_conductance`); 0: neither."""
+        self._contact_jumped = False
+        """The state was just bridged or broken and not yet solved from (see
+        :meth:`_solve_step`)."""
         self.bridge_radius_m = ONE_CHANNEL_RADIUS_KF / fermi_wavevector_per_m(
             metal.fermi_energy_eV.value, metal.effective_mass_me.value)
         self.leakage_S = layer_leakage_S(cfg.geometry, host.electrical_conductivity_S_per_m.value)
@@ -440,6 +447,7 @@ class EcmCell:
         bridged.interpolate(self._profile(rod))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
         self.update_geometry()
+        self._contact_jumped = True
         return self.inventory()["filament_mol"] - before
 
     def break_contact(self, spans_m: list[tuple[float, float]]) -> float:
@@ -459,6 +467,7 @@ class EcmCell:
                 lambda x, m=middle, h=half: h - np.abs(x[axial] - m)))
             self.xi.x.array[:] = np.minimum(self.xi.x.array, allowed.x.array)
         self.update_geometry()
+        self._contact_jumped = True
         return self.inventory()["filament_mol"] - before
 
     def _profile(self, distance):
@@ -479,14 +488,21 @@ class EcmCell:
         The run's clock starts afterwards."""
         if self.noise is not None:
             self.noise.clear()
-        snes = self._block.problem.solver
-        step_limit = snes.getTolerances()[3]
-        snes.setTolerances(max_it=RELAXATION_NEWTON_ITERATIONS)
-        try:
+        with self._far_start_newton():
             for dt in np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS) * (1e-4 / np.sum(
                     np.geomspace(1e-9, 1e-4, NUCLEUS_RELAXATION_STEPS))):
                 self._solve_step(float(dt), 0.0)
                 self.accept()
+
+    @contextlib.contextmanager
+    def _far_start_newton(self):
+        """The block's Newton limit raised to RELAXATION_NEWTON_ITERATIONS for the solves
+        inside (restored afterwards, also on failure)."""
+        snes = self._block.problem.solver
+        step_limit = snes.getTolerances()[3]
+        snes.setTolerances(max_it=RELAXATION_NEWTON_ITERATIONS)
+        try:
+            yield
         finally:
             snes.setTolerances(max_it=step_limit)
 
@@ -523,10 +539,17 @@ class EcmCell:
         return self._solve_step(dt_s, V_cell_V)
 
     def _solve_step(self, dt_s: float, V_cell_V: float) -> int:
-        """The block solve of a step of dt_s [s] at V_cell [V] (see :meth:`advance`)."""
+        """The block solve of a step of dt_s [s] at V_cell [V] (see :meth:`advance`); the
+        first converged solve after a jump into or out of contact may take
+        RELAXATION_NEWTON_ITERATIONS."""
         self.dt.value = dt_s
         self.set_cell_voltage(V_cell_V)
-        return self._block.solve()
+        if not self._contact_jumped:
+            return self._block.solve()
+        with self._far_start_newton():
+            iterations = self._block.solve()
+        self._contact_jumped = False
+        return iterations
 
     def set_cell_voltage(self, V_cell_V: float) -> None:
         """phi_m = V_cell phi_unit [V] (electronic conduction is linear in the voltage), with
@@ -577,15 +600,20 @@ class EcmCell:
                 **{u.name: u for u in self.geometry}}
 
     def state_scalars(self) -> dict[str, float]:
-        """The accepted neck-shell window (its value [eV], height [m] and width [m]) a restart
-        checkpoint stores besides :meth:`state_functions`: where the window sits depends on the
-        necks before it (see :meth:`place_neck_shell`). Empty without shells."""
+        """What a restart checkpoint stores besides :meth:`state_functions`: whether the state
+        was just bridged or broken (its next solve may take more Newton iterations, see
+        :meth:`_solve_step`) and, with shells, the accepted neck-shell window (its value [eV],
+        height [m] and width [m]): where the window sits depends on the necks before it (see
+        :meth:`place_neck_shell`)."""
+        jumped = {"contact_jumped": float(self._contact_jumped)}
         if not self.cfg.ecm.shell_correction:
-            return {}
-        return dict(zip(SHELL_SCALARS, self._accepted_shell, strict=True))
+            return jumped
+        return {**jumped, **dict(zip(SHELL_SCALARS, self._accepted_shell, strict=True))}
 
     def restore_scalars(self, scalars: dict[str, float]) -> None:
-        """Set the neck-shell window from a checkpoint's scalars (then :meth:`accept`)."""
+        """Set the jump flag and the neck-shell window from a checkpoint's scalars (then
+        :meth:`accept`); a checkpoint without the flag counts as not just jumped."""
+        self._contact_jumped = bool(scalars.get("contact_jumped", 0.0))
         if not self.cfg.ecm.shell_correction:
             return
         missing = [key for key in SHELL_SCALARS if key not in scalars]

@@ -315,6 +315,37 @@ def test_the_shell_window_stays_on_its_constriction():
         cell.close()
 
 
+def test_the_first_solve_after_a_jump_into_contact_may_take_more_newton_iterations():
+    """Bridging a gap makes a state whose ionic potential must equilibrate around the new neck
+    (a residual that does not shrink with dt): the next block solve runs with the relaxation's
+    Newton limit, the ones after it with the time steps' own; a checkpoint keeps the flag."""
+    from apcfem.coupling.ecm_cell import BLOCK_OPTIONS, RELAXATION_NEWTON_ITERATIONS, EcmCell
+    from apcfem.neck import NeckProfile
+
+    cell = EcmCell(_case(**{"mesh.min_size_nm": 0.3}), MPI.COMM_WORLD)
+    try:
+        snes = cell._block.problem.solver
+        limits = []
+        snes.setMonitor(lambda snes, its, norm: limits.append(snes.getTolerances()[3]))
+        bottom, top = cell.layer_z_m
+        z = np.linspace(bottom, top, 51)
+        radius = np.where(z < top - 0.2e-9, 1.0e-9, 0.0)
+        added_mol = cell.bridge_gap(NeckProfile(z, radius, 0.0, top - 0.1e-9, 0.0, 0.2e-9))
+        assert added_mol > 0.0
+        assert cell.state_scalars()["contact_jumped"] == 1.0
+        cell.advance(0.0, 1e-9, 0.1)
+        assert set(limits) == {RELAXATION_NEWTON_ITERATIONS}
+        assert cell.state_scalars()["contact_jumped"] == 0.0
+        cell.accept()
+        limits.clear()
+        cell.advance(1e-9, 1e-9, 0.1)
+        assert set(limits) == {BLOCK_OPTIONS["snes_max_it"]}
+        cell.restore_scalars({**cell.state_scalars(), "contact_jumped": 1.0})
+        assert cell.state_scalars()["contact_jumped"] == 1.0
+    finally:
+        cell.close()
+
+
 def test_newton_tolerance_reaches_the_coupled_solve():
     """solver.ecm_newton_tolerance is the coupled block's absolute and relative tolerance."""
     from apcfem.coupling.ecm_cell import EcmCell
