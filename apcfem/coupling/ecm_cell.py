@@ -126,9 +126,16 @@ RELAXATION_NEWTON_ITERATIONS = 100
 """Newton iteration limit of the solves that start far from the discrete solution, where the
 line search takes damped steps at first and a shorter step does not help: the relaxation of the
 interpolated nucleus (35 iterations for the first step on the 0.05 nm mesh) and the first step
-after a jump into or out of contact, whose residual (the ionic potential's equilibration around
-the new neck) does not shrink with dt (46 iterations on the 0.025 nm mesh, where 30 failed at
-every dt down to 1e-13 s). The other time steps keep BLOCK_OPTIONS' 30 and cut dt instead."""
+after a jump into or out of contact or a jump of the neck's shell potential, whose residual (the
+ionic potential's equilibration around the changed neck) does not shrink with dt (on the
+0.025 nm mesh: 46 iterations after a bridge, 42 when the shells of a connected 0.3 nm neck
+switch on, where 30 failed at every dt down to 1e-13 s). The other time steps keep
+BLOCK_OPTIONS' 30 and cut dt instead."""
+
+FAR_START_SHELL_CHANGE_EV = 0.1
+"""A change of the neck's shell potential [eV] from the one the last converged solve used above
+which the next solve counts as a far start (RELAXATION_NEWTON_ITERATIONS): the Butler-Volmer
+rates there change by e^{alpha z Delta / k_B T}, 7x at 300 K."""
 
 GEOMETRY_RESIDUAL_SCALE = 1e-3
 """Factor on the residuals of the curvature unknowns in the (xi, phi_e, geometry) block [-].
@@ -204,9 +211,11 @@ class EcmCell:
         """A closing gap this narrow [m] bridges (:meth:`bridge_gap`), and a face neck whose
         last mode closes counts as a gap at least this wide (jump out of contact,
         :func:`apcfem.quantum_contact.contact_conductance`); 0: neither."""
-        self._contact_jumped = False
-        """The state was just bridged or broken and not yet solved from (see
-        :meth:`_solve_step`)."""
+        self._far_start = False
+        """The state was just bridged or broken, or its shell potential jumped, and it was not
+        yet solved from (see :meth:`_solve_step`)."""
+        self._solved_shell_eV = 0.0
+        """The shell potential [eV] of the last converged block solve."""
         self.bridge_radius_m = ONE_CHANNEL_RADIUS_KF / fermi_wavevector_per_m(
             metal.fermi_energy_eV.value, metal.effective_mass_me.value)
         self.leakage_S = layer_leakage_S(cfg.geometry, host.electrical_conductivity_S_per_m.value)
@@ -421,13 +430,17 @@ class EcmCell:
 
     @property
     def neck_shell(self) -> float:
-        """The neck's shell potential [eV] the next step solves with."""
-        return float(self.neck_shell_eV.value)
+        """The neck's shell potential [eV] the next step solves with (0 without
+        ``ecm.shell_correction``)."""
+        return float(self.neck_shell_eV.value) if self.cfg.ecm.shell_correction else 0.0
 
     def set_neck_shell(self, shell_eV: float) -> None:
         """The neck's shell potential [eV] the next step solves with (see
-        :meth:`place_neck_shell`)."""
+        :meth:`place_neck_shell`); a jump of more than FAR_START_SHELL_CHANGE_EV makes the next
+        solve a far start."""
         self.neck_shell_eV.value = shell_eV
+        if abs(shell_eV - self._solved_shell_eV) > FAR_START_SHELL_CHANGE_EV:
+            self._far_start = True
 
     def bridge_gap(self, neck: NeckProfile) -> float:
         """Jump to contact: bridge the gap of ``neck`` by a rod of the one-atom radius on the
@@ -447,7 +460,7 @@ class EcmCell:
         bridged.interpolate(self._profile(rod))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
         self.update_geometry()
-        self._contact_jumped = True
+        self._far_start = True
         return self.inventory()["filament_mol"] - before
 
     def break_contact(self, spans_m: list[tuple[float, float]]) -> float:
@@ -467,7 +480,7 @@ class EcmCell:
                 lambda x, m=middle, h=half: h - np.abs(x[axial] - m)))
             self.xi.x.array[:] = np.minimum(self.xi.x.array, allowed.x.array)
         self.update_geometry()
-        self._contact_jumped = True
+        self._far_start = True
         return self.inventory()["filament_mol"] - before
 
     def _profile(self, distance):
@@ -540,15 +553,17 @@ class EcmCell:
 
     def _solve_step(self, dt_s: float, V_cell_V: float) -> int:
         """The block solve of a step of dt_s [s] at V_cell [V] (see :meth:`advance`); the
-        first converged solve after a jump into or out of contact may take
-        RELAXATION_NEWTON_ITERATIONS."""
+        first converged solve after a jump into or out of contact or of the shell potential
+        may take RELAXATION_NEWTON_ITERATIONS."""
         self.dt.value = dt_s
         self.set_cell_voltage(V_cell_V)
-        if not self._contact_jumped:
-            return self._block.solve()
-        with self._far_start_newton():
+        if self._far_start:
+            with self._far_start_newton():
+                iterations = self._block.solve()
+        else:
             iterations = self._block.solve()
-        self._contact_jumped = False
+        self._far_start = False
+        self._solved_shell_eV = self.neck_shell
         return iterations
 
     def set_cell_voltage(self, V_cell_V: float) -> None:
@@ -600,20 +615,21 @@ class EcmCell:
                 **{u.name: u for u in self.geometry}}
 
     def state_scalars(self) -> dict[str, float]:
-        """What a restart checkpoint stores besides :meth:`state_functions`: whether the state
-        was just bridged or broken (its next solve may take more Newton iterations, see
-        :meth:`_solve_step`) and, with shells, the accepted neck-shell window (its value [eV],
+        """What a restart checkpoint stores besides :meth:`state_functions`: whether the next
+        solve is a far start (it may take more Newton iterations, see :meth:`_solve_step`) and,
+        with shells, the accepted neck-shell window (its value [eV],
         height [m] and width [m]): where the window sits depends on the necks before it (see
         :meth:`place_neck_shell`)."""
-        jumped = {"contact_jumped": float(self._contact_jumped)}
+        jumped = {"far_start": float(self._far_start)}
         if not self.cfg.ecm.shell_correction:
             return jumped
         return {**jumped, **dict(zip(SHELL_SCALARS, self._accepted_shell, strict=True))}
 
     def restore_scalars(self, scalars: dict[str, float]) -> None:
-        """Set the jump flag and the neck-shell window from a checkpoint's scalars (then
-        :meth:`accept`); a checkpoint without the flag counts as not just jumped."""
-        self._contact_jumped = bool(scalars.get("contact_jumped", 0.0))
+        """Set the far-start flag and the neck-shell window from a checkpoint's scalars (then
+        :meth:`accept`; the restored shell counts as solved); a checkpoint without the flag
+        counts as no far start."""
+        self._far_start = bool(scalars.get("far_start", 0.0))
         if not self.cfg.ecm.shell_correction:
             return
         missing = [key for key in SHELL_SCALARS if key not in scalars]
@@ -623,6 +639,7 @@ class EcmCell:
                              "--resume")
         for constant, key in zip(self._shell, SHELL_SCALARS, strict=True):
             constant.value = float(scalars[key])
+        self._solved_shell_eV = float(self.neck_shell_eV.value)
 
     def fields(self) -> list[fem.Function]:
         """Functions written as VTX snapshots (with the interface noise: the last step's

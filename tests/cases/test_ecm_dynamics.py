@@ -315,10 +315,11 @@ def test_the_shell_window_stays_on_its_constriction():
         cell.close()
 
 
-def test_the_first_solve_after_a_jump_into_contact_may_take_more_newton_iterations():
-    """Bridging a gap makes a state whose ionic potential must equilibrate around the new neck
-    (a residual that does not shrink with dt): the next block solve runs with the relaxation's
-    Newton limit, the ones after it with the time steps' own; a checkpoint keeps the flag."""
+def test_the_first_solve_after_a_jump_of_the_neck_may_take_more_newton_iterations():
+    """Bridging a gap, or switching on a neck's shell potential, makes a state whose ionic
+    potential must equilibrate around the changed neck (a residual that does not shrink with
+    dt): the next block solve runs with the relaxation's Newton limit, the ones after it (and
+    after a small change of the shell) with the time steps' own; a checkpoint keeps the flag."""
     from apcfem.coupling.ecm_cell import BLOCK_OPTIONS, RELAXATION_NEWTON_ITERATIONS, EcmCell
     from apcfem.neck import NeckProfile
 
@@ -332,16 +333,26 @@ def test_the_first_solve_after_a_jump_into_contact_may_take_more_newton_iteratio
         radius = np.where(z < top - 0.2e-9, 1.0e-9, 0.0)
         added_mol = cell.bridge_gap(NeckProfile(z, radius, 0.0, top - 0.1e-9, 0.0, 0.2e-9))
         assert added_mol > 0.0
-        assert cell.state_scalars()["contact_jumped"] == 1.0
+        assert cell.state_scalars()["far_start"] == 1.0
         cell.advance(0.0, 1e-9, 0.1)
         assert set(limits) == {RELAXATION_NEWTON_ITERATIONS}
-        assert cell.state_scalars()["contact_jumped"] == 0.0
+        assert cell.state_scalars()["far_start"] == 0.0
         cell.accept()
         limits.clear()
         cell.advance(1e-9, 1e-9, 0.1)
         assert set(limits) == {BLOCK_OPTIONS["snes_max_it"]}
-        cell.restore_scalars({**cell.state_scalars(), "contact_jumped": 1.0})
-        assert cell.state_scalars()["contact_jumped"] == 1.0
+        cell.accept()
+        limits.clear()
+        cell.set_neck_shell(-0.6)  # the shells of a 1 G0 neck switching on
+        cell.advance(2e-9, 1e-9, 0.1)
+        assert set(limits) == {RELAXATION_NEWTON_ITERATIONS}
+        cell.accept()
+        limits.clear()
+        cell.set_neck_shell(-0.62)
+        cell.advance(3e-9, 1e-9, 0.1)
+        assert set(limits) == {BLOCK_OPTIONS["snes_max_it"]}
+        cell.restore_scalars({**cell.state_scalars(), "far_start": 1.0})
+        assert cell.state_scalars()["far_start"] == 1.0
     finally:
         cell.close()
 
