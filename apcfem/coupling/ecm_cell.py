@@ -617,13 +617,12 @@ class EcmCell:
     def state_scalars(self) -> dict[str, float]:
         """What a restart checkpoint stores besides :meth:`state_functions`: whether the next
         solve is a far start (it may take more Newton iterations, see :meth:`_solve_step`) and,
-        with shells, the accepted neck-shell window (its value [eV],
-        height [m] and width [m]): where the window sits depends on the necks before it (see
-        :meth:`place_neck_shell`)."""
-        jumped = {"far_start": float(self._far_start)}
+        with shells, the accepted neck-shell window (its value [eV], height [m] and width [m]):
+        where the window sits depends on the necks before it (see :meth:`place_neck_shell`)."""
+        far_start = {"far_start": float(self._far_start)}
         if not self.cfg.ecm.shell_correction:
-            return jumped
-        return {**jumped, **dict(zip(SHELL_SCALARS, self._accepted_shell, strict=True))}
+            return far_start
+        return {**far_start, **dict(zip(SHELL_SCALARS, self._accepted_shell, strict=True))}
 
     def restore_scalars(self, scalars: dict[str, float]) -> None:
         """Set the far-start flag and the neck-shell window from a checkpoint's scalars (then
