@@ -557,10 +557,7 @@ class EcmCell:
         may take RELAXATION_NEWTON_ITERATIONS."""
         self.dt.value = dt_s
         self.set_cell_voltage(V_cell_V)
-        if self._far_start:
-            with self._far_start_newton():
-                iterations = self._block.solve()
-        else:
+        with self._far_start_newton() if self._far_start else contextlib.nullcontext():
             iterations = self._block.solve()
         self._far_start = False
         self._solved_shell_eV = self.neck_shell
