@@ -50,13 +50,16 @@ def hemisphere_distance(device: DeviceMesh, z_face_m: float, radius_m: float,
     return lambda x: np.hypot(radial(x), x[axial] - z_face_m) - radius_m
 
 
-def rod_distance(device: DeviceMesh, z_low_m: float, z_high_m: float,
-                 radius_m: float, offset_m: tuple[float, float] = (0.0, 0.0)) -> Distance:
-    """Signed distance [m] to a rod of radius_m on the axis (in 3-D: moved by offset_m (x, y)
-    [m]) from z_low_m to z_high_m, its ends rounded by hemispheres."""
-    radial, axial = radial_distance(device, Section(offset_m=offset_m)), device.axial_index
-    return lambda x: np.hypot(radial(x), x[axial] - np.clip(x[axial], z_low_m, z_high_m)) \
-        - radius_m
+def frustum_distance(device: DeviceMesh, z_base_m: float, z_tip_m: float, z_end_m: float,
+                     base_m: float, tip_m: float, section: Section = ON_AXIS) -> Distance:
+    """Signed distance [m] (exact enough for a slender frustum) to a frustum on the axis of
+    ``section``: radius base_m at z_base_m narrowing linearly to tip_m at z_tip_m, prolonged
+    as a cylinder of radius tip_m to z_end_m (beyond z_tip_m), cut flat at z_base_m and
+    z_end_m."""
+    cone = cone_distance(device, z_base_m, z_tip_m, base_m, tip_m, 0.0, section)
+    axial = device.axial_index
+    middle, half = 0.5 * (z_base_m + z_end_m), 0.5 * abs(z_end_m - z_base_m)
+    return lambda x: np.maximum(cone(x), np.abs(x[axial] - middle) - half)
 
 
 def cone_distance(device: DeviceMesh, z_base_m: float, z_far_m: float, base_m: float,

@@ -63,8 +63,8 @@ from apcfem.coupling.cell_geometry import (
     check_unit_potential,
     clipped_potential,
     cone_distance,
+    frustum_distance,
     hemisphere_distance,
-    rod_distance,
 )
 from apcfem.coupling.cell_heat import LINEAR, CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
@@ -404,7 +404,8 @@ class EcmCell:
 
     def place_neck_shell(self, neck: NeckProfile, electrons) -> float:
         """The shell part of the chemical potential of the atoms of a connected neck [eV]
-        (0 while broken, below the first mode's radius, or without ``ecm.shell_correction``)
+        (0 while broken or without ``ecm.shell_correction``; below the first mode's radius,
+        its value there)
         at the electrons' temperature, from the equivalent radius of the section at the
         window's plane; the window moves to the narrowest slice only when that leaves its
         width. The step solves with the value :meth:`set_neck_shell` gives it."""
@@ -420,12 +421,15 @@ class EcmCell:
                 self._shell_z.value = neck.neck_z_m
             self._shell_width.value = width
             radius = float(np.interp(float(self._shell_z.value), neck.z_m, neck.radius_m))
-            # a section narrower than the first mode's radius holds no conduction channel (the
-            # count tunnels across it): no electron shells, where the Weyl-subtracted term
-            # would be an artefact (-3 eV at 0.05 nm, which stalled a reset's Newton)
-            if radius >= first_mode_radius_m(electrons):
-                shell = circular_shell_chemical_potential_eV(
-                    radius, electrons.with_(bias_V=0.0), self.atomic_volume_m3)
+            # a section narrower than the first mode's radius holds no conduction channel: it
+            # keeps the (unbinding) shell potential of the last channel's closing, so that
+            # the potential is continuous in the radius. (The Weyl-subtracted term of an
+            # emptier section would be an artefact, -3 eV at 0.05 nm; a cut to 0 there was a
+            # jump of ~0.8 eV, across which a thinning neck's step iteration has no fixed
+            # point: the reset crawled towards the first mode's radius with ever shorter steps.)
+            shell = circular_shell_chemical_potential_eV(
+                max(radius, first_mode_radius_m(electrons)), electrons.with_(bias_V=0.0),
+                self.atomic_volume_m3)
         return shell
 
     @property
@@ -443,21 +447,34 @@ class EcmCell:
             self._far_start = True
 
     def bridge_gap(self, neck: NeckProfile) -> float:
-        """Jump to contact: bridge the gap of ``neck`` by a rod of the one-atom radius on the
-        axis reaching into the metal on both sides (xi = max(xi, rod profile)), as the apex
-        atom of a tip snaps to the counter-electrode once the gap is below an atomic
+        """Jump to contact: bridge the gap of ``neck`` (xi = max(xi, bridge profile)), as the
+        apex atom of a tip snaps to the counter-electrode once the gap is below an atomic
         diameter (Agrait, Levy Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2).
-        The present state becomes the bridged one (accepted or rejected with its step).
-        Returns the metal added [mol] (the caller books it to the active electrode, whose
-        atoms jump)."""
-        broken = np.flatnonzero(np.asarray(neck.radius_m) <= 0.0)
+        The bridge prolongs the narrower side (the tip) across the gap: a frustum from the
+        tip's own section one overlap (two interface widths) inside it down to the one-atom
+        radius where it meets the wider side (an electrode face, or a blunter tip), reaching
+        one overlap into that side's metal. The contact's narrowest section is then where
+        the apex meets the face, on any mesh (a uniform rod has no preferred narrowest
+        section: the mesh picks one of its slices). The present state becomes the bridged
+        one (accepted or rejected with its step). Returns the metal added [mol] (the caller
+        books it to the active electrode, whose atoms jump)."""
+        z, radius = np.asarray(neck.z_m), np.asarray(neck.radius_m)
+        broken = np.flatnonzero(radius <= 0.0)
+        low, high = int(broken[0]), int(broken[-1])
+        # a gap that reaches the end of the sampled layer ends on an electrode: infinitely wide
+        below = radius[low - 1] if low > 0 else np.inf
+        above = radius[high + 1] if high + 1 < radius.size else np.inf
         overlap = 2.0 * self.cfg.ecm.interface_width_nm * NM
-        rod = rod_distance(self.device, neck.z_m[broken[0]] - overlap,
-                           neck.z_m[broken[-1]] + overlap, self.bridge_radius_m,
-                           self.section.offset_m)
+        if below <= above:  # the tip grows upwards and meets the wider side at the gap's top
+            z_base, z_tip, z_end = z[low] - overlap, z[high], z[high] + overlap
+        else:
+            z_base, z_tip, z_end = z[high] + overlap, z[low], z[low] - overlap
+        base = max(float(np.interp(z_base, z, radius)), self.bridge_radius_m)
+        bridge = frustum_distance(self.device, z_base, z_tip, z_end, base,
+                                  self.bridge_radius_m, self.section)
         before = self.inventory()["filament_mol"]
         bridged = fem.Function(self.xi.function_space)
-        bridged.interpolate(self._profile(rod))
+        bridged.interpolate(self._profile(bridge))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
         self.update_geometry()
         self._far_start = True

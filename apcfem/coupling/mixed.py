@@ -27,7 +27,7 @@ from apcfem.coupling.newton import (
     NewtonProblem,
     SnesSolver,
     _OwnedNonlinearProblem,
-    checked_iterations,
+    checked_solve,
     preset_options,
     snes_options,
 )
@@ -93,9 +93,7 @@ class BlockNewtonProblem(SnesSolver):
             SolverDivergedError: SNES diverged or a solution is not finite on some rank.
             SolverClosedError: after ``close()``.
         """
-        problem = self.problem
-        problem.solve()
-        return checked_iterations(self.name, problem.solver, self.unknowns)
+        return checked_solve(self.name, self.problem, self.unknowns)
 
 
 def backward_euler(problem: NewtonProblem | BlockNewtonProblem,

@@ -21,6 +21,7 @@ import ufl
 from dolfinx import fem
 from dolfinx.fem.petsc import NonlinearProblem
 from mpi4py import MPI
+from petsc4py import PETSc
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +82,15 @@ def forget_options(prefix: str, options: dict) -> None:
 
 
 class SolverDivergedError(RuntimeError):
-    """SNES did not converge, or converged onto NaN/Inf; carries the PETSc converged reason."""
+    """SNES did not converge, or converged onto NaN/Inf, or PETSc raised inside the solve
+    (``petsc_error``: its message); carries the PETSc converged reason."""
 
-    def __init__(self, name: str, reason: int, iterations: int, finite: bool = True):
+    def __init__(self, name: str, reason: int, iterations: int, finite: bool = True,
+                 petsc_error: str | None = None):
         what = "Newton solve failed" if finite else "Newton solve gave NaN or Inf"
-        super().__init__(f"{name}: {what} (SNES reason {reason} {_reason_name(reason)} after "
-                         f"{iterations} iterations)")
+        why = (f"PETSc error {petsc_error}" if petsc_error is not None
+               else f"SNES reason {reason} {_reason_name(reason)}")
+        super().__init__(f"{name}: {what} ({why} after {iterations} iterations)")
         self.reason = reason
         self.iterations = iterations
 
@@ -216,9 +220,26 @@ class NewtonProblem(SnesSolver):
             SolverDivergedError: SNES diverged or the solution is not finite on some rank.
             SolverClosedError: after :meth:`~SnesSolver.close`.
         """
-        problem = self.problem
+        return checked_solve(self.name, self.problem, [self.u])
+
+
+def checked_solve(name: str, problem, unknowns: Sequence[fem.Function]) -> int:
+    """``problem.solve()`` (a DOLFINx nonlinear problem), then :func:`checked_iterations`. A
+    PETSc error inside the solve (e.g. MUMPS asked to solve after a factorisation it refused)
+    is a failed solve too. After any failure the KSP is reset (a failed LU factorisation
+    leaves MUMPS unusable until its preconditioner is set up anew: every later solve would
+    fail at once) and :class:`SolverDivergedError` raised, so the caller can reject the step."""
+    try:
         problem.solve()
-        return checked_iterations(self.name, problem.solver, [self.u])
+        return checked_iterations(name, problem.solver, unknowns)
+    except PETSc.Error as err:
+        problem.solver.getKSP().reset()
+        raise SolverDivergedError(name, problem.solver.getConvergedReason(),
+                                  problem.solver.getIterationNumber(),
+                                  petsc_error=str(err)) from err
+    except SolverDivergedError:
+        problem.solver.getKSP().reset()
+        raise
 
 
 def checked_iterations(name: str, snes, unknowns: Sequence[fem.Function]) -> int:

@@ -52,7 +52,6 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from mpi4py import MPI
-from petsc4py import PETSc
 
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
@@ -355,12 +354,6 @@ class VcmCell:
         """The Newton solve of c_V at the present phi and T_step (see :meth:`advance`)."""
         try:
             return self._solver.solve()
-        except PETSc.Error as err:  # e.g. MUMPS refusing a factorisation with NaN entries
-            raise SolverDivergedError("vcm", -1, 0) from err
-        except SolverDivergedError:
-            # a failed LU factorisation leaves MUMPS unusable until the PC is set up anew
-            self._solver.problem.solver.getKSP().reset()
-            raise
         finally:
             self._update_filament()
 

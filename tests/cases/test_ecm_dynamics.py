@@ -281,36 +281,94 @@ def test_a_rejected_step_restores_the_neck_shell_term():
         cell.close()
 
 
-def test_the_shell_window_stays_on_its_constriction():
-    """On a near-uniform rod the narrowest slice hops between heights: the shell window stays
-    where it is while the minimum moves within its width, and takes the section radius at its
-    own plane; it follows a minimum that moves farther (a new constriction)."""
+@pytest.fixture
+def shell_cell():
+    """A coarse ECM cell with the neck's shell potential (placed, not solved)."""
     from apcfem.coupling.ecm_cell import EcmCell
-    from apcfem.landauer.shell import circular_shell_chemical_potential_eV
-    from apcfem.neck import NeckProfile
 
     cell = EcmCell(_case(**{"mesh.min_size_nm": 0.3, "ecm.shell_correction": True}),
                    MPI.COMM_WORLD)
+    yield cell
+    cell.close()
+
+
+def _ag_electrons(temperature_K: float):
+    metal = apcfem.get_material("Ag")
+    return apcfem.landauer.Electrons(metal.fermi_energy_eV.value,
+                                     metal.effective_mass_me.value, temperature_K)
+
+
+def test_the_shell_window_stays_on_its_constriction(shell_cell):
+    """On a near-uniform rod the narrowest slice hops between heights: the shell window stays
+    where it is while the minimum moves within its width, and takes the section radius at its
+    own plane; it follows a minimum that moves farther (a new constriction)."""
+    from apcfem.landauer.shell import circular_shell_chemical_potential_eV
+    from apcfem.neck import NeckProfile
+
+    cell, electrons = shell_cell, _ag_electrons(300.0)
+    z = np.linspace(2e-9, 7e-9, 101)
+
+    def rod(z_min, a_min):
+        radius = np.where(np.abs(z - 6.0e-9) < 0.5e-9, 0.262e-9, 1.0e-9)
+        radius[np.argmin(np.abs(z - z_min))] = a_min
+        return NeckProfile(z, radius, a_min, z[np.argmin(np.abs(z - z_min))], 0.0, 0.0)
+
+    cell.set_neck_shell(cell.place_neck_shell(rod(5.8e-9, 0.260e-9), electrons))
+    plane = float(cell._shell_z.value)
+    shell = cell.place_neck_shell(rod(6.0e-9, 0.259e-9), electrons)  # inside the window
+    assert float(cell._shell_z.value) == plane
+    expected = circular_shell_chemical_potential_eV(
+        0.262e-9, electrons, apcfem.get_material("Ag").atomic_volume_m3.value)
+    assert shell == pytest.approx(expected, rel=1e-12)
+    cell.place_neck_shell(rod(6.4e-9, 0.258e-9), electrons)  # 0.6 nm away: a new plane
+    assert float(cell._shell_z.value) == pytest.approx(z[np.argmin(np.abs(z - 6.4e-9))])
+
+
+def test_the_shell_potential_is_continuous_where_the_last_channel_closes(shell_cell):
+    """A thinning neck's shell potential rises steeply as its last mode closes (the atoms
+    lose the channel's binding) and keeps that value below the first mode's radius: no jump
+    for the step's circuit/shell iteration to straddle (a cut to 0 there had no fixed point,
+    and the reset crawled towards the first mode's radius with ever shorter steps)."""
+    from apcfem.neck import NeckProfile
+    from apcfem.quantum_contact import first_mode_radius_m
+
+    cell, electrons = shell_cell, _ag_electrons(400.0)
+    z = np.linspace(2e-9, 7e-9, 101)
+    a_1 = first_mode_radius_m(electrons)
+
+    def shell(a):
+        radius = np.where(np.abs(z - 6.0e-9) < 0.5e-9, a, 1.0e-9)
+        cell.set_neck_shell(0.0)
+        return cell.place_neck_shell(NeckProfile(z, radius, a, 6.0e-9, 0.0, 0.0), electrons)
+
+    closing = [shell(a_1 + d) for d in (20e-12, 5e-12, 1e-12, 0.1e-12)]
+    assert closing[0] < -0.3 and np.all(np.diff(closing) > 0)   # bound, then unbinding
+    assert closing[-1] > 0.4
+    assert shell(a_1 - 1e-12) == pytest.approx(shell(a_1), abs=1e-12)
+    assert shell(0.5 * a_1) == pytest.approx(shell(a_1), abs=1e-12)
+    assert abs(shell(a_1 + 0.01e-12) - shell(a_1)) < 0.005   # ~0.2 eV/pm there
+
+
+@pytest.mark.parametrize("mesh_nm", [0.1, 0.05])
+def test_the_bridged_neck_sits_where_the_apex_meets_the_face(mesh_nm):
+    """A relaxed cone whose tip stopped 0.3 nm below the Ag anode, bridged: the narrowest
+    section of the bridged filament is at the anode's face (within half a cell), on both
+    meshes, and the bridge's neck is about one atom wide. (A uniform rod across the gap put
+    it on the face or 0.19 nm below it, in a slice the mesh picked.)"""
+    from apcfem.coupling.ecm_cell import EcmCell
+
+    cfg = _case(**{"mesh.min_size_nm": mesh_nm, "ecm.cone_gap_nm": 0.3})
+    cell = EcmCell(cfg, MPI.COMM_WORLD)
     try:
-        metal = apcfem.get_material("Ag")
-        electrons = apcfem.landauer.Electrons(metal.fermi_energy_eV.value,
-                                              metal.effective_mass_me.value, 300.0)
-        z = np.linspace(2e-9, 7e-9, 101)
-
-        def rod(z_min, a_min):
-            radius = np.where(np.abs(z - 6.0e-9) < 0.5e-9, 0.262e-9, 1.0e-9)
-            radius[np.argmin(np.abs(z - z_min))] = a_min
-            return NeckProfile(z, radius, a_min, z[np.argmin(np.abs(z - z_min))], 0.0, 0.0)
-
-        cell.set_neck_shell(cell.place_neck_shell(rod(5.8e-9, 0.260e-9), electrons))
-        plane = float(cell._shell_z.value)
-        shell = cell.place_neck_shell(rod(6.0e-9, 0.259e-9), electrons)  # inside the window
-        assert float(cell._shell_z.value) == plane
-        expected = circular_shell_chemical_potential_eV(0.262e-9, electrons,
-                                                        metal.atomic_volume_m3.value)
-        assert shell == pytest.approx(expected, rel=1e-12)
-        cell.place_neck_shell(rod(6.4e-9, 0.258e-9), electrons)  # 0.6 nm away: a new plane
-        assert float(cell._shell_z.value) == pytest.approx(z[np.argmin(np.abs(z - 6.4e-9))])
+        extract = Simulation(cfg, MPI.COMM_WORLD)._neck_extractor(cell)
+        before = extract(cell.xi)
+        assert 0.15e-9 < before.gap_m < 0.35e-9
+        cell.bridge_gap(before)
+        after = extract(cell.xi)
+        top = cell.layer_z_m[1]
+        assert after.gap_m == 0.0
+        assert abs(after.neck_z_m - top) <= 0.5 * mesh_nm * 1e-9
+        assert after.neck_radius_m == pytest.approx(cell.bridge_radius_m, rel=0.25)
     finally:
         cell.close()
 
