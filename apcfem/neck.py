@@ -29,7 +29,9 @@ class NeckProfile:
         radius_m: equivalent radius a(z) = sqrt(A(z)/pi) [m] (0 where the filament is broken).
         neck_radius_m: minimal equivalent radius [m] (0 if broken).
         neck_z_m: height of the neck [m].
-        curvature_per_m: a''(z) at the neck from a local parabola [1/m].
+        curvature_per_m: a''(z) at the neck [1/m]: from a local parabola, or for a neck on an
+            electrode face the waist curvature of the hyperboloid its filament side opens into
+            (:func:`_face_curvature`).
         gap_m: total length of the broken part of the filament [m].
         section_polygon_m: 3-D only: (n_theta, 2) boundary of the section at the sample
             nearest the neck, (x, y) [m], e.g. for :mod:`apcfem.section_modes`; None in (r, z).
@@ -89,9 +91,9 @@ class NeckExtractor:
         values = self._probe(field).reshape(len(self.z_m), self.n_theta, len(self.r_m))
         boundary = self._crossing_radius(values)
         if self.n_theta == 1:
-            return self._reduce(boundary[:, 0])
+            return reduce_profile(self.z_m, boundary[:, 0])
         area = 0.5 * np.sum(boundary**2, axis=1) * (2 * np.pi / self.n_theta)
-        profile = self._reduce(np.sqrt(area / np.pi))
+        profile = reduce_profile(self.z_m, np.sqrt(area / np.pi))
         at_neck = boundary[int(np.argmin(np.abs(self.z_m - profile.neck_z_m)))]
         polygon = np.column_stack([at_neck * np.cos(self._theta), at_neck * np.sin(self._theta)])
         return dataclasses.replace(profile, section_polygon_m=polygon)
@@ -110,19 +112,22 @@ class NeckExtractor:
         crossing = np.where(below.any(axis=-1), crossing, r[-1])
         return np.where(inside[..., 0], crossing, 0.0)
 
-    def _reduce(self, radius: np.ndarray) -> NeckProfile:
-        z = self.z_m
-        dz = z[1] - z[0]
-        gap = dz * np.count_nonzero(radius <= 0.0)
-        i = int(np.argmin(radius))
-        if gap > 0:
-            return NeckProfile(z, radius, float(max(radius[i], 0.0)), float(z[i]), np.nan,
-                               float(gap))
-        if i in (0, len(z) - 1):  # on an electrode face: the curvature of the filament's side
-            return NeckProfile(z, radius, float(radius[i]), float(z[i]),
-                               _local_curvature(z, radius, i), 0.0)
-        neck_z, neck_a = _parabola_vertex(z[i - 1:i + 2], radius[i - 1:i + 2])
-        return NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, i), 0.0)
+
+def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray) -> NeckProfile:
+    """The neck of a sampled profile a(z) (equally spaced heights z_m [m], radii [m], 0 where
+    broken): its narrowest section (between samples, by a parabola, unless on an electrode
+    face at an end of the profile), the curvature there and the length of the gaps."""
+    z, radius = np.asarray(z_m, dtype=float), np.asarray(radius_m, dtype=float)
+    gap = (z[1] - z[0]) * np.count_nonzero(radius <= 0.0)
+    i = int(np.argmin(radius))
+    if gap > 0:
+        return NeckProfile(z, radius, float(max(radius[i], 0.0)), float(z[i]), np.nan,
+                           float(gap))
+    if i in (0, len(z) - 1):  # on an electrode face
+        return NeckProfile(z, radius, float(radius[i]), float(z[i]),
+                           _face_curvature(z, radius, i), 0.0)
+    neck_z, neck_a = _parabola_vertex(z[i - 1:i + 2], radius[i - 1:i + 2])
+    return NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, i), 0.0)
 
 
 def _parabola_vertex(z: np.ndarray, a: np.ndarray) -> tuple[float, float]:
@@ -135,17 +140,37 @@ def _parabola_vertex(z: np.ndarray, a: np.ndarray) -> tuple[float, float]:
     return float(z[1] + shift), float(a[1] - (a[0] - a[2]) ** 2 / (8 * denom))
 
 
-def _local_curvature(z: np.ndarray, a: np.ndarray, i: int) -> float:
-    """a'' at the neck from a least-squares parabola over 1/8 of the samples either side (the
-    one side there is for a neck at an end of the profile, on an electrode face).
-
-    A wide window averages out the sub-cell noise of the sampled radius (second differences
-    amplify it); for a parabolic neck the fit is exact.
-    """
+def _fit_window(z: np.ndarray, i: int) -> slice:
+    """Samples within 1/8 of the profile (at least 3) either side of sample i, as far as the
+    profile goes: a wide window averages out the sub-cell noise of the sampled radius (second
+    differences amplify it)."""
     half = max(3, len(z) // 8)
-    window = slice(max(i - half, 0), min(i + half + 1, len(z)))
+    return slice(max(i - half, 0), min(i + half + 1, len(z)))
+
+
+def _local_curvature(z: np.ndarray, a: np.ndarray, i: int) -> float:
+    """a'' at an inner neck from a least-squares parabola over :func:`_fit_window` (exact for
+    a parabolic neck)."""
+    window = _fit_window(z, i)
     coeffs = np.polyfit(z[window] - z[i], a[window], 2)
     return float(2 * coeffs[0])
+
+
+def _face_curvature(z: np.ndarray, a: np.ndarray, i: int) -> float:
+    """a'' of a neck on an electrode face (sample i at an end of the profile): the waist
+    curvature s^2 / a0 of the hyperboloid a(z) = sqrt(a0^2 + s^2 z^2) whose asymptote has the
+    mean slope s of the filament's side (least-squares line over :func:`_fit_window`).
+
+    The constriction ends at the face, where it opens into the electrode: its mode edges fall
+    away on both sides of the face, not along a parabola of the filament side alone (whose
+    one-sided fit bends either way with the flank's shape and gave a'' < 0, no saddle). The
+    hyperboloidal constriction of that opening angle is the smooth neck with that saddle
+    (Torres, Pascual & Saenz, Phys. Rev. B 49, 16581 (1994)); a uniform wire meeting the face
+    (s = 0) keeps sharp steps.
+    """
+    window = _fit_window(z, i)
+    slope = np.polyfit(z[window] - z[i], a[window], 1)[0]
+    return float(slope**2 / a[i]) if a[i] > 0.0 else np.nan
 
 
 class SectionAreaNeck(NeckExtractor):
@@ -168,7 +193,7 @@ class SectionAreaNeck(NeckExtractor):
         area = per_ray.sum(axis=1) * (2.0 * np.pi / self.n_theta)
         radius = np.sqrt(area / np.pi)
         # sections with less metal than a tenth of an atom's cross-section are broken
-        profile = self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
+        profile = reduce_profile(self.z_m, np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
         if self.n_theta == 1:
             return profile
         # the neck's section as the star polygon whose sector on each ray holds that ray's

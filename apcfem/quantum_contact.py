@@ -9,16 +9,16 @@ through the first plateau as the gap closes. A whole filament may instead be cou
 neck alone (``transmission = "abrupt"`` or ``"saddle"``: Bessel-zero modes of the neck radius,
 the saddle form with hbar omega from the neck curvature). A neck on an electrode face (at an
 end of the profile, where it widens abruptly into the electrode) takes its hbar omega from the
-curvature of its filament side; once no mode is open there (k_F a < j_01) the contact has
-broken: its closed sections, which carry no propagating mode, are a gap to tunnel across (so
-is an inner neck that closes, where a jump distance is given: a filament pinched inside by
-dissolution). No
-gap is narrower than ``break_gap_m``: a gap closing below the jump distance jumps to contact,
-and a breaking contact jumps out of it, its last atom snapping back to the banks (Agrait, Levy
-Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2), so G drops from the last plateau
-into the tunnelling range and a sub-atomic sliver of gap never tunnels like a contact. The
-electrodes at both ends of the layer are leads: wide sections (at least the widest section of
-the filament, and 1 nm) of length ``LEAD_LENGTH_M`` beyond each face.
+hyperboloid its filament side opens into (:func:`apcfem.neck.reduce_profile`); once no mode
+is open there (k_F a < j_01) the contact has broken: its closed sections, which carry no
+propagating mode, are a gap to tunnel across (so is an inner neck that closes, where a jump
+distance is given: a filament pinched inside by dissolution). No gap is narrower than
+``break_gap_m``: a gap closing below the jump distance jumps to contact, and a breaking
+contact jumps out of it, its last atom snapping back to the banks (Agrait, Levy Yeyati & van
+Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2), so G drops from the last plateau into the
+tunnelling range and a sub-atomic sliver of gap never tunnels like a contact. The electrodes
+at both ends of the layer are leads: wide sections (at least the widest section of the
+filament, and 1 nm) of length ``LEAD_LENGTH_M`` beyond each face.
 """
 
 from __future__ import annotations

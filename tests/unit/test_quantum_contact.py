@@ -12,7 +12,7 @@ from scipy import constants
 from scipy.special import jn_zeros
 
 from apcfem import landauer
-from apcfem.neck import NeckProfile
+from apcfem.neck import NeckProfile, reduce_profile
 from apcfem.quantum_contact import contact_conductance, first_mode_radius_m, tunnel_spans_m
 
 NM = 1e-9
@@ -181,3 +181,36 @@ def test_the_spans_a_jump_out_of_contact_removes_are_the_gaps_the_count_tunnels(
     assert 0.5 * (low + high) == pytest.approx(Z_M[50], abs=0.03 * NM)
     assert high - low == pytest.approx(inner.tunnel_gap_m, rel=1e-9) == 0.35 * NM
     assert inner.G_G0 < 0.05  # an atomic gap between 1 nm wide banks
+
+
+def _face_cone(tip_nm: float, slope: float) -> NeckProfile:
+    """A cone of the given radial slope whose tip of radius tip_nm touches the upper face,
+    reduced to its neck as the extraction does."""
+    return reduce_profile(Z_M, (tip_nm + (Z_M[-1] - Z_M) / NM * slope) * NM)
+
+
+def test_a_face_neck_has_the_saddle_of_the_hyperboloid_its_side_opens_into():
+    """The neck on the face is the waist of a hyperboloid a = sqrt(a0^2 + s^2 z^2) with the
+    filament side's slope s: a'' = s^2 / a0 > 0 even where that side bends outwards (whose
+    own parabola has a'' < 0); a wire meeting the face (s = 0) keeps the sharp step."""
+    a0, slope = 0.3, 0.8
+    cone = _face_cone(a0, slope)
+    assert cone.neck_z_m == Z_M[-1]
+    assert cone.curvature_per_m == pytest.approx(slope**2 / (a0 * NM), rel=1e-9)
+    flaring = (a0 + 0.3 * ((Z_M[-1] - Z_M) / NM) ** 0.5) * NM  # a'' < 0 along the side
+    assert np.polyfit(Z_M[-13:] - Z_M[-1], flaring[-13:], 2)[0] < 0
+    assert reduce_profile(Z_M, flaring).curvature_per_m > 0.0
+    assert _face_cone(a0, 0.0).curvature_per_m == pytest.approx(0.0, abs=1e-3)
+
+
+def test_a_wide_funnel_on_the_face_softens_the_step_so_pm_do_not_decide_the_plateau():
+    """At the 1 -> 3 G0 edge (k_F a = j_11, 0.319 nm for Ag) the count of a face neck with a
+    45 degree funnel changes by < 0.1 G0 per pm, where a sharp step (a uniform wire) changes
+    by more than 0.4 G0 per pm at 300 K; both hold the 1 G0 plateau's middle (0.26 nm)."""
+    def slope_G0_per_pm(slope):
+        G = [_G0(_face_cone(a, slope)) for a in (0.318, 0.320)]
+        return (G[1] - G[0]) / 2.0
+    assert slope_G0_per_pm(1.0) < 0.1
+    assert slope_G0_per_pm(0.0) > 0.4
+    for slope in (0.0, 1.0):
+        assert _G0(_face_cone(0.26, slope)) == pytest.approx(1.0, abs=0.02)
