@@ -2,11 +2,11 @@
 the tunnelling range (T8).
 
 The bundled Ag/SiO2/Pt sweep (0.15 nm test mesh) with I_cc = 200 uA. The set leaves the neck on
-the anode's face, inside the 3 G0 plateau (a = 0.40 nm, G = 2.98 G0). Its dissolution rate
-rises a decade per ~120 mV of reverse bias, so reverse sweeps stopped at increasing |V_stop|,
-each back to 0 V where the state is read, thin it further: -0.3 V thins it along the 3 G0
-plateau (0.40 -> 0.38 nm: the count's level holds, as a quantum point contact's does), -0.6 V
-takes it across the 3 -> 1 G0 step onto the 1 G0 plateau, and -1 V breaks it (the review's
+the anode's face, on the 3 G0 plateau (a = 0.40 nm, G = 3.09 G0; the face neck's steps are
+soft, its side opening at ~40 degrees). Its dissolution rate rises a decade per ~120 mV of
+reverse bias, so reverse sweeps stopped at increasing |V_stop|, each back to 0 V where the state
+is read, thin it further: -0.3 V thins it along the 3 G0 plateau (0.40 -> 0.38 nm, 3.09 ->
+2.99 G0), -0.6 V takes it across the 3 -> 1 G0 step onto the 1 G0 plateau, and -1 V breaks it (the review's
 stop-voltage control, Kharlanov et al. 2022: increasing stop voltages leave decreasing
 conductances, here the quantized levels 3 G0, 1 G0, tunnelling). A full reverse sweep to -1 V
 from the set state thins the neck from the 3 G0 plateau through the 1 G0 plateau (review sec.
@@ -79,9 +79,10 @@ def test_increasing_stop_voltages_leave_decreasing_conductances(stop_ladder):
     after_stops = [*s["G_G0"][starts[1:] - 1], s["G_G0"][-1]]  # read at 0 V after each sweep
     radius = s["neck_radius_m"][starts - 1]
     assert after_set == pytest.approx(3.0, abs=0.3)
-    # -0.3 V thins the neck along the 3 G0 plateau: the level holds
+    # -0.3 V thins the neck along the 3 G0 plateau: G falls, but stays on it
     assert radius[1] < radius[0] - 5e-12
-    assert after_stops[0] == pytest.approx(after_set, abs=0.05)
+    assert after_stops[0] < after_set - 0.05
+    assert after_stops[0] == pytest.approx(3.0, abs=PLATEAU_HALF_WIDTH_G0)
     # -0.6 V leaves it connected on the 1 G0 plateau; -1 V breaks it into the tunnelling range
     assert after_stops[1] == pytest.approx(1.0, abs=PLATEAU_HALF_WIDTH_G0)
     assert np.all(s["tunnel_gap_m"][starts[0]:starts[-1]] == 0.0)
@@ -100,7 +101,8 @@ def test_full_reset_dwells_on_the_three_and_one_G0_plateaus_in_order(full_reset)
     # the run reports them (of its last reverse sweep)
     levels = full_reset.stats["reset_plateaus_G0"]
     assert any(abs(level - three) <= PLATEAU_HALF_WIDTH_G0 for level in levels)
-    assert any(abs(level - 1.0) <= 0.05 for level in levels)
+    # (the thinning neck's soft 1 G0 plateau is reported by its bin, 0.95 G0)
+    assert any(abs(level - 1.0) <= PLATEAU_HALF_WIDTH_G0 for level in levels)
     on_three = np.flatnonzero(np.abs(G - three) <= 0.05)
     on_one = np.flatnonzero(np.abs(G - 1.0) <= 0.05)
     assert on_three.size and on_one.size and on_three[-1] < on_one[0]
