@@ -166,11 +166,11 @@ def _face_curvature(z: np.ndarray, a: np.ndarray, i: int) -> float:
     one-sided fit bends either way with the flank's shape and gave a'' < 0, no saddle). The
     hyperboloidal constriction of that opening angle is the smooth neck with that saddle
     (Torres, Pascual & Saenz, Phys. Rev. B 49, 16581 (1994)); a uniform wire meeting the face
-    (s = 0) keeps sharp steps.
+    (s = 0) keeps sharp steps. The profile is connected (a > 0 everywhere).
     """
     window = _fit_window(z, i)
     slope = np.polyfit(z[window] - z[i], a[window], 1)[0]
-    return float(slope**2 / a[i]) if a[i] > 0.0 else np.nan
+    return float(slope**2 / a[i])
 
 
 class SectionAreaNeck(NeckExtractor):

@@ -184,6 +184,8 @@ class EcmCell:
         self.phi_e = fem.Function(space["phi_e"], name="phi_electrolyte")
         self.T = fem.Function(space["T"], name="T")
         self.xi_old = fem.Function(space["xi"])
+        self._jump_profile = fem.Function(space["xi"])
+        """Scratch for the profile a jump into or out of contact imposes on xi."""
         self.phi_e_old = fem.Function(space["phi_e"])
         self.ambient_K = cfg.physics.ambient_temperature_K
         self.T.x.array[:] = self.ambient_K
@@ -473,9 +475,8 @@ class EcmCell:
         bridge = frustum_distance(self.device, z_base, z_tip, z_end, base,
                                   self.bridge_radius_m, self.section)
         before = self.inventory()["filament_mol"]
-        bridged = fem.Function(self.xi.function_space)
-        bridged.interpolate(self._profile(bridge))
-        self.xi.x.array[:] = np.maximum(self.xi.x.array, bridged.x.array)
+        self._jump_profile.interpolate(self._profile(bridge))
+        self.xi.x.array[:] = np.maximum(self.xi.x.array, self._jump_profile.x.array)
         self.update_geometry()
         self._far_start = True
         return self.inventory()["filament_mol"] - before
@@ -490,7 +491,7 @@ class EcmCell:
         :meth:`bridge_gap`'s)."""
         axial = self.device.axial_index
         before = self.inventory()["filament_mol"]
-        allowed = fem.Function(self.xi.function_space)
+        allowed = self._jump_profile
         for low, high in spans_m:
             middle, half = 0.5 * (low + high), 0.5 * (high - low)
             allowed.interpolate(self._profile(
