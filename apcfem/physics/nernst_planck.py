@@ -25,7 +25,8 @@ so that the drift velocity is v = (2 D / a) sinh(z a E / 2 V_T): with D = a^2 nu
 (hop rate nu each way over distance a) this is v = 2 a nu exp(-E_a/k_B T) sinh(z e a E/2 k_B T)
 and it tends to the Einstein drift z D E / V_T at low field (Mott & Gurney, *Electronic
 Processes in Ionic Crystals*, 1940, ch. II; Genreith-Schriever & De Souza, Phys. Rev. B 94,
-224304 (2016)). Note the factor 2: DESIGN.md pairs this v with D = a^2 nu exp(..) / 2, which
+224304 (2016)). At x = E_a / k_B T the field has lowered the forward barrier to zero: beyond
+it h keeps its value there (the exponential gain stops; the drift grows only with the field). Note the factor 2: DESIGN.md pairs this v with D = a^2 nu exp(..) / 2, which
 would break the Einstein relation at low field; here D is the species' own diffusivity and only
 a enters the hopping law.
 
@@ -139,6 +140,11 @@ class Species:
         if self.hop_distance_m is not None and not self.hop_distance_m > 0.0:
             raise ValueError(f"species {self.name}: hop_distance_m = {self.hop_distance_m:g}: "
                              "must be > 0 (hopping distance in metres, e.g. 2.5e-10) or None")
+        barrier = self.activation_energy_eV
+        if self.hop_distance_m is not None and isinstance(barrier, float | int) and barrier <= 0:
+            raise ValueError(f"species {self.name}: activation_energy_eV = {barrier:g} with "
+                             "hop_distance_m: the hopping drift lowers a barrier, it must be > 0 "
+                             "(e.g. 0.8 eV for Ag+ in SiO2), or hop_distance_m None")
         sites = self.site_concentration_mol_per_m3
         if sites is not None and not sites > 0.0:
             raise ValueError(f"species {self.name}: site_concentration_mol_per_m3 = {sites:g}: "
@@ -182,7 +188,11 @@ class Species:
         # h is even in x, so it is written in x^2: smooth (and differentiable) at zero field.
         x2 = (self.charge_number * self.hop_distance_m / (2.0 * thermal_voltage(T))) ** 2 \
             * ufl.inner(ufl.grad(phi), ufl.grad(phi))
-        x = ufl.min_value(ufl.sqrt(ufl.max_value(x2, _SMALL_X2)), HOPPING_ARGUMENT_CAP)
+        # the field cannot lower the barrier below zero: beyond z e a E / 2 = E_a the forward
+        # hop is barrier-free and the drift grows no faster than the field
+        barrier_free = ufl.as_ufl(self.activation_energy_eV) / thermal_voltage(T)
+        x = ufl.min_value(ufl.min_value(ufl.sqrt(ufl.max_value(x2, _SMALL_X2)), barrier_free),
+                          HOPPING_ARGUMENT_CAP)
         return ufl.conditional(ufl.lt(x2, _SMALL_X2), 1.0 + x2 / 6.0 + x2**2 / 120.0,
                                ufl.sinh(x) / x)
 
