@@ -16,7 +16,9 @@ distance is given: a filament pinched inside by dissolution). No gap is narrower
 ``break_gap_m``: a gap closing below the jump distance jumps to contact, and a breaking
 contact jumps out of it, its last atom snapping back to the banks (Agrait, Levy Yeyati & van
 Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2), so G drops from the last plateau into the
-tunnelling range and a sub-atomic sliver of gap never tunnels like a contact. The electrodes
+tunnelling range and a sub-atomic sliver of gap never tunnels like a contact (an evolving
+cell also breaks a one-channel neck that thins below its stable radius, before its last mode
+closes: :func:`apcfem.landauer.shell.last_channel_stable_radius_m`). The electrodes
 at both ends of the layer are leads: wide sections (at least the widest section of the
 filament, and 1 nm) of length ``LEAD_LENGTH_M`` beyond each face.
 """
@@ -103,17 +105,20 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
                               dz * np.count_nonzero(radius <= 0.0))
 
 
-def tunnel_spans_m(neck, electrons: landauer.Electrons,
-                   break_gap_m: float) -> list[tuple[float, float]]:
+def tunnel_spans_m(neck, electrons: landauer.Electrons, break_gap_m: float,
+                   closed_below_m: float | None = None) -> list[tuple[float, float]]:
     """Heights (low, high) [m] of each gap a connected neck whose last mode closed tunnels
     across in :func:`contact_conductance` (runs of closed sections, each widened to
     ``break_gap_m``); empty while a mode is open at the neck. What a jump out of contact
-    removes."""
-    if neck.gap_m > 0.0 or neck.neck_radius_m >= first_mode_radius_m(electrons):
+    removes. ``closed_below_m``: the sections narrower than this radius [m] break (default:
+    the first mode's radius; a neck that breaks before its last mode closes passes the
+    radius at which it became unstable)."""
+    closed_below = first_mode_radius_m(electrons) if closed_below_m is None else closed_below_m
+    if neck.gap_m > 0.0 or neck.neck_radius_m >= closed_below:
         return []
     z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
     dz = z_m[1] - z_m[0]
-    closed = np.where(radius < first_mode_radius_m(electrons), 0.0, radius)
+    closed = np.where(radius < closed_below, 0.0, radius)
     gap = _widen_gaps(closed, _gap_sections(break_gap_m, dz)) <= 0.0
     edges = np.diff(np.concatenate([[0], gap.astype(np.int8), [0]]))
     return [(float(z_m[start] - 0.5 * dz), float(z_m[stop - 1] + 0.5 * dz))

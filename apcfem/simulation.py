@@ -165,6 +165,12 @@ JUMP_PERSISTENCE = 0.5
 fourfold is a jump of the state -> R_cell map (e.g. the first atom bridging the gap), not an
 unresolved transient: the step is then accepted."""
 
+BROKEN_FIRST_STEP_S = 1e-9
+"""First step [s] after a jump out of contact. The gap it opens takes the reverse cell voltage
+over ~0.2 nm, where the electrolyte's potential has to form anew: from the connected state's,
+Newton converges there at steps of ~1e-8 s and fails at longer ones, and how many cuts it
+takes depends on round-off (on 1 and 2 ranks the bundled sweep's runs parted there)."""
+
 
 @dataclass
 class RunResult:
@@ -219,6 +225,8 @@ class _State:
     bridged_mol: float = 0.0
     """metal a jump to or out of contact added in the step [mol] (booked to the active
     electrode)"""
+    broke: bool = False
+    """the contact jumped out in the step (the next step restarts at BROKEN_FIRST_STEP_S)"""
 
 
 class Simulation:
@@ -408,6 +416,8 @@ class Simulation:
             its = sum(solves)
             control.accept(its, change / dyn.max_resistance_change if self.transient else 0.0,
                            solve_iterations=max(solves))
+            if new.broke:
+                control.restart(BROKEN_FIRST_STEP_S)
             loop.settle_T_K = state.T_neck_K  # what the new state was settled with
             loop.t = t + dt
             loop.exchanged += new.bridged_mol
@@ -553,7 +563,8 @@ class Simulation:
             log.info("t = %.6e s: R_cell jumps by %.3g (persists as dt is cut): accepted", t,
                      change)
         state = self._jump_to_contact(cell, extractor, drive, t + dt, before.neck.gap_m, state)
-        return newton, self._jump_out_of_contact(cell, extractor, drive, t + dt, state), change
+        return newton, self._jump_out_of_contact(cell, extractor, drive, t + dt, before.neck,
+                                                 state), change
 
     def _jump_to_contact(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
                          t: float, previous_gap_m: float, state: _State) -> _State:
@@ -574,19 +585,31 @@ class Simulation:
         return bridged
 
     def _jump_out_of_contact(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
-                             t: float, state: _State) -> _State:
+                             t: float, before: NeckProfile, state: _State) -> _State:
         """A connected neck whose last mode closed in the step (the count tunnels across its
-        closed sections) breaks: the cell removes the metal of the gap the count tunnels across
-        (``break_contact`` of an evolving cell, which then holds the broken state the count
-        describes) and the broken state is settled at the same time t [s]. A failure here
-        rejects the whole step."""
+        closed sections), or that thinned in it below the radius where it becomes unstable
+        (``unstable_neck_radius_m`` of an evolving cell), breaks: the cell removes the metal of
+        the gap the count tunnels across (the sections narrower than that radius, at least the
+        jump distance; ``break_contact`` of an evolving cell, which then holds the broken state
+        the count describes) and the broken state is settled at the same time t [s]. A failure
+        here rejects the whole step."""
         jump_m = getattr(cell, "jump_to_contact_m", 0.0)
-        if not (jump_m > 0.0 and state.neck.gap_m == 0.0 and state.tunnel_gap_m > 0.0):
+        neck = state.neck
+        if not (jump_m > 0.0 and neck.gap_m == 0.0):
             return state
-        removed_mol = cell.break_contact(tunnel_spans_m(state.neck, state.electrons, jump_m))
+        closed_below = None
+        if state.tunnel_gap_m == 0.0:
+            unstable = getattr(cell, "unstable_neck_radius_m", lambda electrons: 0.0)
+            thinning = before.gap_m == 0.0 and neck.neck_radius_m < before.neck_radius_m
+            closed_below = unstable(state.electrons) if thinning else 0.0
+            if neck.neck_radius_m >= closed_below:
+                return state
+        removed_mol = cell.break_contact(tunnel_spans_m(neck, state.electrons, jump_m,
+                                                        closed_below))
         broken = self._settle(cell, extractor, drive, t, state.T_neck_K)
         broken.circuit_its = state.circuit_its
         broken.bridged_mol = state.bridged_mol + removed_mol
+        broken.broke = True
         log.info("t = %.6e s: jump out of contact at a %.3f nm neck: G %.3g -> %.3g G0", t,
                  state.neck.neck_radius_m / NM, state.contact_G_S / landauer.G0_S,
                  broken.contact_G_S / landauer.G0_S)

@@ -72,7 +72,10 @@ from apcfem.coupling.deposition_noise import DepositionNoise, reaction_branches
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.filament import ON_AXIS, Section
-from apcfem.landauer.shell import circular_shell_chemical_potential_eV
+from apcfem.landauer.shell import (
+    circular_shell_chemical_potential_eV,
+    last_channel_stable_radius_m,
+)
 from apcfem.materials import get_material
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
@@ -433,6 +436,17 @@ class EcmCell:
                 max(radius, first_mode_radius_m(electrons)), electrons.with_(bias_V=0.0),
                 self.atomic_volume_m3)
         return shell
+
+    def unstable_neck_radius_m(self, electrons) -> float:
+        """A connected neck thinning below this radius [m] breaks: the shell potential's
+        minimum on the one-channel plateau (at the electrons' temperature), below which the
+        shell potential rises as the neck thins and its dissolution runs away (0: never,
+        without ``ecm.shell_correction``). The run would otherwise follow that collapse (0.22
+        -> 0.20 nm within ~0.4 ms of a 2 V/s sweep, at steps down to 1e-9 s) to the first
+        mode's radius, where the last mode closes."""
+        if not self.cfg.ecm.shell_correction:
+            return 0.0
+        return last_channel_stable_radius_m(electrons.with_(bias_V=0.0), self.atomic_volume_m3)
 
     @property
     def neck_shell(self) -> float:

@@ -123,6 +123,11 @@ class StepControl:
         if self.dt_s < self.dt_min_s:
             raise StepSizeTooSmall(t_s, self.dt_s, reason)
 
+    def restart(self, dt_s: float) -> None:
+        """The next step is ``dt_s`` [s] (at least ``dt_min_s``): after a jump of the state,
+        whose first steps the previous dt says nothing about."""
+        self.dt_s = max(dt_s, self.dt_min_s)
+
     def state(self) -> dict[str, float]:
         """What a restart needs besides :attr:`iterations`: dt [s], accepted and rejected."""
         return {"dt_s": self.dt_s, "accepted": self.accepted, "rejected": self.rejected}

@@ -28,6 +28,8 @@ the mode's electrons per length; for a disc dP/dA = 1/a.
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import jn_zeros
 
 from apcfem.landauer.electrons import _HBAR2_2ME_EV_M2, _KB_EV, Electrons
 from apcfem.landauer.modes import circular_mode_table
@@ -99,3 +101,24 @@ def circular_shell_chemical_potential_eV(radius_m: float, electrons: Electrons,
     j, degeneracy, _, _ = circular_mode_table(radius_m * np.sqrt(E_top / c))
     return shell_chemical_potential_eV(c * (j / radius_m) ** 2, degeneracy, np.pi * radius_m**2,
                                        2.0 * np.pi * radius_m, electrons, atomic_volume_m3)
+
+
+def last_channel_stable_radius_m(electrons: Electrons, atomic_volume_m3: float) -> float:
+    """Radius [m] of the shell potential's minimum on the one-channel plateau, between the
+    first and second modes' radii j_01/k_F and j_11/k_F (Ag at 300 K: 0.2204 nm, where
+    delta_mu = -0.64 eV).
+
+    Below it each atom a thinning one-channel neck loses leaves the rest less bound (delta_mu
+    rises by ~1.3 eV to the first mode's radius): its dissolution runs away, the thinner
+    necks are not stable (only necks at shell minima are: Stafford, Baeriswyl & Buerki,
+    Phys. Rev. Lett. 79, 2863 (1997)) and the contact breaks.
+    """
+    k_F = np.sqrt(float(electrons.fermi_energy_eV) * float(electrons.effective_mass_me)
+                  / _HBAR2_2ME_EV_M2)
+    j01, j11 = jn_zeros(0, 1)[0], jn_zeros(1, 1)[0]
+    found = minimize_scalar(
+        lambda a_nm: circular_shell_chemical_potential_eV(a_nm * 1e-9, electrons,
+                                                          atomic_volume_m3),
+        bounds=(j01 / k_F * 1e9, j11 / k_F * 1e9), method="bounded",
+        options={"xatol": 1e-6})
+    return float(found.x) * 1e-9

@@ -10,8 +10,9 @@ is read, thin it further: -0.3 V thins it along the 3 G0 plateau (0.40 -> 0.38 n
 stop-voltage control, Kharlanov et al. 2022: increasing stop voltages leave decreasing
 conductances, here the quantized levels 3 G0, 1 G0, tunnelling). A full reverse sweep to -1 V
 from the set state thins the neck from the 3 G0 plateau through the 1 G0 plateau (review sec.
-3-4: reset traces of Ag filaments step down through integer levels); then its last mode closes
-and the contact breaks: G drops into the tunnelling range and falls as exp(-2 kappa d) while
+3-4: reset traces of Ag filaments step down through integer levels); then it thins below the
+last channel's stable radius (0.22 nm, the minimum of its shell potential) and the contact
+breaks: G drops into the tunnelling range and falls as exp(-2 kappa d) while
 the tip retracts from the face.
 """
 
@@ -117,7 +118,7 @@ def test_the_broken_contact_tunnels_with_the_decay_of_its_barrier(full_reset):
     range as exp(-2 kappa d) across the gap d the contact tunnels, with
     kappa = sqrt(2 m_e phi) / hbar of the barrier phi = W(Ag) - chi(SiO2) of the library. Fitted
     beyond the jump-out gap (1e-3 -> 1e-6 G0): the retracting tip blunts, which slows the decay
-    (measured: 0.86 of 2 kappa; a tip of fixed shape gives 2 kappa to 0.1 %,
+    (measured: 0.95 of 2 kappa; a tip of fixed shape gives 2 kappa to 0.1 %,
     tests/unit/test_quantum_contact.py)."""
     s = full_reset.series
     start = int(_sweep_starts(s)[-1])

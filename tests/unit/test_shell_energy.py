@@ -5,7 +5,11 @@ import pytest
 from scipy.special import jn_zeros
 
 from apcfem.landauer import Electrons
-from apcfem.landauer.shell import circular_shell_chemical_potential_eV, shell_chemical_potential_eV
+from apcfem.landauer.shell import (
+    circular_shell_chemical_potential_eV,
+    last_channel_stable_radius_m,
+    shell_chemical_potential_eV,
+)
 from apcfem.materials.laws import fermi_wavevector_per_m
 
 C_EV_M2 = 3.80998212e-20  # hbar^2 / 2 m_e [eV m^2] (CODATA)
@@ -85,6 +89,29 @@ def test_shell_potential_falls_at_each_opening_and_rises_along_the_plateau():
     plateau = [circular_shell_chemical_potential_eV(a, AG, OMEGA_AG_M3)
                for a in np.linspace(0.24e-9, 0.97 * edge, 20)]
     assert np.all(np.diff(plateau) > 0.0)
+
+
+def _independent_disc_shell_eV(a: float) -> float:
+    """The disc's shell potential from the central difference of its grand potential [eV]."""
+    da = 1e-13
+    d_omega_dA = ((grand_potential_per_length(disc_edges_eV(a + da), 300.0)
+                   - grand_potential_per_length(disc_edges_eV(a - da), 300.0))
+                  / (2 * np.pi * a * 2 * da))
+    return expected_shell_eV(d_omega_dA, 1.0 / a)
+
+
+def test_the_one_channel_neck_is_stable_down_to_its_shell_minimum():
+    """The stable radius of the last channel is the minimum of the shell potential on the 1 G0
+    plateau: the independently integrated potential is higher 3 pm either side of it, and
+    from there to the first mode's radius it rises by more than 1 eV (a neck thinning below
+    it runs away); it lies between j_01 / k_F and j_11 / k_F (0.2204 nm for Ag at 300 K)."""
+    j01, j11 = float(jn_zeros(0, 1)[0]), float(jn_zeros(1, 1)[0])
+    stable = last_channel_stable_radius_m(AG, OMEGA_AG_M3)
+    assert j01 / K_F < stable < j11 / K_F
+    at_minimum = _independent_disc_shell_eV(stable)
+    assert _independent_disc_shell_eV(stable - 3e-12) > at_minimum + 0.005
+    assert _independent_disc_shell_eV(stable + 3e-12) > at_minimum + 0.005
+    assert _independent_disc_shell_eV(1.001 * j01 / K_F) > at_minimum + 1.0
 
 
 @pytest.mark.parametrize("side_nm", [0.45, 0.6])

@@ -112,3 +112,16 @@ def test_change_limited_steps_of_nearly_equal_states_are_equal():
     assert len(steps) == 1
     (dt,) = steps
     assert 0.7e-3 / 0.8 / STEP_GRID_RATIO < dt <= 0.7e-3 / 0.8
+
+
+def test_a_restart_sets_the_next_step_and_growth_resumes_from_it():
+    """After a jump of the state the next step is the restart's (never below dt_min_s), and
+    easy steps grow from there."""
+    control = StepControl(1e-4, 1e-12, 5e-3, target_iterations=6, growth=1.5)
+    control.accept(3)
+    control.restart(1e-9)
+    assert control.propose(1.0) == 1e-9
+    control.accept(3)
+    assert control.propose(1.0) == pytest.approx(1.5e-9)
+    control.restart(1e-15)
+    assert control.propose(1.0) == 1e-12
