@@ -26,9 +26,10 @@ so that the drift velocity is v = (2 D / a) sinh(z a E / 2 V_T): with D = a^2 nu
 and it tends to the Einstein drift z D E / V_T at low field (Mott & Gurney, *Electronic
 Processes in Ionic Crystals*, 1940, ch. II; Genreith-Schriever & De Souza, Phys. Rev. B 94,
 224304 (2016)). At x = E_a / k_B T the field has lowered the forward barrier to zero: beyond
-it h keeps its value there (the exponential gain stops; the drift grows only with the field). Note the factor 2: DESIGN.md pairs this v with D = a^2 nu exp(..) / 2, which
-would break the Einstein relation at low field; here D is the species' own diffusivity and only
-a enters the hopping law.
+it h keeps its value there (the exponential gain stops; the drift grows only with the field).
+Note the factor 2: DESIGN.md pairs this v with D = a^2 nu exp(..) / 2, which would break the
+Einstein relation at low field; here D is the species' own diffusivity and only a enters the
+hopping law.
 
 Time stepping is backward Euler with the mass term (c_ref exp(w) - c_old) / dt evaluated with the
 same quadrature rule as :meth:`NernstPlanck.amount`. The test function v = 1 lies in the space of
