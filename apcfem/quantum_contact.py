@@ -119,6 +119,8 @@ def tunnel_spans_m(neck, electrons: landauer.Electrons, break_gap_m: float,
     z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
     dz = z_m[1] - z_m[0]
     closed = np.where(radius < closed_below, 0.0, radius)
+    if not np.any(closed <= 0.0):  # the neck's refined minimum lies between the samples
+        closed[np.argmin(np.abs(z_m - neck.neck_z_m))] = 0.0
     gap = _widen_gaps(closed, _gap_sections(break_gap_m, dz)) <= 0.0
     edges = np.diff(np.concatenate([[0], gap.astype(np.int8), [0]]))
     return [(float(z_m[start] - 0.5 * dz), float(z_m[stop - 1] + 0.5 * dz))

@@ -56,7 +56,7 @@ from apcfem.config.schema import (
     TemperatureRamp,
 )
 from apcfem.coupling.cell import Cell, CellResistance
-from apcfem.coupling.fixed_point import StepFixedPoint
+from apcfem.coupling.fixed_point import FLIP_LIMIT, StepFixedPoint
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
 from apcfem.guards import PhysicalGuardError, PhysicalGuards
@@ -544,6 +544,10 @@ class Simulation:
             if shells:
                 G.append(cell.place_neck_shell(state.neck, state.electrons))
             if coupling.converged(x, G):
+                break
+            if iteration == dyn.max_circuit_iterations and coupling.flipping():
+                log.info("t = %.6e s: the circuit flips between two states within %g of its "
+                         "tolerances: accepted at the last iterate", t, FLIP_LIMIT)
                 break
             x = coupling.next(x, G)
             if shells:

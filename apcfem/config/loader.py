@@ -171,6 +171,8 @@ def _check_material_properties(cfg: CaseConfig, source: str) -> None:
             needs[cfg.exchange_material()] = ["oxygen_exchange_current_density_A_per_m2"]
     elif cfg.protocol.kind in TRANSIENT_PROTOCOLS:
         needs[filament].extend(ECM_METAL_PROPERTIES)
+        if cfg.ecm.matrix and cfg.ecm.matrix_cavity_pressure_GPa is None:
+            needs.setdefault(host, []).append("indentation_hardness_Pa")
     for (key, name), properties in needs.items():
         material = get_material(name)
         missing = [p for p in properties if getattr(material, p, None) is None]

@@ -593,6 +593,15 @@ class EcmConfig(_Section):
     tunnel_barrier_eV: float | None = Field(
         None, gt=0, le=10, description="barrier above E_F across a gap; default: work function "
         "of the filament metal minus the electron affinity of the switching layer")
+    matrix: bool = Field(
+        False, description="the filament grows against the solid switching layer: beyond the "
+        "cavity earlier metal opened (the initial filament and, for a cone short of the anode, "
+        "the channel its dissolved part left) deposition needs the extra overpotential "
+        "p Omega / (z e), p the layer's indentation hardness from the materials library "
+        "(expanding cavity; apcfem.physics.matrix_cavity)")
+    matrix_cavity_pressure_GPa: float | None = Field(
+        None, gt=0, le=50, description="override of the pressure p [GPa] of ecm.matrix (e.g. "
+        "for a porous film softer than the library's dense one; say why in the case file)")
     heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
 
     @model_validator(mode="before")

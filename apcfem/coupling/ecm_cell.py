@@ -18,6 +18,11 @@ the active electrode (top, e.g. Ag) is the boundary ``anode``, the inert one (bo
   shell part of its electrons' energy per atom (:mod:`apcfem.landauer.shell`), a lumped
   property of the contact (a function of its extracted radius, placed by
   :meth:`EcmCell.place_neck_shell` and iterated with the circuit), not a field.
+  With ``ecm.matrix`` the metal grows beyond the cavity it has opened in the switching layer
+  (the largest xi each point has held, from the initial filament and, for a cone short of the
+  anode, the channel its dissolved part left) only against the layer's pressure, its
+  indentation hardness p: deposition there needs the extra overpotential p Omega / (z e)
+  (:mod:`apcfem.physics.matrix_cavity`), a threshold for the filament's thickening.
 * phi_e, electroneutral ionic current continuity (:class:`~apcfem.physics.ionic_conduction.
   IonicConduction`): sigma_ion = z^2 F^2 D(T) c / (R T) with the Arrhenius D of the library ion,
   Mott-Gurney hopping drift, the deposition sink z F c_m d(xi)/dt and Butler-Volmer oxidation of
@@ -90,6 +95,7 @@ from apcfem.neck import NeckProfile
 from apcfem.physics import ButlerVolmer, Species, thermal_voltage
 from apcfem.physics.interface_curvature import curvature_estimator
 from apcfem.physics.ionic_conduction import IonicConduction
+from apcfem.physics.matrix_cavity import OPEN_MATRIX, cavity_limited_ratio, pushes_the_wall
 from apcfem.physics.phase_field import (
     AllenCahnDeposition,
     butler_volmer_ratio,
@@ -259,7 +265,20 @@ class EcmCell:
             metal.surface_energy_J_per_m2.value * metal.atomic_volume_m3.value / kT)
         reduced_eta = (self.z * (self.phi_m - self.phi_e) / thermal_voltage(self.T) + reduced_gt
                        + self._neck_shell_term(mesh))
-        self.dissolution_current = butler_volmer_ratio(reduced_eta, ecm.transfer_coefficient)
+        self.cavity = fem.Function(space["xi"], name="cavity")
+        """Largest xi each point has held: the cavity the metal opened in the matrix
+        (:mod:`apcfem.physics.matrix_cavity`; used with ``ecm.matrix``)."""
+        self._wall_moves = None
+        if ecm.matrix:
+            reduced_pressure = self._matrix_pressure_Pa(host) * self.atomic_volume_m3 / kT
+            self.dissolution_current = cavity_limited_ratio(
+                reduced_eta, ecm.transfer_coefficient, reduced_pressure, self.xi, self.cavity)
+            self._wall_moves = (fem.Function(space["xi"]), fem.Expression(
+                pushes_the_wall(reduced_eta, ecm.transfer_coefficient, reduced_pressure),
+                space["xi"].element.interpolation_points))
+        else:
+            self.dissolution_current = butler_volmer_ratio(reduced_eta,
+                                                           ecm.transfer_coefficient)
         # the level-set curvature carries the whole law (its Allen-Cahn motion cancelled): a
         # linear part from the Laplacian-based motion would disagree with it at h ~ lambda
         self._cancelled_curvature = None
@@ -334,6 +353,18 @@ class EcmCell:
         self.rate_factor.value = variation.rate_factor
         self.set_filament(variation.nucleus_radius_factor, variation.section)
 
+    def _matrix_pressure_Pa(self, host) -> float:
+        """The pressure [Pa] growth beyond the cavity works against (``ecm.matrix``): the
+        override ``ecm.matrix_cavity_pressure_GPa``, else the switching layer's indentation
+        hardness."""
+        if self.cfg.ecm.matrix_cavity_pressure_GPa is not None:
+            return self.cfg.ecm.matrix_cavity_pressure_GPa * 1e9
+        if host.indentation_hardness_Pa is None:
+            raise ValueError(f"ecm.matrix = true: materials.switching_layer = '{host.name}' has "
+                             "no indentation_hardness_Pa in the materials library; give "
+                             "ecm.matrix_cavity_pressure_GPa (e.g. 9.0 for dense SiO2)")
+        return host.indentation_hardness_Pa.value
+
     @staticmethod
     def _check_metal(metal) -> None:
         needed = ("ion", "molar_mass_kg_per_mol", "surface_energy_J_per_m2", "atomic_volume_m3")
@@ -369,8 +400,29 @@ class EcmCell:
         self.xi.interpolate(self._profile(distance))
         self.update_geometry()
         self.phi_m.x.array[:] = 0.0
+        self.cavity.x.array[:] = OPEN_MATRIX
         self.accept()
         self._relax_interface()
+        self._open_cavity(size_factor, section)
+
+    def _open_cavity(self, size_factor: float, section: Section) -> None:
+        """The matrix's cavity at the start: the relaxed initial filament and, for a cone short
+        of the anode, the channel its dissolved part left (a cylinder of the tip radius from
+        the tip's centre into the anode, one interface width wider than the tip so that the
+        tip's whole profile fits in it)."""
+        ecm = self.cfg.ecm
+        self.cavity.x.array[:] = 0.0
+        self._widen_cavity()
+        if ecm.initial_filament != "cone" or ecm.cone_gap_nm == 0.0:
+            return
+        tip_m = ecm.cone_tip_radius_nm * NM * size_factor
+        channel_m = tip_m + ecm.interface_width_nm * NM
+        anode_m = self.layer_z_m[1]
+        start_m = anode_m - ecm.cone_gap_nm * NM - tip_m
+        beyond_m = anode_m + 2.0 * ecm.interface_width_nm * NM
+        self._jump_profile.interpolate(self._profile(frustum_distance(
+            self.device, start_m, beyond_m, beyond_m, channel_m, channel_m, section)))
+        np.maximum(self.cavity.x.array, self._jump_profile.x.array, out=self.cavity.x.array)
 
     def _deposition_noise(self, reduced_eta, v0: float) -> DepositionNoise | None:
         """The reaction's shot noise (``variability.interface_noise`` > 0), else None."""
@@ -491,6 +543,7 @@ class EcmCell:
         before = self.inventory()["filament_mol"]
         self._jump_profile.interpolate(self._profile(bridge))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, self._jump_profile.x.array)
+        self._widen_cavity()
         self.update_geometry()
         self._far_start = True
         return self.inventory()["filament_mol"] - before
@@ -558,8 +611,27 @@ class EcmCell:
         for old, new in zip(self.geometry_old, self.geometry, strict=True):
             old.x.array[:] = new.x.array
         self.phi_e_old.x.array[:] = self.phi_e.x.array
+        self._move_cavity_wall()
         if self.cfg.ecm.shell_correction:
             self._accepted_shell = tuple(float(c.value) for c in self._shell)
+
+    def _move_cavity_wall(self) -> None:
+        """With ``ecm.matrix``: the cavity takes the accepted xi where the reaction deposits
+        against the matrix (:func:`~apcfem.physics.matrix_cavity.pushes_the_wall`); metal
+        beyond the wall elsewhere stays under the pressure. Owners' values on every rank."""
+        if self._wall_moves is None:
+            return
+        moves, expression = self._wall_moves
+        moves.interpolate(expression)
+        moves.x.scatter_forward()
+        pushed = moves.x.array > 0.5
+        cavity = self.cavity.x.array
+        cavity[pushed] = np.maximum(cavity[pushed], self.xi.x.array[pushed])
+
+    def _widen_cavity(self) -> None:
+        """The cavity takes every point's present xi where that is larger (an atom jumping
+        into contact, or an initial profile, displaces the matrix)."""
+        np.maximum(self.cavity.x.array, self.xi.x.array, out=self.cavity.x.array)
 
     def reject(self) -> None:
         """Return (xi, phi_e, curvature unknowns, neck shell term) to the last accepted
@@ -640,8 +712,9 @@ class EcmCell:
 
     def state_functions(self) -> dict[str, fem.Function]:
         """The accepted state a restart checkpoint stores (restore it, then :meth:`accept`)."""
+        cavity = {"cavity": self.cavity} if self.cfg.ecm.matrix else {}
         return {"xi": self.xi, "phi_e": self.phi_e, "T": self.T,
-                **{u.name: u for u in self.geometry}}
+                **{u.name: u for u in self.geometry}, **cavity}
 
     def state_scalars(self) -> dict[str, float]:
         """What a restart checkpoint stores besides :meth:`state_functions`: whether the next
@@ -671,9 +744,10 @@ class EcmCell:
 
     def fields(self) -> list[fem.Function]:
         """Functions written as VTX snapshots (with the interface noise: the last step's
-        shift [m] and phase increment [-])."""
+        shift [m] and phase increment [-]; with the matrix: its cavity [-])."""
         noise = [] if self.noise is None else [self.noise.shift, self.noise.increment]
-        return [self.xi, *self.geometry, self.phi_e, self.phi_m, self.T, *noise]
+        cavity = [self.cavity] if self.cfg.ecm.matrix else []
+        return [self.xi, *self.geometry, self.phi_e, self.phi_m, self.T, *noise, *cavity]
 
     def close(self) -> None:
         """Destroy the solvers (collective; the same order on every rank)."""

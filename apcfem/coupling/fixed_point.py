@@ -24,6 +24,11 @@ against a nearly singular history. Along a mode whose substitution factor is nea
 step needed is 1 / |1 - factor| substitution steps (40 at 1.025), so the guard is wide."""
 
 
+FLIP_LIMIT = 30.0
+"""Largest distance between the two states of a two-cycle that :meth:`StepFixedPoint.flipping`
+accepts, in tolerances."""
+
+
 class StepFixedPoint:
     """Anderson iteration of x = G(x) for a step's coupled scalars (cell voltage first).
 
@@ -42,10 +47,24 @@ class StepFixedPoint:
         self._history: list[tuple[np.ndarray, np.ndarray]] = []
         self._positive: float | None = None   # the latest voltage with G - x > 0
         self._negative: float | None = None   # the latest voltage with G - x < 0
+        self._seen: list[np.ndarray] = []     # every G(x), latest last
 
     def converged(self, x: Sequence[float], G: Sequence[float]) -> bool:
-        """Whether every component of G(x) - x is within its tolerance."""
+        """Whether every component of G(x) - x is within its tolerance (and record G(x))."""
+        self._seen.append(np.asarray(G, dtype=float))
         return bool(np.all(self._scaled(np.subtract(G, x)) <= 1.0))
+
+    def flipping(self) -> bool:
+        """Whether the last four G(x) alternate between two states within tolerance of each
+        other's repeats and at most FLIP_LIMIT tolerances apart: the state -> scalars map has
+        a discrete flip (e.g. the neck's narrowest slice hopping between two mesh slices)
+        with no fixed point between its two sides, however short the step (seen on a reset,
+        0.5 mV and 4 meV apart, which held the run at 1e-9 s steps)."""
+        if len(self._seen) < 4:
+            return False
+        g1, g2, g3, g4 = self._seen[-4:]
+        repeats = max(np.max(self._scaled(g3 - g1)), np.max(self._scaled(g4 - g2)))
+        return bool(repeats <= 1.0 and np.max(self._scaled(g4 - g3)) <= FLIP_LIMIT)
 
     def next(self, x: Sequence[float], G: Sequence[float]) -> np.ndarray:
         """The next x from the present one and the G(x) the cell state gave."""

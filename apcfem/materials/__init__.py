@@ -116,6 +116,7 @@ OPTIONAL_PROPERTIES: tuple[str, ...] = (
     "electron_mobility_m2_per_Vs",
     "oxygen_exchange_current_density_A_per_m2",
     "oxygen_site_density_per_m3",
+    "indentation_hardness_Pa",
 )
 """Properties a material may give (``{value, source}`` tables); ``None`` when absent."""
 
@@ -192,7 +193,9 @@ class Material:
       :func:`~apcfem.materials.laws.drude_mean_free_path_m`) and
       ``temperature_coefficient_of_resistivity_per_K`` alpha = (1/rho) d(rho)/dT at 293 K;
     * insulators: ``electron_affinity_eV`` chi (barrier W - chi, see
-      :func:`~apcfem.materials.laws.tunnel_barrier_eV`) and ``band_gap_eV``;
+      :func:`~apcfem.materials.laws.tunnel_barrier_eV`), ``band_gap_eV`` and
+      ``indentation_hardness_Pa`` H (the pressure a filament growing into the solid works
+      against, :mod:`apcfem.physics.matrix_cavity`);
     * VCM switching oxides, the interface and disc parameters of the JART VCM v1b compact
       model: ``schottky_barrier_eV`` (nominal Schottky barrier phi_Bn0),
       ``schottky_fermi_level_depth_eV`` (phi_n, oxide conduction-band edge above its Fermi
@@ -238,6 +241,7 @@ class Material:
     electron_mobility_m2_per_Vs: Quantity | None = None
     oxygen_exchange_current_density_A_per_m2: Quantity | None = None
     oxygen_site_density_per_m3: Quantity | None = None
+    indentation_hardness_Pa: Quantity | None = None
 
 
 class UnknownMaterialError(KeyError):

@@ -62,3 +62,20 @@ def test_voltage_and_shell_potential_together(jacobian):
     # converged to the tolerances: along a mode whose factor is ~1.025 the error is up to
     # 40x the residual
     assert np.allclose(x, root, rtol=0.0, atol=1e-6)
+
+
+def test_a_two_state_flip_is_recognised_only_when_close():
+    """A map that flips between two nearby states (0.5 mV and 4 meV apart, tolerances 3.4e-5 V
+    and 1e-3 eV: within FLIP_LIMIT) has no fixed point and is recognised; the same flip 0.1 V
+    apart, or a sequence that still moves, is not."""
+    near = [np.array([-0.319764, -0.641335]), np.array([-0.320236, -0.636863])]
+    far = [np.array([-0.3, -0.641335]), np.array([-0.4, -0.636863])]
+    for states, expected in ((near, True), (far, False)):
+        coupling = StepFixedPoint([3.4e-5, 1e-3])
+        for k in range(4):
+            coupling.converged([0.0, 0.0], states[k % 2])
+        assert coupling.flipping() == expected
+    moving = StepFixedPoint([3.4e-5, 1e-3])
+    for k in range(4):
+        moving.converged([0.0, 0.0], near[k % 2] + 1e-3 * k)
+    assert not moving.flipping()

@@ -214,3 +214,18 @@ def test_a_wide_funnel_on_the_face_softens_the_step_so_pm_do_not_decide_the_plat
     assert slope_G0_per_pm(0.0) > 0.4
     for slope in (0.0, 1.0):
         assert _G0(_face_cone(0.26, slope)) == pytest.approx(1.0, abs=0.02)
+
+
+def test_a_neck_unstable_between_its_samples_breaks_where_it_is_narrowest():
+    """The extraction refines the neck's minimum between the sampled sections: a neck whose
+    refined radius is below the radius it breaks at while every sample is above it (seen on a
+    reset: 0.2190 nm between samples of >= 0.2205 nm, the stable radius 0.2204 nm) breaks at
+    its own height, at least the jump distance wide (before, nothing was removed and the jump
+    out repeated every step, at steps of 1e-9 s)."""
+    break_gap = 0.35 * NM
+    radius = np.full(Z_M.size, 0.5 * NM)
+    radius[40:60] = 0.2205 * NM
+    neck = NeckProfile(Z_M, radius, 0.2190 * NM, Z_M[47], 5e9, 0.0)
+    [(low, high)] = tunnel_spans_m(neck, AG, break_gap, closed_below_m=0.2204 * NM)
+    assert low <= Z_M[47] <= high
+    assert high - low >= break_gap - 1e-15
