@@ -48,9 +48,9 @@ test-serial: env
 test-mpi: env
 	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial and not slow" -p no:cacheprovider --durations=10
 
-# The ECM runs of several minutes each (reset ladder, 100 s hold, set voltage at 0.2 and
-# 20 V/s, the bundled sweep on 1 and 2 ranks), marked slow: ~16 min on 2 cores (the reset file
-# runs two sets).
+# The ECM runs of several minutes each (reset ladder, 100 s holds without and with the
+# matrix, set voltage at 0.2 and 20 V/s, the bundled sweep on 1 and 2 ranks), marked slow:
+# ~16-20 min on 2 cores (the reset file runs two sets).
 test-slow: env
 	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --durations=10 -m slow
 

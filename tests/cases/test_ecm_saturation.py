@@ -121,4 +121,4 @@ def test_in_solid_silica_a_held_source_saturates():
     assert abs(slope) < 0.05, f"d ln G / d ln t = {slope:.4f} over 10-100 s"
     metal = s["filament_mol"][last]
     assert abs(metal[-1] / metal[0] - 1.0) < 0.01
-    assert 1.0 <= G[-1] <= 5.0
+    assert 1.0 <= G[last][-1] <= 5.0  # at the end of the hold (off bias the neck thins back)
