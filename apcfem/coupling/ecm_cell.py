@@ -356,13 +356,9 @@ class EcmCell:
     def _matrix_pressure_Pa(self, host) -> float:
         """The pressure [Pa] growth beyond the cavity works against (``ecm.matrix``): the
         override ``ecm.matrix_cavity_pressure_GPa``, else the switching layer's indentation
-        hardness."""
+        hardness (the case loader has checked that the library gives it)."""
         if self.cfg.ecm.matrix_cavity_pressure_GPa is not None:
             return self.cfg.ecm.matrix_cavity_pressure_GPa * 1e9
-        if host.indentation_hardness_Pa is None:
-            raise ValueError(f"ecm.matrix = true: materials.switching_layer = '{host.name}' has "
-                             "no indentation_hardness_Pa in the materials library; give "
-                             "ecm.matrix_cavity_pressure_GPa (e.g. 9.0 for dense SiO2)")
         return host.indentation_hardness_Pa.value
 
     @staticmethod
@@ -411,9 +407,8 @@ class EcmCell:
         the tip's centre into the anode, one interface width wider than the tip so that the
         tip's whole profile fits in it)."""
         ecm = self.cfg.ecm
-        self.cavity.x.array[:] = 0.0
-        self._widen_cavity()
-        if ecm.initial_filament != "cone" or ecm.cone_gap_nm == 0.0:
+        self.cavity.x.array[:] = self.xi.x.array
+        if not ecm.matrix or ecm.initial_filament != "cone" or ecm.cone_gap_nm == 0.0:
             return
         tip_m = ecm.cone_tip_radius_nm * NM * size_factor
         channel_m = tip_m + ecm.interface_width_nm * NM
