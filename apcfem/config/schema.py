@@ -602,6 +602,11 @@ class EcmConfig(_Section):
     matrix_cavity_pressure_GPa: float | None = Field(
         None, gt=0, le=50, description="override of the pressure p [GPa] of ecm.matrix (e.g. "
         "for a porous film softer than the library's dense one; say why in the case file)")
+    channel_radius_nm: float | None = Field(
+        None, gt=0, description="with ecm.matrix and a cone short of the anode: the radius at "
+        "the anode [nm] of the channel the cone's dissolved part left (the channel narrows "
+        "linearly from the tip's radius to it; the neck of the filament that was there); "
+        "default: the cone's taper continued to the anode")
     heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
 
     @model_validator(mode="before")
@@ -613,6 +618,15 @@ class EcmConfig(_Section):
                     raise ValueError(f"ecm.{key} was removed: {reason}; delete it from the "
                                      "case file")
         return data
+
+    @model_validator(mode="after")
+    def _channel_needs_a_matrix_and_a_gap(self):
+        if self.channel_radius_nm is not None and not (
+                self.matrix and self.initial_filament == "cone" and self.cone_gap_nm > 0):
+            raise ValueError("ecm.channel_radius_nm is the channel a cone short of the anode "
+                             "left in the matrix: it needs ecm.matrix = true, initial_filament "
+                             "= 'cone' and cone_gap_nm > 0; delete it otherwise")
+        return self
 
 
 class VcmConfig(_Section):

@@ -403,20 +403,26 @@ class EcmCell:
 
     def _open_cavity(self, size_factor: float, section: Section) -> None:
         """The matrix's cavity at the start: the relaxed initial filament and, for a cone short
-        of the anode, the channel its dissolved part left (a cylinder of the tip radius from
-        the tip's centre into the anode, one interface width wider than the tip so that the
-        tip's whole profile fits in it)."""
+        of the anode, the channel its dissolved part left, narrowing linearly from the tip's
+        centre (tip radius) to the anode (``ecm.channel_radius_nm``; by default the cone's
+        taper continued, tip - (base - tip) (gap + tip) / (length - gap - tip), 0 if the taper
+        closes first) and on into the anode."""
         ecm = self.cfg.ecm
         self.cavity.x.array[:] = self.xi.x.array
         if not ecm.matrix or ecm.initial_filament != "cone" or ecm.cone_gap_nm == 0.0:
             return
+        base_m = ecm.cone_base_radius_nm * NM * size_factor
         tip_m = ecm.cone_tip_radius_nm * NM * size_factor
-        channel_m = tip_m + ecm.interface_width_nm * NM
-        anode_m = self.layer_z_m[1]
+        cathode_m, anode_m = self.layer_z_m
         start_m = anode_m - ecm.cone_gap_nm * NM - tip_m
+        if ecm.channel_radius_nm is None:
+            taper = (base_m - tip_m) / (start_m - cathode_m)
+            at_anode_m = max(tip_m - taper * (anode_m - start_m), 0.0)
+        else:
+            at_anode_m = ecm.channel_radius_nm * NM * size_factor
         beyond_m = anode_m + 2.0 * ecm.interface_width_nm * NM
         self._jump_profile.interpolate(self._profile(frustum_distance(
-            self.device, start_m, beyond_m, beyond_m, channel_m, channel_m, section)))
+            self.device, start_m, anode_m, beyond_m, tip_m, at_anode_m, section)))
         np.maximum(self.cavity.x.array, self._jump_profile.x.array, out=self.cavity.x.array)
 
     def _deposition_noise(self, reduced_eta, v0: float) -> DepositionNoise | None:

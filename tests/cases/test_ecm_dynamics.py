@@ -452,3 +452,35 @@ def test_current_sweep_drives_a_connected_filament_end_to_end(tmp_path):
     assert np.all(s["gap_m"] == 0)
     assert 2.0 < s["G_G0"].min() and s["G_G0"].max() < 8.0
     assert (tmp_path / "run" / "timeseries.csv").is_file()
+
+
+def _cavity_edge_at_the_anode_nm(**changes) -> float:
+    """Radius [nm] where the matrix's starting cavity crosses 1/2 just below the anode face,
+    for the test case with the matrix on and ``changes``."""
+    from apcfem.coupling.ecm_cell import EcmCell
+    from apcfem.mesh.probe import PointProbe
+
+    cell = EcmCell(_case(**{"ecm.matrix": True, **changes}), MPI.COMM_WORLD)
+    try:
+        nm = 1e-9
+        radii = np.linspace(0.0, 1.0, 201) * nm
+        z = cell.layer_z_m[1] - 0.05 * nm
+        points = np.column_stack([radii, np.full_like(radii, z), np.zeros_like(radii)])
+        cavity = PointProbe(cell.device.mesh, points)(cell.cavity)
+    finally:
+        cell.close()
+    inside = np.flatnonzero(cavity >= 0.5)
+    assert inside.size and inside[-1] < radii.size - 1
+    i = inside[-1]  # linear crossing between the last radius inside and the next
+    return float(np.interp(0.5, [cavity[i + 1], cavity[i]], [radii[i + 1], radii[i]]) / nm)
+
+
+@set_branch_test
+def test_the_matrix_channel_narrows_to_its_radius_at_the_anode():
+    """The cavity a remnant cone starts with reaches the anode as the channel its dissolved
+    part left: by default the cone's taper continued (base 1.0, tip 0.5 nm, gap 0.8 nm in a
+    5 nm layer: 0.5 - 0.5 (0.8 + 0.5) / 3.7 = 0.324 nm), or ``ecm.channel_radius_nm``."""
+    taper = 0.5 - 0.5 * (0.8 + 0.5) / (5.0 - 0.8 - 0.5)
+    assert _cavity_edge_at_the_anode_nm() == pytest.approx(taper, abs=0.03)
+    assert _cavity_edge_at_the_anode_nm(**{"ecm.channel_radius_nm": 0.45}) == pytest.approx(
+        0.45, abs=0.03)
