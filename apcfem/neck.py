@@ -49,6 +49,12 @@ class NeckProfile:
 BROKEN_RADIUS_M = 0.05e-9
 """Equivalent radius [m] below which a section holds no metal (a tenth of an Ag atom's radius)."""
 
+NECK_PLANE_MARGIN_M = 5e-12
+"""A connected neck stays in the plane it was in (:attr:`NeckExtractor.plane_m`) while the
+section there is within this of the narrowest one [m] (a thirtieth of an Ag atom's radius).
+Two near-equal sections (a thinning wire's face and a pinch just below it) otherwise trade
+the neck back and forth between steps, and the contact, its shell and the circuit with it."""
+
 
 class NeckExtractor:
     """Samples a filament field on fixed rays and reduces it to a :class:`NeckProfile`.
@@ -61,11 +67,20 @@ class NeckExtractor:
         n_r: samples per ray (spacing should be below the local mesh size).
         n_theta: rays per height in 3-D (ignored for axisymmetric meshes).
         level: field value on the filament boundary.
+
+    Attributes:
+        plane_m: height of the last extracted connected neck [m] (nan: none). The next
+            connected profile keeps its neck in the local minimum of a(z) reached downhill
+            from there while that section is within :data:`NECK_PLANE_MARGIN_M` of the
+            narrowest (:func:`reduce_profile`), so a neck between two near-equal sections
+            moves at most once while a step's circuit iterates; a caller that rejects a step
+            resets it to the accepted state's neck.
     """
 
     def __init__(self, device: DeviceMesh, z_range_m: tuple[float, float], r_max_m: float,
                  n_z: int = 200, n_r: int = 400, n_theta: int = 16, level: float = 0.5):
         self.level = level
+        self.plane_m = np.nan
         self.n_theta = 1 if device.axisymmetric else n_theta
         self.z_range_m = z_range_m
         z0, z1 = z_range_m
@@ -91,12 +106,18 @@ class NeckExtractor:
         values = self._probe(field).reshape(len(self.z_m), self.n_theta, len(self.r_m))
         boundary = self._crossing_radius(values)
         if self.n_theta == 1:
-            return reduce_profile(self.z_m, boundary[:, 0])
+            return self._reduce(boundary[:, 0])
         area = 0.5 * np.sum(boundary**2, axis=1) * (2 * np.pi / self.n_theta)
-        profile = reduce_profile(self.z_m, np.sqrt(area / np.pi))
+        profile = self._reduce(np.sqrt(area / np.pi))
         at_neck = boundary[int(np.argmin(np.abs(self.z_m - profile.neck_z_m)))]
         polygon = np.column_stack([at_neck * np.cos(self._theta), at_neck * np.sin(self._theta)])
         return dataclasses.replace(profile, section_polygon_m=polygon)
+
+    def _reduce(self, radius_m: np.ndarray) -> NeckProfile:
+        """The profile's neck (:func:`reduce_profile` from :attr:`plane_m`), kept as the plane."""
+        profile = reduce_profile(self.z_m, radius_m, self.plane_m)
+        self.plane_m = profile.neck_z_m if profile.gap_m == 0.0 else np.nan
+        return profile
 
     def _crossing_radius(self, values: np.ndarray) -> np.ndarray:
         """First radius along each ray where the field drops below the level."""
@@ -113,21 +134,41 @@ class NeckExtractor:
         return np.where(inside[..., 0], crossing, 0.0)
 
 
-def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray) -> NeckProfile:
+def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
+                   plane_m: float = np.nan) -> NeckProfile:
     """The neck of a sampled profile a(z) (equally spaced heights z_m [m], radii [m], 0 where
     broken): its narrowest section (between samples, by a parabola, unless on an electrode
-    face at an end of the profile), the curvature there and the length of the gaps."""
+    face at an end of the profile), the curvature there and the length of the gaps. Given the
+    previous neck's height plane_m [m], a connected profile keeps its neck in the local minimum
+    reached downhill from there while it is within :data:`NECK_PLANE_MARGIN_M` of the
+    narrowest section (a neck found this way keeps itself: the result is the same with
+    plane_m at its own height)."""
     z, radius = np.asarray(z_m, dtype=float), np.asarray(radius_m, dtype=float)
     gap = (z[1] - z[0]) * np.count_nonzero(radius <= 0.0)
     i = int(np.argmin(radius))
     if gap > 0:
         return NeckProfile(z, radius, float(max(radius[i], 0.0)), float(z[i]), np.nan,
                            float(gap))
+    if np.isfinite(plane_m):
+        kept = _downhill(radius, int(np.argmin(np.abs(z - plane_m))))
+        if radius[kept] - radius[i] < NECK_PLANE_MARGIN_M:
+            i = kept
     if i in (0, len(z) - 1):  # on an electrode face
         return NeckProfile(z, radius, float(radius[i]), float(z[i]),
                            _face_curvature(z, radius, i), 0.0)
     neck_z, neck_a = _parabola_vertex(z[i - 1:i + 2], radius[i - 1:i + 2])
     return NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, i), 0.0)
+
+
+def _downhill(a: np.ndarray, i: int) -> int:
+    """The local minimum of the samples a reached from sample i by steps to the smaller
+    neighbour."""
+    while True:
+        left = a[i - 1] if i > 0 else np.inf
+        right = a[i + 1] if i < len(a) - 1 else np.inf
+        if min(left, right) >= a[i]:
+            return i
+        i = i - 1 if left < right else i + 1
 
 
 def _parabola_vertex(z: np.ndarray, a: np.ndarray) -> tuple[float, float]:
@@ -193,7 +234,7 @@ class SectionAreaNeck(NeckExtractor):
         area = per_ray.sum(axis=1) * (2.0 * np.pi / self.n_theta)
         radius = np.sqrt(area / np.pi)
         # sections with less metal than a tenth of an atom's cross-section are broken
-        profile = reduce_profile(self.z_m, np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
+        profile = self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
         if self.n_theta == 1:
             return profile
         # the neck's section as the star polygon whose sector on each ray holds that ray's

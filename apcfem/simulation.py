@@ -204,6 +204,10 @@ class _LoopState:
     """source voltage of the last row [V] (stop-voltage crossing)"""
     settle_T_K: float = 0.0
     """neck temperature the accepted state's contact was computed with [K]"""
+    neck_plane_m: float = np.nan
+    """height of the accepted state's connected neck [m] (nan while broken): where the next
+    state's neck stays while its section there is within a margin of the narrowest
+    (:data:`apcfem.neck.NECK_PLANE_MARGIN_M`)"""
 
 
 @dataclass
@@ -376,6 +380,7 @@ class Simulation:
             state = self._settle(cell, extractor, drive, 0.0, loop.settle_T_K)
             if not self.transient:
                 state = self._settle_neck_temperature(cell, extractor, drive, 0.0, state)
+            _keep_neck_plane(state.neck, loop, extractor)
         series = SeriesWriter(out / "timeseries.csv" if out else None, COLUMNS, comm,
                               SENTINEL_COLUMNS, rows)
         fields = self._field_writer(cell, out, control.accepted)
@@ -402,6 +407,7 @@ class Simulation:
                                                  rejected_change)
             except (SolverDivergedError, StepRejected) as err:
                 cell.reject()
+                extractor.plane_m = loop.neck_plane_m
                 rejected_change = getattr(err, "change", np.inf)
                 try:
                     control.cut(t, dt, str(err))
@@ -422,6 +428,7 @@ class Simulation:
             loop.t = t + dt
             loop.exchanged += new.bridged_mol
             state = new
+            _keep_neck_plane(state.neck, loop, extractor)
             try:
                 row = self._accepted_row(cell, state, drive, control, loop, dt, its)
                 series.append(row)
@@ -507,7 +514,8 @@ class Simulation:
         re-derived from the fields."""
         scalars, iterations = read_checkpoint(out / CHECKPOINT, cell.state_functions(),
                                               self.comm)
-        loop = _LoopState(**{k: scalars[k] for k in _LoopState.__dataclass_fields__})
+        loop = _LoopState(**{k: scalars[k] for k in _LoopState.__dataclass_fields__
+                             if k in scalars})
         control.restore(scalars, iterations)
         if self.transient:
             cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor
@@ -516,6 +524,7 @@ class Simulation:
         if hasattr(cell, "restore_scalars"):
             cell.restore_scalars(scalars)
         cell.accept()
+        extractor.plane_m = loop.neck_plane_m  # the stored neck keeps its own plane
         state = self._settle(cell, extractor, drive, loop.t, loop.settle_T_K)
         self._heat(cell, state)
         log.info("resumed at t = %.6e s, step %d (checkpoint written on %d ranks)", loop.t,
@@ -818,6 +827,12 @@ def _relative_change(before_ohm: float, after_ohm: float) -> float:
     if np.isinf(before_ohm) and np.isinf(after_ohm):
         return 0.0
     return abs(after_ohm - before_ohm) / min(before_ohm, after_ohm)
+
+
+def _keep_neck_plane(neck: NeckProfile, loop: _LoopState, extractor: SectionAreaNeck) -> None:
+    """The accepted neck's plane, for the extraction of the next state (and the checkpoint)."""
+    loop.neck_plane_m = neck.neck_z_m if neck.gap_m == 0.0 else np.nan
+    extractor.plane_m = loop.neck_plane_m
 
 
 def _aspect_ratio(neck: NeckProfile) -> float:

@@ -1,0 +1,63 @@
+"""A connected neck keeps its plane between two near-equal sections (apcfem.neck.reduce_profile).
+
+The profile: a wire of 0.25 nm radius with two pinches, one at z = 3 nm and one at the top
+face (z = 7 nm), whose radii differ by ``difference``.
+"""
+
+import numpy as np
+import pytest
+
+from apcfem.neck import NECK_PLANE_MARGIN_M, reduce_profile
+
+NM = 1e-9
+Z_M = (2.0 + 5.0 * (np.arange(100) + 0.5) / 100) * NM
+INNER_M, FACE_M = 3.0 * NM, Z_M[-1]
+
+
+def _two_pinches(difference_m: float) -> np.ndarray:
+    """Radii [m]: the inner pinch is narrower than the face by difference_m."""
+    base, depth, width = 0.25 * NM, 0.02 * NM, 0.3 * NM
+    inner = (depth + difference_m) * np.exp(-(((Z_M - INNER_M) / width) ** 2))
+    face = depth * np.exp(-(((Z_M - FACE_M) / width) ** 2))
+    return base - inner - face
+
+
+def test_without_a_plane_the_narrowest_section_is_the_neck():
+    assert reduce_profile(Z_M, _two_pinches(1e-12)).neck_z_m == pytest.approx(INNER_M,
+                                                                              abs=0.05 * NM)
+    assert reduce_profile(Z_M, _two_pinches(-1e-12)).neck_z_m == FACE_M
+
+
+def test_the_neck_stays_on_the_face_while_the_inner_pinch_is_within_the_margin():
+    kept = reduce_profile(Z_M, _two_pinches(0.5 * NECK_PLANE_MARGIN_M), plane_m=FACE_M)
+    assert kept.neck_z_m == FACE_M
+    assert kept.curvature_per_m > 0.0  # the face's hyperboloid waist
+
+
+def test_the_neck_moves_once_another_section_is_narrower_by_more_than_the_margin():
+    moved = reduce_profile(Z_M, _two_pinches(2.0 * NECK_PLANE_MARGIN_M), plane_m=FACE_M)
+    assert moved.neck_z_m == pytest.approx(INNER_M, abs=0.05 * NM)
+
+
+def test_a_plane_off_the_minimum_follows_the_profile_downhill():
+    radius = _two_pinches(-0.5 * NECK_PLANE_MARGIN_M)  # the face is the narrowest
+    near_inner = reduce_profile(Z_M, radius, plane_m=INNER_M + 0.4 * NM)
+    assert near_inner.neck_z_m == pytest.approx(INNER_M, abs=0.05 * NM)
+
+
+def test_a_kept_neck_keeps_itself():
+    """Re-extracting with the plane at the neck's own height gives the same neck (what a
+    resumed run does with the checkpointed plane)."""
+    radius = _two_pinches(0.5 * NECK_PLANE_MARGIN_M)
+    for plane in (FACE_M, INNER_M + 0.4 * NM):
+        first = reduce_profile(Z_M, radius, plane_m=plane)
+        again = reduce_profile(Z_M, radius, plane_m=first.neck_z_m)
+        assert (again.neck_z_m, again.neck_radius_m) == (first.neck_z_m, first.neck_radius_m)
+
+
+def test_a_broken_profile_ignores_the_plane():
+    radius = _two_pinches(0.0)
+    radius[10:12] = 0.0
+    broken = reduce_profile(Z_M, radius, plane_m=FACE_M)
+    assert broken.gap_m == pytest.approx(2 * (Z_M[1] - Z_M[0]))
+    assert broken.neck_radius_m == 0.0
