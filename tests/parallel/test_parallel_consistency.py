@@ -43,7 +43,7 @@ CONNECTED_CURRENT_SWEEP = {
     "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.05, "set_current_A": 1e-4,
                  "voltage_limit_V": 2.0, "cycles": 1},
     "ecm__initial_filament": "cone", "ecm__cone_base_radius_nm": 1.5,
-    "ecm__cone_tip_radius_nm": 0.4, "ecm__cone_gap_nm": 0.0}
+    "ecm__cone_tip_radius_nm": 0.4, "ecm__cone_gap_nm": 0.0, "ecm__channel_radius_nm": None}
 """A current sweep to 100 uA through a filament connected from the start (a cone left by an
 earlier set): every step goes through the neck extraction, the Landauer contact and its
 potential jump, the path a growth pulse never reaches."""

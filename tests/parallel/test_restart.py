@@ -141,7 +141,8 @@ def test_killed_connected_ecm_run_resumes_with_its_neck_shells(tmp_path):
     1 G0 plateau) under a 0.5 V pulse: the neck's electron-shell window (its value, height and
     width, which depend on the necks before it) is stored with the fields and comes back."""
     case = short_case("ecm_ag_sio2_pt_sweep", tmp_path, output__checkpoint_every_steps=5,
-                      ecm__cone_gap_nm=0.0, ecm__cone_tip_radius_nm=0.3,
+                      ecm__cone_gap_nm=0.0, ecm__channel_radius_nm=None,
+                      ecm__cone_tip_radius_nm=0.3,
                       protocol={**PULSE, "amplitude_V": 0.5})
     _run(1, "run", str(case), "--output", "whole", cwd=tmp_path)
     whole = read_series(tmp_path / "whole" / "timeseries.csv")

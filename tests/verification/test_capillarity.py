@@ -186,10 +186,12 @@ def test_electrolyte_in_gibbs_thomson_equilibrium_with_a_nucleus(curvature):
 
     cfg = apcfem.update_case(apcfem.load_case(apcfem.bundled_case("ecm_ag_sio2_pt_sweep")), {
         # the equilibrium does not depend on j0; 10 A/m^2 relaxes the profile in ~lambda^2 / K
-        # ~ 10 ms (the case's calibrated 1e-3 A/m^2 would take ~100 s)
+        # ~ 10 ms (the case's calibrated 1e-2 A/m^2 would take ~10 s)
         "ecm.exchange_current_density_A_per_m2": 10.0,
         "ecm.anode_exchange_current_density_A_per_m2": 1e-9, "ecm.nucleus_radius_nm": 2.0,
         "ecm.initial_filament": "nucleus",
+        # a free nucleus: no host matrix holding it
+        "ecm.matrix": False, "ecm.channel_radius_nm": None,
         # nor on the ions: the faster 0.6 eV ions (library hop) equilibrate the electrolyte
         "ecm.activation_energy_eV": 0.6, "ecm.hopping_distance_nm": None,
         "ecm.heat": False, "mesh.refinement_radius_nm": 3.5, "mesh.min_size_nm": 0.1,
