@@ -12,8 +12,8 @@ the jump is the anode's), to solver tolerance, through contact and clamp.
 The same set swept at 0.2 and 20 V/s (to first contact) gives the set voltage against the sweep
 rate (T5): the tip grows by Tafel kinetics, a decade of rate per ~120 mV of overpotential at the
 tip, so each decade of sweep rate needs more voltage before the gap closes and V_set rises
-logarithmically with the rate (measured: 1.25, 1.49 and 1.76 V at 0.2, 2 and 20 V/s, +0.24 and
-+0.27 V per decade). Switching times of ECM cells fall exponentially with voltage (the
+logarithmically with the rate (measured: 1.217, 1.480 and 1.698 V at 0.2, 2 and 20 V/s, +0.26
+and +0.22 V per decade). Switching times of ECM cells fall exponentially with voltage (the
 nonlinearity of the electrochemical kinetics), which is what makes V_set logarithmic in the
 sweep rate.
 """
