@@ -140,9 +140,9 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
     broken): its narrowest section (between samples, by a parabola, unless on an electrode
     face at an end of the profile), the curvature there and the length of the gaps. Given the
     previous neck's height plane_m [m], a connected profile keeps its neck in the local minimum
-    reached downhill from there while it is within :data:`NECK_PLANE_MARGIN_M` of the
-    narrowest section (a neck found this way keeps itself: the result is the same with
-    plane_m at its own height)."""
+    reached downhill from there while that is another constriction than the narrowest section
+    (:func:`_other_constriction`) and within :data:`NECK_PLANE_MARGIN_M` of it (a neck found
+    this way keeps itself: the result is the same with plane_m at its own height)."""
     z, radius = np.asarray(z_m, dtype=float), np.asarray(radius_m, dtype=float)
     gap = (z[1] - z[0]) * np.count_nonzero(radius <= 0.0)
     i = int(np.argmin(radius))
@@ -151,7 +151,7 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
                            float(gap))
     if np.isfinite(plane_m):
         kept = _downhill(radius, int(np.argmin(np.abs(z - plane_m))))
-        if radius[kept] - radius[i] < NECK_PLANE_MARGIN_M:
+        if _other_constriction(radius, kept, i) and radius[kept] - radius[i] < NECK_PLANE_MARGIN_M:
             i = kept
     if i in (0, len(z) - 1):  # on an electrode face
         return NeckProfile(z, radius, float(radius[i]), float(z[i]),
@@ -169,6 +169,14 @@ def _downhill(a: np.ndarray, i: int) -> int:
         if min(left, right) >= a[i]:
             return i
         i = i - 1 if left < right else i + 1
+
+
+def _other_constriction(a: np.ndarray, i: int, j: int) -> bool:
+    """Samples i and j of a are the bottoms of two constrictions: the profile between them
+    rises by at least :data:`NECK_PLANE_MARGIN_M` above both (not the sampling's ripple on the
+    bottom of one constriction, where the neck is its narrowest sample)."""
+    between = a[min(i, j):max(i, j) + 1]
+    return bool(between.max() - max(a[i], a[j]) >= NECK_PLANE_MARGIN_M)
 
 
 def _parabola_vertex(z: np.ndarray, a: np.ndarray) -> tuple[float, float]:

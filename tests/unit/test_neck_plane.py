@@ -61,3 +61,14 @@ def test_a_broken_profile_ignores_the_plane():
     broken = reduce_profile(Z_M, radius, plane_m=FACE_M)
     assert broken.gap_m == pytest.approx(2 * (Z_M[1] - Z_M[0]))
     assert broken.neck_radius_m == 0.0
+
+
+def test_a_ripple_on_one_constriction_does_not_hold_the_neck():
+    """Two samples a pm apart on the bottom of one constriction (the sampling's ripple, no
+    wider section between them by the margin) are one neck: its narrowest sample."""
+    radius = 0.25 * NM + 0.5 * NM * ((Z_M - INNER_M) / (5 * NM)) ** 2
+    k = int(np.argmin(np.abs(Z_M - INNER_M)))
+    radius[k + 3] = radius[k] + 1e-12  # a ripple: a local minimum 3 samples from the bottom
+    radius[k + 2] = radius[k + 4] = radius[k] + 2e-12
+    neck = reduce_profile(Z_M, radius, plane_m=Z_M[k + 3])
+    assert abs(neck.neck_z_m - Z_M[k]) <= 0.5 * (Z_M[1] - Z_M[0])
