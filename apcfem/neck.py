@@ -51,9 +51,10 @@ BROKEN_RADIUS_M = 0.05e-9
 
 NECK_PLANE_MARGIN_M = 5e-12
 """A connected neck stays in the plane it was in (:attr:`NeckExtractor.plane_m`) while the
-section there is within this of the narrowest one [m] (a thirtieth of an Ag atom's radius).
-Two near-equal sections (a thinning wire's face and a pinch just below it) otherwise trade
-the neck back and forth between steps, and the contact, its shell and the circuit with it."""
+section there is another constriction within this of the narrowest one [m] (a thirtieth of an
+Ag atom's radius; :func:`reduce_profile`). Two near-equal constrictions (a thinning wire's face
+and a pinch just below it) otherwise trade the neck back and forth between steps, and the
+contact, its shell and the circuit with it."""
 
 
 class NeckExtractor:
@@ -71,8 +72,8 @@ class NeckExtractor:
     Attributes:
         plane_m: height of the last extracted connected neck [m] (nan: none). The next
             connected profile keeps its neck in the local minimum of a(z) reached downhill
-            from there while that section is within :data:`NECK_PLANE_MARGIN_M` of the
-            narrowest (:func:`reduce_profile`), so a neck between two near-equal sections
+            from there while that is another constriction within :data:`NECK_PLANE_MARGIN_M`
+            of the narrowest (:func:`reduce_profile`), so a neck between two near-equal ones
             moves at most once while a step's circuit iterates; a caller that rejects a step
             resets it to the accepted state's neck.
     """

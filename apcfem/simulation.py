@@ -205,9 +205,8 @@ class _LoopState:
     settle_T_K: float = 0.0
     """neck temperature the accepted state's contact was computed with [K]"""
     neck_plane_m: float = np.nan
-    """height of the accepted state's connected neck [m] (nan while broken): where the next
-    state's neck stays while its section there is within a margin of the narrowest
-    (:data:`apcfem.neck.NECK_PLANE_MARGIN_M`)"""
+    """height of the accepted state's connected neck [m] (nan while broken), from which the
+    next state's neck is extracted (:attr:`apcfem.neck.NeckExtractor.plane_m`)"""
 
 
 @dataclass
