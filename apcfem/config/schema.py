@@ -683,6 +683,12 @@ class VcmConfig(_Section):
     disc_concentration_per_m3: float = Field(
         3.0e26, gt=0, description="initial filament: c_V in the disc (below the threshold: "
         "the disc conducts by hopping, the filament is broken)")
+    jump_to_contact_nm: float | None = Field(
+        None, ge=0, description="a gap of the filament closing under a set bias bridges once it "
+        "is this narrow (the last vacancy hop: a depleted sheet thinner than one hop is no "
+        "continuum layer), and a connected neck whose last mode closes leaves a gap at least "
+        "this wide (jump out of contact); default the vacancy's hopping distance in the "
+        "library, 0 switches both off")
     heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
 
     @model_validator(mode="after")

@@ -1,5 +1,5 @@
-"""Shared pieces of the evolving cells (ECM, VCM): initial filament shapes and the check of
-the contact's unit-voltage potential.
+"""Shared pieces of the evolving cells (ECM, VCM): initial filament shapes, the shapes of a jump
+into and out of contact, and the check of the contact's unit-voltage potential.
 
 Initial shapes are signed distances [m] (> 0 outside the filament) of points x (rows:
 coordinates, as ``fem.Function.interpolate`` passes them), to be turned into a diffuse field
@@ -17,7 +17,10 @@ from mpi4py import MPI
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.filament import ON_AXIS, Section
+from apcfem.materials.laws import fermi_wavevector_per_m
 from apcfem.mesh import DeviceMesh
+from apcfem.neck import NeckProfile
+from apcfem.quantum_contact import J01, J11
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +88,51 @@ def cone_distance(device: DeviceMesh, z_base_m: float, z_far_m: float, base_m: f
         return np.where(s_z <= top, cone, np.hypot(r, s_z - top) - tip_m)
 
     return distance
+
+
+ONE_CHANNEL_RADIUS_KF = 0.5 * (J01 + J11)
+"""k_F a in the middle of the circular neck's first plateau (between the edges j_01 = 2.405 and
+j_11 = 3.832 of a hard-wall disc) [-]: the radius of the one-atom bridge of a jump to contact,
+which the counter gives 1 G0 (Ag: a = 0.26 nm)."""
+
+
+def bridge_radius_m(metal) -> float:
+    """Radius [m] of the one-atom bridge of a jump to contact in the filament ``metal`` (a
+    library material with a Fermi energy and an effective mass): ONE_CHANNEL_RADIUS_KF / k_F."""
+    return ONE_CHANNEL_RADIUS_KF / fermi_wavevector_per_m(metal.fermi_energy_eV.value,
+                                                          metal.effective_mass_me.value)
+
+
+def bridge_distance(device: DeviceMesh, neck: NeckProfile, overlap_m: float,
+                    bridge_radius_m: float, section: Section = ON_AXIS) -> Distance:
+    """Signed distance [m] to the bridge of a jump to contact across the gap of ``neck``: the
+    apex of a tip snaps to the counter-electrode once the gap is below an atomic diameter
+    (Agrait, Levy Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2). The bridge
+    prolongs the narrower side (the tip) across the gap: a frustum from the tip's own section
+    overlap_m inside it down to the one-atom radius where it meets the wider side (an
+    electrode face, or a blunter tip), reaching overlap_m into that side. The contact's
+    narrowest section is then where the apex meets the face, on any mesh (a uniform rod has
+    no preferred narrowest section: the mesh picks one of its slices)."""
+    z, radius = np.asarray(neck.z_m), np.asarray(neck.radius_m)
+    broken = np.flatnonzero(radius <= 0.0)
+    low, high = int(broken[0]), int(broken[-1])
+    # a gap that reaches the end of the sampled layer ends on an electrode: infinitely wide
+    below = radius[low - 1] if low > 0 else np.inf
+    above = radius[high + 1] if high + 1 < radius.size else np.inf
+    if below <= above:  # the tip grows upwards and meets the wider side at the gap's top
+        z_base, z_tip, z_end = z[low] - overlap_m, z[high], z[high] + overlap_m
+    else:
+        z_base, z_tip, z_end = z[high] + overlap_m, z[low], z[low] - overlap_m
+    base = max(float(np.interp(z_base, z, radius)), bridge_radius_m)
+    return frustum_distance(device, z_base, z_tip, z_end, base, bridge_radius_m, section)
+
+
+def slab_distance(device: DeviceMesh, low_m: float, high_m: float) -> Distance:
+    """Signed distance [m] to the outside of the slab low_m < z < high_m (> 0 inside it): the
+    field of a cell turned into its profile there is the gap a jump out of contact leaves."""
+    axial = device.axial_index
+    middle, half = 0.5 * (low_m + high_m), 0.5 * (high_m - low_m)
+    return lambda x: half - np.abs(x[axial] - middle)
 
 
 def check_unit_potential(contact: ContactConduction, name: str) -> None:

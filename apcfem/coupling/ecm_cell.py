@@ -65,11 +65,14 @@ from mpi4py import MPI
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
 from apcfem.coupling.cell_geometry import (
+    bridge_distance,
+    bridge_radius_m,
     check_unit_potential,
     clipped_potential,
     cone_distance,
     frustum_distance,
     hemisphere_distance,
+    slab_distance,
 )
 from apcfem.coupling.cell_heat import LINEAR, CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
@@ -86,7 +89,6 @@ from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
     ELEMENTARY_CHARGE_C,
     FARADAY_C_PER_MOL,
-    fermi_wavevector_per_m,
     molar_density_mol_per_m3,
 )
 from apcfem.mesh import NM, build_device_mesh
@@ -103,7 +105,7 @@ from apcfem.physics.phase_field import (
     sharp_interpolation,
 )
 from apcfem.protocols import CycleVariation
-from apcfem.quantum_contact import J01, J11, first_mode_radius_m
+from apcfem.quantum_contact import first_mode_radius_m
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +124,6 @@ in parallel with a connected filament it is below 1e-4 G0."""
 SHELL_SCALARS = ("neck_shell_eV", "neck_shell_z_m", "neck_shell_width_m")
 """Checkpoint names of the neck-shell window's value, height and width
 (:meth:`EcmCell.state_scalars`)."""
-
-ONE_CHANNEL_RADIUS_KF = 0.5 * (J01 + J11)
-"""k_F a in the middle of the circular neck's first plateau (between the edges j_01 = 2.405 and
-j_11 = 3.832 of a hard-wall disc) [-]: the radius of the one-atom bridge of a jump to contact,
-which the counter gives 1 G0 (Ag: a = 0.26 nm)."""
 
 NUCLEUS_RELAXATION_STEPS = 12
 """Steps of the zero-bias relaxation of the initial nucleus (see EcmCell._relax_interface)."""
@@ -227,8 +224,7 @@ class EcmCell:
         yet solved from (see :meth:`_solve_step`)."""
         self._solved_shell_eV = 0.0
         """The shell potential [eV] of the last converged block solve."""
-        self.bridge_radius_m = ONE_CHANNEL_RADIUS_KF / fermi_wavevector_per_m(
-            metal.fermi_energy_eV.value, metal.effective_mass_me.value)
+        self.bridge_radius_m = bridge_radius_m(metal)
         self.leakage_S = layer_leakage_S(cfg.geometry, host.electrical_conductivity_S_per_m.value)
         """Leakage [S] of the switching layer (parallel plate, physical host conductivity), in
         parallel with the tunnelling conductance while the filament is broken."""
@@ -516,31 +512,13 @@ class EcmCell:
             self._far_start = True
 
     def bridge_gap(self, neck: NeckProfile) -> float:
-        """Jump to contact: bridge the gap of ``neck`` (xi = max(xi, bridge profile)), as the
-        apex atom of a tip snaps to the counter-electrode once the gap is below an atomic
-        diameter (Agrait, Levy Yeyati & van Ruitenbeek, Phys. Rep. 377, 81, 2003, sec. 4.2).
-        The bridge prolongs the narrower side (the tip) across the gap: a frustum from the
-        tip's own section one overlap (two interface widths) inside it down to the one-atom
-        radius where it meets the wider side (an electrode face, or a blunter tip), reaching
-        one overlap into that side's metal. The contact's narrowest section is then where
-        the apex meets the face, on any mesh (a uniform rod has no preferred narrowest
-        section: the mesh picks one of its slices). The present state becomes the bridged
-        one (accepted or rejected with its step). Returns the metal added [mol] (the caller
-        books it to the active electrode, whose atoms jump)."""
-        z, radius = np.asarray(neck.z_m), np.asarray(neck.radius_m)
-        broken = np.flatnonzero(radius <= 0.0)
-        low, high = int(broken[0]), int(broken[-1])
-        # a gap that reaches the end of the sampled layer ends on an electrode: infinitely wide
-        below = radius[low - 1] if low > 0 else np.inf
-        above = radius[high + 1] if high + 1 < radius.size else np.inf
+        """Jump to contact: bridge the gap of ``neck`` (xi = max(xi, profile of
+        :func:`~apcfem.coupling.cell_geometry.bridge_distance`), overlapping each side by two
+        interface widths). The present state becomes the bridged one (accepted or rejected
+        with its step). Returns the metal added [mol] (the caller books it to the active
+        electrode, whose atoms jump)."""
         overlap = 2.0 * self.cfg.ecm.interface_width_nm * NM
-        if below <= above:  # the tip grows upwards and meets the wider side at the gap's top
-            z_base, z_tip, z_end = z[low] - overlap, z[high], z[high] + overlap
-        else:
-            z_base, z_tip, z_end = z[high] + overlap, z[low], z[low] - overlap
-        base = max(float(np.interp(z_base, z, radius)), self.bridge_radius_m)
-        bridge = frustum_distance(self.device, z_base, z_tip, z_end, base,
-                                  self.bridge_radius_m, self.section)
+        bridge = bridge_distance(self.device, neck, overlap, self.bridge_radius_m, self.section)
         before = self.inventory()["filament_mol"]
         self._jump_profile.interpolate(self._profile(bridge))
         self.xi.x.array[:] = np.maximum(self.xi.x.array, self._jump_profile.x.array)
@@ -557,13 +535,10 @@ class EcmCell:
         count tunnels across. The present state becomes the broken one (accepted or rejected
         with its step). Returns the metal removed [mol] (negative; booked like
         :meth:`bridge_gap`'s)."""
-        axial = self.device.axial_index
         before = self.inventory()["filament_mol"]
         allowed = self._jump_profile
         for low, high in spans_m:
-            middle, half = 0.5 * (low + high), 0.5 * (high - low)
-            allowed.interpolate(self._profile(
-                lambda x, m=middle, h=half: h - np.abs(x[axial] - m)))
+            allowed.interpolate(self._profile(slab_distance(self.device, low, high)))
             self.xi.x.array[:] = np.minimum(self.xi.x.array, allowed.x.array)
         self.update_geometry()
         self._far_start = True

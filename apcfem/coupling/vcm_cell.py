@@ -55,7 +55,14 @@ from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig
 from apcfem.coupling.cell import CellResistance
-from apcfem.coupling.cell_geometry import check_unit_potential, clipped_potential, cone_distance
+from apcfem.coupling.cell_geometry import (
+    bridge_distance,
+    bridge_radius_m,
+    check_unit_potential,
+    clipped_potential,
+    cone_distance,
+    slab_distance,
+)
 from apcfem.coupling.cell_heat import CellHeat
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.linear import LinearSolver
@@ -181,6 +188,14 @@ class VcmCell:
                                          lower_contact="cathode", upper_contact="anode",
                                          leak_sigma=sigma_oxide * (1.0 - step))
         self.phi = fem.Function(self.contact.potential.function_space, name="phi")
+        self.jump_to_contact_m = (vcm.jump_to_contact_nm * NM
+                                  if vcm.jump_to_contact_nm is not None
+                                  else host.ion.hopping_distance_m.value)
+        """A closing gap this narrow [m] bridges (:meth:`bridge_gap`), and a neck whose last
+        mode closes counts as a gap at least this wide (jump out of contact); 0: neither."""
+        self.bridge_radius_m = bridge_radius_m(metal)
+        """Radius [m] of the one-channel column a jump to contact leaves (VO_filament's k_F)."""
+        self._jump_logit = fem.Function(space)
         self.broken = True
         self.tunnel_conductance_S = 0.0
 
@@ -277,6 +292,7 @@ class VcmCell:
         broken filament, conducting by hopping).
         Boundaries are tanh steps of ``vcm.interface_width_nm`` in ln c."""
         vcm = self.cfg.vcm
+        self.section = section
         z_pt, z_getter = self.layer_z_m
         distance = cone_distance(self.device, z_getter, z_pt,
                                  vcm.cone_base_radius_nm * NM * size_factor,
@@ -297,6 +313,48 @@ class VcmCell:
         self._T_step.x.array[:] = self.ambient_K
         self.phi.x.array[:] = 0.0
         self.accept()
+
+    def _concentration_logit(self, distance):
+        """The vacancy logit of a filament whose threshold contour (c_V = c_th) is the zero of
+        the signed distance d [m] (> 0 outside): a tanh step of ``vcm.interface_width_nm`` in
+        ln c from the oxide's background to the filament's concentration, shifted so that it
+        passes c_th at d = 0, as a function of points for ``interpolate``."""
+        width = self.cfg.vcm.interface_width_nm * NM
+        low, high = np.log(self.c_background_mol_per_m3), np.log(self.c_filament_mol_per_m3)
+        at_threshold = (np.log(self.c_threshold_mol_per_m3) - low) / (high - low)
+        shift = width * np.arctanh(1.0 - 2.0 * at_threshold)
+        return lambda x: self.species.log_density(
+            np.exp(low + (high - low) * 0.5 * (1.0 - np.tanh((distance(x) + shift) / width))))
+
+    def bridge_gap(self, neck: NeckProfile) -> float:
+        """Jump to contact: the last hop of a closing gap. The gap of ``neck`` is bridged by a
+        column of the filament's concentration (c_V = max(c_V, that of
+        :func:`~apcfem.coupling.cell_geometry.bridge_distance`'s frustum, overlapping each side
+        by two interface widths) down to the one-channel radius. The present state becomes
+        the bridged one (accepted or rejected with its step). Returns the vacancies added
+        [mol] (the caller books them as exchanged)."""
+        overlap = 2.0 * self.cfg.vcm.interface_width_nm * NM
+        column = bridge_distance(self.device, neck, overlap, self.bridge_radius_m,
+                                 self.section)
+        before = self.inventory()["filament_mol"]
+        self._jump_logit.interpolate(self._concentration_logit(column))
+        np.maximum(self.w.x.array, self._jump_logit.x.array, out=self.w.x.array)
+        self._update_filament()
+        return self.inventory()["filament_mol"] - before
+
+    def break_contact(self, spans_m: list[tuple[float, float]]) -> float:
+        """Jump out of contact: between each pair of heights (low, high) [m] the vacancies fall
+        to the oxide's background (c_V = min(c_V, profile of the slab's complement)), as a
+        neck whose last mode closed snaps apart: the field then holds the gap the count
+        tunnels across. The present state becomes the broken one. Returns the vacancies
+        removed [mol] (negative; booked like :meth:`bridge_gap`'s)."""
+        before = self.inventory()["filament_mol"]
+        for low, high in spans_m:
+            self._jump_logit.interpolate(self._concentration_logit(
+                slab_distance(self.device, low, high)))
+            np.minimum(self.w.x.array, self._jump_logit.x.array, out=self.w.x.array)
+        self._update_filament()
+        return self.inventory()["filament_mol"] - before
 
     def _update_filament(self) -> None:
         """The filament indicator S and c_V [1/m^3] of the present vacancy field."""

@@ -116,3 +116,32 @@ def test_set_voltage_rises_logarithmically_with_sweep_rate(set_onsets):
     assert abs(per_decade[1] / per_decade[0] - 1) < 0.3, V_set  # logarithmic: equal steps
     assert np.all(np.diff(T_set) > 0), T_set  # a faster set runs hotter
     assert 0.7 < V_set[1] < 1.3  # ~1 V at 1 V/s, as measured on HfOx cells
+
+
+def test_a_gap_of_one_hop_jumps_into_contact_and_back_out():
+    """The last hop of a closing gap (a depleted sheet thinner than one vacancy hop, 0.25 nm,
+    is no continuum layer): bridging a 0.2 nm disc connects the filament at the Pt face
+    through a column about one channel wide, adds about one vacancy (the column's volume times
+    the filament's concentration) and no more; breaking the contact again over one hop leaves
+    a gap at least that wide."""
+    from apcfem.coupling.vcm_cell import VcmCell
+
+    cfg = _case(**{"mesh.min_size_nm": 0.15, "vcm.disc_length_nm": 0.2})
+    cell = VcmCell(cfg, MPI.COMM_WORLD)
+    try:
+        extract = Simulation(cfg, MPI.COMM_WORLD)._neck_extractor(cell)
+        before = extract(cell.filament)
+        assert 0.0 < before.gap_m <= cell.jump_to_contact_m
+        added_mol = cell.bridge_gap(before)
+        after = extract(cell.filament)
+        assert after.gap_m == 0.0
+        assert abs(after.neck_z_m - cell.layer_z_m[0]) < cell.jump_to_contact_m
+        assert after.neck_radius_m == pytest.approx(cell.bridge_radius_m, rel=0.3)
+        assert 0.1 * ONE_VACANCY_MOL < added_mol < 5.0 * ONE_VACANCY_MOL
+        bottom = cell.layer_z_m[0]
+        removed_mol = cell.break_contact([(bottom, bottom + cell.jump_to_contact_m)])
+        broken = extract(cell.filament)
+        assert broken.gap_m >= cell.jump_to_contact_m - 0.5 * (broken.z_m[1] - broken.z_m[0])
+        assert removed_mol < 0.0
+    finally:
+        cell.close()
