@@ -101,3 +101,40 @@ class StepFixedPoint:
             self._positive = voltage
         elif f[0] < 0.0:
             self._negative = voltage
+
+
+RELAXATION_RANGE = (0.05, 2.0)
+"""Bounds of the relaxation factor of :class:`AitkenRelaxation` [-]."""
+
+
+class AitkenRelaxation:
+    """Dynamic relaxation of a distributed vector fixed point x = H(x) (Irons & Tuck, Int. J.
+    Numer. Meth. Eng. 1, 275 (1969); Aitken's Delta^2 for vectors): x <- x + w_k r_k with the
+    residual r_k = H(x_k) - x_k and w_k = -w_{k-1} r_{k-1}.(r_k - r_{k-1}) / |r_k - r_{k-1}|^2,
+    w_0 = 1 (plain substitution first), bounded to :data:`RELAXATION_RANGE`. For a linear map of
+    gain g the factor is 1 / (1 - g) after one step: an oscillation that substitution amplifies
+    (g < -1, e.g. the Arrhenius feedback between a hot spot's heat and its vacancies) is damped
+    and a slow monotone one (0 < g < 1) is accelerated (by at most the upper bound).
+
+    Args:
+        comm: communicator of the vector's distribution (the dot products are collective).
+        owned: number of leading entries of the local arrays this rank owns (ghosts follow).
+    """
+
+    def __init__(self, comm, owned: int):
+        self._comm, self._owned = comm, owned
+        self._factor, self._last = 1.0, None
+
+    def next(self, x: np.ndarray, Hx: np.ndarray) -> np.ndarray:
+        """The next iterate from the present one x and its image H(x) (local arrays, ghosts
+        included; the factor is computed from the owned entries, the same on every rank)."""
+        residual = Hx - x
+        if self._last is not None:
+            change = (residual - self._last)[:self._owned]
+            sums = self._comm.allreduce(np.array([
+                float(self._last[:self._owned] @ change), float(change @ change)]))
+            if sums[1] > 0.0:
+                self._factor = float(np.clip(-self._factor * sums[0] / sums[1],
+                                             *RELAXATION_RANGE))
+        self._last = residual
+        return x + self._factor * residual

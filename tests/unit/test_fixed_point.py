@@ -1,9 +1,11 @@
-"""The implicit coupling of a step (cell voltage, neck shell potential) by Anderson steps."""
+"""The implicit coupling of a step (cell voltage, neck shell potential) by Anderson steps, and
+the Aitken relaxation of a distributed fixed point (the VCM step's temperature)."""
 
 import numpy as np
 import pytest
+from mpi4py import MPI
 
-from apcfem.coupling.fixed_point import StepFixedPoint
+from apcfem.coupling.fixed_point import AitkenRelaxation, StepFixedPoint
 
 
 def _solve(G, x0, tolerances, steps: int = 30) -> tuple[np.ndarray, int]:
@@ -79,3 +81,30 @@ def test_a_two_state_flip_is_recognised_only_when_close():
     for k in range(4):
         moving.converged([0.0, 0.0], near[k % 2] + 1e-3 * k)
     assert not moving.flipping()
+
+
+@pytest.mark.parametrize("gain", [-1.3, -0.5, 0.4])
+def test_aitken_relaxation_solves_a_linear_map_that_substitution_does_not(gain):
+    """x = H(x) = g x + c on a vector: substitution diverges for g < -1 and crawls for g > 0;
+    the Irons-Tuck factor is 1 / (1 - g) after one step, so the iterate after the second step
+    is the fixed point c / (1 - g) (to round-off)."""
+    c = np.array([1.0, -2.0, 0.5])
+    relaxation = AitkenRelaxation(MPI.COMM_SELF, owned=3)
+    x = np.zeros(3)
+    for _ in range(3):
+        x = relaxation.next(x, gain * x + c)
+    assert np.allclose(x, c / (1.0 - gain), rtol=1e-12, atol=1e-12)
+    substituted = np.zeros(3)
+    for _ in range(3):
+        substituted = gain * substituted + c
+    assert not np.allclose(substituted, c / (1.0 - gain), rtol=1e-3)
+
+
+def test_aitken_relaxation_damps_two_modes():
+    """Two components with gains -1.3 and -0.2 (one mode amplified by substitution): the
+    relaxed iteration converges to 1e-8 within 30 steps."""
+    gains, c = np.array([-1.3, -0.2]), np.array([1.0, 1.0])
+    relaxation, x = AitkenRelaxation(MPI.COMM_SELF, owned=2), np.zeros(2)
+    for _ in range(30):
+        x = relaxation.next(x, gains * x + c)
+    assert np.allclose(x, c / (1.0 - gains), atol=1e-8)
