@@ -181,13 +181,18 @@ class VcmCell:
         points = space.element.interpolation_points
         self._step_expr = fem.Expression(step, points)
         self._concentration_expr = fem.Expression(c * AVOGADRO_PER_MOL, points)
-        sigma_oxide = host.electrical_conductivity_S_per_m.value + (
-            abs(self.species.charge_number) * ELEMENTARY_CHARGE_C * AVOGADRO_PER_MOL * c_e
-            * host.electron_mobility_m2_per_Vs.value)
-        self.sigma = sigma_oxide * (1.0 - step) + self._filament_sigma(metal) * step
-        self.contact = ContactConduction(self.device, self.sigma, cfg.physics.element_degree,
-                                         lower_contact="cathode", upper_contact="anode",
-                                         leak_sigma=sigma_oxide * (1.0 - step))
+        sigma_host = host.electrical_conductivity_S_per_m.value
+        sigma_hopping = (abs(self.species.charge_number) * ELEMENTARY_CHARGE_C * AVOGADRO_PER_MOL
+                         * c_e * host.electron_mobility_m2_per_Vs.value)
+        self.sigma = ((sigma_host + sigma_hopping) * (1.0 - step)
+                      + self._filament_sigma(metal) * step)
+        self._hopping_crosses_cut = fem.Constant(mesh, 1.0)
+        """1 while the filament is broken (the gap's hopping conduction crosses the cut), 0
+        while connected (see :meth:`set_contact`)."""
+        self.contact = ContactConduction(
+            self.device, self.sigma, cfg.physics.element_degree, lower_contact="cathode",
+            upper_contact="anode",
+            leak_sigma=(sigma_host + self._hopping_crosses_cut * sigma_hopping) * (1.0 - step))
         self.phi = fem.Function(self.contact.potential.function_space, name="phi")
         self.jump_to_contact_m = (vcm.jump_to_contact_nm * NM
                                   if vcm.jump_to_contact_nm is not None
@@ -433,6 +438,7 @@ class VcmCell:
         self.broken = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
         self.contact.set_cut(neck.neck_z_m, 0.0 if self.broken else neck.neck_radius_m, 0.0)
         self.broken = self.broken or self.contact.disc_area_m2 <= 0.0
+        self._hopping_crosses_cut.value = 1.0 if self.broken else 0.0
         self.tunnel_conductance_S = conductance_S if self.broken else 0.0
         if not self.broken:
             self.contact.set_conductance(conductance_S)

@@ -145,3 +145,27 @@ def test_a_gap_of_one_hop_jumps_into_contact_and_back_out():
         assert removed_mol < 0.0
     finally:
         cell.close()
+
+
+@pytest.mark.parametrize("G_G0", [0.5, 1.0, 3.0])
+def test_a_connected_neck_is_a_series_contact(G_G0):
+    """T1 for the vacancy filament: a connected cone (4 -> 2.5 nm, its c_th neck 2.1 nm wide on
+    the Pt) with the contact at G gives R_cell = R_body + 1/G within 2 % of 1/G: the
+    vacancy-rich oxide around the neck does not carry the cell's current across the neck plane
+    beside the contact (its hopping conduction crossed the cut while connected, and R_cell
+    was 30-70 % of the series value)."""
+    from apcfem.coupling.vcm_cell import VcmCell
+    from apcfem.landauer import G0_S
+
+    cfg = _case(**{"mesh.min_size_nm": 0.15, "vcm.disc_length_nm": 0.0,
+                   "vcm.cone_base_radius_nm": 4.0, "vcm.cone_tip_radius_nm": 2.5})
+    cell = VcmCell(cfg, MPI.COMM_WORLD)
+    try:
+        neck = Simulation(cfg, MPI.COMM_WORLD)._neck_extractor(cell)(cell.filament)
+        assert neck.gap_m == 0.0
+        G_S = G_G0 * G0_S
+        cell.set_contact(neck, G_S)
+        resistance = cell.resistance()
+        assert abs(resistance.cell_ohm - resistance.body_ohm - 1.0 / G_S) * G_S < 0.02
+    finally:
+        cell.close()
