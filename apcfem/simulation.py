@@ -60,7 +60,7 @@ from apcfem.coupling.fixed_point import FLIP_LIMIT, StepFixedPoint
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
 from apcfem.guards import PhysicalGuardError, PhysicalGuards
-from apcfem.materials import get_material
+from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import fermi_wavevector_per_m, tunnel_barrier_eV
 from apcfem.mesh import NM, DeviceMesh, build_device_mesh
 from apcfem.neck import NeckProfile, SectionAreaNeck, neck_site
@@ -243,7 +243,7 @@ class Simulation:
     def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
         self.cfg = cfg
         self.comm = comm
-        metal = get_material(cfg.materials.filament)
+        metal = case_filament(cfg.materials)
         self._ballistic = BallisticCheck(metal, comm.rank == 0)
         self._guards = PhysicalGuards(metal, comm)
         self._stimuli = stimuli(cfg.protocol)
@@ -679,7 +679,7 @@ class Simulation:
     def _electrons(self, temperature_K: float, t: float) -> landauer.Electrons:
         """The filament metal's electrons at the neck temperature [K] and the field of
         pseudo-time t [s] (zero bias: see :meth:`_settle`)."""
-        metal = get_material(self.cfg.materials.filament)
+        metal = case_filament(self.cfg.materials)
         field = self._stimuli.field_T(t) if self._stimuli.field_T else 0.0
         return landauer.Electrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
                                   temperature_K, beta=self.cfg.landauer.beta, field_T=field,
@@ -708,7 +708,7 @@ class Simulation:
         cfg = self.cfg
         if cfg.ecm.tunnel_barrier_eV is not None:
             return cfg.ecm.tunnel_barrier_eV
-        metal = get_material(cfg.materials.filament)
+        metal = case_filament(cfg.materials)
         host = get_material(cfg.materials.switching_layer)
         return float(tunnel_barrier_eV(metal.work_function_eV.value,
                                        host.electron_affinity_eV.value))

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, Protocol
-from apcfem.materials import UnknownMaterialError, get_material, material_names
+from apcfem.materials import UnknownMaterialError, case_filament, get_material, material_names
 
 
 def _protocol_models() -> dict[str, type]:
@@ -140,7 +140,8 @@ def _hint(word: str, choices) -> str:
 
 
 def _check_materials(cfg: CaseConfig, source: str) -> None:
-    keys = {f"materials.{region}": name for region, name in cfg.materials.model_dump().items()}
+    keys = {f"materials.{region}": name for region, name in cfg.materials.model_dump().items()
+            if isinstance(name, str)}
     keys |= {f"geometry.layers.{i}.material": layer.material
              for i, layer in enumerate(cfg.geometry.layers)}
     for key, name in keys.items():
@@ -148,6 +149,10 @@ def _check_materials(cfg: CaseConfig, source: str) -> None:
             get_material(name)
         except UnknownMaterialError as err:
             raise CaseError(f"{source}: {key} = '{name}': {err}") from None
+    try:
+        case_filament(cfg.materials)
+    except ValueError as err:
+        raise CaseError(f"{source}: {err}") from None
 
 
 ECM_METAL_PROPERTIES = ("ion", "molar_mass_kg_per_mol", "surface_energy_J_per_m2",

@@ -202,6 +202,11 @@ class MaterialsConfig(_Section):
     switching_layer: str = "SiO2"
     top_electrode: str = "Ag"
     filament: str = "Ag"
+    filament_conductivity_S_per_m: float | None = Field(
+        None, gt=0, description="override of the filament's library electrical conductivity "
+        "[S/m] (e.g. to sweep a hypothesis the library states a range for); its "
+        "Wiedemann-Franz thermal part and its Drude mean free path follow "
+        "(apcfem.materials.case_filament)")
 
 
 class FilamentConfig(_Section):

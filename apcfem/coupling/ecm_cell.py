@@ -84,7 +84,7 @@ from apcfem.landauer.shell import (
     circular_shell_chemical_potential_eV,
     last_channel_stable_radius_m,
 )
-from apcfem.materials import get_material
+from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import (
     BOLTZMANN_J_PER_K,
     ELEMENTARY_CHARGE_C,
@@ -196,7 +196,7 @@ class EcmCell:
         self.ambient_K = cfg.physics.ambient_temperature_K
         self.T.x.array[:] = self.ambient_K
 
-        metal = get_material(cfg.materials.filament)
+        metal = case_filament(cfg.materials)
         host = get_material(cfg.materials.switching_layer)
         self._check_metal(metal)
         ion = metal.ion
@@ -385,7 +385,7 @@ class EcmCell:
             distance = hemisphere_distance(self.device, self.layer_z_m[0], radius_m, section)
             # the electrolyte in Gibbs-Thomson equilibrium with the nucleus (kappa = 2 / R):
             # the start of the first Newton solve, whose Butler-Volmer terms are exponential
-            metal = get_material(self.cfg.materials.filament)
+            metal = case_filament(self.cfg.materials)
             self.phi_e.x.array[:] = (2.0 * metal.surface_energy_J_per_m2.value
                                      * metal.atomic_volume_m3.value
                                      / (self.z * ELEMENTARY_CHARGE_C * radius_m))

@@ -29,7 +29,7 @@ from apcfem.coupling.cell import CellResistance
 from apcfem.coupling.cell_heat import CellHeat
 from apcfem.coupling.contact import ContactConduction, layer_leakage_S
 from apcfem.filament import PrescribedFilament
-from apcfem.materials import Material, get_material
+from apcfem.materials import Material, case_filament, get_material
 from apcfem.mesh import NM, DeviceMesh
 from apcfem.neck import NeckProfile
 from apcfem.physics import region_constant, wiedemann_franz_k
@@ -199,7 +199,7 @@ class SteadyCell:
         """sigma [S/m] and k [W/(m K)]: region values, filament metal blended in by xi; and the
         host conductivity without the filament [S/m]."""
         host = host_materials(self.device, cfg)
-        filament = get_material(cfg.materials.filament)
+        filament = case_filament(cfg.materials)
         sigma_host = region_constant(
             self.device, {r: m.electrical_conductivity_S_per_m.value for r, m in host.items()},
             "sigma_host")

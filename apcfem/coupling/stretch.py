@@ -36,7 +36,7 @@ from apcfem.config.schema import CaseConfig, StrainRamp
 from apcfem.coupling.linear import LinearSolver, rigid_body_modes
 from apcfem.coupling.steady_cell import host_materials
 from apcfem.filament import PrescribedFilament
-from apcfem.materials import get_material
+from apcfem.materials import case_filament
 from apcfem.mesh import NM, DeviceMesh, PointProbe
 from apcfem.physics import ThermoElasticity, displacement_bc, region_constant
 
@@ -86,7 +86,7 @@ class NeckStretch:
         protocol: StrainRamp = cfg.protocol
         self.cfg, self.displacement_nm = cfg, displacement_nm
         self.shape = PrescribedFilament.from_config(cfg.filament, cfg.geometry)
-        metal = get_material(cfg.materials.filament)
+        metal = case_filament(cfg.materials)
         self.strain = _elastic_neck_strain(device, cfg, self.shape, protocol.plastic_zone_nm * NM)
         stress = self.strain.axial_stress_Pa(metal.youngs_modulus_Pa.value,
                                              metal.poisson_ratio.value)
@@ -153,7 +153,7 @@ def _blended_elastic_moduli(device: DeviceMesh, cfg: CaseConfig, xi: fem.Functio
     """Young's modulus [Pa] and Poisson ratio of the regions, the filament metal blended in
     by xi (xi vanishes outside the switching layer)."""
     host = host_materials(device, cfg)
-    metal = get_material(cfg.materials.filament)
+    metal = case_filament(cfg.materials)
     E = region_constant(device, {r: m.youngs_modulus_Pa.value for r, m in host.items()}, "E")
     nu = region_constant(device, {r: m.poisson_ratio.value for r, m in host.items()}, "nu")
     return (E + (metal.youngs_modulus_Pa.value - E) * xi,

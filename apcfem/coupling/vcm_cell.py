@@ -70,7 +70,7 @@ from apcfem.coupling.linear import LinearSolver
 from apcfem.coupling.mixed import BlockNewtonProblem
 from apcfem.coupling.newton import SolverDivergedError
 from apcfem.filament import ON_AXIS, Section
-from apcfem.materials import get_material
+from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import AVOGADRO_PER_MOL, ELEMENTARY_CHARGE_C
 from apcfem.mesh import NM, build_device_mesh
 from apcfem.mesh.switching_layer import switching_layer_device
@@ -158,7 +158,7 @@ class VcmCell:
         self.concentration = fem.Function(space, name="c_V_per_m3")
 
         host = get_material(cfg.materials.switching_layer)
-        metal = get_material(cfg.materials.filament)
+        metal = case_filament(cfg.materials)
         self._set_concentrations(host)
         self.species = self._vacancy(host)
         self.dt = fem.Constant(mesh, 1.0)

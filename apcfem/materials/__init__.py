@@ -11,7 +11,7 @@ import functools
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from os import PathLike
 from types import MappingProxyType
@@ -66,6 +66,7 @@ __all__ = [
     "UnknownMaterialError",
     "arrhenius",
     "capillary_length_m",
+    "case_filament",
     "drude_mean_free_path_m",
     "einstein_mobility_m2_per_Vs",
     "fermi_wavevector_per_m",
@@ -400,6 +401,38 @@ def _default_library() -> Mapping[str, Material]:
 def material_names() -> tuple[str, ...]:
     """Names of the packaged materials, sorted."""
     return tuple(sorted(_default_library()))
+
+
+FILAMENT_OVERRIDE_SOURCE = "case override (materials.filament_conductivity_S_per_m)"
+"""Source of a filament property a case's conductivity override set or derived."""
+
+
+def case_filament(materials) -> Material:
+    """The filament material of a case's ``[materials]`` section: the library entry
+    ``materials.filament``, with ``materials.filament_conductivity_S_per_m`` if given. The
+    electrons then carry heat and scatter accordingly: the thermal conductivity changes by the
+    Wiedemann-Franz term L0 T0 (sigma - sigma_lib) at T0 = 300 K, and the mean free path
+    scales as sigma / sigma_lib (Drude, at the library's density and effective mass)."""
+    metal = get_material(materials.filament)
+    sigma = getattr(materials, "filament_conductivity_S_per_m", None)
+    if sigma is None:
+        return metal
+    library_sigma = metal.electrical_conductivity_S_per_m.value
+    kappa = metal.thermal_conductivity_W_per_mK.value + LORENZ_W_OHM_PER_K2 * 300.0 * (
+        sigma - library_sigma)
+    if kappa <= 0.0:
+        raise ValueError(
+            f"materials.filament_conductivity_S_per_m = {sigma:g} leaves '{metal.name}' a "
+            f"thermal conductivity of {kappa:.3g} W/(m K) (its library value less the "
+            "Wiedemann-Franz part of the removed conductivity): give a conductivity nearer "
+            f"the library's {library_sigma:g} S/m")
+    changes = {"electrical_conductivity_S_per_m": Quantity(sigma, FILAMENT_OVERRIDE_SOURCE),
+               "thermal_conductivity_W_per_mK": Quantity(kappa, FILAMENT_OVERRIDE_SOURCE)}
+    if metal.electron_mean_free_path_m is not None:
+        changes["electron_mean_free_path_m"] = Quantity(
+            metal.electron_mean_free_path_m.value * sigma / library_sigma,
+            FILAMENT_OVERRIDE_SOURCE)
+    return replace(metal, **changes)
 
 
 def get_material(name: str) -> Material:

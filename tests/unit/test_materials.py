@@ -535,3 +535,27 @@ def test_vacancy_limits_must_be_ordered(tmp_path: Path) -> None:
         load_library(path)
     path.write_text(path.read_text().replace("value = 1e27", "value = 3e27"))
     assert load_library(path)["X"].vacancy_concentration_max_per_m3 == Quantity(3e27, "test")
+
+
+def test_a_case_conductivity_override_carries_its_heat_and_scattering() -> None:
+    """materials.filament_conductivity_S_per_m: the vacancy filament at 1e6 S/m (its library
+    range is 4e4-3e6 S/m) conducts heat by its Wiedemann-Franz part at 300 K on top of the
+    library's lattice part, and its mean free path is the Drude value of the new sigma (10x the
+    library's 0.50 nm); without the override the library entry itself is returned, and an
+    override that would leave a negative thermal conductivity is refused by name."""
+    from apcfem.config.schema import MaterialsConfig
+    from apcfem.materials import case_filament
+
+    library = get_material("VO_filament")
+    assert case_filament(MaterialsConfig(filament="VO_filament")) is library
+    vo = case_filament(MaterialsConfig(filament="VO_filament", filament_conductivity_S_per_m=1e6))
+    assert vo.electrical_conductivity_S_per_m.value == 1e6
+    lattice = library.thermal_conductivity_W_per_mK.value - wiedemann_franz_thermal_conductivity(
+        library.electrical_conductivity_S_per_m.value, 300.0)
+    assert vo.thermal_conductivity_W_per_mK.value == pytest.approx(
+        lattice + wiedemann_franz_thermal_conductivity(1e6, 300.0), rel=1e-9)
+    assert vo.electron_mean_free_path_m.value == pytest.approx(
+        drude_mean_free_path_m(1e6, vo.fermi_energy_eV.value, vo.effective_mass_me.value),
+        rel=0.02)
+    with pytest.raises(ValueError, match="filament_conductivity_S_per_m"):
+        case_filament(MaterialsConfig(filament="Ag", filament_conductivity_S_per_m=1e3))
