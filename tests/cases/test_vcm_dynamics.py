@@ -1,6 +1,6 @@
 """VCM filament dynamics: the Pt/HfOx/Ti/TiN cell on the way to its set, at reduced size.
 
-The bundled case on a 0.25 nm mesh, swept 0 -> 0.9 V at 5 V/s (the high-resistance branch
+The bundled case on a 0.25 nm mesh, swept 0 -> 0.6 V at 5 V/s (the high-resistance branch
 below the set): the broken filament's disc conducts by hopping, and its Joule heat is what
 will speed the vacancies up (Arrhenius) and set the cell. Checked: vacancies are conserved
 (the amount in the oxide changes by the time-integrated oxygen exchange), the disc heats as
@@ -22,7 +22,7 @@ ONE_VACANCY_MOL = 1.0 / AVOGADRO_PER_MOL
 def _case(**changes):
     cfg = load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep"))
     base = {"mesh.min_size_nm": 0.25, "output.fields": False, "output.plots": False,
-            "protocol.set_voltage_V": 0.9, "protocol.ramp_rate_V_per_s": 5.0,
+            "protocol.set_voltage_V": 0.6, "protocol.ramp_rate_V_per_s": 5.0,
             "protocol.reset_voltage_V": None, "dynamics.max_drive_step": 0.05,
             "dynamics.dt_max_s": 2e-3, "dynamics.max_steps": 400}
     return update_case(cfg, {**base, **changes})
@@ -49,7 +49,7 @@ def test_vacancies_are_conserved(branch):
 @pytest.mark.timeout(300)
 def test_the_disc_heats_with_its_hopping_current(branch):
     """T_max rises monotonically with the source voltage on the way up, by tens of kelvin at
-    0.9 V (the disc dissipates ~1 uW: V^2 G with G ~ 0.01-0.03 G0)."""
+    0.6 V (the disc dissipates a few uW: V^2 G with G ~ 0.2 G0)."""
     s = branch.series
     up = np.flatnonzero(np.diff(s["V_source_V"]) > 0) + 1
     assert np.all(np.diff(s["T_max_K"][up]) > -1e-6)
@@ -63,7 +63,7 @@ def test_the_disc_heats_with_its_hopping_current(branch):
 def test_the_filament_is_broken_below_the_set(branch):
     s = branch.series
     assert np.all(s["gap_m"] > 0.5e-9)
-    assert np.all((s["G_G0"][1:] > 1e-3) & (s["G_G0"][1:] < 0.1))
+    assert np.all((s["G_G0"][1:] > 1e-2) & (s["G_G0"][1:] < 0.5))
     # the tunnelling across the ~1 nm gap is negligible next to the disc's hopping conduction
     assert np.all(s["G_landauer_G0"] < 1e-3 * s["G_G0"].max())
 
@@ -83,8 +83,9 @@ def test_same_series_on_one_rank_and_two():
 
 
 SWEEP_RATES_V_PER_S = (0.1, 1.0, 10.0)
-SET_ONSET_G0 = 0.05
-"""The set's thermal runaway has begun when the cell conducts 3x its high-resistance 0.017 G0."""
+SET_ONSET_G0 = 1.0
+"""The set's thermal runaway has begun when the cell conducts 1 G0, ~4x its high-resistance
+0.22 G0 (at 0.5 V)."""
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +110,7 @@ def set_onsets():
 def test_set_voltage_rises_logarithmically_with_sweep_rate(set_onsets):
     """Thermally activated migration (Ielmini, IEEE TED 58, 4309 (2011)): a sweep ten times
     faster leaves a tenth of the time, so the set needs a hotter disc, i.e. a higher voltage,
-    by about the same step per decade (measured 0.94, 1.03, 1.13 V at 0.1, 1, 10 V/s)."""
+    by about the same step per decade (measured 0.692, 0.758, 0.830 V at 0.1, 1, 10 V/s)."""
     V_set, T_set = set_onsets.T
     per_decade = np.diff(V_set)
     assert np.all(per_decade > 0.03) and np.all(per_decade < 0.3), V_set
@@ -120,13 +121,15 @@ def test_set_voltage_rises_logarithmically_with_sweep_rate(set_onsets):
 
 def test_a_gap_of_one_hop_jumps_into_contact_and_back_out():
     """The last hop of a closing gap (a depleted sheet thinner than one vacancy hop, 0.25 nm,
-    is no continuum layer): bridging a 0.2 nm disc connects the filament at the Pt face
+    is no continuum layer): bridging a 0.2 nm disc below a 1 nm tip connects the filament at
+    the Pt face
     through a column about one channel wide, adds about one vacancy (the column's volume times
     the filament's concentration) and no more; breaking the contact again over one hop leaves
     a gap at least that wide."""
     from apcfem.coupling.vcm_cell import VcmCell
 
-    cfg = _case(**{"mesh.min_size_nm": 0.15, "vcm.disc_length_nm": 0.2})
+    cfg = _case(**{"mesh.min_size_nm": 0.15, "vcm.disc_length_nm": 0.2,
+                   "vcm.cone_base_radius_nm": 2.0, "vcm.cone_tip_radius_nm": 1.0})
     cell = VcmCell(cfg, MPI.COMM_WORLD)
     try:
         extract = Simulation(cfg, MPI.COMM_WORLD)._neck_extractor(cell)
