@@ -243,15 +243,16 @@ class Simulation:
     def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD):
         self.cfg = cfg
         self.comm = comm
-        metal = case_filament(cfg.materials)
-        self._ballistic = BallisticCheck(metal, comm.rank == 0)
-        self._guards = PhysicalGuards(metal, comm)
+        self._metal = case_filament(cfg.materials)
+        """The filament material with the case's overrides (read on every settle)."""
+        self._ballistic = BallisticCheck(self._metal, comm.rank == 0)
+        self._guards = PhysicalGuards(self._metal, comm)
         self._stimuli = stimuli(cfg.protocol)
         self._model_summary: dict[str, float] = {}
         self._section_ladder = NeckSectionLadder(
-            float(fermi_wavevector_per_m(metal.fermi_energy_eV.value,
-                                         metal.effective_mass_me.value)),
-            metal.effective_mass_me.value)
+            float(fermi_wavevector_per_m(self._metal.fermi_energy_eV.value,
+                                         self._metal.effective_mass_me.value)),
+            self._metal.effective_mass_me.value)
 
     @classmethod
     def from_config(cls, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD) -> Simulation:
@@ -679,7 +680,7 @@ class Simulation:
     def _electrons(self, temperature_K: float, t: float) -> landauer.Electrons:
         """The filament metal's electrons at the neck temperature [K] and the field of
         pseudo-time t [s] (zero bias: see :meth:`_settle`)."""
-        metal = case_filament(self.cfg.materials)
+        metal = self._metal
         field = self._stimuli.field_T(t) if self._stimuli.field_T else 0.0
         return landauer.Electrons(metal.fermi_energy_eV.value, metal.effective_mass_me.value,
                                   temperature_K, beta=self.cfg.landauer.beta, field_T=field,
@@ -708,7 +709,7 @@ class Simulation:
         cfg = self.cfg
         if cfg.ecm.tunnel_barrier_eV is not None:
             return cfg.ecm.tunnel_barrier_eV
-        metal = case_filament(cfg.materials)
+        metal = self._metal
         host = get_material(cfg.materials.switching_layer)
         return float(tunnel_barrier_eV(metal.work_function_eV.value,
                                        host.electron_affinity_eV.value))
