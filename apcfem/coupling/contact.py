@@ -119,6 +119,8 @@ class ContactConduction:
         leak_sigma: conductivity carried across the plane outside the contact disc [S/m];
             the host (electrolyte) conductivity when ``sigma`` contains a diffuse filament
             (default ``sigma``, see :mod:`apcfem.physics.contact`).
+        disc_edge_m: width of the contact disc's linear edge [m] (0: a sharp disc; see
+            :class:`~apcfem.physics.contact.LumpedContactConduction`).
         method: body solve ``"direct"`` (MUMPS) or ``"iterative"`` (CG + GAMG), see
             :data:`~apcfem.coupling.linear.LINEAR_METHODS`. The cut-cell solve is always
             direct: its two fields, each regularised by eps sigma in its inactive bank and
@@ -140,6 +142,7 @@ class ContactConduction:
     def __init__(self, device: DeviceMesh, sigma: ufl.core.expr.Expr, degree: int,
                  lower_contact: str, upper_contact: str, *,
                  leak_sigma: ufl.core.expr.Expr | float | None = None,
+                 disc_edge_m: float = 0.0,
                  method: str = "direct", petsc_options: dict | None = None):
         self.device = device
         mesh = device.mesh
@@ -156,7 +159,7 @@ class ContactConduction:
         self._radius = fem.Constant(mesh, 0.0)
         self.physics = LumpedContactConduction(
             sigma=sigma, indicator=self.indicator, contact_conductance=self._g_c,
-            contact_radius=self._radius, leak_sigma=leak_sigma,
+            contact_radius=self._radius, leak_sigma=leak_sigma, disc_edge=disc_edge_m,
             quadrature_degree=2 * degree + 1, cut_subdomain_id=CUT_ID, face_subdomain_id=FACE_ID)
         self._setup_topology()
         self._z_bounds = self._cut_bounds(lower_contact, upper_contact)

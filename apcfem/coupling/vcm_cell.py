@@ -192,7 +192,8 @@ class VcmCell:
         self.contact = ContactConduction(
             self.device, self.sigma, cfg.physics.element_degree, lower_contact="cathode",
             upper_contact="anode",
-            leak_sigma=(sigma_host + self._hopping_crosses_cut * sigma_hopping) * (1.0 - step))
+            leak_sigma=(sigma_host + self._hopping_crosses_cut * sigma_hopping) * (1.0 - step),
+            disc_edge_m=cfg.mesh.min_size_nm * NM)
         self.phi = fem.Function(self.contact.potential.function_space, name="phi")
         self.jump_to_contact_m = (vcm.jump_to_contact_nm * NM
                                   if vcm.jump_to_contact_nm is not None

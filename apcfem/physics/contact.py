@@ -15,7 +15,8 @@ nonsingular without carrying current. For test functions v_lo, v_hi (W = 2 pi r 
   + int_Gamma W g [phi] [v] dS = 0,
 
     g(x) = g_c w(x) + g_leak (1 - w(x))                  [S/m^2]
-    w(x) = 1 if r(x) < a_c else 0                        (the contact disc of radius a_c)
+    w(x) = 1 if r(x) < a_c else 0                        (the contact disc of radius a_c;
+                                                          optionally a linear edge, below)
     g_c  = G / int_Gamma W w dS                          (the disc conducts G in total)
     g_leak = gamma avg(sigma_leak) / avg(h)              (electrolyte stays continuous)
 
@@ -60,6 +61,11 @@ class LumpedContactConduction:
             function, seen only at the quadrature points: one rule for the bilinear form, the
             contact area and the powers makes the disc of the normalisation of g_c the disc
             the form integrates over, so the contact conducts G exactly.
+        disc_edge: delta, width of a linear edge of the disc [m]: w = (a_c - r) / delta + 1/2
+            clipped to [0, 1]; 0 (default): the step. A disc only a few quadrature points
+            wide changes by whole points as a_c moves, and the cut cell's resistance with it
+            (a neck of 0.33 nm on 0.15 nm cells: R_cell jumped by 20 % as a_c crossed one
+            point); with an edge of about the cell size it varies continuously with a_c.
         cut_subdomain_id: subdomain id of the interior-facet integrals. The default,
             "everywhere", integrates over all interior facets (|[chi]| picks the cut); a solver
             may instead give the cut facets as the integration entities of an id, so that the
@@ -77,6 +83,7 @@ class LumpedContactConduction:
     leak_penalty: float = 10.0
     regularisation: float = 1e-12
     quadrature_degree: int = 3
+    disc_edge: float = 0.0
     cut_subdomain_id: int | str = "everywhere"
     face_subdomain_id: int | None = None
 
@@ -94,10 +101,14 @@ class LumpedContactConduction:
             * _jump(v_lo, v_hi, side), m)
 
     def contact_weight(self, m: DeviceMesh) -> ufl.core.expr.Expr:
-        """w(x): 1 inside the contact disc r < a_c, 0 outside [dimensionless]."""
+        """w(x): 1 inside the contact disc r < a_c, 0 outside, linear across the edge of width
+        ``disc_edge`` centred on r = a_c if that is > 0 [dimensionless]."""
         x = ufl.SpatialCoordinate(m.mesh)
         r = x[0] if m.axisymmetric else ufl.sqrt(x[0] ** 2 + x[1] ** 2)
-        return ufl.conditional(ufl.lt(r, self.contact_radius), 1.0, 0.0)
+        if self.disc_edge <= 0.0:
+            return ufl.conditional(ufl.lt(r, self.contact_radius), 1.0, 0.0)
+        ramp = (self.contact_radius - r) / self.disc_edge + 0.5
+        return ufl.max_value(0.0, ufl.min_value(1.0, ramp))
 
     def leak_conductance(self, m: DeviceMesh, side: str | None = "+") -> ufl.core.expr.Expr:
         """g_leak = gamma sigma_leak / h [S/m^2]: facet averages on the cut (``side`` "+"), the

@@ -77,6 +77,40 @@ def test_uniform_wire_is_exact_series_of_body_and_contact(axisymmetric):
             assert cut.potential.x.array.min() > -1e-9 and cut.potential.x.array.max() < 1 + 1e-9
 
 
+DISC_G = 1e-3
+"""Contact conductance of the disc-radius sweep [S]: 1 kohm, comparable to the spreading."""
+
+
+def _disc_radius_sweep(device, disc_edge_m: float) -> tuple[np.ndarray, float]:
+    """R_cell [ohm] of the wire (sigma 1e6 S/m) cut at mid-length by a disc of DISC_G and
+    radius 0.3 -> 1.7 nm (2.5 % of a cell per step; the host around it nearly insulating: all
+    current goes through the disc), and R_cell with the disc covering the whole section."""
+    with ContactConduction(device, fem.Constant(device.mesh, 1e6), 1, "bottom", "top",
+                           leak_sigma=1.0, disc_edge_m=disc_edge_m) as cut:
+        resistances = []
+        for radius_m in np.linspace(0.3, 1.7, 113) * NM:
+            cut.set_cut(0.5 * LENGTH, radius_m, DISC_G)
+            resistances.append(cut.solve_cell_resistance())
+        cut.set_cut(0.5 * LENGTH, 10 * RADIUS, DISC_G)
+        return np.array(resistances), cut.solve_cell_resistance()
+
+
+def test_a_disc_with_an_edge_varies_continuously_with_its_radius():
+    """A sharp disc a few quadrature points wide gains or loses whole points as its radius
+    moves, and R_cell jumps (the funnelling into the disc changes by steps); with a linear edge
+    one cell wide (0.5 nm here) R_cell falls smoothly as the disc widens, and a disc covering
+    the section is still the exact series value."""
+    device = _wire(MPI.COMM_WORLD, True, 20)
+    r_body = LENGTH / (1e6 * np.pi * RADIUS**2)
+    sharp, _ = _disc_radius_sweep(device, 0.0)
+    smooth, whole = _disc_radius_sweep(device, RADIUS / 4)
+    step = lambda R: np.abs(np.diff(R)) / R[1:]
+    assert step(sharp).max() > 0.2      # a quadrature point entering the disc: R jumps by 35 %
+    assert step(smooth).max() < 0.03    # 1.6 % at 0.3 nm, where R ~ 1/a changes fastest
+    assert np.all(np.diff(smooth) < 0)  # a wider disc conducts better, at every step
+    assert whole == pytest.approx(r_body + 1 / DISC_G, rel=1e-6)
+
+
 def _staircase_case(min_size_nm: float):
     cfg = load_case(apcfem.bundled_case("ag_sio2_pt_staircase"))
     return update_case(cfg, {
