@@ -25,7 +25,9 @@ from apcfem.output.series import read_series
 from apcfem.simulation import SENTINEL_COLUMNS, RunResult
 
 LADDER_CASE = apcfem.bundled_case("ecm_compliance_ladder")
-SWEEP_CASE = apcfem.bundled_case("ecm_ag_sio2_pt_sweep")
+LADDER_OF_SWEEP = {"ecm_compliance_ladder": ("ecm_ag_sio2_pt_sweep", "ecm"),
+                   "vcm_compliance_ladder": ("vcm_pt_hfox_tin_sweep", "vcm")}
+"""Bundled ladder case -> the sweep case whose set branch it runs, and its model section."""
 STUDY_ONLY = ("protocol", "study", "title", "output")
 """Sections in which the ladder case may differ from the sweep case."""
 V_C = 0.5
@@ -113,11 +115,14 @@ def _fake_simulation(failing=(), V_c: float = V_C):
 
 # --- bundled case ----------------------------------------------------------------------------
 
-def test_ladder_case_has_the_physics_of_the_sweep_case():
-    sweep = apcfem.load_case(SWEEP_CASE).model_dump()
-    ladder_case = apcfem.load_case(LADDER_CASE).model_dump()
+@pytest.mark.parametrize("ladder_name", LADDER_OF_SWEEP)
+def test_ladder_case_has_the_physics_of_the_sweep_case(ladder_name):
+    sweep_name, model = LADDER_OF_SWEEP[ladder_name]
+    sweep = apcfem.load_case(apcfem.bundled_case(sweep_name)).model_dump()
+    ladder_case = apcfem.load_case(apcfem.bundled_case(ladder_name)).model_dump()
+    assert ladder_case["study"]["current_limits_A"] == [5e-5, 1e-4, 2e-4, 5e-4]
     shared = [name for name in apcfem.CaseConfig.model_fields if name not in STUDY_ONLY]
-    assert {"geometry", "mesh", "materials", "ecm", "dynamics", "circuit"} <= set(shared)
+    assert {"geometry", "mesh", "materials", model, "dynamics", "circuit"} <= set(shared)
     for name in shared:
         assert ladder_case[name] == sweep[name], f"[{name}] differs between the two case files"
     # the protocol is the sweep's set branch
