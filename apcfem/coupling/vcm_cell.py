@@ -99,10 +99,6 @@ SATURATION_CEILING = 1.0 - 1e-6
 """Highest site occupation c_V / c_sites a Newton step may reach [-] (the mirror of
 DEPLETION_FLOOR: the drift term's 1 - c/c_sites vanishes at saturation)."""
 
-MAX_LOGIT_STEP = 5.0
-"""Largest change of the logit w in one Newton step [-] (a factor e^5 ~ 150 in c): damps the
-first steps of a solve whose exponentials would otherwise overshoot by orders of magnitude."""
-
 THERMAL_ITERATIONS = 12
 """Largest number of vacancy/heat iterations of a step (see VcmCell.advance)."""
 
