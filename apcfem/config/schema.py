@@ -695,6 +695,12 @@ class VcmConfig(_Section):
         "this wide (jump out of contact); default the vacancy's hopping distance in the "
         "library, 0 switches both off")
     heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
+    heat_sinks: Literal["oxide_faces", "electrode_films"] = Field(
+        "oxide_faces",
+        description="where the heat sinks at the ambient temperature are: 'oxide_faces', on the "
+        "switching layer's faces (the electrodes perfect sinks); 'electrode_films', at the far "
+        "faces of the electrode films of the geometry, reached through them (a Robin condition "
+        "of conductance 1 / sum(t_i / k_i) per area, lateral spreading in the films neglected)")
 
     @model_validator(mode="after")
     def _threshold_inside_limits(self) -> VcmConfig:

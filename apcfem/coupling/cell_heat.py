@@ -4,8 +4,10 @@ Sources: Joule heating of the contact conduction's two bank fields at the cell v
 ballistic power of the quantum contact (G times the square of its own voltage jump), released
 in the filament metal next to the neck (Gaussian of width ``neck_heating_length_nm`` around the
 neck on the axis, weighted by the metal fraction), as electrons relax within an inelastic
-length. The contacts are Dirichlet heat sinks
-at the ambient temperature.
+length. The contacts are heat sinks at the ambient temperature: Dirichlet on the contact face
+itself, or (``film_sinks``) a Robin condition through the electrode films between that face and
+the far face where the sink is (DESIGN.md, Heat: sinks at the far electrode faces), for a cell
+that meshes only its switching layer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from apcfem.coupling.linear import LinearSolver
 from apcfem.coupling.newton import NewtonProblem
 from apcfem.mesh import DeviceMesh, PointProbe
 from apcfem.physics import Heat, fixed_values
+from apcfem.physics.heat import HeatSink
 
 LINEAR = {"snes_type": "ksponly"}
 """A linear Newton problem: one linear solve."""
@@ -40,7 +43,11 @@ class CellHeat:
         k: thermal conductivity [W/(m K)].
         metal_fraction: where the neck power may be released [-] (0..1).
         T: the temperature function [K] (initial guess in, solution out).
-        sinks: boundary name -> temperature [K] (Dirichlet heat sinks).
+        sinks: boundary name -> temperature [K] (heat sinks; Dirichlet on that boundary unless
+            it is in ``film_sinks``).
+        film_sinks: boundary name -> thermal conductance per area [W/(m^2 K)] of the electrode
+            films between that boundary and its sink (:func:`film_conductance`): a Robin
+            condition -k dT/dn = h (T - T_sink) there instead of the Dirichlet one.
         heating_length_m: width of the neck power's Gaussian [m].
         linear: k and sigma independent of T (one linear solve, the matrix reassembled only
             when k changed); False for a k(T) or a sigma(T) (Newton).
@@ -54,7 +61,7 @@ class CellHeat:
     def __init__(self, name: str, device: DeviceMesh, contact: ContactConduction, sigma, k,
                  metal_fraction, T: fem.Function, sinks: dict[str, float],
                  heating_length_m: float, linear: bool = True, joule_when_broken: bool = False,
-                 method: str = "direct"):
+                 method: str = "direct", film_sinks: dict[str, float] | None = None):
         mesh = device.mesh
         self._joule_when_broken = joule_when_broken
         self.device, self.T, self._contact = device, T, contact
@@ -72,10 +79,16 @@ class CellHeat:
         lo, hi, chi = contact.phi_lo, contact.phi_hi, contact.indicator
         joule_unit = sigma * ((1.0 - chi) * ufl.inner(ufl.grad(lo), ufl.grad(lo))
                               + chi * ufl.inner(ufl.grad(hi), ufl.grad(hi)))
+        films = film_sinks or {}
+        self._sink_temperatures = {name: fem.Constant(mesh, T_K) for name, T_K in sinks.items()
+                                   if name in films}
         heat = Heat(k=k, sources=(self._joule_on * self.cell_voltage**2 * joule_unit,
-                                  self._neck_power * neck_shape / self._neck_norm))
+                                  self._neck_power * neck_shape / self._neck_norm),
+                    sinks=tuple(HeatSink(name, films[name], T_sink)
+                                for name, T_sink in self._sink_temperatures.items()))
         space = T.function_space
-        self._sinks = fixed_values(space, device, sinks)
+        self._sinks = fixed_values(space, device, {name: T_K for name, T_K in sinks.items()
+                                                   if name not in films})
         residual = heat.residual(T, ufl.TestFunction(space), device)
         if linear:
             self._problem = LinearSolver(name, residual, T, self._sinks, method)
@@ -88,6 +101,8 @@ class CellHeat:
         """Hold every heat sink at T [K] from the next solve on."""
         for bc in self._sinks:
             bc.g.value[...] = T_K  # a view of the constant
+        for constant in self._sink_temperatures.values():
+            constant.value = T_K
 
     def solve(self, V_cell_V: float, neck_z_m: float, contact_conductance_S: float,
               broken: bool = False) -> float:
@@ -130,3 +145,11 @@ class CellHeat:
     def close(self) -> None:
         """Destroy the solver (collective)."""
         self._problem.close()
+
+
+def film_conductance(films: list[tuple[float, float]]) -> float:
+    """Thermal conductance per area [W/(m^2 K)] of a stack of films conducting across their
+    thickness in series, 1 / sum(t_i / k_i), from (thickness [m], k [W/(m K)]) pairs. Lateral
+    spreading within the films is neglected: under a hot spot narrower than the films are thick
+    this overestimates the face temperature."""
+    return 1.0 / sum(t / k for t, k in films)

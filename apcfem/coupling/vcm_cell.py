@@ -63,7 +63,7 @@ from apcfem.coupling.cell_geometry import (
     cone_distance,
     slab_distance,
 )
-from apcfem.coupling.cell_heat import CellHeat
+from apcfem.coupling.cell_heat import CellHeat, film_conductance
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.fixed_point import AitkenRelaxation
 from apcfem.coupling.linear import LinearSolver
@@ -112,6 +112,26 @@ REFERENCE_TEMPERATURE_K = 300.0
 def per_m3_to_mol(concentration_per_m3: float) -> float:
     """A number density [1/m^3] as a molar concentration [mol/m^3]."""
     return concentration_per_m3 / AVOGADRO_PER_MOL
+
+
+def electrode_film_sinks(cfg: CaseConfig) -> dict[str, float]:
+    """Thermal conductance per area [W/(m^2 K)] of the films between each face of the switching
+    layer and its far heat sink: ``cathode`` (the bottom electrode and the layers below it),
+    ``anode`` (the layers above the switching layer, the top electrode and those above it),
+    each film of its library thermal conductivity."""
+    g, materials = cfg.geometry, cfg.materials
+    material_of = {"bottom_electrode": materials.bottom_electrode,
+                   "top_electrode": materials.top_electrode,
+                   **{layer.name: layer.material for layer in g.layers}}
+    bounds = g.layer_bounds_nm()
+    z_lo = bounds["switching_layer"][0]
+    films = {"cathode": [], "anode": []}
+    for name, (bottom, top) in bounds.items():
+        if name == "switching_layer":
+            continue
+        k = get_material(material_of[name]).thermal_conductivity_W_per_mK.value
+        films["cathode" if top <= z_lo else "anode"].append(((top - bottom) * NM, k))
+    return {face: film_conductance(stack) for face, stack in films.items()}
 
 
 class VcmCell:
@@ -217,7 +237,9 @@ class VcmCell:
         self._heat = CellHeat("vcm_heat", m, self.contact, self.sigma, k, self.filament, self.T,
                               {"anode": self.ambient_K, "cathode": self.ambient_K},
                               cfg.physics.neck_heating_length_nm * NM,
-                              linear=tcr is None or tcr.value == 0.0, joule_when_broken=True)
+                              linear=tcr is None or tcr.value == 0.0, joule_when_broken=True,
+                              film_sinks=electrode_film_sinks(cfg)
+                              if vcm.heat_sinks == "electrode_films" else None)
         self._forms = {
             "filament_mol": fem.form(self.transport.amount(self.w, m)),
             "anode_inflow_mol_per_s": fem.form(self.transport.electrode_ion_inflow(

@@ -66,3 +66,17 @@ def test_oxygen_sites_follow_from_density_and_molar_mass():
     sites = 2 * AVOGADRO_PER_MOL * HFOX.density_kg_per_m3.value / HFOX.molar_mass_kg_per_mol.value
     assert HFOX.oxygen_site_density_per_m3.value == pytest.approx(sites, rel=2e-3)
     assert HFOX.vacancy_concentration_max_per_m3.value < 0.05 * sites
+
+
+def test_electrode_films_of_the_bundled_cell_conduct_heat_in_series():
+    """The film sinks of the Pt/HfOx/Ti/TiN cell: 2 nm Pt under the oxide (k 71.6 W/(m K)),
+    2 nm Ti and 2 nm TiN above it (21.9 and 29 W/(m K)) in series; a hot spot's ~1e13 W/m^2
+    then warms the Pt face by a few hundred kelvin instead of holding it at ambient."""
+    import apcfem
+    from apcfem.coupling.vcm_cell import electrode_film_sinks
+
+    cfg = apcfem.load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep"))
+    h = electrode_film_sinks(cfg)
+    assert h["cathode"] == pytest.approx(71.6 / 2e-9)
+    assert h["anode"] == pytest.approx(1 / (2e-9 / 21.9 + 2e-9 / 29.0))
+    assert 100.0 < 1e13 / h["cathode"] < 1000.0

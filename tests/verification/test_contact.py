@@ -14,6 +14,7 @@ from mpi4py import MPI
 
 import apcfem
 from apcfem import get_material, landauer, load_case, update_case
+from apcfem.coupling.cell_heat import CellHeat, film_conductance
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.steady_cell import SteadyCell
 from apcfem.filament import PrescribedFilament
@@ -109,6 +110,33 @@ def test_a_disc_with_an_edge_varies_continuously_with_its_radius():
     assert step(smooth).max() < 0.03    # 1.6 % at 0.3 nm, where R ~ 1/a changes fastest
     assert np.all(np.diff(smooth) < 0)  # a wider disc conducts better, at every step
     assert whole == pytest.approx(r_body + 1 / DISC_G, rel=1e-6)
+
+
+@pytest.mark.parametrize("films", [False, True], ids=["face_sinks", "film_sinks"])
+def test_wire_heated_between_sinks_reaches_the_analytic_peak(films):
+    """Uniform Joule heating Q = sigma (V/L)^2 of the wire between its two ends: with Dirichlet
+    sinks T_max = T0 + Q L^2 / (8 k) (DESIGN.md, Heat); with each end reached through a film of
+    conductance h per area (Robin), the ends warm by Q L / (2 h) on top. The profile is
+    quadratic in z and the FE nodal values of this 1-D problem are exact."""
+    device = _wire(MPI.COMM_WORLD, True, 20)
+    sigma, k, T0, voltage = 1e6, 10.0, 300.0, 0.2
+    h = film_conductance([(2e-9, 71.6), (1e-9, 21.9)])  # 2 nm Pt on 1 nm Ti
+    mesh = device.mesh
+    T = fem.Function(fem.functionspace(mesh, ("Lagrange", 1)))
+    T.x.array[:] = T0
+    with ContactConduction(device, fem.Constant(mesh, sigma), 1, "bottom", "top") as cut:
+        cut.set_cut(0.5 * LENGTH, 10 * RADIUS, 1e6)  # the contact a short: 1 uOhm
+        cut.solve_cell_resistance()
+        heat = CellHeat("wire_heat", device, cut, fem.Constant(mesh, sigma),
+                        fem.Constant(mesh, k), fem.Constant(mesh, 0.0), T,
+                        {"bottom": T0, "top": T0}, 1e-9,
+                        film_sinks={"bottom": h, "top": h} if films else None)
+        t_max = heat.solve(voltage, 0.5 * LENGTH, 1e6)
+        heat.close()
+    source = sigma * (voltage / LENGTH) ** 2
+    expected = T0 + source * LENGTH**2 / (8 * k) + (source * LENGTH / (2 * h) if films else 0.0)
+    assert h == pytest.approx(1 / (2e-9 / 71.6 + 1e-9 / 21.9))
+    assert t_max == pytest.approx(expected, rel=1e-6)
 
 
 def _staircase_case(min_size_nm: float):
