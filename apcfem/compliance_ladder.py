@@ -227,9 +227,9 @@ def read_on_return(series: dict[str, np.ndarray], read_voltage_V: float) -> floa
 
 
 def is_monotone(points: list[LadderPoint]) -> bool | None:
-    """Whether G_final does not decrease with I_cc over the finished runs (None: fewer than
-    two)."""
-    G = [p.G_final_G0 for p in points if not p.failed]
+    """Whether G_final does not decrease with I_cc over the runs that have one (None: fewer
+    than two; a run stopped before its return branch has none)."""
+    G = [p.G_final_G0 for p in points if np.isfinite(p.G_final_G0)]
     return bool(np.all(np.diff(G) >= 0)) if len(G) >= 2 else None
 
 

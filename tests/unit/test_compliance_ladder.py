@@ -201,6 +201,12 @@ def test_monotonicity_and_spread_skip_failed_runs():
     assert ladder.is_monotone(falling) is False
     assert ladder.V_c_spread(falling) == pytest.approx(4.0)  # V_c(100 uA) / V_c(200 uA)
     assert ladder.is_monotone([_point(5e-5, 1.0), _point(1e-4, 1.0, "failed: x")]) is None
+    # a run stopped at max_steps before its return branch has no G_final, and is skipped too
+    stopped = ladder.ladder_point(5e-4, {**_series(9.0), "V_source_V": np.array(
+        [0.5, 0.7, 0.77, 0.77])}, {"stop_reason": "max_steps = 40 reached", **STATS},
+        Path("study"), READ_V)
+    assert not stopped.failed and np.isnan(stopped.G_final_G0)
+    assert ladder.is_monotone([*rising, stopped]) is True
     assert np.isnan(ladder.V_c_spread([_point(5e-5, 1.0, "failed: x")]))
 
 
