@@ -6,7 +6,8 @@ radius for the 3-D cell), the number of sweep points, and the transient drive (a
 pulse or sweep (0.8 V in the VCM cell, below its set), steps up to 0.2 ms, one compliance
 current; a few stimulus points, one short light pulse). The 3-D forming case instead drives
 100 uA in 1 ms through its seeded off-axis filament connected from the start (a cone from the
-cathode touching the anode), so that its short run goes through the section-mode contact.
+cathode touching the anode; the VCM cone without its depleted disc), so that its short run goes
+through the section-mode contact.
 Plots are off.
 """
 
@@ -36,6 +37,10 @@ SHORT_EDITS = {
     "ecm_histogram": {**ECM_SHORT, "protocol": {**PULSE, "count": 2},
                       "output.histogram_skip_cycles": 1},
     "vcm_pt_hfox_tin_sweep": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8}},
+    "vcm_3d_forming": {**ECM_SHORT, "mesh.max_size_nm": 2.0,
+                       "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.2,
+                                    "set_current_A": 1e-4, "voltage_limit_V": 2.0},
+                       "vcm.disc_length_nm": 0.0},
     "ecm_compliance_ladder": {**ECM_SHORT, "protocol.ramp_rate_V_per_s": 400.0,
                               "protocol.set_voltage_V": 1.2,
                               "study.current_limits_A": [1e-4]},
