@@ -5,7 +5,8 @@ below the set): the broken filament's disc conducts by hopping, and its Joule he
 will speed the vacancies up (Arrhenius) and set the cell. Checked: vacancies are conserved
 (the amount in the oxide changes by the time-integrated oxygen exchange), the disc heats as
 the hopping current grows (T_max rises with V), the read-out conductance is that of a broken
-filament, and the run is the same on 1 and 2 ranks (MPI only).
+filament, and the run is the same on 1 and 2 ranks (MPI only). Also (slow) the bundled sweep
+as shipped through its clamped set and the first part of its reset.
 """
 
 import numpy as np
@@ -172,3 +173,31 @@ def test_a_connected_neck_is_a_series_contact(G_G0):
         assert abs(resistance.cell_ohm - resistance.body_ohm - 1.0 / G_S) * G_S < 0.02
     finally:
         cell.close()
+
+
+@pytest.mark.slow
+@pytest.mark.serial
+@pytest.mark.timeout(1200)
+def test_the_clamped_set_resets_with_a_current_near_the_compliance():
+    """The bundled set/reset sweep as shipped (0.15 nm, 100 uA), its reverse sweep stopped at
+    -0.6 V, before the hot end where the steps stall (README, "What stops the hot steps"):
+    the clamp holds 100 uA with V_c = I_cc / (G_final G0) inside 0.2-2 V (Ielmini, IEEE TED 58,
+    4309 (2011); measured 0.30 V), and the reverse sweep thins the neck at a current within 2x
+    of I_cc (the universal reset relation I_reset ~ I_cc of the same paper; measured 1.22
+    I_cc), through lower counted levels (measured 4.90 -> 2.25 G0 by -0.6 V). ~3.5 min."""
+    cfg = update_case(load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep")),
+                      {"protocol.reset_voltage_V": -0.6, "output.fields": False,
+                       "output.plots": False})
+    result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(progress=False)
+    assert result.stats["stop_reason"] == "end of protocol"
+    s, I_cc = result.series, cfg.circuit.current_limit_A
+    clamped = s["limited"] > 0
+    assert clamped.any() and np.all(s["gap_m"][clamped] == 0)
+    set_branch = s["V_source_V"] > 0
+    G_final = s["G_G0"][set_branch][-1]  # as the sweep returns through 0 V
+    assert 0.2 < I_cc / (G_final * apcfem.G0_S) < 2.0
+    reset = s["V_source_V"] < 0
+    I_reset = np.abs(s["I_A"][reset]).max()
+    assert 0.5 * I_cc < I_reset < 2.0 * I_cc, I_reset
+    counted = s["G_landauer_G0"][reset]
+    assert counted.min() < 0.6 * s["G_landauer_G0"][set_branch][-1]  # the neck thinned
