@@ -145,8 +145,7 @@ def ellipse_section_mesh(semi_axes_nm: tuple[float, float], *, size_nm: float,
 
 def distinct_corners(corners: np.ndarray) -> np.ndarray:
     """The polygon ``corners`` (n, 2) without repeats: a corner equal to the one before it (the
-    last compared with the first) to 1e-9 of the polygon's extent is dropped. (A star polygon
-    of a neck off the axis repeats the axis point on the rays that miss the metal.)"""
+    last compared with the first) to 1e-9 of the polygon's extent is dropped."""
     extent = float(np.max(np.abs(corners), initial=0.0))
     step = np.linalg.norm(corners - np.roll(corners, 1, axis=0), axis=1)
     return corners[step > 1e-9 * extent]
