@@ -942,6 +942,14 @@ class CaseConfig(_Section):
                         f"'{self.protocol.kind}' ({why}): delete it")
         return self
 
+    def region_material_names(self) -> dict[str, str]:
+        """Library material name of every region of the stack (the filament seed region is
+        switching layer)."""
+        m = self.materials
+        return {"bottom_electrode": m.bottom_electrode, "switching_layer": m.switching_layer,
+                "filament_seed": m.switching_layer, "top_electrode": m.top_electrode,
+                **{layer.name: layer.material for layer in self.geometry.layers}}
+
     def exchange_material(self) -> tuple[str, str]:
         """(case key, library name) of the oxygen-getter material on the switching layer's top
         face: the first extra layer below the top electrode, else the top electrode."""

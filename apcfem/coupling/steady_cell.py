@@ -216,9 +216,5 @@ class SteadyCell:
 def host_materials(device: DeviceMesh, cfg: CaseConfig) -> dict[str, Material]:
     """The material of each region of the mesh before the filament is drawn in (the seed
     region is switching layer)."""
-    names = {"bottom_electrode": cfg.materials.bottom_electrode,
-             "switching_layer": cfg.materials.switching_layer,
-             "filament_seed": cfg.materials.switching_layer,
-             "top_electrode": cfg.materials.top_electrode,
-             **{layer.name: layer.material for layer in cfg.geometry.layers}}
+    names = cfg.region_material_names()
     return {region: get_material(names[region]) for region in device.regions}

@@ -119,11 +119,8 @@ def electrode_film_sinks(cfg: CaseConfig) -> dict[str, float]:
     layer and its far heat sink: ``cathode`` (the bottom electrode and the layers below it),
     ``anode`` (the layers above the switching layer, the top electrode and those above it),
     each film of its library thermal conductivity."""
-    g, materials = cfg.geometry, cfg.materials
-    material_of = {"bottom_electrode": materials.bottom_electrode,
-                   "top_electrode": materials.top_electrode,
-                   **{layer.name: layer.material for layer in g.layers}}
-    bounds = g.layer_bounds_nm()
+    material_of = cfg.region_material_names()
+    bounds = cfg.geometry.layer_bounds_nm()
     z_lo = bounds["switching_layer"][0]
     films = {"cathode": [], "anode": []}
     for name, (bottom, top) in bounds.items():
