@@ -658,6 +658,11 @@ class VcmConfig(_Section):
     threshold_width: float = Field(
         0.3, gt=0, le=3, description="width of the conductivity step in ln(c_V / c_th): "
         "sigma switches from hopping to metallic over c_th exp(+-width)")
+    vacancy_flux: Literal["galerkin", "scharfetter_gummel"] = Field(
+        "galerkin", description="discretisation of the vacancy flux: 'galerkin' (log-density "
+        "Galerkin with streamline diffusion; the calibrated default) or 'scharfetter_gummel' "
+        "(edge-averaged, monotone at any cell Peclet number, P1 only): the README's VCM "
+        "section compares them")
     electron_averaging_length_nm: float = Field(
         0.1, ge=0, le=5, description="length l [nm] over which the electrons average the "
         "vacancy density that sets the conductivity (Helmholtz average; 0: local sigma(c_V)): "

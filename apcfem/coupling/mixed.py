@@ -69,23 +69,6 @@ class BlockNewtonProblem(SnesSolver):
             petsc_options_prefix=prefix, petsc_options=options)
         self._options = (prefix, options)
 
-    def set_bounds(self, lower: float, upper: float) -> None:
-        """Box constraint lower <= u <= upper on every unknown; needs a variational-inequality
-        SNES (``petsc_options={"snes_type": "vinewtonrsls"}``). Keeps Newton iterates of
-        log-densities out of exp() overflow.
-
-        Raises:
-            SolverClosedError: after ``close()``.
-        """
-        problem = self.problem
-        lower_vec, upper_vec = problem.x.duplicate(), problem.x.duplicate()
-        lower_vec.set(lower)
-        upper_vec.set(upper)
-        problem.solver.setVariableBounds(lower_vec, upper_vec)
-        for vec in self._owned:  # bounds set before: the SNES has released them
-            vec.destroy()
-        self._owned = (lower_vec, upper_vec)  # destroyed by close(), after the SNES
-
     def solve(self) -> int:
         """Solve in place; returns the Newton iteration count.
 

@@ -14,12 +14,12 @@ import logging
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Self
+from typing import Protocol, Self
 
 import numpy as np
 import ufl
 from dolfinx import fem
-from dolfinx.fem.petsc import NonlinearProblem
+from dolfinx.fem.petsc import NonlinearProblem, assemble_jacobian, assemble_residual
 from mpi4py import MPI
 from petsc4py import PETSc
 
@@ -81,6 +81,19 @@ def forget_options(prefix: str, options: dict) -> None:
         database.delValue(f"{prefix}{key}")
 
 
+class CellTerms(Protocol):
+    """Residual terms of a problem's owned cells assembled in NumPy, on local dof arrays
+    (owned and ghost entries; contributions to ghosts are summed into their owners)."""
+
+    edges: object  # with ``cell_dofs``: local dofs of each owned cell, shape (cells, k)
+
+    def residual(self, u: np.ndarray) -> np.ndarray:
+        """Residual contributions per local dof at the local dof values u."""
+
+    def jacobian(self, u: np.ndarray) -> np.ndarray:
+        """d(residual)/du as dense blocks per owned cell, shape (cells, k, k)."""
+
+
 class SolverDivergedError(RuntimeError):
     """SNES did not converge, or converged onto NaN/Inf, or PETSc raised inside the solve
     (``petsc_error``: its message); carries the PETSc converged reason."""
@@ -130,7 +143,8 @@ class SnesSolver:
 
     name: str
     _problem: NonlinearProblem | None = None
-    _owned: tuple = ()  # further PETSc objects of ours the SNES refers to (e.g. bounds)
+    _owned: tuple = ()  # further PETSc objects of ours the callbacks use
+    _bounds: tuple = ()  # the bound vectors of set_bounds
     _options: tuple[str, dict] = ("", {})  # prefix and preset options in PETSc's database
 
     @property
@@ -163,12 +177,30 @@ class SnesSolver:
         ksp = snes.getKSP()  # our reference: KSP (with PC and LU factors) is destroyed here
         snes.destroy()       # drops the SNES's references to KSP, matrices, vectors, bounds
         ksp.destroy()
-        for obj in (problem.A, problem.P_mat, problem.b, problem.x, *self._owned):
+        for obj in (problem.A, problem.P_mat, problem.b, problem.x, *self._owned,
+                    *self._bounds):
             if obj is not None:
                 obj.destroy()
-        self._owned = ()
+        self._owned, self._bounds = (), ()
         forget_options(*self._options)
         log.debug("%s: solver closed", self.name)
+
+    def set_bounds(self, lower: float, upper: float) -> None:
+        """Box constraint lower <= u <= upper on every unknown; needs a variational-inequality
+        SNES (``petsc_options={"snes_type": "vinewtonrsls"}``). Keeps Newton iterates of
+        log-densities out of exp() overflow.
+
+        Raises:
+            SolverClosedError: after ``close()``.
+        """
+        problem = self.problem
+        lower_vec, upper_vec = problem.x.duplicate(), problem.x.duplicate()
+        lower_vec.set(lower)
+        upper_vec.set(upper)
+        problem.solver.setVariableBounds(lower_vec, upper_vec)
+        for vec in self._bounds:  # bounds set before: the SNES has released them
+            vec.destroy()
+        self._bounds = (lower_vec, upper_vec)  # destroyed by close(), after the SNES
 
     def __enter__(self) -> Self:
         return self
@@ -201,10 +233,14 @@ class NewtonProblem(SnesSolver):
         u: unknown function (holds the initial guess and the solution).
         bcs: Dirichlet conditions.
         petsc_options: overrides of :data:`NEWTON_OPTIONS`.
+        cell_terms: terms of the residual assembled outside UFL (e.g. the edge fluxes of
+            :class:`~apcfem.physics.scharfetter_gummel.EdgeTransport`), added to the form's
+            residual and Jacobian; only without Dirichlet conditions.
     """
 
     def __init__(self, name: str, residual: ufl.Form, u: fem.Function,
-                 bcs: Sequence[fem.DirichletBC] = (), petsc_options: dict | None = None):
+                 bcs: Sequence[fem.DirichletBC] = (), petsc_options: dict | None = None,
+                 cell_terms: CellTerms | None = None):
         self.name = name
         self.u = u
         prefix, options = preset_options(name, snes_options(petsc_options))
@@ -212,6 +248,39 @@ class NewtonProblem(SnesSolver):
             residual, u, bcs=list(bcs), J=ufl.derivative(residual, u),
             petsc_options_prefix=prefix, petsc_options=options)
         self._options = (prefix, options)
+        if cell_terms is not None:
+            if bcs:
+                raise ValueError(f"{name}: cell terms are added after the Dirichlet "
+                                 "conditions would be applied; use them without conditions")
+            self._add_cell_terms(cell_terms)
+
+    def _add_cell_terms(self, terms: CellTerms) -> None:
+        """Make the SNES callbacks add ``terms`` to the assembled residual and Jacobian."""
+        problem = self.problem
+        self._cell_terms = terms
+        extra = problem.b.duplicate()
+        self._owned = (extra,)
+        residual_ctx = {"u": self.u, "residual": problem.F, "jacobian": problem.J, "bcs": []}
+        jacobian_ctx = {"u": self.u, "jacobian": problem.J, "preconditioner": None, "bcs": []}
+
+        def residual(snes, x, b):
+            assemble_residual(snes, x, b, **residual_ctx)
+            with extra.localForm() as local:
+                local.array[:] = terms.residual(self.u.x.array)
+            extra.ghostUpdate(PETSc.InsertMode.ADD, PETSc.ScatterMode.REVERSE)
+            b.axpy(1.0, extra)
+            b.ghostUpdate(PETSc.InsertMode.INSERT, PETSc.ScatterMode.FORWARD)
+
+        def jacobian(snes, x, J, P):
+            assemble_jacobian(snes, x, J, P, **jacobian_ctx)
+            blocks = terms.jacobian(self.u.x.array)
+            dofs = terms.edges.cell_dofs
+            J.setValuesLocalRCV(dofs, dofs, blocks.reshape(len(dofs), -1),
+                                addv=PETSc.InsertMode.ADD_VALUES)
+            J.assemble()
+
+        problem.solver.setFunction(residual, problem.b)
+        problem.solver.setJacobian(jacobian, problem.A, problem.P_mat)
 
     def solve(self) -> int:
         """Solve in place; returns the Newton iteration count.

@@ -8,9 +8,12 @@ itself) ``anode``. Unknowns and equations:
 * c_V, the V_O^2+ concentration, by Nernst-Planck on the oxygen sublattice
   (:class:`~apcfem.physics.nernst_planck.NernstPlanck` with a lattice-gas
   :class:`~apcfem.physics.nernst_planck.Species`: site exclusion keeps c_V below the oxygen
-  site density), Arrhenius D(T), Mott-Gurney high-field drift, optional Soret term, and the
-  Scharfetter-Gummel numerical diffusion along the drift (the hopping drift's cell Peclet
-  number is >> 1 near the set; ``NernstPlanck.streamline_diffusion``). The Pt
+  site density), Arrhenius D(T), Mott-Gurney high-field drift and optional Soret term,
+  discretised by ``vcm.vacancy_flux``: Galerkin in the logit w with the Scharfetter-Gummel
+  numerical diffusion along the drift (``NernstPlanck.streamline_diffusion``; the hopping
+  drift's cell Peclet number is >> 1 near the set), or the fluxes edge by edge by
+  Scharfetter-Gummel (:mod:`apcfem.physics.scharfetter_gummel`: monotone at any cell Peclet
+  number) with the lumped storage of the nodal amounts. The Pt
   side is blocking; at the getter, vacancies are generated and annihilated by the field-driven
   oxygen exchange (:class:`~apcfem.physics.oxygen_exchange.OxygenExchange`), which holds the
   interface at the vacancy-rich plug concentration c_eq at zero field.
@@ -37,13 +40,15 @@ itself) ``anode``. Unknowns and equations:
   self-accelerated thermal dissolution of Russo et al. 2009).
 
 **Splitting.** c_V is one backward-Euler Newton solve with phi = V_cell phi_unit (the
-contact's unit-voltage potential) and T frozen, iterated with the steady heat of the state it
+contact's unit-voltage potential) and T frozen (in w, or with Scharfetter-Gummel in the site
+occupation theta = c_V / c_sites, in which the fluxes are linear but for the vacant fraction
+1 - theta; the stored state is w either way), iterated with the steady heat of the state it
 gives until T is consistent (a thermal runaway, whose D(T) rises by decades per 100 K, is stiff
 in T); phi_unit is updated after it (as in the ECM cell, :mod:`apcfem.coupling.ecm_cell`) and
 the loop iterates the step with the circuit until V_cell is consistent. The vacancy amount
-changes exactly by the time-integrated exchange (the test function 1 lies in the space):
-vacancies are conserved to solver tolerance, except where drift empties nodes down to
-DEPLETION_FLOOR.
+changes exactly by the time-integrated exchange (the test function 1 lies in the space; the
+edge fluxes cancel in pairs): vacancies are conserved to solver tolerance, except where drift
+empties nodes down to DEPLETION_FLOOR.
 """
 
 from __future__ import annotations
@@ -67,8 +72,7 @@ from apcfem.coupling.cell_heat import CellHeat, film_conductance
 from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.fixed_point import AitkenRelaxation
 from apcfem.coupling.linear import LinearSolver
-from apcfem.coupling.mixed import BlockNewtonProblem
-from apcfem.coupling.newton import SolverDivergedError
+from apcfem.coupling.newton import NewtonProblem, SolverDivergedError
 from apcfem.filament import ON_AXIS, Section
 from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import AVOGADRO_PER_MOL, ELEMENTARY_CHARGE_C
@@ -78,26 +82,31 @@ from apcfem.neck import NeckProfile
 from apcfem.physics import NernstPlanck, Species
 from apcfem.physics.conduction import averaged_density_residual
 from apcfem.physics.oxygen_exchange import OxygenExchange
+from apcfem.physics.scharfetter_gummel import EdgeMesh, EdgeTransport
 from apcfem.protocols import CycleVariation
 
-VACANCY_OPTIONS = {"snes_type": "vinewtonrsls", "snes_linesearch_type": "bt",
-                   "snes_rtol": 1e-9, "snes_atol": 1e-8, "snes_stol": 0.0,
-                   "snes_max_it": 30}
+VACANCY_OPTIONS = {"snes_linesearch_type": "bt", "snes_rtol": 1e-9, "snes_atol": 1e-8,
+                   "snes_stol": 0.0, "snes_max_it": 30}
 """Vacancy Newton: the residual is the amount balance of a step in units of c_ref nm^3 (see
-:mod:`apcfem.physics.nernst_planck`), so atol 1e-8 is ~1e-8 vacancies per node and step; a
-stricter one meets the round-off of the large drift terms next to depleted nodes."""
+:mod:`apcfem.physics.nernst_planck`; 2 vacancies), so atol 1e-8 is ~2e-8 vacancies per node
+and step; a stricter one meets the round-off of the large drift terms next to depleted nodes.
+The Galerkin solve in the logit is bounded (variational inequality, ``vinewtonrsls``); the
+Scharfetter-Gummel solve in the occupation is not: PETSc's variational-inequality solvers take
+an unknown within 1e-8 of a bound as on it, so every occupation below 1e-8 would be frozen."""
 
 DEPLETION_FLOOR = 1e-20
-"""Lowest c_V of the bounded (variational-inequality) Newton, as a fraction of the background
-[-]. Drift depletes regions to Boltzmann factors like exp(-2 V / V_T) ~ 1e-34, where the logit
-is no longer determined by its equation (the rows of the Jacobian scale with c): unbounded
-Newton steps ran off to w ~ -1e10 and the LU factorisation failed. A node held at the floor
-does not balance its amount: over the high-resistance branch the vacancies are conserved to
-~1e-7 of one vacancy, through a set transient only to ~1 vacancy (see the README)."""
+"""Lowest c_V, as a fraction of the background [-]: the lower bound of the Galerkin Newton's
+logit, and the floor a Scharfetter-Gummel step's occupation is raised to (the logit of the
+state must stay finite). Drift depletes regions to Boltzmann factors like exp(-2 V / V_T) ~
+1e-34, where the logit is no longer determined by its Galerkin equation (the rows of the
+Jacobian scale with c): unbounded Newton steps ran off to w ~ -1e10 and the LU factorisation
+failed. A node held at the floor does not balance its amount: over the high-resistance branch
+the Galerkin vacancies are conserved to ~1e-7 of one vacancy, through a set transient only to
+~1 vacancy (see the README)."""
 
 SATURATION_CEILING = 1.0 - 1e-6
-"""Highest site occupation c_V / c_sites a Newton step may reach [-] (the mirror of
-DEPLETION_FLOOR: the drift term's 1 - c/c_sites vanishes at saturation)."""
+"""Highest site occupation c_V / c_sites [-] (the mirror of DEPLETION_FLOOR: the drift term's
+1 - c/c_sites vanishes at saturation)."""
 
 THERMAL_ITERATIONS = 12
 """Largest number of vacancy/heat iterations of a step (see VcmCell.advance)."""
@@ -183,7 +192,7 @@ class VcmCell:
             hop_distance_m=host.ion.hopping_distance_m.value,
             normal=ufl.FacetNormal(mesh), transfer_coefficient=vcm.transfer_coefficient)
         self.transport = NernstPlanck(species=self.species, electrodes=(self.exchange,),
-                                      streamline_diffusion=True)
+                                      streamline_diffusion=vcm.vacancy_flux == "galerkin")
 
         c = self.species.concentration(self.w)
         self._averaging = self._electron_averaging(c, m)
@@ -219,14 +228,15 @@ class VcmCell:
         self.broken = True
         self.tunnel_conductance_S = 0.0
 
-        residual = self.transport.residual(
-            self.w, ufl.TestFunctions(ufl.MixedFunctionSpace(space))[0], m, phi=self.phi,
-            T=self._T_step, dt=self.dt, c_old=self.species.concentration(self.w_old))
-        self._solver = BlockNewtonProblem("vcm", residual, [self.w],
-                                          petsc_options=VACANCY_OPTIONS)
-        self._solver.set_bounds(
-            self.species.log_density(DEPLETION_FLOOR * self.c_background_mol_per_m3),
-            self.species.log_density(SATURATION_CEILING * self.c_sites_mol_per_m3))
+        self._edge_flux: EdgeTransport | None = None
+        """the Scharfetter-Gummel fluxes (``vcm.vacancy_flux``), None for Galerkin"""
+        self._occupation = fem.Function(space, name="vacancy_site_occupation")
+        """theta = c_V / c_sites: the Scharfetter-Gummel Newton's unknown (the fluxes are
+        linear in it but for the vacant fraction; in the logit a depleted node needs tens of
+        Newton iterations to settle), kept equal to the logistic of w"""
+        self._solver, self._forms = (self._edge_vacancy_solver(space)
+                                     if vcm.vacancy_flux == "scharfetter_gummel"
+                                     else self._galerkin_vacancy_solver(space))
 
         k_host = host.thermal_conductivity_W_per_mK.value
         k = k_host + (metal.thermal_conductivity_W_per_mK.value - k_host) * step
@@ -237,15 +247,55 @@ class VcmCell:
                               linear=tcr is None or tcr.value == 0.0, joule_when_broken=True,
                               film_sinks=electrode_film_sinks(cfg)
                               if vcm.heat_sinks == "electrode_films" else None)
-        self._forms = {
-            "filament_mol": fem.form(self.transport.amount(self.w, m)),
-            "anode_inflow_mol_per_s": fem.form(self.transport.electrode_ion_inflow(
-                self.w, m, self.exchange, phi=self.phi, T=self._T_step))}
         variation = variation or CycleVariation()
         self.rate_factor.value = variation.rate_factor
         self.set_filament(variation.nucleus_radius_factor, variation.section)
 
     # -- set-up --------------------------------------------------------------------------
+    def _galerkin_vacancy_solver(self, space) -> tuple[NewtonProblem, dict]:
+        """The log-density Galerkin residual in w (with streamline diffusion), its bounded
+        Newton and the inventory forms (amount and exchange with the residual's quadrature)."""
+        m, c = self.device, self.species.concentration(self.w)
+        residual = self.transport.residual(
+            self.w, ufl.TestFunction(space), m, phi=self.phi, T=self._T_step, dt=self.dt,
+            c_old=self.species.concentration(self.w_old))
+        solver = NewtonProblem("vcm", residual, self.w,
+                               petsc_options={**VACANCY_OPTIONS, "snes_type": "vinewtonrsls"})
+        solver.set_bounds(
+            self.species.log_density(DEPLETION_FLOOR * self.c_background_mol_per_m3),
+            self.species.log_density(SATURATION_CEILING * self.c_sites_mol_per_m3))
+        return solver, self._inventory_forms(self.transport.amount(self.w, m), c)
+
+    def _edge_vacancy_solver(self, space) -> tuple[NewtonProblem, dict]:
+        """The Scharfetter-Gummel fluxes with the lumped storage in the occupation theta, their
+        (unbounded) Newton and the inventory forms (lumped amount; exchange at the residual's
+        concentration)."""
+        m = self.device
+        nodal_weight = m.nodal_weight()
+        c_new = self.c_sites_mol_per_m3 * self._occupation
+        v = ufl.TestFunction(space)
+        residual = (self.transport.lumped_storage(
+            c_new, v, m, self.species.concentration(self.w_old), nodal_weight)
+            + self.transport.electrode_residual(c_new, v, m, phi=self.phi, T=self._T_step,
+                                                dt=self.dt))
+        self._edge_flux = EdgeTransport(self.species, EdgeMesh.of(space, m),
+                                        self.transport.residual_scale)
+        self._phi_cell_dofs = self.phi.function_space.dofmap.list[:len(
+            self._edge_flux.edges.cell_dofs)]
+        """phi's dofs at the vertices of each owned cell (phi jumps across the contact cut)"""
+        solver = NewtonProblem("vcm", residual, self._occupation,
+                               petsc_options={**VACANCY_OPTIONS, "snes_type": "newtonls"},
+                               cell_terms=self._edge_flux)
+        return solver, self._inventory_forms(
+            self.transport.lumped_amount(c_new, m, nodal_weight), c_new)
+
+    def _inventory_forms(self, amount: ufl.Form, c_exchange) -> dict[str, fem.Form]:
+        """The forms of :meth:`inventory`: the vacancy amount and the getter's generation rate
+        at the concentration ``c_exchange`` of the residual's exchange term."""
+        return {"filament_mol": fem.form(amount),
+                "anode_inflow_mol_per_s": fem.form(self.transport.electrode_ion_inflow(
+                    c_exchange, self.device, self.exchange, phi=self.phi, T=self._T_step))}
+
     def _set_concentrations(self, host) -> None:
         """Sites, threshold, background and filament concentrations [mol/m^3], checked in
         order (background < threshold < filament < sites)."""
@@ -379,7 +429,10 @@ class VcmCell:
         return self.inventory()["filament_mol"] - before
 
     def _update_filament(self) -> None:
-        """The filament indicator S and c_V [1/m^3] of the present vacancy field."""
+        """The occupation theta, the filament indicator S and c_V [1/m^3] of the present
+        vacancy field (its logit w)."""
+        if self._edge_flux is not None:
+            self._occupation.x.array[:] = 0.5 * (1.0 + np.tanh(0.5 * self.w.x.array))
         if self._averaging:
             self._averaging.solve()
         self.filament.interpolate(self._step_expr)
@@ -438,9 +491,23 @@ class VcmCell:
     def _vacancy_step(self) -> int:
         """The Newton solve of c_V at the present phi and T_step (see :meth:`advance`)."""
         try:
-            return self._solver.solve()
+            if self._edge_flux is None:
+                return self._solver.solve()
+            return self._edge_vacancy_step()
         finally:
             self._update_filament()
+
+    def _edge_vacancy_step(self) -> int:
+        """The Scharfetter-Gummel solve in theta, then w = logit(theta) with theta kept within
+        [DEPLETION_FLOOR c_background, SATURATION_CEILING c_sites] / c_sites."""
+        self._edge_flux.freeze(self.phi.x.array[self._phi_cell_dofs], self._T_step.x.array,
+                               float(self.dt.value))
+        iterations = self._solver.solve()
+        theta = self._occupation.x.array
+        floor = DEPLETION_FLOOR * self.c_background_mol_per_m3 / self.c_sites_mol_per_m3
+        np.clip(theta, floor, SATURATION_CEILING, out=theta)
+        self.w.x.array[:] = np.log(theta / (1.0 - theta))
+        return iterations
 
     def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
         """Place the quantum contact (G [S]) at the extracted neck. A broken filament is cut

@@ -100,6 +100,11 @@ electrolyte potential inside a metal filament."""
 Scalar = float | ufl.core.expr.Expr
 
 
+def _vertex_rule(m: DeviceMesh) -> ufl.Measure:
+    """The cell measure with the vertex quadrature (row-sum mass lumping of P1)."""
+    return m.dx()(scheme="vertex", degree=1)
+
+
 def thermal_voltage(T: Scalar) -> ufl.core.expr.Expr:
     """Thermal voltage k_B T / e [V] of a temperature [K] (number or UFL expression)."""
     return BOLTZMANN_J_PER_K / ELEMENTARY_CHARGE_C * ufl.as_ufl(T)
@@ -276,6 +281,11 @@ class NernstPlanck:
     quadrature_degree: int = 4
     streamline_diffusion: bool = False
 
+    @property
+    def residual_scale(self) -> float:
+        """1 / (c_ref RESIDUAL_VOLUME_M3) [1/mol], the unit of the residual's amounts."""
+        return 1.0 / (self.species.reference_concentration_mol_per_m3 * RESIDUAL_VOLUME_M3)
+
     def flux(self, w, phi, T: Scalar) -> ufl.core.expr.Expr:
         """Ion flux N [mol/(m^2 s)] of the log-density w, potential phi [V], temperature T [K]."""
         sp = self.species
@@ -335,8 +345,7 @@ class NernstPlanck:
             c_old: concentration at the previous time [mol/m^3], e.g.
                 ``species.concentration(w_old)``; None for a steady problem.
         """
-        sp = self.species
-        scale = 1.0 / (sp.reference_concentration_mol_per_m3 * RESIDUAL_VOLUME_M3)
+        sp, scale = self.species, self.residual_scale
         weight = m.weight()
         dx = m.dx()(degree=self.quadrature_degree)
         form = -dt * scale * weight * ufl.inner(self.flux(w, phi, T), ufl.grad(v)) * dx
@@ -344,22 +353,44 @@ class NernstPlanck:
             form += scale * weight * (sp.concentration(w) - c_old) * v * dx
         if self.source is not None:
             form -= dt * scale * weight * self.source * v * dx
+        return form + self.electrode_residual(sp.concentration(w), v, m, phi=phi, T=T, dt=dt)
+
+    def electrode_residual(self, c, v, m: DeviceMesh, *, phi, T: Scalar,
+                           dt: Scalar) -> ufl.Form | int:
+        """The electrodes' terms int_electrodes W dt (N.n) v of :meth:`residual` at the
+        concentration c [mol/m^3] (0 if there is no electrode)."""
+        sp, scale = self.species, self.residual_scale
+        form = 0
         for electrode in self.electrodes:
-            j = electrode.current_density(sp.charge_number, phi, sp.concentration(w), T)
+            j = electrode.current_density(sp.charge_number, phi, c, T)
             normal_flux = -j / (sp.charge_number * FARADAY_C_PER_MOL)
             ds = m.ds(electrode.boundary)(degree=self.quadrature_degree)
-            form += dt * scale * weight * normal_flux * v * ds
+            form += dt * scale * m.weight() * normal_flux * v * ds
         return form
+
+    def lumped_storage(self, c, v, m: DeviceMesh, c_old, nodal_weight) -> ufl.Form:
+        """The storage term of :meth:`residual` at the concentration c [mol/m^3] (P1) with the
+        row-sum lumped mass,
+        sum_i M_i (c_i - c_old_i) v_i / (c_ref RESIDUAL_VOLUME_M3) (M_i = int W phi_i;
+        ``nodal_weight`` is :meth:`~apcfem.mesh.DeviceMesh.nodal_weight`), the storage of the
+        edge fluxes of :mod:`apcfem.physics.scharfetter_gummel`."""
+        return self.residual_scale * nodal_weight * (c - c_old) * v * _vertex_rule(m)
+
+    def lumped_amount(self, c, m: DeviceMesh, nodal_weight) -> ufl.Form:
+        """Total amount sum_i M_i c_i [mol] (scalar form) of :meth:`lumped_storage` at the
+        concentration c [mol/m^3]."""
+        return nodal_weight * c * _vertex_rule(m)
 
     def amount(self, w, m: DeviceMesh) -> ufl.Form:
         """Total amount int c dV [mol] (scalar form), with the quadrature of the residual."""
         return m.weight() * self.species.concentration(w) * m.dx()(degree=self.quadrature_degree)
 
-    def electrode_ion_inflow(self, w, m: DeviceMesh, electrode: ButlerVolmer, *, phi,
+    def electrode_ion_inflow(self, c, m: DeviceMesh, electrode: ButlerVolmer, *, phi,
                              T: Scalar) -> ufl.Form:
-        """Ion inflow int j / (z F) dS [mol/s] through one electrode (scalar form)."""
+        """Ion inflow int j / (z F) dS [mol/s] through one electrode at the concentration
+        c [mol/m^3] of the residual's electrode term (scalar form)."""
         sp = self.species
-        j = electrode.current_density(sp.charge_number, phi, sp.concentration(w), T)
+        j = electrode.current_density(sp.charge_number, phi, c, T)
         ds = m.ds(electrode.boundary)(degree=self.quadrature_degree)
         return m.weight() * j / (sp.charge_number * FARADAY_C_PER_MOL) * ds
 

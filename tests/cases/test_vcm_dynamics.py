@@ -5,8 +5,9 @@ below the set): the broken filament's disc conducts by hopping, and its Joule he
 will speed the vacancies up (Arrhenius) and set the cell. Checked: vacancies are conserved
 (the amount in the oxide changes by the time-integrated oxygen exchange), the disc heats as
 the hopping current grows (T_max rises with V), the read-out conductance is that of a broken
-filament, and the run is the same on 1 and 2 ranks (MPI only). Also (slow) the bundled sweep
-as shipped through its clamped set and the first part of its reset.
+filament, and the run is the same on 1 and 2 ranks (MPI only); the first three with either
+discretisation of the vacancy flux. Also (slow) the bundled sweep as shipped through its
+clamped set and the first part of its reset.
 """
 
 import numpy as np
@@ -33,9 +34,10 @@ def _high_resistance_branch(comm, **changes):
     return Simulation.from_config(_case(**changes), comm).run(progress=False)
 
 
-@pytest.fixture(scope="module")
-def branch():
-    return _high_resistance_branch(MPI.COMM_WORLD)
+@pytest.fixture(scope="module", params=["galerkin", "scharfetter_gummel"])
+def branch(request):
+    """The high-resistance branch with either discretisation of the vacancy flux."""
+    return _high_resistance_branch(MPI.COMM_WORLD, **{"vcm.vacancy_flux": request.param})
 
 
 @pytest.mark.timeout(300)
@@ -71,10 +73,12 @@ def test_the_filament_is_broken_below_the_set(branch):
 
 @pytest.mark.mpi
 @pytest.mark.timeout(600)
-def test_same_series_on_one_rank_and_two():
+@pytest.mark.parametrize("flux", ["galerkin", "scharfetter_gummel"])
+def test_same_series_on_one_rank_and_two(flux):
     """The first 0.6 V of the branch (the disc heats by ~10 K, the exchange works)."""
     assert MPI.COMM_WORLD.size == 2, "run under mpiexec -n 2"
-    shorter = {"protocol.set_voltage_V": 0.6, "protocol.ramp_rate_V_per_s": 10.0}
+    shorter = {"protocol.set_voltage_V": 0.6, "protocol.ramp_rate_V_per_s": 10.0,
+               "vcm.vacancy_flux": flux}
     world = _high_resistance_branch(MPI.COMM_WORLD, **shorter).series
     alone = _high_resistance_branch(MPI.COMM_SELF, **shorter).series
     assert world["T_max_K"].max() > 305.0 and world["exchanged_mol"][-1] > 0

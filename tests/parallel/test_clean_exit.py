@@ -107,7 +107,7 @@ def test_block_newton_problem_close_destroys_bounds_and_is_idempotent():
     problem = BlockNewtonProblem("block_close_test", residual, [u1, u2], bcs,
                                  petsc_options={"snes_type": "vinewtonrsls"})
     problem.set_bounds(-10.0, 10.0)  # inactive: the solution lies in [0, 4]
-    bounds = problem._owned
+    bounds = problem._bounds
     problem.solve()
     assert _max_error(u1, _quadratic) < 1e-9
     assert _max_error(u2, lambda x: x[0] + x[1]) < 1e-9
