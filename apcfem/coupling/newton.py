@@ -257,7 +257,6 @@ class NewtonProblem(SnesSolver):
     def _add_cell_terms(self, terms: CellTerms) -> None:
         """Make the SNES callbacks add ``terms`` to the assembled residual and Jacobian."""
         problem = self.problem
-        self._cell_terms = terms
         extra = problem.b.duplicate()
         self._owned = (extra,)
         residual_ctx = {"u": self.u, "residual": problem.F, "jacobian": problem.J, "bcs": []}
