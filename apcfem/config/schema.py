@@ -885,6 +885,16 @@ class CaseConfig(_Section):
         return self
 
     @model_validator(mode="after")
+    def _edge_fluxes_need_p1(self) -> CaseConfig:
+        vcm = self.vcm
+        if (vcm is not None and vcm.vacancy_flux == "scharfetter_gummel"
+                and self.physics.element_degree != 1):
+            raise ValueError(f"vcm.vacancy_flux = 'scharfetter_gummel' needs "
+                             f"physics.element_degree = 1 (got {self.physics.element_degree}): "
+                             "its edge fluxes are those of linear elements")
+        return self
+
+    @model_validator(mode="after")
     def _lengths_fit(self) -> CaseConfig:
         g, m = self.geometry, self.mesh
         if m.file is None:

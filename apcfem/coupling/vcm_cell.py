@@ -280,9 +280,15 @@ class VcmCell:
                                                 dt=self.dt))
         self._edge_flux = EdgeTransport(self.species, EdgeMesh.of(space, m),
                                         self.transport.residual_scale)
-        self._phi_cell_dofs = self.phi.function_space.dofmap.list[:len(
-            self._edge_flux.edges.cell_dofs)]
+        cells = len(self._edge_flux.edges.cell_dofs)
+        self._phi_cell_dofs = self.phi.function_space.dofmap.list[:cells]
         """phi's dofs at the vertices of each owned cell (phi jumps across the contact cut)"""
+        self._hopping = fem.Function(fem.functionspace(m.mesh, ("DG", 0)))
+        self._hopping_expr = fem.Expression(
+            self.species.drift_factor(self.phi, self._T_step),
+            self._hopping.function_space.element.interpolation_points)
+        self._hopping_cell_dofs = self._hopping.function_space.dofmap.list[:cells, 0]
+        """the Mott-Gurney factor of each cell's field (the law of the Galerkin flux)"""
         solver = NewtonProblem("vcm", residual, self._occupation,
                                petsc_options={**VACANCY_OPTIONS, "snes_type": "newtonls"},
                                cell_terms=self._edge_flux)
@@ -500,8 +506,10 @@ class VcmCell:
     def _edge_vacancy_step(self) -> int:
         """The Scharfetter-Gummel solve in theta, then w = logit(theta) with theta kept within
         [DEPLETION_FLOOR c_background, SATURATION_CEILING c_sites] / c_sites."""
+        self._hopping.interpolate(self._hopping_expr)
         self._edge_flux.freeze(self.phi.x.array[self._phi_cell_dofs], self._T_step.x.array,
-                               float(self.dt.value))
+                               float(self.dt.value),
+                               self._hopping.x.array[self._hopping_cell_dofs])
         iterations = self._solver.solve()
         theta = self._occupation.x.array
         floor = DEPLETION_FLOOR * self.c_background_mol_per_m3 / self.c_sites_mol_per_m3

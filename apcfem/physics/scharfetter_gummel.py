@@ -15,7 +15,7 @@ with B(x) = x / (e^x - 1) the Bernoulli function, omega_ij = -int_K W grad(l_i).
 cotangent weight of the edge (W = 2 pi r if axisymmetric; l the barycentric coordinates),
 D_E = sqrt(D_i D_j) the geometric mean of the nodal Arrhenius diffusivities and
 (1 - theta)_E the mean vacant fraction of the edge. The hopping factor h of the Mott-Gurney
-drift is that of the cell's field. Summed over the edges of a cell, F is the term
+drift is that of the cell's field (given per cell by the caller). Summed over the edges of a cell, F is the term
 -int N.grad(v) of a Galerkin residual: at zero drift exactly the P1 stiffness matrix.
 
 Why: the flux is linear in the nodal c with the signs of an M-matrix (for omega >= 0, i.e.
@@ -41,7 +41,7 @@ from dolfinx import fem
 
 from apcfem.materials.laws import BOLTZMANN_J_PER_K, ELEMENTARY_CHARGE_C
 from apcfem.mesh import DeviceMesh
-from apcfem.physics.nernst_planck import HOPPING_ARGUMENT_CAP, Species
+from apcfem.physics.nernst_planck import Species
 
 _SERIES_BELOW = 1e-4
 """|x| below which B and B' are their Taylor polynomials (error < x^4 / 720)."""
@@ -117,10 +117,10 @@ class EdgeMesh:
 class EdgeTransport:
     """Backward-Euler flux terms dt * sum_E F_E of a lattice-gas species at frozen phi and T.
 
-    ``freeze(phi, T, dt)`` computes the edge coefficients from each owned cell's vertex
-    potentials phi [V] (shape (cells, d+1): a potential discontinuous across cell faces, e.g.
-    across a contact cut, is taken cell by cell) and nodal T [K] (local array, ghosts
-    included); ``residual(theta)`` and ``jacobian(theta)`` then give the
+    ``freeze(phi, T, dt, drift_factor)`` computes the edge coefficients from each owned cell's
+    vertex potentials phi [V] (shape (cells, d+1): a potential discontinuous across cell
+    faces, e.g. across a contact cut, is taken cell by cell), nodal T [K] (local array, ghosts
+    included) and each cell's hopping factor; ``residual(theta)`` and ``jacobian(theta)`` then give the
     contributions of the owned cells at the nodal site occupations theta = c / c_s (the
     unknown: the fluxes are linear in it but for the vacant fraction), in the residual's units
     (amount per step over ``scale``, see :mod:`apcfem.physics.nernst_planck`).
@@ -147,9 +147,12 @@ class EdgeTransport:
         self._coefficient = np.zeros(edges.weights.shape)
         self._drift = np.zeros(edges.weights.shape)
 
-    def freeze(self, phi: np.ndarray, T: np.ndarray, dt: float) -> None:
+    def freeze(self, phi: np.ndarray, T: np.ndarray, dt: float,
+               drift_factor: np.ndarray | float = 1.0) -> None:
         """Edge coefficients dt scale omega D_E and drifts b.(x_j - x_i) [-] at the cells'
-        vertex potentials phi [V] (cells, d+1) and nodal T [K]."""
+        vertex potentials phi [V] (cells, d+1), nodal T [K] and each cell's Mott-Gurney
+        factor h [-] (:meth:`~apcfem.physics.nernst_planck.Species.drift_factor` of the cell's
+        field; 1 for Einstein drift)."""
         sp, e = self.species, self.edges
         i, j = e.ends
         a, b = e.edge_vertices[:, 0], e.edge_vertices[:, 1]
@@ -157,21 +160,9 @@ class EdgeTransport:
         log_d = np.log(sp.diffusivity_prefactor_m2_per_s) - sp.activation_energy_eV / vt
         self._coefficient = dt * self.scale * e.weights * np.exp(0.5 * (log_d[i] + log_d[j]))
         vt_edge = 0.5 * (vt[i] + vt[j])
-        field = self._hopping_factor(phi, vt[e.cell_dofs].mean(axis=1))[:, None]
-        self._drift = (sp.charge_number * field * (phi[:, b] - phi[:, a]) / vt_edge
+        h = np.broadcast_to(np.asarray(drift_factor, dtype=float), (len(e.cell_dofs),))
+        self._drift = (sp.charge_number * h[:, None] * (phi[:, b] - phi[:, a]) / vt_edge
                        + sp.soret_coefficient_per_K * (T[j] - T[i]))
-
-    def _hopping_factor(self, phi: np.ndarray, vt_cell: np.ndarray) -> np.ndarray:
-        """Mott-Gurney h = sinh(x)/x of each cell's field, capped as in
-        :meth:`~apcfem.physics.nernst_planck.Species.drift_factor` [-]."""
-        sp = self.species
-        if sp.hop_distance_m is None:
-            return np.ones(len(vt_cell))
-        grad = np.einsum("cak,ca->ck", self.edges.basis_gradients, phi)
-        x = abs(sp.charge_number) * sp.hop_distance_m * np.linalg.norm(grad, axis=1) \
-            / (2.0 * vt_cell)
-        x = np.minimum(np.minimum(x, sp.activation_energy_eV / vt_cell), HOPPING_ARGUMENT_CAP)
-        return np.where(x < 1e-3, 1.0 + x * x / 6.0, np.sinh(x) / np.where(x < 1e-3, 1.0, x))
 
     def _state(self, theta: np.ndarray):
         """Nodal c [mol/m^3] and the edges' t and B(+-t) at the nodal occupations theta."""
