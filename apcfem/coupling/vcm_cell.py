@@ -230,10 +230,6 @@ class VcmCell:
 
         self._edge_flux: EdgeTransport | None = None
         """the Scharfetter-Gummel fluxes (``vcm.vacancy_flux``), None for Galerkin"""
-        self._occupation = fem.Function(space, name="vacancy_site_occupation")
-        """theta = c_V / c_sites: the Scharfetter-Gummel Newton's unknown (the fluxes are
-        linear in it but for the vacant fraction; in the logit a depleted node needs tens of
-        Newton iterations to settle), kept equal to the logistic of w"""
         self._solver, self._forms = (self._edge_vacancy_solver(space)
                                      if vcm.vacancy_flux == "scharfetter_gummel"
                                      else self._galerkin_vacancy_solver(space))
@@ -272,6 +268,10 @@ class VcmCell:
         concentration)."""
         m = self.device
         nodal_weight = m.nodal_weight()
+        self._occupation = fem.Function(space, name="vacancy_site_occupation")
+        """theta = c_V / c_sites: the Newton's unknown (the fluxes are linear in it but for the
+        vacant fraction; in the logit a depleted node needs tens of Newton iterations to
+        settle), kept equal to the logistic of w"""
         c_new = self.c_sites_mol_per_m3 * self._occupation
         v = ufl.TestFunction(space)
         residual = (self.transport.lumped_storage(
