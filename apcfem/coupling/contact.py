@@ -106,6 +106,21 @@ def layer_leakage_S(geometry, sigma_S_per_m: float) -> float:
             / (geometry.switching_layer_thickness_nm * NM))
 
 
+def section_centre_m(polygon_m: np.ndarray | None) -> tuple[float, float]:
+    """Centroid (x, y) [m] of a neck's section polygon (the (n, 2) corners of
+    :attr:`apcfem.neck.NeckProfile.section_polygon_m`, in order); the axis (0, 0) without one
+    (an axisymmetric cell) or for a degenerate polygon."""
+    if polygon_m is None or len(polygon_m) < 3:
+        return (0.0, 0.0)
+    x, y = polygon_m[:, 0], polygon_m[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = 0.5 * cross.sum()
+    if area == 0.0:
+        return (0.0, 0.0)
+    return (float(np.sum((x + np.roll(x, -1)) * cross) / (6.0 * area)),
+            float(np.sum((y + np.roll(y, -1)) * cross) / (6.0 * area)))
+
+
 class ContactConduction:
     """Unit-voltage body and cut-cell solves of one device, built once and re-solved.
 
@@ -157,9 +172,11 @@ class ContactConduction:
         self.indicator = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="upper_bank")
         self._g_c = fem.Constant(mesh, 0.0)
         self._radius = fem.Constant(mesh, 0.0)
+        self._centre = fem.Constant(mesh, np.zeros(2))
         self.physics = LumpedContactConduction(
             sigma=sigma, indicator=self.indicator, contact_conductance=self._g_c,
             contact_radius=self._radius, leak_sigma=leak_sigma, disc_edge=disc_edge_m,
+            contact_centre=None if device.axisymmetric else self._centre,
             quadrature_degree=2 * degree + 1, cut_subdomain_id=CUT_ID, face_subdomain_id=FACE_ID)
         self._setup_topology()
         self._z_bounds = self._cut_bounds(lower_contact, upper_contact)
@@ -223,8 +240,10 @@ class ContactConduction:
     def closed(self) -> bool:
         return self._cut is None
 
-    def set_cut(self, neck_z_m: float, contact_radius_m: float, conductance_S: float) -> None:
-        """Place the contact: neck plane height, disc radius and conductance (collective).
+    def set_cut(self, neck_z_m: float, contact_radius_m: float, conductance_S: float,
+                centre_m: tuple[float, float] = (0.0, 0.0)) -> None:
+        """Place the contact: neck plane height, disc radius, conductance and, in 3-D, the
+        disc's centre (collective).
 
         A plane closer to a contact than the cells touching it (the filament touches that
         electrode) puts the contact on the electrode face itself (exterior facets), so no plane
@@ -235,6 +254,8 @@ class ContactConduction:
             neck_z_m: z_n, height of the neck plane [m].
             contact_radius_m: a_c, radius of the contact disc (the neck radius) [m].
             conductance_S: G, contact conductance [S].
+            centre_m: 3-D only: (x, y) of the disc's centre [m], the centroid of the neck's
+                section (:func:`section_centre_m`); ignored in an axisymmetric cell.
 
         Raises:
             ValueError: a value out of range, or the disc covers none of the cut (mesh too
@@ -259,6 +280,7 @@ class ContactConduction:
         self.indicator.x.array[self._cell_dofs] = upper
         self._update_cut(cut, self._faces[face] if face else np.empty(0, dtype=np.int32))
         self._radius.value = contact_radius_m
+        self._centre.value[:] = centre_m
         comm = self.device.comm
         self._area_m2 = comm.allreduce(fem.assemble_scalar(self._scalars[0]), op=MPI.SUM)
         self.neck_z_m = z_n
@@ -324,7 +346,8 @@ class ContactConduction:
         self.open = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
         self.tunnel_conductance_S = conductance_S if self.open else 0.0
         if not self.open:
-            self.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S)
+            self.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S,
+                         section_centre_m(neck.section_polygon_m))
 
     def cell_resistance_ohm(self, leakage_S: float = 0.0) -> float:
         """R_cell [ohm] of the contact placed by :meth:`place` (collective): R_body + 1/G from

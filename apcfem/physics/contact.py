@@ -20,7 +20,8 @@ nonsingular without carrying current. For test functions v_lo, v_hi (W = 2 pi r 
     g_c  = G / int_Gamma W w dS                          (the disc conducts G in total)
     g_leak = gamma avg(sigma_leak) / avg(h)              (electrolyte stays continuous)
 
-with r the distance from the axis. A neck on an electrode face (the filament touching the
+with r the distance from the axis (in 3-D from the disc's centre, that of the neck's own
+section, which a filament off the cell's axis moves off it). A neck on an electrode face (the filament touching the
 electrode) has no interior plane to cut: the same interface term then lies on that face Gamma_f
 (exterior facets), between the bank's field and the other field, which is held at the
 electrode's potential there (g_leak = gamma sigma_leak / h). The interface term dissipates g [phi]^2 per unit area, so at a
@@ -50,6 +51,8 @@ class LumpedContactConduction:
         contact_conductance: g_c, conductance per unit area of the contact disc [S/m^2]
             (G divided by :meth:`contact_area`).
         contact_radius: a_c, radius of the contact disc around the axis [m].
+        contact_centre: 3-D only: (x, y) of the disc's centre [m] (a UFL vector, e.g. a
+            ``fem.Constant`` of shape (2,)); None: on the axis x = y = 0.
         leak_sigma: sigma_leak, conductivity carried across the cut outside the disc [S/m]
             (default: ``sigma``; pass the host/electrolyte conductivity when ``sigma`` contains a
             diffuse filament).
@@ -84,6 +87,7 @@ class LumpedContactConduction:
     regularisation: float = 1e-12
     quadrature_degree: int = 3
     disc_edge: float = 0.0
+    contact_centre: ufl.core.expr.Expr | None = None
     cut_subdomain_id: int | str = "everywhere"
     face_subdomain_id: int | None = None
 
@@ -102,9 +106,14 @@ class LumpedContactConduction:
 
     def contact_weight(self, m: DeviceMesh) -> ufl.core.expr.Expr:
         """w(x): 1 inside the contact disc r < a_c, 0 outside, linear across the edge of width
-        ``disc_edge`` centred on r = a_c if that is > 0 [dimensionless]."""
+        ``disc_edge`` centred on r = a_c if that is > 0 [dimensionless]; r from the axis, in 3-D
+        from ``contact_centre``."""
         x = ufl.SpatialCoordinate(m.mesh)
-        r = x[0] if m.axisymmetric else ufl.sqrt(x[0] ** 2 + x[1] ** 2)
+        if m.axisymmetric:
+            r = x[0]
+        else:
+            centre = (0.0, 0.0) if self.contact_centre is None else self.contact_centre
+            r = ufl.sqrt((x[0] - centre[0]) ** 2 + (x[1] - centre[1]) ** 2)
         if self.disc_edge <= 0.0:
             return ufl.conditional(ufl.lt(r, self.contact_radius), 1.0, 0.0)
         ramp = (self.contact_radius - r) / self.disc_edge + 0.5
