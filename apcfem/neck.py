@@ -45,6 +45,21 @@ class NeckProfile:
     gap_m: float
     section_polygon_m: np.ndarray | None = None
 
+    @property
+    def section_centre_m(self) -> tuple[float, float]:
+        """Centroid (x, y) [m] of :attr:`section_polygon_m` (where a 3-D neck off the cell's
+        axis sits); the axis (0, 0) without a polygon (axisymmetric) or for a degenerate one."""
+        polygon = self.section_polygon_m
+        if polygon is None or len(polygon) < 3:
+            return (0.0, 0.0)
+        x, y = polygon[:, 0], polygon[:, 1]
+        cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+        area = 0.5 * cross.sum()
+        if area == 0.0:
+            return (0.0, 0.0)
+        return (float(np.sum((x + np.roll(x, -1)) * cross) / (6.0 * area)),
+                float(np.sum((y + np.roll(y, -1)) * cross) / (6.0 * area)))
+
 
 BROKEN_RADIUS_M = 0.05e-9
 """Equivalent radius [m] below which a section holds no metal (a tenth of an Ag atom's radius)."""

@@ -106,21 +106,6 @@ def layer_leakage_S(geometry, sigma_S_per_m: float) -> float:
             / (geometry.switching_layer_thickness_nm * NM))
 
 
-def section_centre_m(polygon_m: np.ndarray | None) -> tuple[float, float]:
-    """Centroid (x, y) [m] of a neck's section polygon (the (n, 2) corners of
-    :attr:`apcfem.neck.NeckProfile.section_polygon_m`, in order); the axis (0, 0) without one
-    (an axisymmetric cell) or for a degenerate polygon."""
-    if polygon_m is None or len(polygon_m) < 3:
-        return (0.0, 0.0)
-    x, y = polygon_m[:, 0], polygon_m[:, 1]
-    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
-    area = 0.5 * cross.sum()
-    if area == 0.0:
-        return (0.0, 0.0)
-    return (float(np.sum((x + np.roll(x, -1)) * cross) / (6.0 * area)),
-            float(np.sum((y + np.roll(y, -1)) * cross) / (6.0 * area)))
-
-
 class ContactConduction:
     """Unit-voltage body and cut-cell solves of one device, built once and re-solved.
 
@@ -255,7 +240,8 @@ class ContactConduction:
             contact_radius_m: a_c, radius of the contact disc (the neck radius) [m].
             conductance_S: G, contact conductance [S].
             centre_m: 3-D only: (x, y) of the disc's centre [m], the centroid of the neck's
-                section (:func:`section_centre_m`); ignored in an axisymmetric cell.
+                section (:attr:`apcfem.neck.NeckProfile.section_centre_m`); ignored in an
+                axisymmetric cell.
 
         Raises:
             ValueError: a value out of range, or the disc covers none of the cut (mesh too
@@ -347,7 +333,7 @@ class ContactConduction:
         self.tunnel_conductance_S = conductance_S if self.open else 0.0
         if not self.open:
             self.set_cut(neck.neck_z_m, neck.neck_radius_m, conductance_S,
-                         section_centre_m(neck.section_polygon_m))
+                         neck.section_centre_m)
 
     def cell_resistance_ohm(self, leakage_S: float = 0.0) -> float:
         """R_cell [ohm] of the contact placed by :meth:`place` (collective): R_body + 1/G from

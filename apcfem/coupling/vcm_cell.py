@@ -69,7 +69,7 @@ from apcfem.coupling.cell_geometry import (
     slab_distance,
 )
 from apcfem.coupling.cell_heat import CellHeat, film_conductance
-from apcfem.coupling.contact import ContactConduction, section_centre_m
+from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.fixed_point import AitkenRelaxation
 from apcfem.coupling.linear import LinearSolver
 from apcfem.coupling.newton import NewtonProblem, SolverDivergedError
@@ -528,7 +528,7 @@ class VcmCell:
         in parallel with the hopping path, as a gap's is."""
         self.broken = neck.gap_m > 0.0 or neck.neck_radius_m <= 0.0
         self.contact.set_cut(neck.neck_z_m, 0.0 if self.broken else neck.neck_radius_m, 0.0,
-                             section_centre_m(neck.section_polygon_m))
+                             neck.section_centre_m)
         self.broken = self.broken or self.contact.disc_area_m2 <= 0.0
         self._hopping_crosses_cut.value = 1.0 if self.broken else 0.0
         self.tunnel_conductance_S = conductance_S if self.broken else 0.0

@@ -15,7 +15,7 @@ from mpi4py import MPI
 import apcfem
 from apcfem import get_material, landauer, load_case, update_case
 from apcfem.coupling.cell_heat import CellHeat, film_conductance
-from apcfem.coupling.contact import ContactConduction, section_centre_m
+from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.steady_cell import SteadyCell
 from apcfem.filament import PrescribedFilament
 from apcfem.mesh import DeviceMesh, PointProbe, build_device_mesh
@@ -133,7 +133,7 @@ def test_an_off_axis_neck_is_contacted_at_its_own_centre():
     sigma.interpolate(lambda x: np.where((np.abs(x[0] - column_x) < column_half)
                                          & (np.abs(x[1]) < column_half), 1e6, 1e-6))
     corners = np.array([[1, -1], [1, 1], [-1, 1], [-1, -1]]) * column_half + [column_x, 0.0]
-    centre = section_centre_m(corners)
+    centre = NeckProfile(np.zeros(1), np.ones(1), 1.0, 0.0, 0.0, 0.0, corners).section_centre_m
     assert centre == pytest.approx((column_x, 0.0), abs=1e-15)
     radius, conductance = 0.7e-9, 1e-5
     with ContactConduction(device, sigma, 1, "bottom", "top", leak_sigma=1e-6) as cut:
