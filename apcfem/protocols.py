@@ -94,6 +94,35 @@ class Waveform:
         points = np.concatenate([[t1_s], inside])
         return float(np.max(np.abs(np.interp(points, self.times_s, self.values) - self(t0_s))))
 
+    def moving_away_from_zero(self, t_s: float) -> bool:
+        """Whether the drive's magnitude grows on the piece that holds t."""
+        return self(t_s) * self.slope(t_s) > 0.0
+
+    def turned_back(self, t_s: float) -> Waveform:
+        """This waveform with the piece that holds t reversed at t: from its value at t the
+        drive returns at once along the next piece (at the same rate, a sweep stopped where it
+        stands), and every later corner comes earlier by the time skipped.
+
+        A sweep turned back at V(t) on its way to a trough V_k runs V(t) -> 0 instead of
+        V(t) -> V_k -> 0. The piece must move away from zero (:meth:`moving_away_from_zero`)
+        and be followed by one that returns."""
+        i = int(np.searchsorted(self.times_s, t_s, side="right") - 1)
+        if not self.moving_away_from_zero(t_s) or i + 2 >= self.times_s.size:
+            raise ValueError(f"no return piece to turn back onto at t = {t_s:g} s")
+        value = self(t_s)
+        peak, back = self.values[i + 1], self.values[i + 2]
+        t_back = self.times_s[i + 1] + ((self.times_s[i + 2] - self.times_s[i + 1])
+                                        * (peak - value) / (peak - back))
+        skipped = t_back - t_s
+        head = i + 1 if self.times_s[i] < t_s else i  # t on a corner: that corner is t's
+        later = self.cycle_starts_s > t_s
+        return Waveform(
+            times_s=np.concatenate([self.times_s[:head], [t_s], self.times_s[i + 2:] - skipped]),
+            values=np.concatenate([self.values[:head], [value], self.values[i + 2:]]),
+            quantity=self.quantity,
+            cycle_starts_s=np.where(later, self.cycle_starts_s - skipped, self.cycle_starts_s),
+            voltage_limit_V=self.voltage_limit_V)
+
 
 def _triangle_cycle(peak: float, troughs: list[float], rate: float) -> tuple[list, list]:
     """Corners (t, value) of 0 -> peak -> 0 [-> trough_k -> 0 for each trough] at a constant

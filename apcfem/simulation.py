@@ -207,6 +207,9 @@ class _LoopState:
     neck_plane_m: float = np.nan
     """height of the accepted state's connected neck [m] (nan while broken), from which the
     next state's neck is extracted (:attr:`apcfem.neck.NeckExtractor.plane_m`)"""
+    turn_backs_s: list[float] = field(default_factory=list)
+    """times [s] at which reverse sweeps were turned back (``reset_stop_conductance_G0``); the
+    drive is the case's waveform turned back at each of them"""
 
 
 @dataclass
@@ -372,7 +375,7 @@ class Simulation:
         drive_cap = (dyn.max_drive_step * float(np.max(np.abs(drive.values))) if self.transient
                      else np.inf)
         if resume:
-            loop, state, rows = self._restore(cell, extractor, drive, control, out)
+            loop, state, rows, drive = self._restore(cell, extractor, drive, control, out)
             prepare_run_directory(out, cfg, comm, resume=True)
             resumed_from = control.accepted
         else:
@@ -447,6 +450,8 @@ class Simulation:
             if event:
                 reason = event
                 break
+            if self._reset_stops(row, drive, loop.t):
+                drive = self._turn_back(drive, loop, control, bar)
         bar.close()
         if fields:
             if self.transient:
@@ -508,15 +513,18 @@ class Simulation:
                          self.comm)
 
     def _restore(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
-                 control: StepControl, out: Path) -> tuple[_LoopState, _State, int]:
+                 control: StepControl, out: Path) -> tuple[_LoopState, _State, int, Waveform]:
         """The accepted state of the run directory's checkpoint: cell fields (and the cell's
-        own scalars), loop scalars, step control; the neck, contact and operating point
-        re-derived from the fields."""
+        own scalars), loop scalars, step control, the drive with its resets turned back; the
+        neck, contact and operating point re-derived from the fields."""
         scalars, iterations = read_checkpoint(out / CHECKPOINT, cell.state_functions(),
                                               self.comm)
         loop = _LoopState(**{k: scalars[k] for k in _LoopState.__dataclass_fields__
                              if k in scalars})
         control.restore(scalars, iterations)
+        for t_back in loop.turn_backs_s:
+            drive = drive.turned_back(t_back)
+        control.milestones_s = drive.milestones_s
         if self.transient:
             cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor
         else:  # the prescribed filament is a function of pseudo-time
@@ -529,7 +537,7 @@ class Simulation:
         self._heat(cell, state)
         log.info("resumed at t = %.6e s, step %d (checkpoint written on %d ranks)", loop.t,
                  control.accepted, int(scalars["ranks"]))
-        return loop, state, int(scalars["rows"])
+        return loop, state, int(scalars["rows"]), drive
 
     def _step(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform, t: float,
               dt: float, before: _State, control: StepControl,
@@ -759,6 +767,25 @@ class Simulation:
             if now == 0.0 or before * now < 0.0:
                 return f"stop voltage {dyn.stop_voltage_V:g} V reached"
         return None
+
+    def _reset_stops(self, row: dict, drive: Waveform, t: float) -> bool:
+        """Whether a reverse sweep turns back here: G has fallen to the protocol's
+        ``reset_stop_conductance_G0`` while the drive still moves deeper into the reset."""
+        stop_G0 = getattr(self.cfg.protocol, "reset_stop_conductance_G0", None)
+        return (stop_G0 is not None and row["V_source_V"] < 0 and row["G_G0"] <= stop_G0
+                and drive.moving_away_from_zero(t))
+
+    @staticmethod
+    def _turn_back(drive: Waveform, loop: _LoopState, control: StepControl,
+                   bar: tqdm) -> Waveform:
+        """The drive turned back at the accepted time; steps land on its new corners."""
+        log.info("reset stopped at %.4g V (t = %.6e s): the sweep returns to 0 V", drive(loop.t),
+                 loop.t)
+        loop.turn_backs_s.append(loop.t)
+        drive = drive.turned_back(loop.t)
+        control.milestones_s = drive.milestones_s
+        bar.total = drive.duration_s
+        return drive
 
     def _neck_extractor(self, cell: Cell) -> SectionAreaNeck:
         g, m = self.cfg.geometry, self.cfg.mesh

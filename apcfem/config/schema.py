@@ -318,6 +318,10 @@ class VoltageSweep(_Section):
     set_voltage_V: float = Field(1.0, gt=0, description="maximum voltage of the set branch")
     reset_voltage_V: float | list[float] | None = Field(
         None, description="stop voltage(s) of the reset branch [V], < 0; None: set branch only")
+    reset_stop_conductance_G0: float | None = Field(
+        None, gt=0, description="turn each reverse sweep back towards 0 V as soon as the cell "
+        "conductance falls to this [G0] (a reset stopped where the contact breaks, as a "
+        "source-measure unit's current-threshold stop); None: to reset_voltage_V")
     cycles: int = Field(1, ge=1, le=100000)
 
     @field_validator("reset_voltage_V")
@@ -331,6 +335,14 @@ class VoltageSweep(_Section):
             raise ValueError(f"reset_voltage_V = {bad[0]:g}: a reset stop voltage must be < 0 "
                              "(the reverse polarity), e.g. -1.0")
         return value
+
+    @model_validator(mode="after")
+    def _stop_needs_a_reset(self) -> VoltageSweep:
+        if self.reset_stop_conductance_G0 is not None and self.reset_voltage_V is None:
+            raise ValueError("reset_stop_conductance_G0 stops a reverse sweep, but there is "
+                             "none: give reset_voltage_V (the furthest the sweep may go, e.g. "
+                             "-1.0) or delete reset_stop_conductance_G0")
+        return self
 
     @property
     def reset_stops_V(self) -> list[float]:

@@ -101,7 +101,7 @@ def _gather(u: fem.Function, comm: MPI.Comm) -> tuple[np.ndarray, np.ndarray] | 
 def _read(path: Path, names: list[str]) -> tuple[dict, list[int], dict]:
     """Scalars, iterations and (x, values) per state function of a checkpoint file."""
     with h5py.File(path, "r") as h5:
-        scalars = {key: value.item() if hasattr(value, "item") else value
+        scalars = {key: value.item() if np.ndim(value) == 0 else value.tolist()
                    for key, value in h5.attrs.items()}
         fields = {name: (h5[f"fields/{name}/x"][...], h5[f"fields/{name}/values"][...])
                   for name in names}

@@ -195,3 +195,32 @@ def test_failed_solve_stops_with_where_and_resumes_with_changed_settings(tmp_pat
     assert finished["time_s"][-1] == pytest.approx(3e-3)
     np.testing.assert_array_equal(finished["step"], np.arange(len(finished["step"])))
     np.testing.assert_array_equal(finished["time_s"][:len(kept["step"])], kept["time_s"])
+
+
+def test_killed_cycled_sweep_resumes_with_its_resets_turned_back(tmp_path):
+    """Two cycles of a connected filament (1 G0) swept to 0.3 V and back towards -0.5 V, each
+    reverse sweep turned back as soon as G <= 2 G0 (at once): the drive of the uninterrupted
+    run is the case's waveform turned back at the first reverse step of each cycle, and a run
+    killed after the first turn-back resumes onto the same drive and series."""
+    case = short_case("ecm_ag_sio2_pt_sweep", tmp_path, output__checkpoint_every_steps=5,
+                      ecm__cone_gap_nm=0.0, ecm__channel_radius_nm=None,
+                      ecm__cone_tip_radius_nm=0.3,
+                      protocol={"kind": "voltage_sweep", "ramp_rate_V_per_s": 100.0,
+                                "set_voltage_V": 0.3, "reset_voltage_V": -0.5,
+                                "reset_stop_conductance_G0": 2.0, "cycles": 2})
+    _run(1, "run", str(case), "--output", "whole", cwd=tmp_path)
+    whole = read_series(tmp_path / "whole" / "timeseries.csv")
+    V, t, cycle = whole["V_source_V"], whole["time_s"], whole["cycle"]
+    for k in (0, 1):  # each reverse sweep: one step below 0 V, then back up at 100 V/s
+        reverse = (cycle == k) & (V < 0)
+        assert 0 < V[reverse].min() / -0.5 < 0.2
+    second_starts = t[np.argmax(cycle == 1)]
+    assert 6e-3 < second_starts < 6e-3 + 2 * 0.5 / 100.0 * 0.2  # 10 ms sooner than untouched
+    turned = np.flatnonzero((V < 0) & (np.diff(V, prepend=0.0) < 0))
+    step = _kill_after_checkpoint(1, case, tmp_path / "killed", step=int(turned[0]) + 5)
+    assert turned[0] < step < len(whole["step"]) - 1
+    with h5py.File(tmp_path / "killed" / CHECKPOINT, "r") as h5:
+        assert len(h5.attrs["turn_backs_s"]) >= 1
+    _run(1, "run", "--resume", "killed", cwd=tmp_path)
+    worst = _assert_same_series(tmp_path / "killed", tmp_path / "whole", SAME_RANKS_RTOL)
+    print(f"cycled sweep killed at step {step}: largest relative difference {worst:.1e}")

@@ -69,6 +69,28 @@ def test_reset_stop_voltage_ladder():
             VoltageSweep(kind="voltage_sweep", reset_voltage_V=bad)
 
 
+def test_a_reset_turned_back_returns_at_once_and_brings_the_next_cycle_forward():
+    """Cycles 0 -> 1 -> 0 -> -1 -> 0 at 1 V/s, turned back at -0.3 V: the drive runs -0.3 -> 0
+    at the same rate and the second cycle starts 1.4 s earlier (the 0.7 s to -1 V and back)."""
+    w = build_waveform(VoltageSweep(kind="voltage_sweep", ramp_rate_V_per_s=1.0,
+                                    set_voltage_V=1.0, reset_voltage_V=-1.0, cycles=2))
+    assert not w.moving_away_from_zero(1.5) and w.moving_away_from_zero(2.3)
+    turned = w.turned_back(2.3)
+    np.testing.assert_allclose(turned.times_s, [0.0, 1.0, 2.0, 2.3, 2.6, 3.6, 4.6, 5.6, 6.6])
+    np.testing.assert_allclose(turned.values, [0, 1, 0, -0.3, 0, 1, 0, -1, 0], atol=1e-12)
+    np.testing.assert_allclose(turned.cycle_starts_s, [0.0, 2.6])
+    assert turned(2.45) == pytest.approx(-0.15) and turned.cycle(2.7) == 1
+    # the second cycle's own turn-back moves nothing before it
+    twice = turned.turned_back(5.0)
+    np.testing.assert_allclose(twice.times_s[:6], turned.times_s[:6])
+    assert twice.duration_s == pytest.approx(5.0 + 0.4)
+    for t_s in (1.5, 2.0, 3.0):  # returning, or at the trough's start
+        with pytest.raises(ValueError, match="no return piece"):
+            w.turned_back(t_s)
+    with pytest.raises(ValueError, match="reset_stop_conductance_G0 stops a reverse sweep"):
+        VoltageSweep(kind="voltage_sweep", reset_stop_conductance_G0=0.05)
+
+
 def test_current_sweep_and_pulse_train():
     c = build_waveform(CurrentSweep(kind="current_sweep", ramp_rate_A_per_s=1e-4,
                                     set_current_A=2e-4, voltage_limit_V=1.5))
