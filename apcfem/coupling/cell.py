@@ -59,7 +59,8 @@ class Cell(Protocol):
         """Steady temperature for the operating point; returns T_max [K]."""
 
     def neck_temperature(self, neck_z_m: float) -> float:
-        """Temperature at the neck on the axis [K] (sets the Landauer smearing)."""
+        """Temperature at the neck [K] (sets the Landauer smearing): at its height on the axis, in
+        3-D at the centre of its section (collective)."""
 
     def inventory(self) -> dict[str, float]:
         """Conserved amounts of the state [mol] (empty for a prescribed cell)."""

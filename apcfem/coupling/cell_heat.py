@@ -24,6 +24,9 @@ from apcfem.mesh import DeviceMesh, PointProbe
 from apcfem.physics import Heat, fixed_values
 from apcfem.physics.heat import HeatSink
 
+PROBE_DECIMALS_M = 12
+"""The neck temperature's probe point is rounded to 1e-12 m (a probe per point is kept)."""
+
 LINEAR = {"snes_type": "ksponly"}
 """A linear Newton problem: one linear solve."""
 
@@ -65,14 +68,16 @@ class CellHeat:
         mesh = device.mesh
         self._joule_when_broken = joule_when_broken
         self.device, self.T, self._contact = device, T, contact
-        self._probes: dict[float, PointProbe] = {}
+        self._probes: dict[tuple[float, float, float], PointProbe] = {}
         self.cell_voltage = fem.Constant(mesh, 0.0)
         self._joule_on = fem.Constant(mesh, 1.0)
         self._neck_power = fem.Constant(mesh, 0.0)
         self._neck_z = fem.Constant(mesh, 0.0)
         self._neck_norm = fem.Constant(mesh, 1.0)
         x = ufl.SpatialCoordinate(mesh)
-        r2 = x[0] ** 2 if device.axisymmetric else x[0] ** 2 + x[1] ** 2
+        centre = contact.centre  # in 3-D the neck's section centre, off the axis if it is
+        r2 = (x[0] ** 2 if device.axisymmetric
+              else (x[0] - centre[0]) ** 2 + (x[1] - centre[1]) ** 2)
         neck_shape = metal_fraction * ufl.exp(
             -(r2 + (x[device.axial_index] - self._neck_z) ** 2) / heating_length_m**2)
         self._neck_shape_integral = fem.form(device.weight() * neck_shape * device.dx())
@@ -134,13 +139,18 @@ class CellHeat:
         return comm.allreduce(float(self.T.x.array.max(initial=-np.inf)), op=MPI.MAX)
 
     def neck_temperature(self, neck_z_m: float) -> float:
-        """T at (axis, neck height) [K] (collective). The probe of each height is built once
-        (neck heights lie on the extraction's grid of sections)."""
-        if neck_z_m not in self._probes:
+        """T [K] at the neck height on the axis, in 3-D at the contact's centre (the neck's
+        section centre) (collective). The probe of each point is built once: neck heights lie
+        on the extraction's grid of sections, and the centre is taken to the nearest pm."""
+        centre = (0.0, 0.0) if self.device.axisymmetric else tuple(
+            np.round(self._contact.centre.value, PROBE_DECIMALS_M))
+        key = (neck_z_m, *centre)
+        if key not in self._probes:
             point = np.zeros((1, 3))
+            point[0, :2] = centre
             point[0, self.device.axial_index] = neck_z_m
-            self._probes[neck_z_m] = PointProbe(self.device.mesh, point)
-        return float(self._probes[neck_z_m](self.T)[0])
+            self._probes[key] = PointProbe(self.device.mesh, point)
+        return float(self._probes[key](self.T)[0])
 
     def close(self) -> None:
         """Destroy the solver (collective)."""

@@ -157,11 +157,12 @@ class ContactConduction:
         self.indicator = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="upper_bank")
         self._g_c = fem.Constant(mesh, 0.0)
         self._radius = fem.Constant(mesh, 0.0)
-        self._centre = fem.Constant(mesh, np.zeros(2))
+        self.centre = fem.Constant(mesh, np.zeros(2))
+        """(x, y) [m] of the contact disc's centre in 3-D: the last connected neck's section"""
         self.physics = LumpedContactConduction(
             sigma=sigma, indicator=self.indicator, contact_conductance=self._g_c,
             contact_radius=self._radius, leak_sigma=leak_sigma, disc_edge=disc_edge_m,
-            contact_centre=None if device.axisymmetric else self._centre,
+            contact_centre=None if device.axisymmetric else self.centre,
             quadrature_degree=2 * degree + 1, cut_subdomain_id=CUT_ID, face_subdomain_id=FACE_ID)
         self._setup_topology()
         self._z_bounds = self._cut_bounds(lower_contact, upper_contact)
@@ -266,7 +267,7 @@ class ContactConduction:
         self.indicator.x.array[self._cell_dofs] = upper
         self._update_cut(cut, self._faces[face] if face else np.empty(0, dtype=np.int32))
         self._radius.value = contact_radius_m
-        self._centre.value[:] = centre_m
+        self.centre.value[:] = centre_m
         comm = self.device.comm
         self._area_m2 = comm.allreduce(fem.assemble_scalar(self._scalars[0]), op=MPI.SUM)
         self.neck_z_m = z_n

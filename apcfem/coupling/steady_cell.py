@@ -169,7 +169,8 @@ class SteadyCell:
                                 broken=self.contact.open)
 
     def neck_temperature(self, neck_z_m: float) -> float:
-        """T at (axis, neck height) [K] (collective)."""
+        """Temperature at the neck [K] (sets the Landauer smearing): at its height on the axis, in
+        3-D at the centre of its section (collective)."""
         return self._heat.neck_temperature(neck_z_m)
 
     def close(self) -> None:

@@ -552,7 +552,8 @@ class VcmCell:
         return self._heat.solve(V_cell_V, neck_z_m, contact_conductance_S, broken=self.broken)
 
     def neck_temperature(self, neck_z_m: float) -> float:
-        """T at (axis, neck height) [K]."""
+        """Temperature at the neck [K] (sets the Landauer smearing): at its height on the axis, in
+        3-D at the centre of its section (collective)."""
         return self._heat.neck_temperature(neck_z_m)
 
     def inventory(self) -> dict[str, float]:
