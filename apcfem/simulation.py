@@ -163,7 +163,12 @@ class StepRejected(RuntimeError):
 JUMP_PERSISTENCE = 0.5
 """A resistance change that keeps more than this fraction of its size when the step is cut
 fourfold is a jump of the state -> R_cell map (e.g. the first atom bridging the gap), not an
-unresolved transient: the step is then accepted."""
+unresolved transient: the step is then accepted. The change found is remembered across tries
+that fail (Newton, circuit) and across accepted steps that move nothing (no Newton iteration):
+a clamped neck held just below a mode edge by its shell barrier took steps of ~1e-9 s that
+changed nothing while every step ~4x longer crossed the edge (R_cell -76 %) or left the
+circuit and the shell potential without a fixed point; forgetting the crossing after each
+such step held a cycled run at one instant for 3000 steps."""
 
 BROKEN_FIRST_STEP_S = 1e-9
 """First step [s] after a jump out of contact. The gap it opens takes the reverse cell voltage
@@ -207,6 +212,9 @@ class _LoopState:
     neck_plane_m: float = np.nan
     """height of the accepted state's connected neck [m] (nan while broken), from which the
     next state's neck is extracted (:attr:`apcfem.neck.NeckExtractor.plane_m`)"""
+    rejected_change: float = np.inf
+    """R_cell change of the last try rejected for it since the state last moved
+    (:data:`JUMP_PERSISTENCE`)"""
     turn_backs_s: list[float] = field(default_factory=list)
     """times [s] at which reverse sweeps were turned back (``reset_stop_conductance_G0``); the
     drive is the case's waveform turned back at each of them"""
@@ -397,7 +405,6 @@ class Simulation:
         bar = tqdm(total=drive.duration_s, initial=loop.t, desc=cfg.protocol.kind, unit="s",
                    disable=not progress or comm.rank != 0)
         reason = "end of protocol"
-        rejected_change = np.inf  # R change of the last rejected try from this t
         while loop.t < drive.duration_s * (1.0 - 1e-12):
             t = loop.t
             if control.accepted >= dyn.max_steps:
@@ -407,11 +414,11 @@ class Simulation:
             dt = control.propose(t, drive_cap / slope if slope > 0 else None)
             try:
                 solves, new, change = self._step(cell, extractor, drive, t, dt, state, control,
-                                                 rejected_change)
+                                                 loop.rejected_change)
             except (SolverDivergedError, StepRejected) as err:
                 cell.reject()
                 extractor.plane_m = loop.neck_plane_m
-                rejected_change = getattr(err, "change", np.inf)
+                loop.rejected_change = getattr(err, "change", loop.rejected_change)
                 try:
                     control.cut(t, dt, str(err))
                 except StepSizeTooSmall as stuck:  # all ranks: the solves are collective
@@ -420,9 +427,10 @@ class Simulation:
                     self._checkpoint(cell, control, loop, len(series), out)
                     break
                 continue
-            rejected_change = np.inf
             cell.accept()
             its = sum(solves)
+            if its > 0:  # a step that moved nothing keeps the jump a longer one found
+                loop.rejected_change = np.inf
             control.accept(its, change / dyn.max_resistance_change if self.transient else 0.0,
                            solve_iterations=max(solves))
             if new.broke:
