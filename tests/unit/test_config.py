@@ -19,10 +19,11 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_bundled_histogram_case_keeps_its_cycles():
-    """50 cycles, two of them left out of the histograms, and no reset target (which would end
-    the run at the first reset)."""
+    """50 cycles, the first left out of the histograms, each reset turned back at the break,
+    and no reset target (which would end the run at the first reset)."""
     cfg = load_case(apcfem.bundled_case("ecm_histogram"))
-    assert cfg.protocol.cycles == 50 and cfg.output.histogram_skip_cycles == 2
+    assert cfg.protocol.cycles == 50 and cfg.output.histogram_skip_cycles == 1
+    assert cfg.protocol.reset_stop_conductance_G0 == pytest.approx(0.05)
     assert cfg.dynamics.reset_target_conductance_G0 is None
     assert cfg.dynamics.max_steps >= 50 * 2000
     assert cfg.variability.rate_spread > 0
