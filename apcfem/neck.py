@@ -34,8 +34,9 @@ class NeckProfile:
             electrode face the waist curvature of the hyperboloid its filament side opens into
             (:func:`_face_curvature`).
         gap_m: total length of the broken part of the filament [m].
-        section_polygon_m: 3-D only: (n_theta, 2) boundary of the section at the sample
-            nearest the neck, (x, y) [m], e.g. for :mod:`apcfem.section_modes`; None in (r, z).
+        section_polygon_m: 3-D only: (n_theta, 2) boundary of the section at the neck
+            (interpolated between the sampled heights), (x, y) [m], e.g. for
+            :mod:`apcfem.section_modes`; None in (r, z).
     """
 
     z_m: np.ndarray
@@ -126,7 +127,7 @@ class NeckExtractor:
             return self._reduce(boundary[:, 0])
         area = 0.5 * np.sum(boundary**2, axis=1) * (2 * np.pi / self.n_theta)
         profile = self._reduce(np.sqrt(area / np.pi))
-        at_neck = boundary[int(np.argmin(np.abs(self.z_m - profile.neck_z_m)))]
+        at_neck = self._at_height(boundary, profile.neck_z_m)
         return dataclasses.replace(profile, section_polygon_m=star_polygon(at_neck, self._theta))
 
     def _reduce(self, radius_m: np.ndarray) -> NeckProfile:
@@ -134,6 +135,11 @@ class NeckExtractor:
         profile = reduce_profile(self.z_m, radius_m, self.plane_m)
         self.plane_m = profile.neck_z_m if profile.gap_m == 0.0 else np.nan
         return profile
+
+    def _at_height(self, per_ray: np.ndarray, z_m: float) -> np.ndarray:
+        """A (n_z, n_theta) array of per-ray values interpolated linearly to height z_m [m]
+        (the neck's section moves with the neck between the sampled heights)."""
+        return np.array([np.interp(z_m, self.z_m, column) for column in per_ray.T])
 
     def _crossing_radius(self, values: np.ndarray) -> np.ndarray:
         """First radius along each ray where the field drops below the level."""
@@ -298,7 +304,7 @@ class SectionAreaNeck(NeckExtractor):
             return profile
         # the neck's section as the star polygon whose sector on each ray holds that ray's
         # metal (1/2 r^2 dtheta = dtheta int r f dr): its area is the section's
-        at_neck = np.sqrt(2.0 * per_ray[int(np.argmin(np.abs(self.z_m - profile.neck_z_m)))])
+        at_neck = np.sqrt(2.0 * self._at_height(per_ray, profile.neck_z_m))
         return dataclasses.replace(profile, section_polygon_m=star_polygon(at_neck, self._theta))
 
 
