@@ -160,7 +160,8 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
                    plane_m: float = np.nan) -> NeckProfile:
     """The neck of a sampled profile a(z) (equally spaced heights z_m [m], radii [m], 0 where
     broken): the minimum of the profile's cubic spline (:func:`_spline_minimum`; on an
-    electrode face if that is within :data:`FACE_ZONE` of an end sample), the curvature there and the length of the gaps.
+    electrode face if that is within :data:`FACE_ZONE` of an end sample), the curvature there
+    and the length of the gaps.
     Given the previous neck's height plane_m [m], a connected profile keeps its neck in the
     constriction reached downhill from there while that is another constriction than the
     narrowest section (:func:`_other_constriction`) and within :data:`NECK_PLANE_MARGIN_M` of it
@@ -217,10 +218,13 @@ def _constriction_span(a: np.ndarray, kept: int, other: int) -> slice:
     return slice(other + int(np.argmax(a[other:kept + 1])), len(a))
 
 
-FACE_ZONE = 0.25
+FACE_ZONE = 1.0
 """A neck within this fraction of the sample spacing of an end sample is on the electrode face
-[-] (a pinch centred on the face puts the spline's minimum a few hundredths inside; a flat
-wire ending on the face puts it half a sample inside, a true inner neck)."""
+[-], with the end sample's radius: the face lies half a sample beyond it, so a minimum in the
+last interval is the constriction the face makes. The spline's dip between the last samples,
+where a funnel meets a short wire on the face, is no narrower section (taken as an inner neck
+it read 2 pm below the face sample; the sets it decided ended 22 pm thinner and their resets
+broke through the 1 G0 plateau without dwelling on it)."""
 
 
 SPLINE_UNDERSHOOT = 0.5

@@ -5,8 +5,12 @@ A reverse sweep to a fixed -1 V dissolves the broken tip 2.9-3.2 nm back from th
 1.8 V sets of later cycles no longer regrow it to contact (README). Turned back where the
 contact breaks (``protocol.reset_stop_conductance_G0``), every reset leaves the same kind of gap
 and the cycle is stationary: every set reconnects, the filament's metal at each cycle's start
-returns to within a few percent, and the set voltage follows each cycle's drawn deposition
-rate (a faster reduction closes the gap earlier in the sweep).
+returns to within a few percent, and the set voltage rises with the gap the last break left
+(a wider gap takes longer to close). Over the 49 cycles of the full case (README) the set
+voltage follows V_set = 1.10 V + 0.54 V/nm * gap - 0.11 V * ln(rate factor) (R^2 = 0.84; the
+gap alone: r = 0.83); between cycles 1 and 2 here the rate factors (2.11, 1.54) differ by
+0.31 in ln, worth 0.035 V, less than a gap that differs by one sample of the neck profile
+(0.075 nm, 0.04 V), so the gap decides.
 """
 
 import numpy as np
@@ -16,7 +20,6 @@ from mpi4py import MPI
 import apcfem
 from apcfem import Simulation, load_case, update_case
 from apcfem.output.histogram import set_states_G0
-from apcfem.protocols import draw_variation
 
 CYCLES = 3
 STOP_G0 = 0.05
@@ -29,19 +32,20 @@ def test_resets_stopped_at_the_break_cycle_stationarily():
                        "output.plots": False})
     s = Simulation.from_config(cfg, MPI.COMM_WORLD).run(None, progress=False).series
     cycle, V, G = s["cycle"].astype(int), s["V_source_V"], s["G_G0"]
-    set_voltages, start_metal = [], []
+    set_voltages, start_metal, start_gap = [], [], []
     for k in range(CYCLES):
         rows = np.flatnonzero(cycle == k)
         connected = rows[s["gap_m"][rows] == 0.0]
         assert connected.size, f"cycle {k} never reconnected"
         set_voltages.append(V[connected[0]])
         start_metal.append(s["filament_mol"][rows[0]])
+        start_gap.append(s["gap_m"][rows[0]])
         reverse = rows[V[rows] < 0]
         # the reset broke the contact and turned back there, far short of -1 V
         assert G[reverse].min() <= STOP_G0 and -0.5 < V[reverse].min() < -0.15
         turned = np.argmax(G[reverse] <= STOP_G0)
         assert np.all(np.diff(V[reverse][turned:]) >= 0)  # back towards 0 V at once
     assert np.ptp(start_metal[1:]) < 0.05 * np.mean(start_metal[1:])
-    rates = [draw_variation(cfg.variability, k).rate_factor for k in (1, 2)]
-    assert (set_voltages[1] < set_voltages[2]) == (rates[0] > rates[1])
+    assert (set_voltages[1] > set_voltages[2]) == (start_gap[1] > start_gap[2])
+    assert start_gap[1] != start_gap[2]
     assert np.all(set_states_G0(s) > 0.9)  # every set left a connected neck at 0 V
