@@ -138,8 +138,12 @@ class NeckExtractor:
 
     def _at_height(self, per_ray: np.ndarray, z_m: float) -> np.ndarray:
         """A (n_z, n_theta) array of per-ray values interpolated linearly to height z_m [m]
-        (the neck's section moves with the neck between the sampled heights)."""
-        return np.array([np.interp(z_m, self.z_m, column) for column in per_ray.T])
+        (the neck's section moves with the neck between the sampled heights; held at the
+        end samples beyond them)."""
+        z = self.z_m
+        j = int(np.clip(np.searchsorted(z, z_m) - 1, 0, len(z) - 2))
+        w = float(np.clip((z_m - z[j]) / (z[j + 1] - z[j]), 0.0, 1.0))
+        return (1.0 - w) * per_ray[j] + w * per_ray[j + 1]
 
     def _crossing_radius(self, values: np.ndarray) -> np.ndarray:
         """First radius along each ray where the field drops below the level."""
@@ -246,20 +250,25 @@ def _spline_minimum(z: np.ndarray, a: np.ndarray) -> tuple[float, float]:
     return float(candidates[k]), float(max(values[k], SPLINE_UNDERSHOOT * a.min()))
 
 
-def _fit_window(z: np.ndarray, i: int) -> slice:
-    """Samples within 1/8 of the profile (at least 3) either side of sample i, as far as the
-    profile goes: a wide window averages out the sub-cell noise of the sampled radius (second
+def _fit_half_width(n: int) -> int:
+    """Samples either side of a neck in its curvature's fit: 1/8 of the profile's n samples,
+    at least 3: a wide window averages out the sub-cell noise of the sampled radius (second
     differences amplify it)."""
-    half = max(3, len(z) // 8)
+    return max(3, n // 8)
+
+
+def _fit_window(z: np.ndarray, i: int) -> slice:
+    """Samples within :func:`_fit_half_width` either side of sample i, as far as the profile
+    goes."""
+    half = _fit_half_width(len(z))
     return slice(max(i - half, 0), min(i + half + 1, len(z)))
 
 
 def _local_curvature(z: np.ndarray, a: np.ndarray, neck_z: float) -> float:
     """a'' at an inner neck at height neck_z from a least-squares parabola with tent weights
-    over :func:`_fit_window`'s half-width about it (exact for a parabolic neck; continuous in
-    neck_z, which moves between the samples)."""
-    h = z[1] - z[0]
-    half_width = (max(3, len(z) // 8) + 1) * h
+    reaching :func:`_fit_half_width` + 1 samples either side (exact for a parabolic neck;
+    continuous in neck_z, which moves between the samples)."""
+    half_width = (_fit_half_width(len(z)) + 1) * (z[1] - z[0])
     weight = np.clip(1.0 - np.abs(z - neck_z) / half_width, 0.0, None)
     used = weight > 0.0
     coeffs = np.polyfit(z[used] - neck_z, a[used], 2, w=np.sqrt(weight[used]))
