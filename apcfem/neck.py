@@ -19,6 +19,7 @@ from dolfinx import fem
 from scipy.interpolate import CubicSpline
 
 from apcfem.mesh import DeviceMesh, PointProbe
+from apcfem.quantum_contact import gap_spans_m
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class NeckProfile:
         curvature_per_m: a''(z) at the neck [1/m]: from a local parabola, or for a neck on an
             electrode face the waist curvature of the hyperboloid its filament side opens into
             (:func:`_face_curvature`).
-        gap_m: total length of the broken part of the filament [m].
+        gap_spans_m: (low, high) heights [m] of each broken part, its ends located between
+            the samples (:func:`apcfem.quantum_contact.gap_spans_m`); empty while connected.
         section_polygon_m: 3-D only: (n_theta, 2) boundary of the section at the neck
             (interpolated between the sampled heights), (x, y) [m], e.g. for
             :mod:`apcfem.section_modes`; None in (r, z).
@@ -44,8 +46,13 @@ class NeckProfile:
     neck_radius_m: float
     neck_z_m: float
     curvature_per_m: float
-    gap_m: float
+    gap_spans_m: tuple[tuple[float, float], ...] = ()
     section_polygon_m: np.ndarray | None = None
+
+    @property
+    def gap_m(self) -> float:
+        """Total length [m] of the broken parts of the filament (0: connected)."""
+        return float(sum(high - low for low, high in self.gap_spans_m))
 
     @property
     def section_centre_m(self) -> tuple[float, float]:
@@ -162,8 +169,9 @@ class NeckExtractor:
 
 def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
                    plane_m: float = np.nan) -> NeckProfile:
-    """The neck of a sampled profile a(z) (equally spaced heights z_m [m], radii [m], 0 where
-    broken): the minimum of the profile's cubic spline (:func:`_spline_minimum`; on an
+    """The neck of a sampled profile a(z) (equally spaced heights z_m [m], radii [m]; sections
+    narrower than :data:`BROKEN_RADIUS_M` are broken, stored as 0, and the gaps they form are
+    measured between the samples by :func:`apcfem.quantum_contact.gap_spans_m`): the minimum of the profile's cubic spline (:func:`_spline_minimum`; on an
     electrode face if that is within :data:`FACE_ZONE` of an end sample), the curvature there
     and the length of the gaps.
     Given the previous neck's height plane_m [m], a connected profile keeps its neck in the
@@ -176,12 +184,12 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
     a step's circuit iterates on them, and a radius that jumps as two near-equal samples trade
     the minimum has no fixed point on a conductance step (seen with a three-sample parabola
     at the anode face: 0.3185 vs 0.3204 nm, 1.59 vs 2.15 G0, at any step size)."""
-    z, radius = np.asarray(z_m, dtype=float), np.asarray(radius_m, dtype=float)
-    gap = (z[1] - z[0]) * np.count_nonzero(radius <= 0.0)
+    z, sampled = np.asarray(z_m, dtype=float), np.asarray(radius_m, dtype=float)
+    radius = np.where(sampled < BROKEN_RADIUS_M, 0.0, sampled)
     i = int(np.argmin(radius))
-    if gap > 0:
-        return NeckProfile(z, radius, float(max(radius[i], 0.0)), float(z[i]), np.nan,
-                           float(gap))
+    if radius[i] <= 0.0:
+        return NeckProfile(z, radius, 0.0, float(z[i]), np.nan,
+                           gap_spans_m(z, sampled, BROKEN_RADIUS_M))
     span = slice(0, len(z))
     if np.isfinite(plane_m):
         kept = _downhill(radius, int(np.argmin(np.abs(z - plane_m))))
@@ -191,8 +199,8 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
     for face in (0, len(z) - 1):
         if abs(neck_z - z[face]) < FACE_ZONE * (z[1] - z[0]):
             return NeckProfile(z, radius, float(radius[face]), float(z[face]),
-                               _face_curvature(z, radius, face), 0.0)
-    return NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, neck_z), 0.0)
+                               _face_curvature(z, radius, face))
+    return NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, neck_z))
 
 
 def _downhill(a: np.ndarray, i: int) -> int:
@@ -311,8 +319,7 @@ class SectionAreaNeck(NeckExtractor):
         per_ray = np.trapezoid(fraction * self.r_m, self.r_m, axis=-1)
         area = per_ray.sum(axis=1) * (2.0 * np.pi / self.n_theta)
         radius = np.sqrt(area / np.pi)
-        # sections with less metal than a tenth of an atom's cross-section are broken
-        profile = self._reduce(np.where(radius < BROKEN_RADIUS_M, 0.0, radius))
+        profile = self._reduce(radius)
         if self.n_theta == 1:
             return profile
         # the neck's section as the star polygon whose sector on each ray holds that ray's

@@ -318,7 +318,7 @@ def test_the_shell_window_stays_on_its_constriction(shell_cell):
     def rod(z_min, a_min):
         radius = np.where(np.abs(z - 6.0e-9) < 0.5e-9, 0.262e-9, 1.0e-9)
         radius[np.argmin(np.abs(z - z_min))] = a_min
-        return NeckProfile(z, radius, a_min, z[np.argmin(np.abs(z - z_min))], 0.0, 0.0)
+        return NeckProfile(z, radius, a_min, z[np.argmin(np.abs(z - z_min))], 0.0)
 
     cell.set_neck_shell(cell.place_neck_shell(rod(5.8e-9, 0.260e-9), electrons))
     plane = float(cell._shell_z.value)
@@ -346,7 +346,7 @@ def test_the_shell_potential_is_continuous_where_the_last_channel_closes(shell_c
     def shell(a):
         radius = np.where(np.abs(z - 6.0e-9) < 0.5e-9, a, 1.0e-9)
         cell.set_neck_shell(0.0)
-        return cell.place_neck_shell(NeckProfile(z, radius, a, 6.0e-9, 0.0, 0.0), electrons)
+        return cell.place_neck_shell(NeckProfile(z, radius, a, 6.0e-9, 0.0), electrons)
 
     closing = [shell(a_1 + d) for d in (20e-12, 5e-12, 1e-12, 0.1e-12)]
     assert closing[0] < -0.3 and np.all(np.diff(closing) > 0)   # bound, then unbinding
@@ -396,7 +396,8 @@ def test_the_first_solve_after_a_jump_of_the_neck_may_take_more_newton_iteration
         bottom, top = cell.layer_z_m
         z = np.linspace(bottom, top, 51)
         radius = np.where(z < top - 0.2e-9, 1.0e-9, 0.0)
-        added_mol = cell.bridge_gap(NeckProfile(z, radius, 0.0, top - 0.1e-9, 0.0, 0.2e-9))
+        added_mol = cell.bridge_gap(NeckProfile(z, radius, 0.0, top - 0.1e-9, 0.0,
+                                                 ((top - 0.2e-9, top),)))
         assert added_mol > 0.0
         assert cell.state_scalars()["far_start"] == 1.0
         cell.advance(0.0, 1e-9, 0.1)

@@ -117,10 +117,11 @@ def test_full_reset_dwells_on_the_three_and_one_G0_plateaus_in_order(full_reset)
 def test_the_broken_contact_tunnels_with_the_decay_of_its_barrier(full_reset):
     """After the break (at a pinch of the 1 G0 rod, ~0.45 nm below the anode face) both ends
     of the gap retract and G falls through the tunnelling range as exp(-2 kappa d) across the
-    gap d the contact tunnels, with kappa = sqrt(2 m_e phi) / hbar of the barrier
+    length d the contact tunnels (where its sections carry no propagating mode, measured
+    between the samples), with kappa = sqrt(2 m_e phi) / hbar of the barrier
     phi = W(Ag) - chi(SiO2) of the library. Fitted beyond the jump-out gap (7e-5 -> 1e-6 G0):
-    the retracting ends blunt, which slows the decay (measured: 0.82 of 2 kappa; a tip of fixed
-    shape gives 2 kappa to 0.1 %, tests/unit/test_quantum_contact.py)."""
+    measured 1.03 x 2 kappa. (Against the geometric gap, where the metal vanishes, the slope
+    is 0.66 x 2 kappa: the retracting tips thin, so G falls while that gap stands still.)"""
     s = full_reset.series
     start = int(_sweep_starts(s)[-1])
     broken = np.arange(s["time_s"].size) >= start + np.flatnonzero(
@@ -133,7 +134,7 @@ def test_the_broken_contact_tunnels_with_the_decay_of_its_barrier(full_reset):
                                - apcfem.get_material("SiO2").electron_affinity_eV.value)
     kappa = np.sqrt(2 * constants.m_e * barrier_J) / constants.hbar
     slope = np.polyfit(d[beyond], np.log(G[beyond]), 1)[0]
-    assert -slope / (2 * kappa) == pytest.approx(1.0, abs=0.2), f"ln G slope {slope:.3g} /m"
+    assert -slope / (2 * kappa) == pytest.approx(1.0, abs=0.15), f"ln G slope {slope:.3g} /m"
 
 
 @slow_set_branch_test

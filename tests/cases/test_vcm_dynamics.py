@@ -95,8 +95,8 @@ SET_ONSET_G0 = 1.0
 
 @pytest.fixture(scope="module")
 def set_onsets():
-    """(V_set [V], T_max [K]) at the onset of the set for each sweep rate: the run stops when
-    the cell conductance reaches SET_ONSET_G0."""
+    """(V_set [V], T_max [K]) of the set for each sweep rate: the run stops when the cell
+    conductance reaches SET_ONSET_G0; T_max is the highest before that."""
     onsets = []
     for rate in SWEEP_RATES_V_PER_S:
         cfg = _case(**{"protocol.set_voltage_V": 1.5, "protocol.ramp_rate_V_per_s": rate,
@@ -106,7 +106,8 @@ def set_onsets():
                        "dynamics.max_steps": 1500})
         result = Simulation.from_config(cfg, MPI.COMM_WORLD).run(progress=False)
         assert result.stats["stop_reason"] == f"target conductance {SET_ONSET_G0:g} G0 reached"
-        onsets.append((result.series["V_source_V"][-1], result.series["T_max_K"][-1]))
+        # the hottest the disc ran: the jump to contact that ends a set clamps the current
+        onsets.append((result.series["V_source_V"][-1], result.series["T_max_K"].max()))
     return np.array(onsets)
 
 
@@ -149,7 +150,9 @@ def test_a_gap_of_one_hop_jumps_into_contact_and_back_out():
         bottom = cell.layer_z_m[0]
         removed_mol = cell.break_contact([(bottom, bottom + cell.jump_to_contact_m)])
         broken = extract(cell.filament)
-        assert broken.gap_m >= cell.jump_to_contact_m - 0.5 * (broken.z_m[1] - broken.z_m[0])
+        # measured where the sections' metal vanishes, inside the slab by the part of each
+        # interface that the extraction counts as metal (0.19 nm for the 0.25 nm slab)
+        assert broken.gap_m >= 0.7 * cell.jump_to_contact_m
         assert removed_mol < 0.0
     finally:
         cell.close()

@@ -7,7 +7,7 @@ face (z = 7 nm), whose radii differ by ``difference``.
 import numpy as np
 import pytest
 
-from apcfem.neck import NECK_PLANE_MARGIN_M, reduce_profile
+from apcfem.neck import BROKEN_RADIUS_M, NECK_PLANE_MARGIN_M, reduce_profile
 
 NM = 1e-9
 Z_M = (2.0 + 5.0 * (np.arange(100) + 0.5) / 100) * NM
@@ -59,7 +59,10 @@ def test_a_broken_profile_ignores_the_plane():
     radius = _two_pinches(0.0)
     radius[10:12] = 0.0
     broken = reduce_profile(Z_M, radius, plane_m=FACE_M)
-    assert broken.gap_m == pytest.approx(2 * (Z_M[1] - Z_M[0]))
+    # between the banks' samples 9 and 12, where their section area, linear towards the
+    # empty sample next to them, falls to the broken radius's
+    dz, floor = Z_M[1] - Z_M[0], BROKEN_RADIUS_M**2
+    assert broken.gap_m == pytest.approx(dz * (1 + floor / radius[9]**2 + floor / radius[12]**2))
     assert broken.neck_radius_m == 0.0
 
 

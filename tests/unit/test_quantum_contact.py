@@ -9,6 +9,7 @@ without a break gap, by a jump out of contact with one.
 import numpy as np
 import pytest
 from scipy import constants
+from scipy.optimize import brentq
 from scipy.special import jn_zeros
 
 from apcfem import landauer
@@ -26,7 +27,7 @@ def _face_neck(tip_radius_nm: float) -> NeckProfile:
     """A cone from the lower electrode whose tip of radius ``tip_radius_nm`` touches the upper
     face (radius grows by 0.4 nm per nm away from it); the neck is the last section."""
     radius = np.maximum(tip_radius_nm + (Z_M[-1] - Z_M) / NM * 0.4, 0.0) * NM
-    return NeckProfile(Z_M, radius, float(radius[-1]), float(Z_M[-1]), np.nan, 0.0)
+    return NeckProfile(Z_M, radius, float(radius[-1]), float(Z_M[-1]), np.nan)
 
 
 def _G0(neck: NeckProfile, transmission: str = "saddle") -> float:
@@ -72,7 +73,7 @@ def test_a_neck_inside_the_layer_keeps_the_saddle_tunnelling():
     """A neck inside the layer is a saddle: closed modes tunnel through it (the saddle formula,
     not the gap rule), and the abrupt count stays the bare channel count."""
     neck = _face_neck(0.15)
-    inside = NeckProfile(neck.z_m, neck.radius_m, 0.15 * NM, Z_M[50], 5e9, 0.0)
+    inside = NeckProfile(neck.z_m, neck.radius_m, 0.15 * NM, Z_M[50], 5e9)
     hbar_omega = landauer.saddle_hbar_omega_eV(5.49, 0.15 * NM, 5e9, 1.0)
     saddle = landauer.circular_conductance(0.15 * NM, AG, hbar_omega_eV=hbar_omega).G_G0
     assert _G0(inside) == pytest.approx(float(saddle), rel=1e-12)
@@ -97,7 +98,7 @@ def test_a_breaking_face_neck_jumps_out_of_contact():
 def _face_neck_without_last(tip_nm: float, sections: int) -> NeckProfile:
     radius = _face_neck(tip_nm).radius_m.copy()
     radius[-sections:] = 0.0
-    return NeckProfile(Z_M, radius, 0.0, Z_M[-1], np.nan, sections * 0.05 * NM)
+    return reduce_profile(Z_M, radius)
 
 
 def test_no_gap_is_narrower_than_the_break_gap():
@@ -106,7 +107,7 @@ def test_no_gap_is_narrower_than_the_break_gap():
     left alone."""
     radius = _face_neck(0.3).radius_m.copy()
     radius[-1] = 0.0
-    sliver = NeckProfile(Z_M, radius, 0.0, Z_M[-1], np.nan, 0.05 * NM)
+    sliver = reduce_profile(Z_M, radius)
     contact = contact_conductance(sliver, LAYER_M, AG, BARRIER_EV, "saddle", 0.32 * NM)
     widened = contact.G_G0
     assert widened == pytest.approx(_G0(_face_neck_without_last(0.3, 7)), rel=1e-9)
@@ -120,10 +121,10 @@ def test_no_gap_is_narrower_than_the_break_gap():
 def test_a_gap_inside_the_layer_widens_both_ways():
     radius = np.full(Z_M.size, 0.5 * NM)
     radius[50] = 0.0
-    broken = NeckProfile(Z_M, radius, 0.0, Z_M[50], np.nan, 0.05 * NM)
+    broken = reduce_profile(Z_M, radius)
     expected = radius.copy()
     expected[47:54] = 0.0  # 7 sections of 0.05 nm cover 0.32 nm
-    reference = NeckProfile(Z_M, expected, 0.0, Z_M[50], np.nan, 0.35 * NM)
+    reference = reduce_profile(Z_M, expected)
     assert contact_conductance(broken, LAYER_M, AG, BARRIER_EV, "saddle",
                                0.32 * NM).G_G0 == pytest.approx(_G0(reference), rel=1e-12)
 
@@ -133,7 +134,7 @@ def test_a_face_neck_with_a_curvature_has_soft_steps():
     between the plateaus instead of jumping within the 300 K smearing."""
     edge = first_mode_radius_m(AG) * jn_zeros(1, 1)[0] / jn_zeros(0, 1)[0]  # j_11 / k_F [m]
     sharp = _face_neck(edge / NM - 0.01)
-    soft = NeckProfile(sharp.z_m, sharp.radius_m, sharp.neck_radius_m, sharp.neck_z_m, 2e9, 0.0)
+    soft = NeckProfile(sharp.z_m, sharp.radius_m, sharp.neck_radius_m, sharp.neck_z_m, 2e9)
     hbar_omega = landauer.saddle_hbar_omega_eV(5.49, sharp.neck_radius_m, 2e9, 1.0)
     expected = landauer.circular_conductance(sharp.neck_radius_m, AG, hbar_omega_eV=hbar_omega)
     assert _G0(sharp) == pytest.approx(1.0, abs=0.01)
@@ -143,18 +144,29 @@ def test_a_face_neck_with_a_curvature_has_soft_steps():
 
 @pytest.mark.parametrize("tip_nm", [0.3, 1.0])
 def test_a_tip_retracted_from_the_face_tunnels_with_the_barrier_decay(tip_nm):
-    """The same cone pulled back by d = 0.4-1.0 nm from the face: G ~ exp(-2 kappa d) with
-    kappa = sqrt(2 m_e phi) / hbar of the gap barrier phi, to 2 % (the decay of the broken
-    contact on reset, T8), and the contact reports d as its tunnelling gap."""
-    sections = np.arange(8, 21, 2)
-    gaps_m = sections * 0.05 * NM
+    """A paraboloidal tip (apex radius tip_nm, section area pi 2 R d at a depth d below the
+    apex, sides opening at 0.4 nm per nm) whose area the extraction smears over w = 0.04 nm
+    (softplus; H(xi) spreads an interface over ~0.16 nm), pulled back from the face by
+    0.5-1.0 nm in steps of a fifth of a section: the contact tunnels from the face to where
+    the tip's sections open their first mode (a = j_01 / k_F), and that length moves with
+    the tip between the samples (no steps of a section), to 0.01 nm (a fifth of a section);
+    G ~ exp(-2 kappa d) over it with kappa = sqrt(2 m_e phi) / hbar of the gap barrier phi,
+    to 2 % (the decay of the broken contact on reset, T8)."""
+    R, w = tip_nm * NM, 0.04 * NM
+
+    def radius_m(depth_m):
+        return np.sqrt(2 * R * w * np.logaddexp(0.0, depth_m / w) + (0.4 * depth_m.clip(0)) ** 2)
+
+    first_mode_depth = brentq(lambda d: radius_m(np.array(d)) - first_mode_radius_m(AG),
+                              -1.0 * NM, 1.0 * NM)
+    apex_gaps_m = np.arange(10.0, 20.01, 0.2) * 0.05 * NM
     contacts = []
-    for k in sections:
-        top = Z_M[-1] - k * 0.05 * NM
-        radius = np.where(Z_M <= top + 1e-15, (tip_nm + (top - Z_M) / NM * 0.4) * NM, 0.0)
-        neck = NeckProfile(Z_M, radius, 0.0, Z_M[-1], np.nan, k * 0.05 * NM)
+    for apex_gap in apex_gaps_m:
+        neck = reduce_profile(Z_M, radius_m(LAYER_M[1] - apex_gap - Z_M))
         contacts.append(contact_conductance(neck, LAYER_M, AG, BARRIER_EV, "saddle", 0.32 * NM))
-    assert [c.tunnel_gap_m for c in contacts] == pytest.approx(gaps_m, rel=1e-9)
+    gaps_m = np.array([c.tunnel_gap_m for c in contacts])
+    assert np.all(np.diff(gaps_m) > 0) and np.max(np.diff(gaps_m)) < 0.015 * NM
+    assert gaps_m == pytest.approx(apex_gaps_m + first_mode_depth, abs=0.01 * NM)
     kappa = np.sqrt(2 * constants.m_e * BARRIER_EV * constants.e) / constants.hbar
     slope = np.polyfit(gaps_m, np.log([c.G_G0 for c in contacts]), 1)[0]
     assert -slope / (2 * kappa) == pytest.approx(1.0, abs=0.02)
@@ -175,7 +187,7 @@ def test_the_spans_a_jump_out_of_contact_removes_are_the_gaps_the_count_tunnels(
     assert tunnel_spans_m(_face_neck(a1 + 0.005), AG, break_gap) == []
     radius = np.full(Z_M.size, 0.5 * NM)
     radius[50] = 0.1 * NM
-    pinched = NeckProfile(Z_M, radius, 0.1 * NM, Z_M[50], 5e9, 0.0)
+    pinched = NeckProfile(Z_M, radius, 0.1 * NM, Z_M[50], 5e9)
     inner = contact_conductance(pinched, LAYER_M, AG, BARRIER_EV, "saddle", break_gap)
     [(low, high)] = tunnel_spans_m(pinched, AG, break_gap)
     assert 0.5 * (low + high) == pytest.approx(Z_M[50], abs=0.03 * NM)
@@ -225,7 +237,7 @@ def test_a_neck_unstable_between_its_samples_breaks_where_it_is_narrowest():
     break_gap = 0.35 * NM
     radius = np.full(Z_M.size, 0.5 * NM)
     radius[40:60] = 0.2205 * NM
-    neck = NeckProfile(Z_M, radius, 0.2190 * NM, Z_M[47], 5e9, 0.0)
+    neck = NeckProfile(Z_M, radius, 0.2190 * NM, Z_M[47], 5e9)
     [(low, high)] = tunnel_spans_m(neck, AG, break_gap, closed_below_m=0.2204 * NM)
     assert low <= Z_M[47] <= high
     assert high - low >= break_gap - 1e-15

@@ -133,7 +133,8 @@ def test_an_off_axis_neck_is_contacted_at_its_own_centre():
     sigma.interpolate(lambda x: np.where((np.abs(x[0] - column_x) < column_half)
                                          & (np.abs(x[1]) < column_half), 1e6, 1e-6))
     corners = np.array([[1, -1], [1, 1], [-1, 1], [-1, -1]]) * column_half + [column_x, 0.0]
-    centre = NeckProfile(np.zeros(1), np.ones(1), 1.0, 0.0, 0.0, 0.0, corners).section_centre_m
+    centre = NeckProfile(np.zeros(1), np.ones(1), 1.0, 0.0, 0.0,
+                         section_polygon_m=corners).section_centre_m
     assert centre == pytest.approx((column_x, 0.0), abs=1e-15)
     radius, conductance = 0.7e-9, 1e-5
     with ContactConduction(device, sigma, 1, "bottom", "top", leak_sigma=1e-6) as cut:
@@ -284,7 +285,7 @@ def test_a_contact_with_closed_modes_dissipates_only_its_own_current(neck_cell):
     cell.contact.set_cut(shape.neck_z_m, shape.neck_radius_m, 0.0)
     conductance = 1e-20 / cell.solve_cell_resistance()  # [S]
     connected = NeckProfile(np.array([shape.neck_z_m]), np.array([shape.neck_radius_m]),
-                            shape.neck_radius_m, shape.neck_z_m, 0.0, 0.0)
+                            shape.neck_radius_m, shape.neck_z_m, 0.0)
     cell.contact.place(connected, conductance)
     assert not cell.contact.open
     voltage = 1.0
