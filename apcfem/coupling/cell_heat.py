@@ -25,7 +25,7 @@ from apcfem.physics import Heat, fixed_values
 from apcfem.physics.heat import HeatSink
 
 PROBE_DECIMALS_M = 12
-"""The neck temperature's probe point is rounded to 1e-12 m (a probe per point is kept)."""
+"""The 3-D neck temperature's probe centre is rounded to 1e-12 m."""
 
 LINEAR = {"snes_type": "ksponly"}
 """A linear Newton problem: one linear solve."""
@@ -68,7 +68,8 @@ class CellHeat:
         mesh = device.mesh
         self._joule_when_broken = joule_when_broken
         self.device, self.T, self._contact = device, T, contact
-        self._probes: dict[tuple[float, float, float], PointProbe] = {}
+        self._probe_key: tuple[float, float, float] | None = None
+        self._probe: PointProbe | None = None
         self.cell_voltage = fem.Constant(mesh, 0.0)
         self._joule_on = fem.Constant(mesh, 1.0)
         self._neck_power = fem.Constant(mesh, 0.0)
@@ -140,17 +141,18 @@ class CellHeat:
 
     def neck_temperature(self, neck_z_m: float) -> float:
         """T [K] at the neck height on the axis, in 3-D at the contact's centre (the neck's
-        section centre) (collective). The probe of each point is built once: neck heights lie
-        on the extraction's grid of sections, and the centre is taken to the nearest pm."""
+        section centre, taken to the nearest pm) (collective). The last point's probe is
+        kept: a neck on an electrode face keeps its point, an inner one moves between the
+        sampled sections."""
         centre = (0.0, 0.0) if self.device.axisymmetric else tuple(
             np.round(self._contact.centre.value, PROBE_DECIMALS_M))
         key = (neck_z_m, *centre)
-        if key not in self._probes:
+        if key != self._probe_key:
             point = np.zeros((1, 3))
             point[0, :2] = centre
             point[0, self.device.axial_index] = neck_z_m
-            self._probes[key] = PointProbe(self.device.mesh, point)
-        return float(self._probes[key](self.T)[0])
+            self._probe, self._probe_key = PointProbe(self.device.mesh, point), key
+        return float(self._probe(self.T)[0])
 
     def close(self) -> None:
         """Destroy the solver (collective)."""
