@@ -170,6 +170,10 @@ changed nothing while every step ~4x longer crossed the edge (R_cell -76 %) or l
 circuit and the shell potential without a fixed point; forgetting the crossing after each
 such step held a cycled run at one instant for 3000 steps."""
 
+GAP_WIDENINGS = 3
+"""Widenings of a jump out of contact's gap, at most, until it measures the jump distance
+(:meth:`Simulation._jump_out_of_contact`)."""
+
 BROKEN_FIRST_STEP_S = 1e-9
 """First step [s] after a jump out of contact. The gap it opens takes the reverse cell voltage
 over ~0.2 nm, where the electrolyte's potential has to form anew: from the connected state's,
@@ -620,8 +624,12 @@ class Simulation:
         (``unstable_neck_radius_m`` of an evolving cell), breaks: the cell removes the metal of
         the gap the count tunnels across (the sections narrower than that radius, at least the
         jump distance; ``break_contact`` of an evolving cell, which then holds the broken state
-        the count describes) and the broken state is settled at the same time t [s]. A failure
-        here rejects the whole step."""
+        the count describes) and the broken state is settled at the same time t [s]. The gap
+        it leaves is at least the jump distance as the extraction measures it (where the metal
+        of the sections vanishes, inside the removed slab by the interfaces' outer halves):
+        a shorter one is widened (:func:`_widened_spans`), or the next closing of the gap,
+        however small, would jump straight back into contact. A failure here rejects the
+        whole step."""
         jump_m = getattr(cell, "jump_to_contact_m", 0.0)
         neck = state.neck
         if not (jump_m > 0.0 and neck.gap_m == 0.0):
@@ -633,9 +641,16 @@ class Simulation:
             closed_below = unstable(state.electrons) if thinning else 0.0
             if neck.neck_radius_m >= closed_below:
                 return state
-        removed_mol = cell.break_contact(tunnel_spans_m(neck, state.electrons, jump_m,
-                                                        closed_below))
+        spans = tunnel_spans_m(neck, state.electrons, jump_m, closed_below)
+        removed_mol = cell.break_contact(spans)
         broken = self._settle(cell, extractor, drive, t, state.T_neck_K)
+        for _ in range(GAP_WIDENINGS):
+            short_m = jump_m - broken.neck.gap_m
+            if broken.neck.gap_m == 0.0 or short_m <= 0.0:
+                break
+            spans = _widened_spans(spans, short_m, extractor.z_range_m)
+            removed_mol += cell.break_contact(spans)
+            broken = self._settle(cell, extractor, drive, t, state.T_neck_K)
         broken.circuit_its = state.circuit_its
         broken.bridged_mol = state.bridged_mol + removed_mol
         broken.broke = True
@@ -862,6 +877,21 @@ def _relative_change(before_ohm: float, after_ohm: float) -> float:
     if np.isinf(before_ohm) and np.isinf(after_ohm):
         return 0.0
     return abs(after_ohm - before_ohm) / min(before_ohm, after_ohm)
+
+
+def _widened_spans(spans: list[tuple[float, float]], by_m: float,
+                   layer_m: tuple[float, float]) -> list[tuple[float, float]]:
+    """The gaps (low, high) [m] a jump out of contact removes, each longer by by_m [m]: half on
+    each side, or all of it on the side away from the face of the layer (bottom, top) [m]
+    that it ends on."""
+    bottom, top = layer_m
+    widened = []
+    for low, high in spans:
+        on_bottom, on_top = low <= bottom, high >= top
+        grow_low = by_m if on_top else (0.0 if on_bottom else 0.5 * by_m)
+        grow_high = by_m if on_bottom else (0.0 if on_top else 0.5 * by_m)
+        widened.append((low - grow_low, high + grow_high))
+    return widened
 
 
 def _keep_neck_plane(neck: NeckProfile, loop: _LoopState, extractor: SectionAreaNeck) -> None:
