@@ -171,9 +171,10 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
                    plane_m: float = np.nan) -> NeckProfile:
     """The neck of a sampled profile a(z) (equally spaced heights z_m [m], radii [m]; sections
     narrower than :data:`BROKEN_RADIUS_M` are broken, stored as 0, and the gaps they form are
-    measured between the samples by :func:`apcfem.quantum_contact.gap_spans_m`): the minimum of the profile's cubic spline (:func:`_spline_minimum`; on an
-    electrode face if that is within :data:`FACE_ZONE` of an end sample), the curvature there
-    and the length of the gaps.
+    measured between the samples by :func:`apcfem.quantum_contact.gap_spans_m`): the minimum
+    of the profile's cubic spline (:func:`_spline_minimum`; on an electrode face if that is
+    within :data:`FACE_ZONE` of an end sample, blended towards it over the next sample), the
+    curvature there and the length of the gaps.
     Given the previous neck's height plane_m [m], a connected profile keeps its neck in the
     constriction reached downhill from there while that is another constriction than the
     narrowest section (:func:`_other_constriction`) and within :data:`NECK_PLANE_MARGIN_M` of it
@@ -196,11 +197,26 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
         if _other_constriction(radius, kept, i) and radius[kept] - radius[i] < NECK_PLANE_MARGIN_M:
             span = _constriction_span(radius, kept, i)
     neck_z, neck_a = _spline_minimum(z[span], radius[span])
-    for face in (0, len(z) - 1):
-        if abs(neck_z - z[face]) < FACE_ZONE * (z[1] - z[0]):
-            return NeckProfile(z, radius, float(radius[face]), float(z[face]),
-                               _face_curvature(z, radius, face))
-    return NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, neck_z))
+    inner = NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, neck_z))
+    face = int(np.argmin(np.abs(z[[0, -1]] - neck_z))) * (len(z) - 1)
+    weight = _face_weight(abs(neck_z - z[face]) / (z[1] - z[0]))
+    if weight == 0.0:
+        return inner
+    on_face = (radius[face], z[face], _face_curvature(z, radius, face))
+    if weight == 1.0:
+        return NeckProfile(z, radius, *(float(v) for v in on_face))
+    blend = [weight * f + (1.0 - weight) * i for f, i in
+             zip(on_face, (neck_a, neck_z, inner.curvature_per_m), strict=True)]
+    return NeckProfile(z, radius, *(float(v) for v in blend))
+
+
+def _face_weight(samples_from_face: float) -> float:
+    """Weight [-] of the face's constriction against the spline's inner minimum for a minimum
+    this many samples from an end sample: 1 within :data:`FACE_ZONE`, falling linearly to 0
+    one sample farther. A switch at one distance made the neck radius jump as the minimum
+    crossed it (an ecm_histogram cycle stalled at steps of 1e-10 s: 0.314 nm, 1.67 G0, the
+    minimum 1.007 samples from the face, with no circuit fixed point at any step)."""
+    return float(np.clip(FACE_ZONE + 1.0 - samples_from_face, 0.0, 1.0))
 
 
 def _downhill(a: np.ndarray, i: int) -> int:
@@ -232,7 +248,8 @@ def _constriction_span(a: np.ndarray, kept: int, other: int) -> slice:
 
 FACE_ZONE = 1.0
 """A neck within this fraction of the sample spacing of an end sample is on the electrode face
-[-], with the end sample's radius: the face lies half a sample beyond it, so a minimum in the
+[-], with the end sample's radius (blended with the inner minimum over the next sample,
+:func:`_face_weight`): the face lies half a sample beyond it, so a minimum in the
 last interval is the constriction the face makes. The spline's dip between the last samples,
 where a funnel meets a short wire on the face, is no narrower section (taken as an inner neck
 it read 2 pm below the face sample; the sets it decided ended 22 pm thinner and their resets

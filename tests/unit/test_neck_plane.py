@@ -92,3 +92,23 @@ def test_the_neck_of_a_wire_ending_on_a_face_is_continuous_in_the_samples():
     assert necks[0].neck_radius_m == pytest.approx(necks[1].neck_radius_m, abs=1e-16)
     assert necks[0].neck_z_m == pytest.approx(necks[1].neck_z_m, abs=1e-15)
     assert necks[0].curvature_per_m == pytest.approx(necks[1].curvature_per_m, rel=1e-6)
+
+
+def test_a_neck_moving_onto_the_face_moves_continuously():
+    """A parabolic neck (a'' = 8 /nm) whose bottom moves from 2.5 samples below the top end
+    sample to 0.3 samples below it, in hundredths of a sample: its radius, height and
+    curvature change by little per move, also where it becomes the face's constriction (a
+    switch at one sample from the face jumped by 0.01 nm there and stalled a cycled run)."""
+    dz = Z_M[1] - Z_M[0]
+    necks = []
+    for samples in np.arange(2.5, 0.29, -0.01):
+        bottom = Z_M[-1] - samples * dz
+        necks.append(reduce_profile(Z_M, (0.3 + 4.0 * ((Z_M - bottom) / NM) ** 2) * NM))
+    radius = np.array([n.neck_radius_m for n in necks])
+    height = np.array([n.neck_z_m for n in necks])
+    curvature = np.array([n.curvature_per_m for n in necks])
+    assert necks[0].neck_radius_m == pytest.approx(0.3 * NM, rel=1e-6)  # inner: the bottom
+    assert necks[-1].neck_z_m == Z_M[-1]  # on the face
+    assert np.max(np.abs(np.diff(radius))) < 0.001 * NM
+    assert np.max(np.abs(np.diff(height))) < 0.05 * dz
+    assert np.max(np.abs(np.diff(curvature))) < 0.05 * np.max(np.abs(curvature))
