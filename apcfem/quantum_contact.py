@@ -127,10 +127,8 @@ def tunnel_spans_m(neck, electrons: landauer.Electrons, break_gap_m: float,
     if not np.any(closed <= 0.0):  # the neck's refined minimum lies between the samples
         closed[np.argmin(np.abs(z_m - neck.neck_z_m))] = 0.0
     gap = _widen_gaps(closed, _gap_sections(break_gap_m, dz)) <= 0.0
-    edges = np.diff(np.concatenate([[0], gap.astype(np.int8), [0]]))
     return [(float(z_m[start] - 0.5 * dz), float(z_m[stop - 1] + 0.5 * dz))
-            for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
-                                   strict=True)]
+            for start, stop in _runs(gap)]
 
 
 def gap_spans_m(z_m: np.ndarray, radius_m: np.ndarray,
@@ -144,8 +142,6 @@ def gap_spans_m(z_m: np.ndarray, radius_m: np.ndarray,
     conductance across 0.05 nm), not with the tip."""
     z, a = np.asarray(z_m, dtype=float), np.asarray(radius_m, dtype=float)
     dz = z[1] - z[0]
-    broken = a < broken_below_m
-    edges = np.diff(np.concatenate([[0], broken.astype(np.int8), [0]]))
 
     def crossing(inside: int, outside: int) -> float:
         area = a[[inside, outside]] ** 2
@@ -153,8 +149,7 @@ def gap_spans_m(z_m: np.ndarray, radius_m: np.ndarray,
         return float(z[outside] + frac * (z[inside] - z[outside]))
 
     spans = []
-    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
-                           strict=True):
+    for start, stop in _runs(a < broken_below_m):
         low = z[0] - 0.5 * dz if start == 0 else crossing(start, start - 1)
         high = z[-1] + 0.5 * dz if stop == a.size else crossing(stop - 1, stop)
         spans.append((float(low), float(high)))
@@ -170,6 +165,12 @@ def _tunnelled_length_m(spans: tuple[tuple[float, float], ...], break_gap_m: flo
     return float(sum(max(high - low, widened) for low, high in spans))
 
 
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) indices of each run of True in a 1-D boolean array."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
 def _gap_sections(break_gap_m: float, dz_m: float) -> int:
     """Sections of height dz_m [m] a gap of break_gap_m [m] spans at least (0: no minimum)."""
     return int(np.ceil(break_gap_m / dz_m - 1e-9)) if break_gap_m > 0.0 else 0
@@ -179,8 +180,7 @@ def _widen_gaps(radius: np.ndarray, sections: int) -> np.ndarray:
     """The profile with every gap (run of sections with a = 0) at least ``sections`` long: a gap
     at an end of the profile grows away from that electrode face, one inside grows both ways."""
     gap = radius <= 0.0
-    edges = np.diff(np.concatenate([[0], gap.astype(np.int8), [0]]))
-    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+    for start, stop in _runs(gap):
         missing = sections - (stop - start)
         if missing <= 0:
             continue
