@@ -84,6 +84,7 @@ from apcfem.physics.conduction import averaged_density_residual
 from apcfem.physics.oxygen_exchange import OxygenExchange
 from apcfem.physics.scharfetter_gummel import EdgeMesh, EdgeTransport
 from apcfem.protocols import CycleVariation
+from apcfem.quantum_contact import first_mode_radius_m
 
 VACANCY_OPTIONS = {"snes_linesearch_type": "bt", "snes_rtol": 1e-9, "snes_atol": 1e-8,
                    "snes_stol": 0.0, "snes_max_it": 30}
@@ -419,6 +420,13 @@ class VcmCell:
         np.maximum(self.w.x.array, self._jump_logit.x.array, out=self.w.x.array)
         self._update_filament()
         return self.inventory()["filament_mol"] - before
+
+    def unstable_neck_radius_m(self, electrons) -> float:
+        """A connected neck thinning below this radius [m] breaks: the first mode's radius
+        j_01 / k_F of the vacancy filament, where its last mode closes (the transfer-matrix
+        count then tunnels through the closed sections, which the cut would still treat as
+        a contact disc with the oxide's hopping halo blocked around it)."""
+        return first_mode_radius_m(electrons)
 
     def break_contact(self, spans_m: list[tuple[float, float]]) -> float:
         """Jump out of contact: between each pair of heights (low, high) [m] the vacancies fall

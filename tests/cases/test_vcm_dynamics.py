@@ -158,6 +158,38 @@ def test_a_gap_of_one_hop_jumps_into_contact_and_back_out():
         cell.close()
 
 
+@pytest.mark.parametrize("tip_radius_nm, breaks", [(0.8, True), (1.3, False)])
+def test_a_thinning_neck_breaks_where_its_last_mode_closes(tip_radius_nm, breaks):
+    """A connected cone thinning on the Pt breaks once its c_th neck is narrower than the
+    vacancy filament's first mode (j_01 / k_F = 0.49 nm: no mode open at E_F), and only then:
+    the last vacancy hop removes a few vacancies, the gap it leaves is at least about one hop
+    wide and the cell falls to the gap's conduction. (A neck left connected while it thinned
+    to a sub-atomic thread kept a contact disc the mesh could not carry, with the hopping halo
+    blocked around it, and the reset stalled between that state and the broken one.)"""
+    from dataclasses import replace
+
+    cfg = _case(**{"mesh.min_size_nm": 0.15, "vcm.disc_length_nm": 0.0,
+                   "vcm.cone_base_radius_nm": 2.0, "vcm.cone_tip_radius_nm": tip_radius_nm})
+    simulation = Simulation(cfg, MPI.COMM_WORLD)
+    drive = simulation._drive()
+    cell = simulation._cell(drive)
+    try:
+        extract = simulation._neck_extractor(cell)
+        state = simulation._settle(cell, extract, drive, 0.1, cfg.physics.ambient_temperature_K)
+        assert state.neck.gap_m == 0.0
+        closes = state.neck.neck_radius_m < cell.unstable_neck_radius_m(state.electrons)
+        assert closes == breaks
+        thicker = replace(state.neck, neck_radius_m=state.neck.neck_radius_m + 0.05e-9)
+        after = simulation._jump_out_of_contact(cell, extract, drive, 0.1, thicker, state)
+        assert after.broke == breaks
+        if breaks:
+            assert after.neck.gap_m >= 0.7 * cell.jump_to_contact_m
+            assert after.resistance.cell_ohm > 2.0 * state.resistance.cell_ohm
+            assert -10.0 * ONE_VACANCY_MOL < after.bridged_mol < 0.0
+    finally:
+        cell.close()
+
+
 @pytest.mark.parametrize("G_G0", [0.5, 1.0, 3.0])
 def test_a_connected_neck_is_a_series_contact(G_G0):
     """T1 for the vacancy filament: a connected cone (4 -> 2.5 nm, its c_th neck 2.1 nm wide on
