@@ -219,11 +219,12 @@ def test_a_connected_neck_is_a_series_contact(G_G0):
 @pytest.mark.timeout(1200)
 def test_the_clamped_set_resets_with_a_current_near_the_compliance():
     """The bundled set/reset sweep as shipped (0.15 nm, 100 uA), its reverse sweep stopped at
-    -0.6 V, before the hot end where the steps stall (README, "What stops the hot steps"):
+    -0.6 V, before the broken gap heats again (README, "What stops the hot steps"):
     the clamp holds 100 uA with V_c = I_cc / (G_final G0) inside 0.2-2 V (Ielmini, IEEE TED 58,
     4309 (2011); measured 0.30 V), and the reverse sweep thins the neck at a current within 2x
-    of I_cc (the universal reset relation I_reset ~ I_cc of the same paper; measured 1.22
-    I_cc), through lower counted levels (measured 4.90 -> 2.25 G0 by -0.6 V). ~3.5 min."""
+    of I_cc (the universal reset relation I_reset ~ I_cc of the same paper; measured 1.31
+    I_cc), through lower counted levels until its last mode closes and it breaks (measured
+    4.89 -> 2.41 G0 counted, broken at -0.545 V). ~3.5 min."""
     cfg = update_case(load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep")),
                       {"protocol.reset_voltage_V": -0.6, "output.fields": False,
                        "output.plots": False})
