@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,9 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from apcfem.landauer import G0_S
+
+TITLE_WIDTH_CHARS = 80
+"""Longest line of a plot title [characters] (a 6.5 inch figure at 10 pt)."""
 
 if TYPE_CHECKING:
     from apcfem.output.histogram import ConductanceHistogram
@@ -29,7 +33,7 @@ def plot_sweep(series: dict[str, np.ndarray], x_key: str, x_label: str, path: Pa
     ax.plot(x, series["G_G0"], "s-", ms=3, label="cell: FE ohmic + $1/G_L$")
     ax.step(x, series["channels"], where="mid", color="0.5", lw=1, label="open channels")
     _label(ax, None, "$G/G_0$")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_wrapped(title), fontsize=10)
     axes[1].plot(x, 1e6 * series["I_A"], "o-", ms=3)
     _label(axes[1], None, "current [µA]", legend=False)
     axes[2].plot(x, series["T_max_K"], "o-", ms=3, color="C3")
@@ -48,7 +52,7 @@ def plot_bias_sweep(series: dict[str, np.ndarray], path: Path, title: str) -> Pa
     fig, axes = plt.subplots(2, 1, figsize=(6.5, 7.0), sharex=True)
     axes[0].plot(V, 1e6 * current, "o-", ms=3, color="C1")
     _label(axes[0], None, "current [µA]", legend=False)
-    axes[0].set_title(title, fontsize=10)
+    axes[0].set_title(_wrapped(title), fontsize=10)
     ax = axes[1]
     ax.plot(V, series["G_landauer_G0"], "o-", ms=3, label="$I/V$ of the contact")
     ax.plot(V, differential_conductance_G0(V, current), "s-", ms=3, label="$dI/dV$")
@@ -71,7 +75,7 @@ def plot_light(series: dict[str, np.ndarray], path: Path, title: str) -> Path:
     light.fill_between(t_ms, 1e-4 * series["light_W_per_m2"], step="post", color="C1",
                        alpha=0.25, lw=0)
     light.set_ylabel("light [W/cm$^2$]", color="C1")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_wrapped(title), fontsize=10)
     axes[1].plot(t_ms, series["gap_m"] / 1e-9, "-", lw=1.2, color="C4", label="gap")
     axes[1].plot(t_ms, series["displacement_m"] / 1e-9, "--", lw=1, color="C2",
                  label="closing by expansion")
@@ -119,7 +123,7 @@ def plot_transient(series: dict[str, np.ndarray], path: Path, title: str) -> Pat
     ax.plot(t, series["T_max_K"], "-", lw=1.2, color="C3", label="$T_{max}$")
     ax.plot(t, series["T_neck_K"], "--", lw=1, color="C3", label="$T$ at the neck")
     _label(ax, "time [s]", "temperature [K]")
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(_wrapped(title), fontsize=10)
     return _save(fig, path)
 
 
@@ -131,7 +135,7 @@ def plot_compliance_ladder(current_A: np.ndarray, G_G0: np.ndarray,
     :func:`draw_compliance_ladder`)."""
     fig, ax = plt.subplots(figsize=(6.5, 4.8))
     draw_compliance_ladder(ax, current_A, G_G0, measured, V_c_band_V, G_zero_bias_G0)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_wrapped(title), fontsize=10)
     return _save(fig, path)
 
 
@@ -176,7 +180,7 @@ def plot_conductance_histogram(histogram: ConductanceHistogram, path: Path,
     fig, axes = plt.subplots(2, 1, figsize=(6.5, 6.5), sharex=True)
     axes[0].bar(centres, histogram.dwell_fraction, width=width, color="C0")
     axes[0].set_yscale("log")
-    axes[0].set_title(title, fontsize=10)
+    axes[0].set_title(_wrapped(title), fontsize=10)
     _label(axes[0], None, "fraction of the run's time", legend=False)
     axes[1].bar(centres, histogram.set_state_counts, width=width, color="C1")
     _label(axes[1], "$G/G_0$", f"set states ({histogram.set_state_G0.size} cycles)",
@@ -185,6 +189,11 @@ def plot_conductance_histogram(histogram: ConductanceHistogram, path: Path,
         for level in range(1, int(histogram.edges_G0[-1]) + 1):
             ax.axvline(level, color="0.6", lw=0.8, ls=":")
     return _save(fig, path)
+
+
+def _wrapped(title: str) -> str:
+    """A case title broken into lines that fit a 6.5 inch figure at 10 pt."""
+    return textwrap.fill(title, TITLE_WIDTH_CHARS)
 
 
 def _label(ax, x_label: str | None, y_label: str, legend: bool = True) -> None:
