@@ -528,9 +528,10 @@ class VcmCell:
     def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
         """Place the quantum contact (G [S]) at the extracted neck. A broken filament is cut
         at its gap with no contact disc: only the oxide's hopping conduction crosses the plane
-        there, and the tunnelling conductance G of the gap is in parallel with it. As the
-        neck narrows to nothing the connected cell turns into the broken one continuously
-        (disc and Landauer conductance both vanish). A neck narrower than the disc the mesh
+        there, and the tunnelling conductance G of the gap is in parallel with it. The two cuts
+        are not continuous in the neck radius (the halo's hopping is blocked while connected:
+        a 0.05 nm thread read 222 kOhm, its broken state 2.3 kOhm), so a thinning neck breaks
+        at the first mode's radius (:meth:`unstable_neck_radius_m`). A neck narrower than the disc the mesh
         can carry (no quadrature point of its plane within its radius: the first contact of
         a closing gap, 0.03 nm on 0.15 nm cells) is that limit: its count's conductance is
         in parallel with the hopping path, as a gap's is."""
