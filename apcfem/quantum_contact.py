@@ -176,21 +176,25 @@ def _gap_sections(break_gap_m: float, dz_m: float) -> int:
     return int(np.ceil(break_gap_m / dz_m - 1e-9)) if break_gap_m > 0.0 else 0
 
 
+def widened_span(low: float, high: float, by: float, bottom: float,
+                 top: float) -> tuple[float, float]:
+    """The span (low, high) longer by ``by`` (units of the span): half on each side, or all of
+    it on the side away from the face (``bottom`` or ``top``) that the span ends on."""
+    on_bottom, on_top = low <= bottom, high >= top
+    grow_low = by if on_top else (0.0 if on_bottom else 0.5 * by)
+    grow_high = by if on_bottom else (0.0 if on_top else 0.5 * by)
+    return low - grow_low, high + grow_high
+
+
 def _widen_gaps(radius: np.ndarray, sections: int) -> np.ndarray:
-    """The profile with every gap (run of sections with a = 0) at least ``sections`` long: a gap
-    at an end of the profile grows away from that electrode face, one inside grows both ways."""
+    """The profile with every gap (run of sections with a = 0) at least ``sections`` long,
+    widened by :func:`widened_span` in whole sections (an odd remainder inside goes up)."""
     gap = radius <= 0.0
     for start, stop in _runs(gap):
         missing = sections - (stop - start)
-        if missing <= 0:
-            continue
-        if start == 0:
-            stop += missing
-        elif stop == gap.size:
-            start -= missing
-        else:
-            start, stop = start - missing // 2, stop + missing - missing // 2
-        gap[max(start, 0):stop] = True
+        if missing > 0:
+            low, high = widened_span(start, stop, missing, 0, gap.size)
+            gap[max(int(np.ceil(low)), 0):int(np.ceil(high))] = True
     return np.where(gap, 0.0, radius)
 
 

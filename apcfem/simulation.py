@@ -99,7 +99,12 @@ from apcfem.protocols import (
     read_waveform,
     stimuli,
 )
-from apcfem.quantum_contact import contact_conductance, first_mode_radius_m, tunnel_spans_m
+from apcfem.quantum_contact import (
+    contact_conductance,
+    first_mode_radius_m,
+    tunnel_spans_m,
+    widened_span,
+)
 from apcfem.section_modes import NeckSectionLadder, section_aspect_ratio
 
 log = logging.getLogger(__name__)
@@ -631,9 +636,9 @@ class Simulation:
         the count describes) and the broken state is settled at the same time t [s]. The gap
         it leaves is at least the jump distance as the extraction measures it (where the metal
         of the sections vanishes, inside the removed slab by the interfaces' outer halves):
-        a shorter one is widened (:func:`_widened_spans`), or the next closing of the gap,
-        however small, would jump straight back into contact. A failure here rejects the
-        whole step."""
+        a shorter one is widened (:func:`~apcfem.quantum_contact.widened_span`), or the next
+        closing of the gap, however small, would jump straight back into contact. A failure
+        here rejects the whole step."""
         jump_m = getattr(cell, "jump_to_contact_m", 0.0)
         neck = state.neck
         if not (jump_m > 0.0 and neck.gap_m == 0.0):
@@ -653,7 +658,8 @@ class Simulation:
             short_m = jump_m - broken.neck.gap_m
             if broken.neck.gap_m == 0.0 or short_m <= 0.0:
                 break
-            spans = _widened_spans(spans, short_m, extractor.z_range_m)
+            spans = [widened_span(low, high, short_m, *extractor.z_range_m)
+                     for low, high in spans]
             removed_mol += cell.break_contact(spans)
             broken = self._settle(cell, extractor, drive, t, state.T_neck_K)
         broken.circuit_its = state.circuit_its
@@ -882,21 +888,6 @@ def _relative_change(before_ohm: float, after_ohm: float) -> float:
     if np.isinf(before_ohm) and np.isinf(after_ohm):
         return 0.0
     return abs(after_ohm - before_ohm) / min(before_ohm, after_ohm)
-
-
-def _widened_spans(spans: list[tuple[float, float]], by_m: float,
-                   layer_m: tuple[float, float]) -> list[tuple[float, float]]:
-    """The gaps (low, high) [m] a jump out of contact removes, each longer by by_m [m]: half on
-    each side, or all of it on the side away from the face of the layer (bottom, top) [m]
-    that it ends on."""
-    bottom, top = layer_m
-    widened = []
-    for low, high in spans:
-        on_bottom, on_top = low <= bottom, high >= top
-        grow_low = by_m if on_top else (0.0 if on_bottom else 0.5 * by_m)
-        grow_high = by_m if on_bottom else (0.0 if on_top else 0.5 * by_m)
-        widened.append((low - grow_low, high + grow_high))
-    return widened
 
 
 def _keep_neck_plane(neck: NeckProfile, loop: _LoopState, extractor: SectionAreaNeck) -> None:
