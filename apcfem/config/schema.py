@@ -672,7 +672,7 @@ class VcmConfig(_Section):
         "sigma switches from hopping to metallic over c_th exp(+-width)")
     vacancy_flux: Literal["galerkin", "scharfetter_gummel"] = Field(
         "galerkin", description="discretisation of the vacancy flux: 'galerkin' (log-density "
-        "Galerkin with streamline diffusion; the calibrated default) or 'scharfetter_gummel' "
+        "Galerkin with streamline diffusion) or 'scharfetter_gummel' "
         "(edge-averaged, monotone at any cell Peclet number, P1 only): the README's VCM "
         "section compares them")
     electron_averaging_length_nm: float = Field(

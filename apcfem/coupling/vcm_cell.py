@@ -34,6 +34,10 @@ itself) ``anode``. Unknowns and equations:
   is what the neck is extracted from (S = 1/2 on c_V = c_th). While the filament is broken
   the hopping conduction through the gap is in parallel with the tunnelling conductance of the
   gap, and it is what heats the gap (the thermally assisted set).
+* Reset of a filament broken on the Pt face: the depleted gap's front is lumped (its edge,
+  k_B T / (z e E) thick, is far below the mesh): it rises at the vacancies' hopping velocity
+  in the gap's field and sweeps the vacancies it passes into the filament
+  (:meth:`VcmCell._recede_depletion_front`), so the gap grows with the reverse voltage.
 * T, steady heat with the Joule source and the contact power, k rising with S from the oxide's
   to the filament's; the electrodes are heat sinks. The temperature sets D(T) (Arrhenius):
   Joule heating of the neck accelerates its own dissolution in reset (the
@@ -77,6 +81,8 @@ from apcfem.filament import ON_AXIS, Section
 from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import AVOGADRO_PER_MOL, ELEMENTARY_CHARGE_C
 from apcfem.mesh import NM, build_device_mesh
+from apcfem.mesh.device import nodal_vector
+from apcfem.mesh.probe import PointProbe
 from apcfem.mesh.switching_layer import switching_layer_device
 from apcfem.neck import NeckProfile
 from apcfem.physics import NernstPlanck, Species
@@ -114,6 +120,10 @@ THERMAL_ITERATIONS = 12
 
 THERMAL_TOLERANCE_K = 1.0
 """The temperature of a vacancy step is consistent with the state it gives to this [K]."""
+
+DEPLETION_FRONT_BAND_HOPS = 1.0
+"""Thickness of the filament band above a receding depletion front that takes the vacancies
+the front sweeps out, in hop distances [-]."""
 
 REFERENCE_TEMPERATURE_K = 300.0
 """T0 of the filament's linear resistivity law [K] (the library conductivity's temperature)."""
@@ -228,6 +238,21 @@ class VcmCell:
         self._jump_logit = fem.Function(space)
         self.broken = True
         self.tunnel_conductance_S = 0.0
+        self._face_gap: tuple[float, NeckProfile | None] = (np.nan, None)
+        """(top [m], profile) of the extracted gap on the Pt face of the present state; nan: no
+        such gap"""
+        self.depletion_front_m = np.nan
+        """Height [m] of a reset's depletion front on the Pt face (see
+        :meth:`_recede_depletion_front`); nan while there is none"""
+        self._accepted_front_m = np.nan
+        self._front_xy = (0.0, 0.0)
+        space_z = space.tabulate_dof_coordinates()
+        self._dof_z = space_z[:, self.device.axial_index]
+        self._dof_rho = (space_z[:, 0] if self.device.axisymmetric
+                         else np.hypot(space_z[:, 0], space_z[:, 1]))
+        v = ufl.TestFunction(space)
+        self._lumped_volume = nodal_vector(fem.form(self.device.weight() * v * self.device.dx()))
+        """int W phi_i [m^3] of each node (the lumped amount's volumes)"""
 
         self._edge_flux: EdgeTransport | None = None
         """the Scharfetter-Gummel fluxes (``vcm.vacancy_flux``), None for Galerkin"""
@@ -456,6 +481,7 @@ class VcmCell:
         """Make the present vacancy field the state of the last accepted time."""
         self.w_old.x.array[:] = self.w.x.array
         self._step_started = False
+        self._accepted_front_m = self.depletion_front_m
         self._update_filament()
 
     def reject(self) -> None:
@@ -463,6 +489,7 @@ class VcmCell:
         one the rejected step started from (its retry's heat iteration does not start from the
         temperature of the state it rejected, tens of K hotter near the runaway)."""
         self.w.x.array[:] = self.w_old.x.array
+        self.depletion_front_m = self._accepted_front_m
         if self._step_started:
             self.T.x.array[:] = self._T_step_start.x.array
         self._step_started = False
@@ -490,7 +517,7 @@ class VcmCell:
             self._T_step.x.array[:] = self.T.x.array
             iterations = max(iterations, self._vacancy_step())
             if not self.cfg.vcm.heat:
-                return iterations
+                break
             self.contact.solve_cell_resistance()
             self.solve_heat(V_cell_V, self.contact.neck_z_m, self.contact.conductance_S
                             or self.tunnel_conductance_S)
@@ -498,9 +525,12 @@ class VcmCell:
                 float(np.max(np.abs(self.T.x.array - self._T_step.x.array), initial=0.0)),
                 op=MPI.MAX)
             if change <= THERMAL_TOLERANCE_K:
-                return iterations
+                break
             self.T.x.array[:] = relaxation.next(self._T_step.x.array, self.T.x.array)
-        raise SolverDivergedError("vcm_heat", 0, THERMAL_ITERATIONS)
+        else:
+            raise SolverDivergedError("vcm_heat", 0, THERMAL_ITERATIONS)
+        self._recede_depletion_front(dt_s, V_cell_V)
+        return iterations
 
     def _vacancy_step(self) -> int:
         """The Newton solve of c_V at the present phi and T_step (see :meth:`advance`)."""
@@ -525,6 +555,78 @@ class VcmCell:
         self.w.x.array[:] = np.log(theta / (1.0 - theta))
         return iterations
 
+    def _gap_on_pt_face(self, neck: NeckProfile) -> tuple[float, NeckProfile | None]:
+        """(top [m], the profile) of the gap of ``neck`` that ends on the Pt face; (nan, None)
+        if none does."""
+        bottom = self.layer_z_m[0]
+        for low, high in neck.gap_spans_m:
+            if low <= bottom + 1e-15:
+                return high, neck
+        return np.nan, None
+
+    def _recede_depletion_front(self, dt_s: float, V_cell_V: float) -> None:
+        """A reset's depletion front on the Pt face, moved by the vacancies' hopping drift in
+        the gap's field (a lumped front: its Boltzmann edge, k_B T / (z e E) ~ 0.01 nm, is far
+        below the mesh, on which the field lives in the depleted cell layer alone, the front's
+        own node sees none and the front stays pinned to that node while diffusion refills it
+        at 600-700 K). Under a reset bias (V_cell < 0: the field drives the vacancies from the
+        Pt into the filament) the front rises by v dt in the step, v the Mott-Gurney velocity
+        (:meth:`~apcfem.physics.nernst_planck.Species.hopping_velocity_m_per_s`) in the gap's
+        mean field V_cell u_front / gap (u the unit potential at the front, the face's leak
+        included) at the front's temperature, from the accepted front or the extracted gap
+        if that is higher (Ielmini's gap growth, IEEE TED 58, 4309 (2011)); the vacancies
+        below it within the filament's section (its widest within a hop of the front, and two
+        interface widths) go into the filament band above it. Any other
+        bias: the front is the extracted gap's top."""
+        top, profile = self._face_gap
+        if not np.isfinite(top):
+            self.depletion_front_m = np.nan
+            return
+        if V_cell_V >= 0.0:
+            self.depletion_front_m = top
+            return
+        start = max(top, self._accepted_front_m) if np.isfinite(self._accepted_front_m) else top
+        point = np.zeros((1, 3))
+        point[0, self.device.axial_index] = start
+        if not self.device.axisymmetric:
+            point[0, :2] = self._front_xy
+        probe = PointProbe(self.device.mesh, point)
+        u, T = float(probe(self.contact.potential)[0]), float(probe(self.T)[0])
+        field = abs(V_cell_V) * min(max(u, 0.0), 1.0) / (start - self.layer_z_m[0])
+        self.depletion_front_m = start + dt_s * self.species.hopping_velocity_m_per_s(field, T)
+        hop = self.species.hop_distance_m or self.jump_to_contact_m
+        near = (profile.z_m >= start - hop) & (profile.z_m <= self.depletion_front_m + hop)
+        radius = float(np.max(profile.radius_m[near], initial=0.0))
+        self._sweep_vacancies(self.depletion_front_m,
+                              radius + 2.0 * self.cfg.vcm.interface_width_nm * NM)
+
+    def _sweep_vacancies(self, front_m: float, radius_m: float) -> None:
+        """The nodes below ``front_m`` [m] within ``radius_m`` [m] of the front's axis lose their
+        vacancies (down to the oxide's background) to the filament nodes (S > 1/2) of the band
+        one hop above it, whose concentrations rise in proportion (the amount is kept)."""
+        c_sites, hop = self.c_sites_mol_per_m3, self.species.hop_distance_m or 0.25 * NM
+        rho = (self._dof_rho if self.device.axisymmetric else np.hypot(
+            *(self.w.function_space.tabulate_dof_coordinates()[:, :2]
+              - np.asarray(self._front_xy)).T))
+        inside = rho < radius_m
+        swept = inside & (self._dof_z < front_m)
+        band = inside & (self._dof_z >= front_m) & (self._dof_z < front_m + DEPLETION_FRONT_BAND_HOPS
+                                                    * hop) & (self.filament.x.array > 0.5)
+        w = self.w.x.array
+        c = c_sites / (1.0 + np.exp(-w))
+        floor = self.species.log_density(self.c_background_mol_per_m3)
+        removed = np.where(swept & (w > floor), c - self.c_background_mol_per_m3, 0.0)
+        owned = self.w.function_space.dofmap.index_map.size_local
+        comm = self.device.comm
+        moved, held = (comm.allreduce(float(np.sum((x * self._lumped_volume)[:owned])),
+                                      op=MPI.SUM) for x in (removed, np.where(band, c, 0.0)))
+        if moved <= 0.0 or held <= 0.0:
+            return
+        c = np.where(removed > 0.0, self.c_background_mol_per_m3, c)
+        c = np.where(band, np.minimum(c * (1.0 + moved / held), SATURATION_CEILING * c_sites), c)
+        w[:] = np.log(c / (c_sites - c))
+        self._update_filament()
+
     def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
         """Place the quantum contact (G [S]) at the extracted neck. A broken filament is cut
         at its gap with no contact disc: only the oxide's hopping conduction crosses the plane
@@ -539,6 +641,10 @@ class VcmCell:
         self.contact.set_cut(neck.neck_z_m, 0.0 if self.broken else neck.neck_radius_m, 0.0,
                              neck.section_centre_m)
         self.broken = self.broken or self.contact.disc_area_m2 <= 0.0
+        self._face_gap = self._gap_on_pt_face(neck) if self.broken else (np.nan, None)
+        if not np.isfinite(self._face_gap[0]):
+            self.depletion_front_m = np.nan
+        self._front_xy = neck.section_centre_m
         self._hopping_crosses_cut.value = 1.0 if self.broken else 0.0
         self.tunnel_conductance_S = conductance_S if self.broken else 0.0
         if not self.broken:
@@ -571,6 +677,17 @@ class VcmCell:
         comm = self.device.comm
         return {k: comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM)
                 for k, f in self._forms.items()}
+
+    def state_scalars(self) -> dict[str, float]:
+        """What a restart checkpoint stores besides :meth:`state_functions`: the height of a
+        reset's depletion front [m] (-1: none)."""
+        front = self._accepted_front_m
+        return {"depletion_front_m": front if np.isfinite(front) else -1.0}
+
+    def restore_scalars(self, scalars: dict[str, float]) -> None:
+        """Set the depletion front from a checkpoint's scalars (then :meth:`accept`)."""
+        front = float(scalars.get("depletion_front_m", -1.0))
+        self.depletion_front_m = front if front >= 0.0 else np.nan
 
     def state_functions(self) -> dict[str, fem.Function]:
         """The accepted state a restart checkpoint stores (restore it, then :meth:`accept`)."""

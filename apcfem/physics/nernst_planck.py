@@ -187,6 +187,21 @@ class Species:
             c / self.reference_concentration_mol_per_m3)
         return float(w) if w.ndim == 0 else w
 
+    def hopping_velocity_m_per_s(self, field_V_per_m: float, T_K: float) -> float:
+        """Drift velocity [m/s] of the species in a uniform field E [V/m] at T [K] (numbers):
+        Mott-Gurney hopping (2 D / a) sinh(x), x = z a E / (2 k_B T / e), with the argument
+        capped as in :meth:`drift_factor` (barrier-free hop, HOPPING_ARGUMENT_CAP); the
+        Einstein drift z D E / (k_B T / e) without a hop distance (constant numbers only)."""
+        V_T = BOLTZMANN_J_PER_K * T_K / ELEMENTARY_CHARGE_C
+        D = float(self.diffusivity_prefactor_m2_per_s) * np.exp(
+            -float(self.activation_energy_eV) / V_T)
+        z, E = abs(self.charge_number), abs(field_V_per_m)
+        if self.hop_distance_m is None:
+            return z * D * E / V_T
+        x = min(z * self.hop_distance_m * E / (2.0 * V_T),
+                float(self.activation_energy_eV) / V_T, HOPPING_ARGUMENT_CAP)
+        return 2.0 * D / self.hop_distance_m * float(np.sinh(x))
+
     def drift_factor(self, phi, T: Scalar) -> ufl.core.expr.Expr:
         """Hopping enhancement h = sinh(x)/x of the Einstein drift (1 without hopping) [-]."""
         if self.hop_distance_m is None:

@@ -2,9 +2,8 @@
 than the jump distance (apcfem.quantum_contact.widened_span, also the rule by which the
 contact count widens a gap shorter than the jump distance, in whole sections)."""
 
-import pytest
-
 import numpy as np
+import pytest
 
 from apcfem.quantum_contact import _widen_gaps, widened_span
 
