@@ -10,6 +10,8 @@ discretisation of the vacancy flux. Also (slow) the bundled sweep as shipped thr
 clamped set and the first part of its reset.
 """
 
+import contextlib
+
 import numpy as np
 import pytest
 from mpi4py import MPI
@@ -35,6 +37,21 @@ def _case(**changes):
 
 def _high_resistance_branch(comm, **changes):
     return Simulation.from_config(_case(**changes), comm).run(progress=False)
+
+
+@contextlib.contextmanager
+def _settled_cell(cfg, t_s: float):
+    """(simulation, drive, cell, neck extractor, settled state) of the case's initial state at
+    time t_s [s]; the cell is closed on leaving."""
+    simulation = Simulation(cfg, MPI.COMM_WORLD)
+    drive = simulation._drive()
+    cell = simulation._cell(drive)
+    try:
+        extract = simulation._neck_extractor(cell)
+        state = simulation._settle(cell, extract, drive, t_s, cfg.physics.ambient_temperature_K)
+        yield simulation, drive, cell, extract, state
+    finally:
+        cell.close()
 
 
 @pytest.fixture(scope="module", params=["galerkin", "scharfetter_gummel"])
@@ -141,12 +158,7 @@ def test_a_reset_bias_drives_the_depletion_front_into_the_filament(V_cell_V):
                    "vcm.disc_concentration_per_m3": 1e20,
                    "vcm.vacancy_flux": "scharfetter_gummel", "vcm.heat": False,
                    "physics.ambient_temperature_K": 600.0})
-    simulation = Simulation(cfg, MPI.COMM_WORLD)
-    drive = simulation._drive()
-    cell = simulation._cell(drive)
-    try:
-        extract = simulation._neck_extractor(cell)
-        before = simulation._settle(cell, extract, drive, 0.0, cfg.physics.ambient_temperature_K)
+    with _settled_cell(cfg, 0.0) as (simulation, drive, cell, extract, before):
         (low, top), = before.neck.gap_spans_m
         assert low <= cell.layer_z_m[0] and 0.2e-9 < top - cell.layer_z_m[0] < 0.6e-9
         amount = cell.inventory()["filament_mol"]
@@ -161,8 +173,6 @@ def test_a_reset_bias_drives_the_depletion_front_into_the_filament(V_cell_V):
         else:
             assert cell.depletion_front_m == pytest.approx(top, abs=1e-15)
             assert after.neck.gap_m < before.neck.gap_m + 0.01e-9
-    finally:
-        cell.close()
 
 
 def test_a_gap_of_one_hop_jumps_into_contact_and_back_out():
@@ -213,12 +223,7 @@ def test_a_neck_breaks_where_its_last_mode_closes(tip_radius_nm, breaks, radius_
 
     cfg = _case(**{"mesh.min_size_nm": 0.15, "vcm.disc_length_nm": 0.0,
                    "vcm.cone_base_radius_nm": 2.0, "vcm.cone_tip_radius_nm": tip_radius_nm})
-    simulation = Simulation(cfg, MPI.COMM_WORLD)
-    drive = simulation._drive()
-    cell = simulation._cell(drive)
-    try:
-        extract = simulation._neck_extractor(cell)
-        state = simulation._settle(cell, extract, drive, 0.1, cfg.physics.ambient_temperature_K)
+    with _settled_cell(cfg, 0.1) as (simulation, drive, cell, extract, state):
         assert state.neck.gap_m == 0.0
         closes = state.neck.neck_radius_m < cell.unstable_neck_radius_m(state.electrons)
         assert closes == breaks
@@ -230,8 +235,6 @@ def test_a_neck_breaks_where_its_last_mode_closes(tip_radius_nm, breaks, radius_
             assert after.neck.gap_m >= 0.7 * cell.jump_to_contact_m
             assert after.resistance.cell_ohm > 2.0 * state.resistance.cell_ohm
             assert -10.0 * ONE_VACANCY_MOL < after.bridged_mol < 0.0
-    finally:
-        cell.close()
 
 
 @pytest.mark.parametrize("G_G0", [0.5, 1.0, 3.0])
