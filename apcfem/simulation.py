@@ -177,7 +177,8 @@ such step held a cycled run at one instant for 3000 steps."""
 
 GAP_WIDENINGS = 3
 """Widenings of a jump out of contact's gap, at most, until it measures the jump distance
-(:meth:`Simulation._jump_out_of_contact`)."""
+(:meth:`Simulation._jump_out_of_contact`); one that the mesh does not resolve at all (a slab
+narrower than its cells, still connected) widens by the whole jump distance each time."""
 
 BROKEN_FIRST_STEP_S = 1e-9
 """First step [s] after a jump out of contact. The gap it opens takes the reverse cell voltage
@@ -656,12 +657,16 @@ class Simulation:
         broken = self._settle(cell, extractor, drive, t, state.T_neck_K)
         for _ in range(GAP_WIDENINGS):
             short_m = jump_m - broken.neck.gap_m
-            if broken.neck.gap_m == 0.0 or short_m <= 0.0:
+            if short_m <= 0.0:
                 break
             spans = [widened_span(low, high, short_m, *extractor.z_range_m)
                      for low, high in spans]
             removed_mol += cell.break_contact(spans)
             broken = self._settle(cell, extractor, drive, t, state.T_neck_K)
+        if broken.neck.gap_m == 0.0:
+            raise StepRejected(f"a neck of {neck.neck_radius_m / NM:.3f} nm with no open mode "
+                               "could not be broken: its gap is narrower than the mesh there "
+                               "(refine mesh.min_size_nm)")
         broken.circuit_its = state.circuit_its
         broken.bridged_mol = state.bridged_mol + removed_mol
         broken.broke = True
