@@ -246,10 +246,8 @@ class VcmCell:
         :meth:`_recede_depletion_front`); nan while there is none"""
         self._accepted_front_m = np.nan
         self._front_xy = (0.0, 0.0)
-        space_z = space.tabulate_dof_coordinates()
-        self._dof_z = space_z[:, self.device.axial_index]
-        self._dof_rho = (space_z[:, 0] if self.device.axisymmetric
-                         else np.hypot(space_z[:, 0], space_z[:, 1]))
+        self._dof_x = space.tabulate_dof_coordinates()
+        """coordinates [m] of the vacancy dofs (the depletion front's sweep)"""
         v = ufl.TestFunction(space)
         self._lumped_volume = nodal_vector(fem.form(self.device.weight() * v * self.device.dx()))
         """int W phi_i [m^3] of each node (the lumped amount's volumes)"""
@@ -598,20 +596,21 @@ class VcmCell:
         near = (profile.z_m >= start - hop) & (profile.z_m <= self.depletion_front_m + hop)
         radius = float(np.max(profile.radius_m[near], initial=0.0))
         self._sweep_vacancies(self.depletion_front_m,
-                              radius + 2.0 * self.cfg.vcm.interface_width_nm * NM)
+                              radius + 2.0 * self.cfg.vcm.interface_width_nm * NM, hop)
 
-    def _sweep_vacancies(self, front_m: float, radius_m: float) -> None:
+    def _sweep_vacancies(self, front_m: float, radius_m: float, hop_m: float) -> None:
         """The nodes below ``front_m`` [m] within ``radius_m`` [m] of the front's axis lose their
         vacancies (down to the oxide's background) to the filament nodes (S > 1/2) of the band
-        one hop above it, whose concentrations rise in proportion (the amount is kept)."""
-        c_sites, hop = self.c_sites_mol_per_m3, self.species.hop_distance_m or 0.25 * NM
-        rho = (self._dof_rho if self.device.axisymmetric else np.hypot(
-            *(self.w.function_space.tabulate_dof_coordinates()[:, :2]
-              - np.asarray(self._front_xy)).T))
+        DEPLETION_FRONT_BAND_HOPS hops of ``hop_m`` [m] above it, whose concentrations rise in
+        proportion (the amount is kept)."""
+        c_sites, x = self.c_sites_mol_per_m3, self._dof_x
+        z = x[:, self.device.axial_index]
+        rho = (x[:, 0] if self.device.axisymmetric
+               else np.hypot(*(x[:, :2] - np.asarray(self._front_xy)).T))
         inside = rho < radius_m
-        swept = inside & (self._dof_z < front_m)
-        band = inside & (self._dof_z >= front_m) & (self._dof_z < front_m + DEPLETION_FRONT_BAND_HOPS
-                                                    * hop) & (self.filament.x.array > 0.5)
+        swept = inside & (z < front_m)
+        band = (inside & (z >= front_m) & (z < front_m + DEPLETION_FRONT_BAND_HOPS * hop_m)
+                & (self.filament.x.array > 0.5))
         w = self.w.x.array
         c = c_sites / (1.0 + np.exp(-w))
         floor = self.species.log_density(self.c_background_mol_per_m3)
