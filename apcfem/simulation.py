@@ -280,7 +280,8 @@ class Simulation:
         return cls(cfg, comm)
 
     def build_mesh(self) -> DeviceMesh:
-        return build_device_mesh(self.cfg.geometry, self.cfg.mesh, self.comm)
+        return build_device_mesh(self.cfg.geometry, self.cfg.mesh, self.comm,
+                                 self.cfg.physics.cell_quadrature_degree)
 
     def run(self, output_dir: str | Path | None = None, progress: bool = True,
             resume: bool = False) -> RunResult:
@@ -610,8 +611,9 @@ class Simulation:
         """A gap that closed in the step, under a deposition bias, to at most the cell's jump
         distance is bridged (``bridge_gap`` of an evolving cell) and the bridged state settled
         at the same time t [s] (the circuit sees the new R_cell at once; the jump is exempt
-        from the step's R_cell limit). A failure here rejects the whole step."""
-        gap = state.neck.gap_m
+        from the step's R_cell limit). The gap is the cell's ``closing_gap_m`` where it has one
+        (a lumped front the extracted profile lags). A failure here rejects the whole step."""
+        gap = getattr(cell, "closing_gap_m", lambda neck: neck.gap_m)(state.neck)
         if not (0.0 < gap <= getattr(cell, "jump_to_contact_m", 0.0)
                 and gap < previous_gap_m and state.op.V_cell_V > 0.0):
             return state

@@ -249,6 +249,16 @@ class PhysicsConfig(_Section):
     wiedemann_franz: bool = Field(
         False, description="thermal conductivity k = L0 sigma T everywhere (electronic heat "
         "conduction; the steady heat becomes nonlinear) instead of the tabulated k")
+    quadrature_degree: int | None = Field(
+        None, ge=1, le=12, description="degree of the cell integrals of the device's forms; "
+        "default 2 * element_degree + 2 (UFL's own estimate adds up every factor of the "
+        "state-dependent laws, 5-7 for a cell's heat and conduction, and costs a third of a 3-D "
+        "step); a form that sets its own degree keeps it")
+
+    @property
+    def cell_quadrature_degree(self) -> int:
+        """``quadrature_degree`` or its default 2 * element_degree + 2."""
+        return self.quadrature_degree or 2 * self.element_degree + 2
 
 
 class LandauerConfig(_Section):

@@ -178,7 +178,8 @@ class EcmCell:
         self.cfg = cfg
         ecm = cfg.ecm
         g = cfg.geometry
-        self.device = switching_layer_device(build_device_mesh(g, cfg.mesh, comm), g)
+        self.device = switching_layer_device(build_device_mesh(
+            g, cfg.mesh, comm, cfg.physics.cell_quadrature_degree), g)
         mesh, m = self.device.mesh, self.device
         self.layer_z_m = (g.bottom_electrode_thickness_nm * NM,
                           (g.bottom_electrode_thickness_nm + g.switching_layer_thickness_nm) * NM)

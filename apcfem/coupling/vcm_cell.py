@@ -36,8 +36,9 @@ itself) ``anode``. Unknowns and equations:
   gap, and it is what heats the gap (the thermally assisted set).
 * Reset of a filament broken on the Pt face: the depleted gap's front is lumped (its edge,
   k_B T / (z e E) thick, is far below the mesh): it rises at the vacancies' hopping velocity
-  in the gap's field and sweeps the vacancies it passes into the filament
-  (:meth:`VcmCell._recede_depletion_front`), so the gap grows with the reverse voltage.
+  in the gap's field and sweeps the vacancies it passes into the filament, so the gap grows
+  with the reverse voltage; under the next set bias it descends at that velocity and the
+  filament fills the gap behind it (:meth:`VcmCell._move_depletion_front`).
 * T, steady heat with the Joule source and the contact power, k rising with S from the oxide's
   to the filament's; the electrodes are heat sinks. The temperature sets D(T) (Arrhenius):
   Joule heating of the neck accelerates its own dissolution in reset (the
@@ -123,7 +124,16 @@ THERMAL_TOLERANCE_K = 1.0
 
 DEPLETION_FRONT_BAND_HOPS = 1.0
 """Thickness of the filament band above a receding depletion front that takes the vacancies
-the front sweeps out, in hop distances [-]."""
+the front sweeps out, and above a descending one whose concentration fills the nodes it
+passes, in hop distances [-]."""
+
+DEPLETED_GAP_FRACTION = 0.01
+"""A face gap whose lower half holds at most this fraction of c_th [-] is depleted: a set bias
+closes it by a lumped front (see VcmCell._move_depletion_front)."""
+
+FILL_LIMIT = 0.5
+"""Largest share of the filament column's vacancies one step of a descending depletion front
+moves into the gap [-] (the column cannot empty itself into the gap)."""
 
 REFERENCE_TEMPERATURE_K = 300.0
 """T0 of the filament's linear resistivity law [K] (the library conductivity's temperature)."""
@@ -172,7 +182,8 @@ class VcmCell:
                  variation: CycleVariation | None = None):
         self.cfg = cfg
         vcm, g = cfg.vcm, cfg.geometry
-        self.device = switching_layer_device(build_device_mesh(g, cfg.mesh, comm), g)
+        self.device = switching_layer_device(build_device_mesh(
+            g, cfg.mesh, comm, cfg.physics.cell_quadrature_degree), g)
         mesh, m = self.device.mesh, self.device
         self.layer_z_m = (g.bottom_electrode_thickness_nm * NM,
                           (g.bottom_electrode_thickness_nm + g.switching_layer_thickness_nm) * NM)
@@ -238,12 +249,12 @@ class VcmCell:
         self._jump_logit = fem.Function(space)
         self.broken = True
         self.tunnel_conductance_S = 0.0
-        self._face_gap: tuple[float, NeckProfile | None] = (np.nan, None)
-        """(top [m], profile) of the extracted gap on the Pt face of the present state; nan: no
-        such gap"""
+        self._face_gap_top_m = np.nan
+        """top [m] of the extracted gap on the Pt face of the present state; nan: no such
+        gap"""
         self.depletion_front_m = np.nan
         """Height [m] of a reset's depletion front on the Pt face (see
-        :meth:`_recede_depletion_front`); nan while there is none"""
+        :meth:`_move_depletion_front`); nan while there is none"""
         self._accepted_front_m = np.nan
         self._front_xy = (0.0, 0.0)
         self._dof_x = space.tabulate_dof_coordinates()
@@ -444,6 +455,15 @@ class VcmCell:
         self._update_filament()
         return self.inventory()["filament_mol"] - before
 
+    def closing_gap_m(self, neck: NeckProfile) -> float:
+        """The gap [m] a jump to contact would bridge: the extracted one, or the height of a
+        lumped depletion front above the Pt face if that is lower (the extraction sees the
+        front only where it passed a node: on 0.15-0.3 nm cells it lags the front by up to a
+        cell, and a front stopped at the jump distance could read as a wider gap)."""
+        if neck.gap_m > 0.0 and np.isfinite(self.depletion_front_m):
+            return min(neck.gap_m, self.depletion_front_m - self.layer_z_m[0])
+        return neck.gap_m
+
     def unstable_neck_radius_m(self, electrons) -> float:
         """A connected neck thinning below this radius [m] breaks: the first mode's radius
         j_01 / k_F of the vacancy filament, where its last mode closes (the transfer-matrix
@@ -527,7 +547,7 @@ class VcmCell:
             self.T.x.array[:] = relaxation.next(self._T_step.x.array, self.T.x.array)
         else:
             raise SolverDivergedError("vcm_heat", 0, THERMAL_ITERATIONS)
-        self._recede_depletion_front(dt_s, V_cell_V)
+        self._move_depletion_front(dt_s, V_cell_V)
         return iterations
 
     def _vacancy_step(self) -> int:
@@ -553,78 +573,162 @@ class VcmCell:
         self.w.x.array[:] = np.log(theta / (1.0 - theta))
         return iterations
 
-    def _gap_on_pt_face(self, neck: NeckProfile) -> tuple[float, NeckProfile | None]:
-        """(top [m], the profile) of the gap of ``neck`` that ends on the Pt face; (nan, None)
-        if none does."""
+    def _gap_on_pt_face(self, neck: NeckProfile) -> float:
+        """Top [m] of the gap of ``neck`` that ends on the Pt face; nan if none does."""
         bottom = self.layer_z_m[0]
         for low, high in neck.gap_spans_m:
             if low <= bottom + 1e-15:
-                return high, neck
-        return np.nan, None
+                return high
+        return np.nan
 
-    def _recede_depletion_front(self, dt_s: float, V_cell_V: float) -> None:
-        """A reset's depletion front on the Pt face, moved by the vacancies' hopping drift in
-        the gap's field (a lumped front: its Boltzmann edge, k_B T / (z e E) ~ 0.01 nm, is far
-        below the mesh, on which the field lives in the depleted cell layer alone, the front's
-        own node sees none and the front stays pinned to that node while diffusion refills it
-        at 600-700 K). Under a reset bias (V_cell < 0: the field drives the vacancies from the
-        Pt into the filament) the front rises by v dt in the step, v the Mott-Gurney velocity
-        (:meth:`~apcfem.physics.nernst_planck.Species.hopping_velocity_m_per_s`) in the gap's
-        mean field V_cell u_front / gap (u the unit potential at the front, the face's leak
-        included) at the front's temperature, from the accepted front or the extracted gap
-        if that is higher (Ielmini's gap growth, IEEE TED 58, 4309 (2011)); the vacancies
-        below it within the filament's section (its widest within a hop of the front, and two
-        interface widths) go into the filament band above it. Any other
-        bias: the front is the extracted gap's top."""
-        top, profile = self._face_gap
-        if not np.isfinite(top):
-            self.depletion_front_m = np.nan
+    def _move_depletion_front(self, dt_s: float, V_cell_V: float) -> None:
+        """The depletion front of a filament broken on the Pt face, moved by the vacancies'
+        hopping drift in the gap's field (a lumped front: its Boltzmann edge, k_B T / (z e E)
+        ~ 0.01 nm, is far below the mesh, on which the field lives in the depleted cell layer
+        alone, the front's own node sees none and the front stays pinned to that node while
+        diffusion refills it at 600-700 K). It moves by v dt in the step, v the Mott-Gurney
+        velocity (:meth:`~apcfem.physics.nernst_planck.Species.hopping_velocity_m_per_s`) in
+        the gap's mean field |V_cell| u_front / gap (u the unit potential at the front, the
+        face's leak included) at the front's temperature (Ielmini's gap growth and closing,
+        IEEE TED 58, 4309 (2011)):
+
+        * under a reset bias (V_cell < 0: the field drives the vacancies from the Pt into the
+          filament) it rises from the accepted front, or the extracted gap's top if that is
+          higher, and sweeps the vacancies it passes into the filament above it
+          (:meth:`_sweep_vacancies`);
+        * under a set bias it descends from the accepted front, or from the top of a depleted
+          gap (:meth:`_gap_is_depleted`: one a reset swept or a jump out of contact left, with
+          no vacancies on the mesh for the field to move), and the filament above fills the
+          nodes it passes (:meth:`_fill_gap`). It stops at the jump distance above the face:
+          the last hop is the jump to contact (:meth:`closing_gap_m`, :meth:`bridge_gap`). A
+          gap with vacancies in it (a formed cell's partly doped disc) has no front: they move
+          on the mesh.
+
+        At zero bias the front stays."""
+        top = self._face_gap_top_m
+        accepted = self._accepted_front_m
+        start = np.nan
+        if np.isfinite(top) and V_cell_V < 0.0:
+            start = max(top, accepted) if np.isfinite(accepted) else top
+        elif np.isfinite(top) and V_cell_V > 0.0:
+            start = accepted if np.isfinite(accepted) else (
+                top if self._gap_is_depleted(top) else np.nan)
+        elif np.isfinite(top):
+            start = accepted
+        self.depletion_front_m = start
+        if not np.isfinite(start) or V_cell_V == 0.0:
             return
-        if V_cell_V >= 0.0:
-            self.depletion_front_m = top
-            return
-        start = max(top, self._accepted_front_m) if np.isfinite(self._accepted_front_m) else top
+        bottom = self.layer_z_m[0]
+        hop = self.species.hop_distance_m or self.jump_to_contact_m
+        field, T = self._front_field_and_temperature(start, abs(V_cell_V))
+        shift = dt_s * self.species.hopping_velocity_m_per_s(field, T)
+        if V_cell_V < 0.0:
+            self.depletion_front_m = start + shift
+            radius = self._filament_radius_m(start - hop, self.depletion_front_m + hop)
+            self._sweep_vacancies(self.depletion_front_m, radius, hop)
+        else:
+            self.depletion_front_m = max(start - shift, bottom + self.jump_to_contact_m)
+            radius = self._filament_radius_m(self.depletion_front_m - hop, start + hop)
+            self._fill_gap(self.depletion_front_m, start, radius, hop)
+
+    def _gap_is_depleted(self, top_m: float) -> bool:
+        """Whether the lower half of the face gap below ``top_m`` [m] (within the filament's
+        radius there) holds no more than DEPLETED_GAP_FRACTION of c_th anywhere."""
+        bottom = self.layer_z_m[0]
+        hop = self.species.hop_distance_m or self.jump_to_contact_m
+        z, inside = self._front_masks(self._filament_radius_m(top_m - hop, top_m + hop))
+        lower = inside & (z < 0.5 * (bottom + top_m))
+        c = self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
+        highest = self.device.comm.allreduce(float(np.max(c[lower], initial=0.0)), op=MPI.MAX)
+        return highest <= DEPLETED_GAP_FRACTION * self.c_threshold_mol_per_m3
+
+    def _filament_radius_m(self, low_m: float, high_m: float) -> float:
+        """How far [m] the filament's nodes (S > 1/2) between heights ``low_m`` and ``high_m``
+        [m] reach from the front's axis, plus two interface widths (its outer edge, not the
+        section's area-equivalent radius: a tip that thinned on the axis keeps a ring)."""
+        z, _ = self._front_masks(0.0)
+        near = (z >= low_m) & (z <= high_m) & (self.filament.x.array > 0.5)
+        reach = self.device.comm.allreduce(float(np.max(self._dof_rho()[near], initial=0.0)),
+                                           op=MPI.MAX)
+        return reach + 2.0 * self.cfg.vcm.interface_width_nm * NM
+
+    def _front_field_and_temperature(self, front_m: float, V_V: float) -> tuple[float, float]:
+        """The gap's mean field [V/m] under |V_cell| = ``V_V`` [V] and the temperature [K] at
+        a front at height ``front_m`` [m] (on the filament's axis)."""
         point = np.zeros((1, 3))
-        point[0, self.device.axial_index] = start
+        point[0, self.device.axial_index] = front_m
         if not self.device.axisymmetric:
             point[0, :2] = self._front_xy
         probe = PointProbe(self.device.mesh, point)
         u, T = float(probe(self.contact.potential)[0]), float(probe(self.T)[0])
-        field = abs(V_cell_V) * min(max(u, 0.0), 1.0) / (start - self.layer_z_m[0])
-        self.depletion_front_m = start + dt_s * self.species.hopping_velocity_m_per_s(field, T)
-        hop = self.species.hop_distance_m or self.jump_to_contact_m
-        near = (profile.z_m >= start - hop) & (profile.z_m <= self.depletion_front_m + hop)
-        radius = float(np.max(profile.radius_m[near], initial=0.0))
-        self._sweep_vacancies(self.depletion_front_m,
-                              radius + 2.0 * self.cfg.vcm.interface_width_nm * NM, hop)
+        return V_V * min(max(u, 0.0), 1.0) / (front_m - self.layer_z_m[0]), T
+
+    def _dof_rho(self) -> np.ndarray:
+        """Distance [m] of the vacancy dofs from the front's axis."""
+        x = self._dof_x
+        return (x[:, 0] if self.device.axisymmetric
+                else np.hypot(*(x[:, :2] - np.asarray(self._front_xy)).T))
+
+    def _front_masks(self, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """(z [m] of the vacancy dofs, whether each lies within ``radius_m`` [m] of the
+        front's axis)."""
+        return self._dof_x[:, self.device.axial_index], self._dof_rho() < radius_m
+
+    def _owned_amount(self, c: np.ndarray) -> float:
+        """The amount [mol] of nodal concentrations ``c`` [mol/m^3] (lumped, all ranks)."""
+        owned = self.w.function_space.dofmap.index_map.size_local
+        return self.device.comm.allreduce(float(np.sum((c * self._lumped_volume)[:owned])),
+                                          op=MPI.SUM)
+
+    def _set_concentration(self, c: np.ndarray) -> None:
+        """Make the nodal concentrations ``c`` [mol/m^3] the present vacancy field."""
+        self.w.x.array[:] = np.log(c / (self.c_sites_mol_per_m3 - c))
+        self._update_filament()
 
     def _sweep_vacancies(self, front_m: float, radius_m: float, hop_m: float) -> None:
         """The nodes below ``front_m`` [m] within ``radius_m`` [m] of the front's axis lose their
         vacancies (down to the oxide's background) to the filament nodes (S > 1/2) of the band
         DEPLETION_FRONT_BAND_HOPS hops of ``hop_m`` [m] above it, whose concentrations rise in
         proportion (the amount is kept)."""
-        c_sites, x = self.c_sites_mol_per_m3, self._dof_x
-        z = x[:, self.device.axial_index]
-        rho = (x[:, 0] if self.device.axisymmetric
-               else np.hypot(*(x[:, :2] - np.asarray(self._front_xy)).T))
-        inside = rho < radius_m
+        z, inside = self._front_masks(radius_m)
         swept = inside & (z < front_m)
         band = (inside & (z >= front_m) & (z < front_m + DEPLETION_FRONT_BAND_HOPS * hop_m)
                 & (self.filament.x.array > 0.5))
-        w = self.w.x.array
-        c = c_sites / (1.0 + np.exp(-w))
-        floor = self.species.log_density(self.c_background_mol_per_m3)
-        removed = np.where(swept & (w > floor), c - self.c_background_mol_per_m3, 0.0)
-        owned = self.w.function_space.dofmap.index_map.size_local
-        comm = self.device.comm
-        moved, held = (comm.allreduce(float(np.sum((x * self._lumped_volume)[:owned])),
-                                      op=MPI.SUM) for x in (removed, np.where(band, c, 0.0)))
+        c = self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
+        removed = np.maximum(np.where(swept, c - self.c_background_mol_per_m3, 0.0), 0.0)
+        moved, held = self._owned_amount(removed), self._owned_amount(np.where(band, c, 0.0))
         if moved <= 0.0 or held <= 0.0:
             return
-        c = np.where(removed > 0.0, self.c_background_mol_per_m3, c)
-        c = np.where(band, np.minimum(c * (1.0 + moved / held), SATURATION_CEILING * c_sites), c)
-        w[:] = np.log(c / (c_sites - c))
-        self._update_filament()
+        c = c - removed
+        c = np.where(band, np.minimum(c * (1.0 + moved / held),
+                                      SATURATION_CEILING * self.c_sites_mol_per_m3), c)
+        self._set_concentration(c)
+
+    def _fill_gap(self, front_m: float, start_m: float, radius_m: float, hop_m: float) -> None:
+        """The nodes a descending front passed (from ``start_m`` down to ``front_m`` [m], within
+        ``radius_m`` [m] of its axis) take the concentration of the filament within
+        DEPLETION_FRONT_BAND_HOPS hops of ``hop_m`` [m] above ``start_m``; the vacancies come
+        from the filament column above ``start_m`` (the nodes with S > 1/2 within the radius),
+        whose concentrations fall in proportion (the amount is kept: the column drifts down
+        as a whole)."""
+        z, inside = self._front_masks(radius_m)
+        c = self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
+        column = inside & (z >= start_m) & (self.filament.x.array > 0.5)
+        band = column & (z < start_m + DEPLETION_FRONT_BAND_HOPS * hop_m)
+        held = self._owned_amount(np.where(column, c, 0.0))
+        band_volume = self._owned_amount(np.where(band, 1.0, 0.0))
+        if held <= 0.0 or band_volume <= 0.0:
+            return
+        c_fill = self._owned_amount(np.where(band, c, 0.0)) / band_volume
+        passed = inside & (z >= front_m) & (z < start_m)
+        added = np.maximum(np.where(passed, c_fill - c, 0.0), 0.0)
+        needed = self._owned_amount(added)
+        if needed <= 0.0:
+            return
+        share = min(needed, FILL_LIMIT * held) / needed
+        c = c + share * added
+        c = np.where(column, c * (1.0 - share * needed / held), c)
+        self._set_concentration(c)
 
     def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
         """Place the quantum contact (G [S]) at the extracted neck. A broken filament is cut
@@ -640,8 +744,8 @@ class VcmCell:
         self.contact.set_cut(neck.neck_z_m, 0.0 if self.broken else neck.neck_radius_m, 0.0,
                              neck.section_centre_m)
         self.broken = self.broken or self.contact.disc_area_m2 <= 0.0
-        self._face_gap = self._gap_on_pt_face(neck) if self.broken else (np.nan, None)
-        if not np.isfinite(self._face_gap[0]):
+        self._face_gap_top_m = self._gap_on_pt_face(neck) if self.broken else np.nan
+        if not np.isfinite(self._face_gap_top_m):
             self.depletion_front_m = np.nan
         self._front_xy = neck.section_centre_m
         self._hopping_crosses_cut.value = 1.0 if self.broken else 0.0

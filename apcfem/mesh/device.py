@@ -7,7 +7,7 @@ integral carries the weight 2*pi*r (see :meth:`DeviceMesh.weight`).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
 import basix.ufl
@@ -60,6 +60,9 @@ class DeviceMesh:
         regions: region name -> cell tag.
         boundaries: boundary name -> facet tag.
         axisymmetric: True for an (r, z) half-plane mesh.
+        quadrature_degree: degree of the :meth:`dx` integrals; None: UFL's estimate from the
+            integrand (which adds the degrees of every factor of a state-dependent law: 5-7
+            for the heat and conduction forms of the cells, 129 for the vacancy form).
     """
 
     mesh: Mesh
@@ -68,6 +71,7 @@ class DeviceMesh:
     regions: dict[str, int]
     boundaries: dict[str, int]
     axisymmetric: bool
+    quadrature_degree: int | None = None
 
     @property
     def comm(self) -> MPI.Comm:
@@ -99,8 +103,12 @@ class DeviceMesh:
         return weight
 
     def dx(self, *names: str) -> ufl.Measure:
-        """Cell measure over the named regions (all cells if no name is given)."""
-        measure = ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
+        """Cell measure over the named regions (all cells if no name is given), of degree
+        ``quadrature_degree``."""
+        metadata = ({} if self.quadrature_degree is None
+                    else {"quadrature_degree": self.quadrature_degree})
+        measure = ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags,
+                              metadata=metadata)
         if not names:
             return measure
         return reduce(lambda a, b: a + b, (measure(self._tag(self.regions, n)) for n in names))
@@ -129,19 +137,22 @@ class DeviceMesh:
 
 
 def build_device_mesh(geometry: GeometryConfig, sizes: MeshConfig,
-                      comm: MPI.Comm = MPI.COMM_WORLD) -> DeviceMesh:
+                      comm: MPI.Comm = MPI.COMM_WORLD,
+                      quadrature_degree: int | None = None) -> DeviceMesh:
     """Build the stack with gmsh on rank 0 and distribute it over ``comm``; with
-    ``sizes.file`` set, read that mesh file instead (:func:`read_mesh_file`)."""
+    ``sizes.file`` set, read that mesh file instead (:func:`read_mesh_file`). Its cell
+    integrals are of ``quadrature_degree`` (None: estimated)."""
     if sizes.file is not None:
-        return read_mesh_file(sizes, geometry, comm)
-    gdim = 2 if geometry.kind == "axisymmetric" else 3
-    if comm.rank == 0:
-        _start_gmsh()
-        build_stack_model(geometry, sizes)
-    device = _from_gmsh_model(comm, gdim)
-    if comm.rank == 0:
-        gmsh.finalize()
-    return device
+        device = read_mesh_file(sizes, geometry, comm)
+    else:
+        gdim = 2 if geometry.kind == "axisymmetric" else 3
+        if comm.rank == 0:
+            _start_gmsh()
+            build_stack_model(geometry, sizes)
+        device = _from_gmsh_model(comm, gdim)
+        if comm.rank == 0:
+            gmsh.finalize()
+    return replace(device, quadrature_degree=quadrature_degree)
 
 
 def read_device_msh(path: str, comm: MPI.Comm = MPI.COMM_WORLD) -> DeviceMesh:

@@ -55,4 +55,4 @@ def switching_layer_device(stack: DeviceMesh, geometry: GeometryConfig) -> Devic
                             np.concatenate(values)[order][first]),
         regions={"switching_layer": 1},
         boundaries={name: tag for tag, name in enumerate(names, start=1)},
-        axisymmetric=stack.axisymmetric)
+        axisymmetric=stack.axisymmetric, quadrature_degree=stack.quadrature_degree)

@@ -38,6 +38,8 @@ SHORT_EDITS = {
     "ecm_histogram": {**ECM_SHORT, "protocol": {**PULSE, "count": 2},
                       "output.histogram_skip_cycles": 1},
     "vcm_pt_hfox_tin_sweep": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8}},
+    "vcm_histogram": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8, "count": 2},
+                      "output.histogram_skip_cycles": 1},
     "vcm_3d_forming": {**ECM_SHORT, "mesh.max_size_nm": 2.0,
                        "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.2,
                                     "set_current_A": 1e-4, "voltage_limit_V": 2.0},
