@@ -239,6 +239,10 @@ def read_waveform(protocol: LightPulses) -> Waveform:
                     values=np.full(light.times_s.size, protocol.source_voltage_V))
 
 
+ACTIVATION_TRUNCATION = 2.0
+"""A cycle's activation-energy shift is drawn within this many sigma [-]."""
+
+
 def cycle_rng(seed: int, cycle: int) -> np.random.Generator:
     """The random generator of one cycle (independent streams per cycle, rank-independent)."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(cycle,)))
@@ -252,13 +256,16 @@ class CycleVariation:
     rate_factor: float = 1.0
     nucleus_radius_factor: float = 1.0
     section: Section = ON_AXIS
+    activation_energy_shift_eV: float = 0.0
 
 
 def draw_variation(cfg: VariabilityConfig, cycle: int) -> CycleVariation:
     """Draw the variation of a cycle: log-normal rate factor, uniform nucleus-radius factor,
     then (3-D) an axis offset uniform over the disc of ``nucleus_offset_nm`` and an elliptic
     section of aspect ratio 1 + ``section_aspect_spread`` u (u uniform in [0, 1)) at a uniform
-    orientation. Spreads of 0 draw nothing new: a case without them keeps its earlier draws."""
+    orientation, then an activation-energy shift, normal with sigma
+    ``activation_energy_spread_eV`` truncated at 2 sigma. Spreads of 0 draw nothing new: a case
+    without them keeps its earlier draws."""
     rng = cycle_rng(cfg.seed, cycle)
     rate = float(np.exp(cfg.rate_spread * rng.standard_normal()))
     radius = float(1.0 + cfg.nucleus_radius_spread * rng.uniform(-1.0, 1.0))
@@ -270,4 +277,9 @@ def draw_variation(cfg: VariabilityConfig, cycle: int) -> CycleVariation:
                                     float(distance * np.sin(direction))),
                           aspect_ratio=float(1.0 + cfg.section_aspect_spread * rng.uniform()),
                           angle_rad=float(rng.uniform(0.0, np.pi)))
-    return CycleVariation(rate_factor=rate, nucleus_radius_factor=radius, section=section)
+    shift = 0.0
+    if cfg.activation_energy_spread_eV > 0:
+        shift = cfg.activation_energy_spread_eV * float(
+            np.clip(rng.standard_normal(), -ACTIVATION_TRUNCATION, ACTIVATION_TRUNCATION))
+    return CycleVariation(rate_factor=rate, nucleus_radius_factor=radius, section=section,
+                          activation_energy_shift_eV=shift)

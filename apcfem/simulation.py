@@ -514,7 +514,7 @@ class Simulation:
                            + inventory.get("noise_mol", 0.0))
         if self.transient and drive.cycle(loop.t) != loop.cycle:
             loop.cycle = drive.cycle(loop.t)
-            cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor
+            cell.cycle_parameters.vary(draw_variation(self.cfg.variability, loop.cycle))
         self._guards.check(loop.t, control.accepted, cell, state.contact_G_S)
         return self._row(cell, state, loop.t, T_max, {
             "step": control.accepted, "dt_s": dt, "newton_its": its,
@@ -545,7 +545,7 @@ class Simulation:
             drive = drive.turned_back(t_back)
         control.milestones_s = drive.milestones_s
         if self.transient:
-            cell.rate_factor.value = draw_variation(self.cfg.variability, loop.cycle).rate_factor
+            cell.cycle_parameters.vary(draw_variation(self.cfg.variability, loop.cycle))
         else:  # the prescribed filament is a function of pseudo-time
             cell.advance(0.0, loop.t, 0.0)
         if hasattr(cell, "restore_scalars"):

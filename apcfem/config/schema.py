@@ -541,6 +541,11 @@ class VariabilityConfig(_Section):
         "factor on the standard deviation of the Poisson count of the atoms each node exchanges "
         "in a step (both Butler-Volmer branches): 0 = off, 1 = the physical amplitude; drawn "
         "per step from the seed (apcfem.coupling.deposition_noise)")
+    activation_energy_spread_eV: float = Field(
+        0.0, ge=0, le=0.3, description="sigma [eV] of a per-cycle shift of the mobile species' "
+        "activation energy (the ions of an ECM cell, the vacancies of a VCM cell), normal and "
+        "truncated at 2 sigma: the hopping barrier of the few sites a filament's tip crosses "
+        "varies from cycle to cycle (the fits of the JART HfO2 model span 0.8-1.5 eV)")
 
 
 REMOVED_ECM_KEYS = {

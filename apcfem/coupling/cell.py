@@ -21,6 +21,7 @@ from dolfinx import fem
 
 from apcfem.mesh import DeviceMesh
 from apcfem.neck import NeckProfile
+from apcfem.protocols import ACTIVATION_TRUNCATION, CycleVariation
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,39 @@ class CellResistance:
 
     cell_ohm: float
     body_ohm: float
+
+
+class CycleParameters:
+    """What a cycle's draw (:class:`~apcfem.protocols.CycleVariation`) sets in an evolving cell:
+    constants of its forms, changed between cycles without recompiling them.
+
+    Args:
+        mesh: the cell's mesh.
+        activation_energy_eV: the mobile species' nominal activation energy [eV].
+        spread_eV: ``variability.activation_energy_spread_eV`` [eV].
+
+    Attributes:
+        rate_factor: factor on the cell's exchange (deposition) rates [-].
+        activation_energy_eV: the mobile species' activation energy [eV] in this cycle.
+    """
+
+    def __init__(self, mesh, activation_energy_eV: float, spread_eV: float):
+        lowest = activation_energy_eV - ACTIVATION_TRUNCATION * spread_eV
+        if lowest <= 0.0:
+            raise ValueError(
+                f"variability.activation_energy_spread_eV = {spread_eV:g}: a draw "
+                f"{ACTIVATION_TRUNCATION:g} sigma below the activation energy "
+                f"{activation_energy_eV:g} eV leaves no barrier; lower it below "
+                f"{activation_energy_eV / ACTIVATION_TRUNCATION:g} eV")
+        self.nominal_activation_energy_eV = activation_energy_eV
+        self.rate_factor = fem.Constant(mesh, 1.0)
+        self.activation_energy_eV = fem.Constant(mesh, activation_energy_eV)
+
+    def vary(self, variation: CycleVariation) -> None:
+        """Set the cycle's rate factor and activation energy."""
+        self.rate_factor.value = variation.rate_factor
+        self.activation_energy_eV.value = (self.nominal_activation_energy_eV
+                                           + variation.activation_energy_shift_eV)
 
 
 class Cell(Protocol):

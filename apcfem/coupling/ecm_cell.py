@@ -63,7 +63,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig
-from apcfem.coupling.cell import CellResistance
+from apcfem.coupling.cell import CellResistance, CycleParameters
 from apcfem.coupling.cell_geometry import (
     bridge_distance,
     bridge_radius_m,
@@ -165,12 +165,12 @@ class EcmCell:
     Args:
         cfg: validated case (geometry, mesh, materials, ecm, physics).
         comm: communicator of the mesh.
-        variation: the first cycle's draw (seeded variability: rate factor, initial
-            filament's size and section); nominal if None.
+        variation: the first cycle's draw (seeded variability: rate factor, activation
+            energy, initial filament's size and section); nominal if None.
 
     Attributes:
-        rate_factor: ``fem.Constant`` multiplying both exchange current densities (set per
-            cycle for seeded variability).
+        cycle_parameters: the per-cycle constants (:class:`CycleParameters`): the factor on
+            both exchange current densities and the ions' activation energy.
     """
 
     def __init__(self, cfg: CaseConfig, comm: MPI.Comm = MPI.COMM_WORLD,
@@ -233,7 +233,9 @@ class EcmCell:
         self.phi_m = fem.Function(self.contact.potential.function_space, name="phi_metal")
         self.dt = fem.Constant(mesh, 1.0)
         self.V_cell = fem.Constant(mesh, 0.0)
-        self.rate_factor = fem.Constant(mesh, 1.0)
+        self.cycle_parameters = CycleParameters(
+            mesh, ecm.activation_energy_eV or ion.activation_energy_eV.value,
+            cfg.variability.activation_energy_spread_eV)
         v0 = ecm.exchange_current_density_A_per_m2 / (self.z * FARADAY_C_PER_MOL * self.c_metal)
         self.deposition_velocity_m_per_s = v0
         self.capillary_mobility_m2_per_s = (
@@ -248,8 +250,8 @@ class EcmCell:
         self.geometry_old = [fem.Function(V) for V in geometry_spaces]
         self.phase = AllenCahnDeposition(
             interface_width_m=ecm.interface_width_nm * NM,
-            capillary_mobility_m2_per_s=self.rate_factor * self.capillary_mobility_m2_per_s,
-            deposition_velocity_m_per_s=self.rate_factor * v0,
+            capillary_mobility_m2_per_s=self.cycle_parameters.rate_factor * self.capillary_mobility_m2_per_s,
+            deposition_velocity_m_per_s=self.cycle_parameters.rate_factor * v0,
             transfer_coefficient=ecm.transfer_coefficient,
             lumped_weight=m.nodal_weight() if ecm.lumped_phase else None)
         # Gibbs-Thomson: with the Laplacian curvature the Allen-Cahn term moves the interface by
@@ -288,13 +290,13 @@ class EcmCell:
         self.species = Species(
             name=ion.species, charge_number=self.z,
             diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
-            activation_energy_eV=(ecm.activation_energy_eV or ion.activation_energy_eV.value),
+            activation_energy_eV=self.cycle_parameters.activation_energy_eV,
             reference_concentration_mol_per_m3=ecm.ion_reference_concentration_mol_per_m3,
             hop_distance_m=hop_m if ecm.hopping_drift else None)
         self.anode = ButlerVolmer(
             boundary="anode",
             exchange_current_density_A_per_m2=(
-                self.rate_factor * ecm.anode_exchange_current_density_A_per_m2),
+                self.cycle_parameters.rate_factor * ecm.anode_exchange_current_density_A_per_m2),
             electrode_potential_V=self.V_cell,
             transfer_coefficient=ecm.transfer_coefficient)
         metal_fraction = sharp_interpolation(self.xi)
@@ -347,7 +349,7 @@ class EcmCell:
             self._forms["noise_mol"] = fem.form(
                 self.phase.amount(self.noise.increment, m, self.c_metal))
         variation = variation or CycleVariation()
-        self.rate_factor.value = variation.rate_factor
+        self.cycle_parameters.vary(variation)
         self.set_filament(variation.nucleus_radius_factor, variation.section)
 
     def _matrix_pressure_Pa(self, host) -> float:
@@ -430,7 +432,7 @@ class EcmCell:
         atomic_diameter_m = (6.0 * self.atomic_volume_m3 / np.pi) ** (1 / 3)
         quadrature = self.device.dx()(degree=self.phase.quadrature_degree)
         return DepositionNoise(self.xi, reaction_branches(reduced_eta, ecm.transfer_coefficient),
-                               self.rate_factor * v0, ecm.interface_width_nm * NM,
+                               self.cycle_parameters.rate_factor * v0, ecm.interface_width_nm * NM,
                                self.phase.local_integral(self.device),
                                (self.device.weight(), quadrature), self.atomic_volume_m3,
                                atomic_diameter_m, variability.seed,

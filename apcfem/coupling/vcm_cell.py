@@ -64,7 +64,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from apcfem.config.schema import CaseConfig
-from apcfem.coupling.cell import CellResistance
+from apcfem.coupling.cell import CellResistance, CycleParameters
 from apcfem.coupling.cell_geometry import (
     bridge_distance,
     bridge_radius_m,
@@ -167,12 +167,12 @@ class VcmCell:
     Args:
         cfg: validated case with a ``[vcm]`` section.
         comm: communicator of the mesh.
-        variation: the first cycle's draw (seeded variability: rate factor, initial
-            filament's size and section); nominal if None.
+        variation: the first cycle's draw (seeded variability: rate factor, activation
+            energy, initial filament's size and section); nominal if None.
 
     Attributes:
-        rate_factor: ``fem.Constant`` multiplying the exchange current density (set per cycle
-            for seeded variability).
+        cycle_parameters: the per-cycle constants (:class:`CycleParameters`): the factor on
+            the exchange current density and the vacancies' activation energy.
         c_sites_mol_per_m3, c_threshold_mol_per_m3, c_background_mol_per_m3,
         c_filament_mol_per_m3: the oxygen sites, c_th, the oxide's and the initial filament's
             (= exchange equilibrium) vacancy concentrations [mol/m^3].
@@ -204,12 +204,15 @@ class VcmCell:
         host = get_material(cfg.materials.switching_layer)
         metal = case_filament(cfg.materials)
         self._set_concentrations(host)
+        self.cycle_parameters = CycleParameters(
+            mesh, vcm.activation_energy_eV or host.ion.activation_energy_eV.value,
+            cfg.variability.activation_energy_spread_eV)
         self.species = self._vacancy(host)
         self.dt = fem.Constant(mesh, 1.0)
-        self.rate_factor = fem.Constant(mesh, 1.0)
         self.exchange = OxygenExchange(
             boundary="anode",
-            exchange_current_density_A_per_m2=self.rate_factor * self._exchange_j0(),
+            exchange_current_density_A_per_m2=(self.cycle_parameters.rate_factor
+                                               * self._exchange_j0()),
             equilibrium_concentration_mol_per_m3=self.c_filament_mol_per_m3,
             hop_distance_m=host.ion.hopping_distance_m.value,
             normal=ufl.FacetNormal(mesh), transfer_coefficient=vcm.transfer_coefficient)
@@ -279,7 +282,7 @@ class VcmCell:
                               film_sinks=electrode_film_sinks(cfg)
                               if vcm.heat_sinks == "electrode_films" else None)
         variation = variation or CycleVariation()
-        self.rate_factor.value = variation.rate_factor
+        self.cycle_parameters.vary(variation)
         self.set_filament(variation.nucleus_radius_factor, variation.section)
 
     # -- set-up --------------------------------------------------------------------------
@@ -363,7 +366,7 @@ class VcmCell:
         return Species(
             name=ion.species, charge_number=float(ion.charge_number),
             diffusivity_prefactor_m2_per_s=ion.diffusivity_prefactor_m2_per_s.value,
-            activation_energy_eV=vcm.activation_energy_eV or ion.activation_energy_eV.value,
+            activation_energy_eV=self.cycle_parameters.activation_energy_eV,
             reference_concentration_mol_per_m3=self.c_filament_mol_per_m3,
             soret_coefficient_per_K=vcm.soret_coefficient_per_K,
             hop_distance_m=ion.hopping_distance_m.value if vcm.hopping_drift else None,

@@ -138,9 +138,9 @@ class EdgeTransport:
                              "(site_concentration_mol_per_m3)")
         for field in ("diffusivity_prefactor_m2_per_s", "activation_energy_eV",
                       "soret_coefficient_per_K"):
-            if not isinstance(getattr(species, field), float | int):
-                raise TypeError(f"species {species.name}: edge fluxes need a number for "
-                                 f"{field}, not an expression")
+            if not isinstance(getattr(species, field), float | int | fem.Constant):
+                raise TypeError(f"species {species.name}: edge fluxes need a number or a "
+                                 f"constant for {field}, not an expression")
         self.species = species
         self.edges = edges
         self.scale = scale
@@ -157,7 +157,8 @@ class EdgeTransport:
         i, j = e.ends
         a, b = e.edge_vertices[:, 0], e.edge_vertices[:, 1]
         vt = BOLTZMANN_J_PER_K / ELEMENTARY_CHARGE_C * T
-        log_d = np.log(sp.diffusivity_prefactor_m2_per_s) - sp.activation_energy_eV / vt
+        log_d = (np.log(float(sp.diffusivity_prefactor_m2_per_s))
+                 - float(sp.activation_energy_eV) / vt)
         self._coefficient = dt * self.scale * e.weights * np.exp(0.5 * (log_d[i] + log_d[j]))
         vt_edge = 0.5 * (vt[i] + vt[j])
         h = np.broadcast_to(np.asarray(drift_factor, dtype=float), (len(e.cell_dofs),))

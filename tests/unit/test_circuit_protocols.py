@@ -118,6 +118,21 @@ def test_variability_is_seeded_per_cycle():
     assert cycle_rng(7, 2).random() == cycle_rng(7, 2).random()
 
 
+def test_seeded_activation_energy_shift():
+    """The activation-energy shift is drawn last (the earlier draws of a seed are kept), per
+    cycle, normal with the given sigma and truncated at 2 sigma; 0 without a spread."""
+    base = VariabilityConfig(seed=7, rate_spread=0.3, nucleus_radius_spread=0.2)
+    spread = VariabilityConfig(seed=7, rate_spread=0.3, nucleus_radius_spread=0.2,
+                               activation_energy_spread_eV=0.05)
+    draws = [draw_variation(spread, k) for k in range(400)]
+    shifts = np.array([d.activation_energy_shift_eV for d in draws])
+    assert draws[3].rate_factor == draw_variation(base, 3).rate_factor
+    assert draw_variation(base, 3).activation_energy_shift_eV == 0.0
+    assert np.all(np.abs(shifts) <= 0.1) and np.abs(shifts).max() > 0.09
+    assert np.std(shifts) == pytest.approx(0.05 * 0.88, rel=0.15)  # a 2-sigma truncated normal
+    assert abs(np.mean(shifts)) < 0.01
+
+
 def test_seeded_filament_section_in_3d():
     """The section draw follows the rate and radius draws: a case without section spreads
     keeps its earlier draws, and gets the filament on the axis, circular."""
