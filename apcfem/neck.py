@@ -80,6 +80,16 @@ Ag atom's radius; :func:`reduce_profile`). Two near-equal constrictions (a thinn
 and a pinch just below it) otherwise trade the neck back and forth between steps, and the
 contact, its shell and the circuit with it."""
 
+NECK_PLANE_HOLD_M = np.inf
+"""Within one step's circuit iterations (:attr:`NeckExtractor.hold_plane`) a connected neck
+stays in its plane while the section there is another constriction, however much wider [m]:
+where the contact sits changes the state the iterations solve. A re-set VCM filament with two
+0.855 nm constrictions, on the Pt face and 1.5 nm above it, ran at 740 K with the contact on
+the face and at 1250 K with it in the oxide, which widened the hot one by 20-50 pm within the
+step, so each iteration moved the neck back and the circuit (V_cell 0.50 / 0.62 V) had no
+fixed point at any step size. Held, the step converges, and the next step's first iteration
+may move the neck."""
+
 
 class NeckExtractor:
     """Samples a filament field on fixed rays and reduces it to a :class:`NeckProfile`.
@@ -100,12 +110,15 @@ class NeckExtractor:
             of the narrowest (:func:`reduce_profile`), so a neck between two near-equal ones
             moves at most once while a step's circuit iterates; a caller that rejects a step
             resets it to the accepted state's neck.
+        hold_plane: while True (a step's later circuit iterations) the margin is
+            :data:`NECK_PLANE_HOLD_M`.
     """
 
     def __init__(self, device: DeviceMesh, z_range_m: tuple[float, float], r_max_m: float,
                  n_z: int = 200, n_r: int = 400, n_theta: int = 16, level: float = 0.5):
         self.level = level
         self.plane_m = np.nan
+        self.hold_plane = False
         self.n_theta = 1 if device.axisymmetric else n_theta
         self.z_range_m = z_range_m
         z0, z1 = z_range_m
@@ -139,7 +152,8 @@ class NeckExtractor:
 
     def _reduce(self, radius_m: np.ndarray) -> NeckProfile:
         """The profile's neck (:func:`reduce_profile` from :attr:`plane_m`), kept as the plane."""
-        profile = reduce_profile(self.z_m, radius_m, self.plane_m)
+        profile = reduce_profile(self.z_m, radius_m, self.plane_m,
+                                 NECK_PLANE_HOLD_M if self.hold_plane else NECK_PLANE_MARGIN_M)
         self.plane_m = profile.neck_z_m if profile.gap_m == 0.0 else np.nan
         return profile
 
@@ -167,8 +181,8 @@ class NeckExtractor:
         return np.where(inside[..., 0], crossing, 0.0)
 
 
-def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
-                   plane_m: float = np.nan) -> NeckProfile:
+def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray, plane_m: float = np.nan,
+                   margin_m: float = NECK_PLANE_MARGIN_M) -> NeckProfile:
     """The neck of a sampled profile a(z) (equally spaced heights z_m [m], radii [m]; sections
     narrower than :data:`BROKEN_RADIUS_M` are broken, stored as 0, and the gaps they form are
     measured between the samples by :func:`apcfem.quantum_contact.gap_spans_m`): the minimum
@@ -177,9 +191,8 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
     curvature there and the length of the gaps.
     Given the previous neck's height plane_m [m], a connected profile keeps its neck in the
     constriction reached downhill from there while that is another constriction than the
-    narrowest section (:func:`_other_constriction`) and within :data:`NECK_PLANE_MARGIN_M` of it
-    (a neck found this way keeps itself: the result is the same with plane_m at its own
-    height).
+    narrowest section (:func:`_other_constriction`) and within ``margin_m`` [m] of it (a neck
+    found this way keeps itself: the result is the same with plane_m at its own height).
 
     The neck radius and height are continuous functions of the samples within a constriction:
     a step's circuit iterates on them, and a radius that jumps as two near-equal samples trade
@@ -194,7 +207,7 @@ def reduce_profile(z_m: np.ndarray, radius_m: np.ndarray,
     span = slice(0, len(z))
     if np.isfinite(plane_m):
         kept = _downhill(radius, int(np.argmin(np.abs(z - plane_m))))
-        if _other_constriction(radius, kept, i) and radius[kept] - radius[i] < NECK_PLANE_MARGIN_M:
+        if _other_constriction(radius, kept, i) and radius[kept] - radius[i] < margin_m:
             span = _constriction_span(radius, kept, i)
     neck_z, neck_a = _spline_minimum(z[span], radius[span])
     inner = NeckProfile(z, radius, neck_a, neck_z, _local_curvature(z, radius, neck_z))

@@ -572,25 +572,29 @@ class Simulation:
         x = [op.V_cell_V, cell.neck_shell] if shells else [op.V_cell_V]
         tolerances = [dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6, SHELL_TOLERANCE_EV]
         coupling, newton = StepFixedPoint(tolerances[:len(x)]), []
-        for iteration in range(1, dyn.max_circuit_iterations + 1):
-            newton.append(cell.advance(t, dt, x[0]))
-            state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
-            state.circuit_its = iteration
-            G = [state.op.V_cell_V]
-            if shells:
-                G.append(cell.place_neck_shell(state.neck, state.electrons))
-            if coupling.converged(x, G):
-                break
-            if iteration == dyn.max_circuit_iterations and coupling.flipping():
-                log.info("t = %.6e s: the circuit flips between two states within %g of its "
-                         "tolerances: accepted at the last iterate", t, FLIP_LIMIT)
-                break
-            x = coupling.next(x, G)
-            if shells:
-                cell.set_neck_shell(x[1])
-        else:
-            raise StepRejected(f"circuit not consistent after {dyn.max_circuit_iterations} "
-                               "iterations")
+        try:
+            for iteration in range(1, dyn.max_circuit_iterations + 1):
+                newton.append(cell.advance(t, dt, x[0]))
+                state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
+                extractor.hold_plane = True  # the neck moves at most in the first iteration
+                state.circuit_its = iteration
+                G = [state.op.V_cell_V]
+                if shells:
+                    G.append(cell.place_neck_shell(state.neck, state.electrons))
+                if coupling.converged(x, G):
+                    break
+                if iteration == dyn.max_circuit_iterations and coupling.flipping():
+                    log.info("t = %.6e s: the circuit flips between two states within %g of its "
+                             "tolerances: accepted at the last iterate", t, FLIP_LIMIT)
+                    break
+                x = coupling.next(x, G)
+                if shells:
+                    cell.set_neck_shell(x[1])
+            else:
+                raise StepRejected(f"circuit not consistent after {dyn.max_circuit_iterations} "
+                                   "iterations")
+        finally:
+            extractor.hold_plane = False
         if not self.transient:
             state = self._settle_neck_temperature(cell, extractor, drive, t + dt, state)
             state.circuit_its = iteration

@@ -7,7 +7,7 @@ face (z = 7 nm), whose radii differ by ``difference``.
 import numpy as np
 import pytest
 
-from apcfem.neck import BROKEN_RADIUS_M, NECK_PLANE_MARGIN_M, reduce_profile
+from apcfem.neck import BROKEN_RADIUS_M, NECK_PLANE_HOLD_M, NECK_PLANE_MARGIN_M, reduce_profile
 
 NM = 1e-9
 Z_M = (2.0 + 5.0 * (np.arange(100) + 0.5) / 100) * NM
@@ -112,3 +112,14 @@ def test_a_neck_moving_onto_the_face_moves_continuously():
     assert np.max(np.abs(np.diff(radius))) < 0.001 * NM
     assert np.max(np.abs(np.diff(height))) < 0.05 * dz
     assert np.max(np.abs(np.diff(curvature))) < 0.05 * np.max(np.abs(curvature))
+
+
+def test_within_a_step_the_held_neck_stays_however_narrower_the_other_pinch():
+    """A step's later circuit iterations hold the plane (NeckExtractor.hold_plane): where the
+    contact sits changes the state they solve (its heat), and a neck moved back and forth
+    left the circuit without a fixed point."""
+    narrower = _two_pinches(20.0 * NECK_PLANE_MARGIN_M)
+    held = reduce_profile(Z_M, narrower, plane_m=FACE_M, margin_m=NECK_PLANE_HOLD_M)
+    assert held.neck_z_m == FACE_M
+    assert reduce_profile(Z_M, narrower, plane_m=FACE_M).neck_z_m == pytest.approx(
+        INNER_M, abs=0.05 * NM)
