@@ -131,9 +131,10 @@ DEPLETED_GAP_FRACTION = 0.01
 """A face gap whose lower half holds at most this fraction of c_th [-] is depleted: a set bias
 closes it by a lumped front (see VcmCell._move_depletion_front)."""
 
-FILL_LIMIT = 0.5
-"""Largest share of the filament column's vacancies one step of a descending depletion front
-moves into the gap [-] (the column cannot empty itself into the gap)."""
+FILL_RESERVE = 1.5
+"""A descending depletion front takes the vacancies it fills the gap with from the filament
+column above it, down to this many times c_th in each node at most [-] (S = 0.94 there; the
+filament is at 2 c_th)."""
 
 REFERENCE_TEMPERATURE_K = 300.0
 """T0 of the filament's linear resistivity law [K] (the library conductivity's temperature)."""
@@ -712,13 +713,17 @@ class VcmCell:
         ``radius_m`` [m] of its axis) take the concentration of the filament within
         DEPLETION_FRONT_BAND_HOPS hops of ``hop_m`` [m] above ``start_m``; the vacancies come
         from the filament column above ``start_m`` (the nodes with S > 1/2 within the radius),
-        whose concentrations fall in proportion (the amount is kept: the column drifts down
-        as a whole)."""
+        each giving in proportion to what it holds above FILL_RESERVE c_th (the amount is kept:
+        the column drifts down as a whole, and none of its sections falls towards c_th: taken
+        in proportion to the whole concentration, a thin part of the column broke, its gap
+        0.86 nm up with the face gap closed, and the hopping halo carried the clamp current)."""
         z, inside = self._front_masks(radius_m)
         c = self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
         column = inside & (z >= start_m) & (self.filament.x.array > 0.5)
         band = column & (z < start_m + DEPLETION_FRONT_BAND_HOPS * hop_m)
-        held = self._owned_amount(np.where(column, c, 0.0))
+        spare = np.where(column, np.maximum(c - FILL_RESERVE * self.c_threshold_mol_per_m3, 0.0),
+                         0.0)
+        held = self._owned_amount(spare)
         band_volume = self._owned_amount(np.where(band, 1.0, 0.0))
         if held <= 0.0 or band_volume <= 0.0:
             return
@@ -728,9 +733,8 @@ class VcmCell:
         needed = self._owned_amount(added)
         if needed <= 0.0:
             return
-        share = min(needed, FILL_LIMIT * held) / needed
-        c = c + share * added
-        c = np.where(column, c * (1.0 - share * needed / held), c)
+        share = min(needed, held) / needed
+        c = c + share * added - spare * (share * needed / held)
         self._set_concentration(c)
 
     def set_contact(self, neck: NeckProfile, conductance_S: float) -> None:
