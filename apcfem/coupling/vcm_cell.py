@@ -465,7 +465,12 @@ class VcmCell:
         front only where it passed a node: on 0.15-0.3 nm cells it lags the front by up to a
         cell, and a front stopped at the jump distance could read as a wider gap)."""
         if neck.gap_m > 0.0 and np.isfinite(self.depletion_front_m):
-            return min(neck.gap_m, self.depletion_front_m - self.layer_z_m[0])
+            bottom, jump = self.layer_z_m[0], self.jump_to_contact_m
+            # a front stopped at bottom + jump is the jump distance above the face exactly
+            # ((bottom + jump) - bottom is not, in floating point: no bridge, the run stalled)
+            height = (jump if self.depletion_front_m <= bottom + jump
+                      else self.depletion_front_m - bottom)
+            return min(neck.gap_m, height)
         return neck.gap_m
 
     def unstable_neck_radius_m(self, electrons) -> float:

@@ -397,3 +397,14 @@ def test_the_clamped_set_resets_with_a_current_near_the_compliance():
     assert 0.5 * I_cc < I_reset < 2.0 * I_cc, I_reset
     counted = s["G_landauer_G0"][reset]
     assert counted.min() < 0.6 * s["G_landauer_G0"][set_branch][-1]  # the neck thinned
+
+
+def test_a_front_stopped_at_the_jump_distance_is_bridged():
+    """A set bias long enough to bring the depleted gap's front down to its stop, one hop
+    above the Pt face, makes the gap one the step bridges (``closing_gap_m`` at most the jump
+    distance, whatever the extraction of the filled nodes shows)."""
+    with _settled_cell(_case(**DEPLETED_GAP), 0.0) as (simulation, drive, cell, extract, before):
+        cell.advance(0.0, 3e-5, 1.0)
+        assert cell.depletion_front_m == cell.layer_z_m[0] + cell.jump_to_contact_m
+        after = simulation._settle(cell, extract, drive, 3e-5, before.T_neck_K)
+        assert 0.0 < cell.closing_gap_m(after.neck) <= cell.jump_to_contact_m
