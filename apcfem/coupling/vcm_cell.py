@@ -647,7 +647,7 @@ class VcmCell:
         hop = self.species.hop_distance_m or self.jump_to_contact_m
         z, inside = self._front_masks(self._filament_radius_m(top_m - hop, top_m + hop))
         lower = inside & (z < 0.5 * (bottom + top_m))
-        c = self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
+        c = self._nodal_concentration()
         highest = self.device.comm.allreduce(float(np.max(c[lower], initial=0.0)), op=MPI.MAX)
         return highest <= DEPLETED_GAP_FRACTION * self.c_threshold_mol_per_m3
 
@@ -655,7 +655,7 @@ class VcmCell:
         """How far [m] the filament's nodes (S > 1/2) between heights ``low_m`` and ``high_m``
         [m] reach from the front's axis, plus two interface widths (its outer edge, not the
         section's area-equivalent radius: a tip that thinned on the axis keeps a ring)."""
-        z, _ = self._front_masks(0.0)
+        z = self._dof_x[:, self.device.axial_index]
         near = (z >= low_m) & (z <= high_m) & (self.filament.x.array > 0.5)
         reach = self.device.comm.allreduce(float(np.max(self._dof_rho()[near], initial=0.0)),
                                            op=MPI.MAX)
@@ -689,6 +689,10 @@ class VcmCell:
         return self.device.comm.allreduce(float(np.sum((c * self._lumped_volume)[:owned])),
                                           op=MPI.SUM)
 
+    def _nodal_concentration(self) -> np.ndarray:
+        """c_V [mol/m^3] at the vacancy dofs (from the logit w)."""
+        return self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
+
     def _set_concentration(self, c: np.ndarray) -> None:
         """Make the nodal concentrations ``c`` [mol/m^3] the present vacancy field."""
         self.w.x.array[:] = np.log(c / (self.c_sites_mol_per_m3 - c))
@@ -703,7 +707,7 @@ class VcmCell:
         swept = inside & (z < front_m)
         band = (inside & (z >= front_m) & (z < front_m + DEPLETION_FRONT_BAND_HOPS * hop_m)
                 & (self.filament.x.array > 0.5))
-        c = self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
+        c = self._nodal_concentration()
         removed = np.maximum(np.where(swept, c - self.c_background_mol_per_m3, 0.0), 0.0)
         moved, held = self._owned_amount(removed), self._owned_amount(np.where(band, c, 0.0))
         if moved <= 0.0 or held <= 0.0:
@@ -723,7 +727,7 @@ class VcmCell:
         in proportion to the whole concentration, a thin part of the column broke, its gap
         0.86 nm up with the face gap closed, and the hopping halo carried the clamp current)."""
         z, inside = self._front_masks(radius_m)
-        c = self.c_sites_mol_per_m3 / (1.0 + np.exp(-self.w.x.array))
+        c = self._nodal_concentration()
         column = inside & (z >= start_m) & (self.filament.x.array > 0.5)
         band = column & (z < start_m + DEPLETION_FRONT_BAND_HOPS * hop_m)
         spare = np.where(column, np.maximum(c - FILL_RESERVE * self.c_threshold_mol_per_m3, 0.0),
