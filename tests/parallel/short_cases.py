@@ -5,9 +5,9 @@ time: the mesh (0.5 nm on the staircase's axis, 0.3 nm in the ECM and VCM cells,
 radius for the 3-D cell), the number of sweep points, and the transient drive (a 3 ms, 1.2 V
 pulse or sweep (0.8 V in the VCM cell, below its set), steps up to 0.2 ms, one compliance
 current; a few stimulus points, one short light pulse). The 3-D forming case instead drives
-100 uA in 1 ms through its seeded off-axis filament connected from the start (a cone from the
-cathode touching the anode; the VCM cone without its depleted disc), so that its short run goes
-through the section-mode contact.
+100 uA in 1 ms, a quarter of it per step, through its seeded off-axis filament connected from
+the start (a cone from the cathode touching the anode; the VCM cone without its depleted
+disc), so that its short run goes through the section-mode contact.
 Plots are off.
 """
 
@@ -22,6 +22,10 @@ ECM_SHORT = {"mesh.min_size_nm": 0.3, "output.plots": False, "output.fields": Fa
 PULSE = {"kind": "pulse_train", "amplitude_V": 1.2, "rise_s": 1e-3, "width_s": 1e-3,
          "interval_s": 3e-3, "count": 1}
 
+FORMING_3D_SHORT = {"dynamics.max_drive_step": 0.25}
+"""The 3-D forming sweeps in steps of a quarter of I_cc (their filament is connected from the
+start; each 3-D step costs ~1.5 s on one core)."""
+
 STIMULUS_SHORT = {"mesh.min_size_nm": 0.1, "output.plots": False}
 
 SHORT_EDITS = {
@@ -29,7 +33,7 @@ SHORT_EDITS = {
                              "mesh.max_size_nm": 5.0, "mesh.refinement_radius_nm": 1.0,
                              "output.plots": False},
     "ecm_ag_sio2_pt_sweep": {**ECM_SHORT, "protocol": PULSE},
-    "ecm_3d_forming": {**ECM_SHORT, "geometry.cell_radius_nm": 3.5,
+    "ecm_3d_forming": {**ECM_SHORT, **FORMING_3D_SHORT, "geometry.cell_radius_nm": 3.5,
                        "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.2,
                                     "set_current_A": 1e-4, "voltage_limit_V": 2.0},
                        "ecm.initial_filament": "cone", "ecm.cone_base_radius_nm": 1.5,
@@ -40,7 +44,7 @@ SHORT_EDITS = {
     "vcm_pt_hfox_tin_sweep": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8}},
     "vcm_histogram": {**ECM_SHORT, "protocol": {**PULSE, "amplitude_V": 0.8, "count": 2},
                       "output.histogram_skip_cycles": 1},
-    "vcm_3d_forming": {**ECM_SHORT, "mesh.max_size_nm": 2.0,
+    "vcm_3d_forming": {**ECM_SHORT, **FORMING_3D_SHORT, "mesh.max_size_nm": 2.0,
                        "protocol": {"kind": "current_sweep", "ramp_rate_A_per_s": 0.2,
                                     "set_current_A": 1e-4, "voltage_limit_V": 2.0},
                        "vcm.disc_length_nm": 0.0},
