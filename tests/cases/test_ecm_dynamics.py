@@ -175,6 +175,7 @@ def test_same_series_on_one_rank_and_all_ranks():
         assert np.allclose(world[key], alone[key], rtol=1e-6, atol=0), key
 
 
+@pytest.mark.serial  # the seeded noise's rank agreement: tests/parallel (SEEDED_PULSES)
 def test_interface_noise_conserves_metal_and_follows_its_seed(tmp_path):
     """variability.interface_noise = 1 (the reaction's shot noise) on the fixed-step growth
     pulse: the metal deposited still equals the charge the anode oxidised, to solver tolerance
@@ -356,7 +357,7 @@ def test_the_shell_potential_is_continuous_where_the_last_channel_closes(shell_c
     assert abs(shell(a_1 + 0.01e-12) - shell(a_1)) < 0.005   # ~0.2 eV/pm there
 
 
-@pytest.mark.parametrize("mesh_nm", [0.1, 0.05])
+@pytest.mark.parametrize("mesh_nm", [0.1, pytest.param(0.05, marks=pytest.mark.serial)])
 def test_the_bridged_neck_sits_where_the_apex_meets_the_face(mesh_nm):
     """A relaxed cone whose tip stopped 0.3 nm below the Ag anode, bridged: the narrowest
     section of the bridged filament is at the anode's face (within half a cell), on both

@@ -15,6 +15,9 @@ from apcfem.coupling.light_cell import film_absorption_profile
 from apcfem.materials.optical import refractive_index
 
 NM = 1e-9
+ONE_PASS = pytest.mark.serial
+"""The three-cycle run's tests run in the serial pass only: the same case's agreement between
+one rank and all ranks is test_same_series_on_one_rank_and_all_ranks."""
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +38,7 @@ def _phase_ends(cfg, series):
     return on, off
 
 
+@ONE_PASS
 def test_light_reconnects_the_gap_and_dark_reopens_it_reversibly(pulses):
     """Dark: G <= 1e-4 G0; lit: >= 1 G0 (contact); each of the three cycles ends its light
     and its dark phase at the same G (1 %) and electrode temperature (0.01 K)."""
@@ -72,6 +76,7 @@ def test_helmholtz_film_absorption_is_the_airy_absorptance():
     assert q[0] > 5 * q[-1]
 
 
+@ONE_PASS
 def test_steady_heating_is_the_one_dimensional_heat_balance(pulses):
     """After 10 tau of light the film is at the steady rise of a film on a substrate whose
     bottom is the sink: dT = q h_s/k_s with q = A I, A the film's Airy absorptance (2 %)."""
@@ -88,6 +93,7 @@ def test_steady_heating_is_the_one_dimensional_heat_balance(pulses):
     assert measured == pytest.approx(rise, rel=0.02)
 
 
+@ONE_PASS
 def test_rise_is_delayed_by_the_thermal_time_constant(pulses):
     """The electrode's 1 - 1/e heating time in the run is within 2x of the lumped R_th C_th,
     and the contact forms only after a sizeable fraction of it (the rise is thermal)."""
@@ -102,6 +108,7 @@ def test_rise_is_delayed_by_the_thermal_time_constant(pulses):
     assert 0.2 * stats["tau_lumped_s"] < contact < cfg.protocol.on_s
 
 
+@ONE_PASS
 def test_tunnelling_is_exponential_in_the_computed_gap(pulses):
     """ln G is linear in the computed gap (dark gap minus the electrodes' closing) with slope
     -2 kappa, kappa = sqrt(2 m_e phi_b)/hbar (2 %)."""

@@ -65,6 +65,11 @@ SHORT_EDITS = {
 }
 """Bundled case name -> the changes (dotted keys) of its short variant."""
 
+COMPARED_ON_TWO_RANKS = ("ag_sio2_pt_staircase", "ecm_ag_sio2_pt_sweep", "vcm_3d_forming")
+"""Bundled cases whose short variant test_parallel_consistency.py runs on two ranks in
+``make test``: the exit of that run (status 0 within its timeout) is checked there, so
+test_clean_exit.py does not run these cases again."""
+
 
 def short_case(name: str, folder: Path, **changes) -> Path:
     """Write the short variant of the bundled case ``name`` (with further dotted-key

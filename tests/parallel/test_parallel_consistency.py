@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from short_cases import PULSE, short_case
+from short_cases import COMPARED_ON_TWO_RANKS, PULSE, short_case
 
 from apcfem.output.series import read_series
 
@@ -72,7 +72,7 @@ def _assert_same(series: dict, reference: dict) -> None:
         np.testing.assert_allclose(series[column], values, rtol=RTOL, atol=0, err_msg=column)
 
 
-@pytest.mark.parametrize(("name", "ranks", "changes"), [
+RANK_COMPARISONS = [
     ("ag_sio2_pt_staircase", (1, 2, 3), {"protocol__points": 5}),
     ("ecm_ag_sio2_pt_sweep", (1, 2), SEEDED_PULSES),
     ("ecm_ag_sio2_pt_sweep", (1, 2), CONNECTED_CURRENT_SWEEP),
@@ -80,7 +80,21 @@ def _assert_same(series: dict, reference: dict) -> None:
     pytest.param("ecm_3d_forming", (1, 2), {"solver__ecm_newton_tolerance": 1e-12},
                  marks=pytest.mark.slow),
     ("vcm_3d_forming", (1, 2), {}),
-])
+]
+
+
+def test_cases_left_out_of_the_exit_test_run_here_on_two_ranks():
+    """Guards test_clean_exit.py's shortcut: each case of COMPARED_ON_TWO_RANKS has a
+    comparison here that is not slow and runs it on two ranks."""
+    fast_on_two = set()
+    for param in RANK_COMPARISONS:
+        values, marks = (param.values, param.marks) if hasattr(param, "marks") else (param, ())
+        if 2 in values[1] and not any(mark.name == "slow" for mark in marks):
+            fast_on_two.add(values[0])
+    assert set(COMPARED_ON_TWO_RANKS) <= fast_on_two
+
+
+@pytest.mark.parametrize(("name", "ranks", "changes"), RANK_COMPARISONS)
 def test_same_series_on_every_rank_count(tmp_path, name, ranks, changes):
     case = short_case(name, tmp_path, **changes)
     reference, *others = (_series(case, n) for n in ranks)
