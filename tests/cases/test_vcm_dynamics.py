@@ -131,7 +131,7 @@ def set_onsets():
     return np.array(onsets)
 
 
-@pytest.mark.serial
+@pytest.mark.slow  # three sets, ~2 min
 @pytest.mark.timeout(600)
 def test_set_voltage_rises_logarithmically_with_sweep_rate(set_onsets):
     """Thermally activated migration (Ielmini, IEEE TED 58, 4309 (2011)): a sweep ten times
