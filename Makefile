@@ -48,9 +48,9 @@ test-serial: env
 test-mpi: env
 	timeout 1500 $(BIN)/mpiexec -n $(NP) $(BIN)/python -m pytest -q -m "not serial and not slow" -p no:cacheprovider --durations=10
 
-# The ECM runs of several minutes each (reset ladder, 100 s holds without and with the
-# matrix, set voltage at 0.2 and 20 V/s, the bundled sweep on 1 and 2 ranks), marked slow:
-# ~16-20 min on 2 cores (the reset file runs two sets).
+# The runs of several minutes each, marked slow (the ECM reset ladder, 100 s holds, cycles,
+# set voltage against sweep rate, the bundled sweep and the 3-D ECM case on 1 and 2 ranks;
+# the VCM reset stops, clamped set and set voltage against sweep rate): ~50 min on 2 cores.
 test-slow: env
 	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --durations=10 -m slow
 
