@@ -203,7 +203,7 @@ def test_interface_noise_conserves_metal_and_follows_its_seed(tmp_path):
     assert steps >= 2 and all(count > 0 for count in counts.values()), counts
 
 
-@pytest.mark.serial  # under mpiexec, a failed solve's collective path: the test below
+@pytest.mark.serial  # a failed solve under mpiexec: test_a_run_that_cannot_continue_...
 @pytest.mark.timeout(900)
 def test_abrupt_voltage_step_is_survived_by_cutting_back(caplog):
     """A 3 V step in 1 ns against an initial dt of 1 ms: Newton fails, dt is cut back."""
