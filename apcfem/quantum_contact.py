@@ -63,7 +63,8 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
                         gap_barrier_eV: float,
                         transmission: str = "transfer_matrix",
                         break_gap_m: float = 0.0,
-                        mode_edges_eV: np.ndarray | None = None) -> ContactConductance:
+                        mode_edges_eV: np.ndarray | None = None,
+                        gap_permittivity: float | None = None) -> ContactConductance:
     """Conductance of a filament profile between two electrode leads.
 
     Linear response, or ``I/V`` at the bias of ``electrons``; the temperature of ``electrons``
@@ -83,6 +84,9 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
         mode_edges_eV: transverse mode edges of the neck's own section [eV] (a 3-D neck,
             :class:`apcfem.section_modes.NeckSectionLadder`), counted instead of the disc's
             Bessel ladder by ``"abrupt"``/``"saddle"``; None: the disc of the neck radius.
+        gap_permittivity: relative permittivity of the image force that lowers the barrier
+            of a gap (:func:`apcfem.landauer.transmission.image_lowered_barrier_eV`); None: a
+            flat barrier.
     """
     z_m, radius = np.asarray(neck.z_m, dtype=float), np.asarray(neck.radius_m, dtype=float)
     open_radius = first_mode_radius_m(electrons)
@@ -105,7 +109,8 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     z0, z1 = layer_z_m
     z = np.concatenate([[z0 - LEAD_LENGTH_M, z0], z_m, [z1, z1 + LEAD_LENGTH_M]])
     a = np.concatenate([[lead, lead], radius, [lead, lead]])
-    result = landauer.profile_conductance(z, a, electrons, gap_barrier_eV=gap_barrier_eV)
+    result = landauer.profile_conductance(z, a, electrons, gap_barrier_eV=gap_barrier_eV,
+                                          gap_permittivity=gap_permittivity)
     G_G0 = float(result.G_G0)
     return ContactConductance(G_G0 * landauer.G0_S, G_G0, float(result.channels), tunnel_gap)
 

@@ -694,7 +694,8 @@ class Simulation:
         for _ in range(BIAS_ITERATIONS):
             G = contact_conductance(neck, extractor.z_range_m, electrons, barrier,
                                     self.cfg.landauer.transmission,
-                                    getattr(cell, "jump_to_contact_m", 0.0), edges)
+                                    getattr(cell, "jump_to_contact_m", 0.0), edges,
+                                    self._gap_permittivity())
             cell.set_contact(neck, G.G_S)
             resistance = cell.resistance()
             op = self._operating_point(drive, t, resistance.cell_ohm)
@@ -766,6 +767,14 @@ class Simulation:
         host = get_material(cfg.materials.switching_layer)
         return float(tunnel_barrier_eV(metal.work_function_eV.value,
                                        host.electron_affinity_eV.value))
+
+    def _gap_permittivity(self) -> float | None:
+        """Permittivity of the image force on a gap's barrier (``landauer.gap_image_force``),
+        the switching layer's, or None: a flat barrier."""
+        if not self.cfg.landauer.gap_image_force:
+            return None
+        host = get_material(self.cfg.materials.switching_layer)
+        return float(host.image_force_permittivity.value)
 
     def _operating_point(self, wave: Waveform, t: float, R_cell: float) -> OperatingPoint:
         circuit = self.cfg.circuit

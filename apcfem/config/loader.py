@@ -168,6 +168,8 @@ def _check_material_properties(cfg: CaseConfig, source: str) -> None:
     if cfg.ecm.tunnel_barrier_eV is None:  # the gap's barrier: W of the metal - chi of the host
         needs[filament].append("work_function_eV")
         needs[host] = ["electron_affinity_eV"]
+    if cfg.landauer.gap_image_force:
+        needs.setdefault(host, []).append("image_force_permittivity")
     model = "protocol.kind = '" + cfg.protocol.kind + "'"
     if cfg.vcm is not None:
         model = "[vcm]"

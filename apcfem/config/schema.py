@@ -276,6 +276,11 @@ class LandauerConfig(_Section):
     beta: float = Field(0.5, ge=0, le=1, description="fraction of the contact bias dropped "
                         "on the top side, mu_top = E_F + beta eV")
     g_factor: float = Field(2.0, gt=0, le=100, description="electron g-factor (Zeeman)")
+    gap_image_force: bool = Field(
+        False, description="lower the tunnel barrier of a gap by the image force of its two "
+        "metal surfaces (Simmons 1963), with the switching layer's image_force_permittivity "
+        "from the materials library: G rises continuously from the tunnelling range towards "
+        "the first plateau as a gap closes")
 
 
 class CircuitConfig(_Section):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from scipy import constants
 from scipy.special import jn_zeros
 
 from apcfem.landauer.counting import _points
@@ -32,6 +33,8 @@ _SUBDIVISIONS = 8  # sub-intervals per node interval of the log-linear energy in
 _REFINE_STEP = 0.02  # split energy intervals over which some T_n changes by more
 _REFINE_ERROR = 1e-7  # ... unless that change times the interval's window mass is below this
 _REFINE_ROUNDS = 16  # interval halvings at most (finest node spacing = 2^-16 of the first)
+_J01 = float(jn_zeros(0, 1)[0])  # first mode edge of a disc, k a
+_IMAGE_EV_M = (constants.e * np.log(2.0) / (8.0 * np.pi * constants.epsilon_0))  # λ ε s [eV m]
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ class _Slices(NamedTuple):
     width: np.ndarray  # interior slice widths [m]
 
 
-def _profile_slices(z_m, radius_m, effective_mass_me: float, slice_m: float) -> _Slices:
+def _profile_slices(z_m, radius_m, effective_mass_me: float, slice_m: float,
+                    join_gaps: bool = True) -> _Slices:
     """Split every sample interval into equal slices no wider than ``slice_m``.
 
     The radius is interpolated linearly and taken at the slice centres; slice edges include
@@ -81,7 +85,8 @@ def _profile_slices(z_m, radius_m, effective_mass_me: float, slice_m: float) -> 
     profile continues beyond its ends as uniform leads of the end radii.  Consecutive slices
     of one radius (a gap, a uniform lead section) are joined into one: the transfer through
     a constant potential is exact at any width, so joining changes nothing but the work
-    (three quarters of the slices of a broken ECM filament's profile).
+    (three quarters of the slices of a broken ECM filament's profile); ``join_gaps=False``
+    keeps the slices of a gap (a = 0) apart, for a barrier that varies across it.
     """
     z, a = (np.asarray(v, dtype=float) for v in (z_m, radius_m))
     if z.ndim != 1 or z.shape != a.shape or z.size < 2:
@@ -95,7 +100,10 @@ def _profile_slices(z_m, radius_m, effective_mass_me: float, slice_m: float) -> 
     first = np.cumsum(counts) - counts
     fraction = (np.arange(interval.size) - first[interval] + 0.5) / counts[interval]
     radius = a[interval] + (a[interval + 1] - a[interval]) * fraction
-    first_of_run = np.flatnonzero(np.concatenate(([True], radius[1:] != radius[:-1])))
+    new_run = radius[1:] != radius[:-1]
+    if not join_gaps:
+        new_run |= radius[1:] == 0.0
+    first_of_run = np.flatnonzero(np.concatenate(([True], new_run)))
     width = np.add.reduceat((step / counts)[interval], first_of_run)
     radius = np.concatenate(([a[0]], radius[first_of_run], [a[-1]]))
     with np.errstate(divide="ignore"):
@@ -164,14 +172,45 @@ def _slice_transmission(potential: np.ndarray, width: np.ndarray, mode: np.ndarr
     return total
 
 
-def _mode_potentials(j2: np.ndarray, slices: _Slices, cap_eV: float) -> np.ndarray:
-    """Adiabatic barriers ``min(j^2 unit(z), cap)`` inside, uncapped leads, ``(modes, S + 2)``."""
+def image_lowered_barrier_eV(x_m: np.ndarray, gap_m: float, barrier_eV: float,
+                             permittivity: float) -> np.ndarray:
+    """Barrier [eV] above E_F at depths ``x_m`` [m] into a gap of width ``gap_m`` [m] between
+    two metals, lowered by the image force of both surfaces in a dielectric of relative
+    ``permittivity`` (Simmons, J. Appl. Phys. 34, 1793 (1963), eq. 34):
+    ``φ(x) = φ_b - 1.15 λ s^2 / (x (s - x))``, ``λ = e^2 ln 2 / (8 π ε ε0 s)``. Not floored:
+    near either surface it falls below -E_F, where the caller puts the metal's band bottom.
+    """
+    x = np.asarray(x_m, dtype=float)
+    lam_eV = _IMAGE_EV_M / (permittivity * gap_m)
+    return barrier_eV - 1.15 * lam_eV * gap_m**2 / (x * (gap_m - x))
+
+
+def _gap_caps(slices: _Slices, fermi_energy_eV: float, barrier_eV: float,
+              permittivity: float) -> np.ndarray:
+    """Highest potential [eV] of each interior slice: ``E_F + φ(x)`` of
+    :func:`image_lowered_barrier_eV` (floored at the band bottom, 0) across every gap (run of
+    slices with a = 0, between the two metal surfaces), ``E_F + φ_b`` elsewhere."""
+    gap = ~np.isfinite(slices.unit[1:-1])
+    caps = np.full(slices.width.size, fermi_energy_eV + barrier_eV)
+    edges = np.diff(np.concatenate(([0], gap.astype(np.int8), [0])))
+    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
+                           strict=True):
+        width = slices.width[start:stop]
+        x = np.cumsum(width) - 0.5 * width
+        phi = image_lowered_barrier_eV(x, float(width.sum()), barrier_eV, permittivity)
+        caps[start:stop] = np.maximum(fermi_energy_eV + phi, 0.0)
+    return caps
+
+
+def _mode_potentials(j2: np.ndarray, slices: _Slices, cap_eV) -> np.ndarray:
+    """Adiabatic barriers ``min(j^2 unit(z), cap)`` inside (``cap``: a scalar or one per
+    interior slice [eV]), uncapped leads, ``(modes, S + 2)``."""
     potential = np.multiply.outer(j2, slices.unit)
     potential[:, 1:-1] = np.minimum(potential[:, 1:-1], cap_eV)
     return potential
 
 
-def _select_modes(slices: _Slices, e_top: float, cap_eV: float, mass: float,
+def _select_modes(slices: _Slices, e_top: float, cap_eV, mass: float,
                   n_modes: int | None) -> tuple[np.ndarray, ...]:
     """Mode table ``(j, degeneracy, m, n)`` of the modes that can carry current.
 
@@ -220,7 +259,8 @@ class _ProfileModes(NamedTuple):
 
 
 def _profile_modes(z_m, radius_m, e_top: float, *, fermi_energy_eV, effective_mass_me,
-                   gap_barrier_eV, n_modes, slice_m) -> _ProfileModes:
+                   gap_barrier_eV, n_modes, slice_m,
+                   gap_permittivity: float | None = None) -> _ProfileModes:
     """Validate a profile, slice it and select its modes for energies up to ``e_top`` [eV]."""
     for name, value in (("fermi_energy_eV", fermi_energy_eV),
                         ("effective_mass_me", effective_mass_me)):
@@ -234,7 +274,13 @@ def _profile_modes(z_m, radius_m, e_top: float, *, fermi_energy_eV, effective_ma
                         * effective_mass_me / _HBAR2_2ME_EV_M2)
         slice_m = _SLICE_PHASE / k_max
     _check("slice_m", np.asarray(slice_m, dtype=float), positive=True)
-    slices = _profile_slices(z_m, radius_m, effective_mass_me, slice_m)
+    image_force = gap_permittivity is not None and np.isfinite(cap)
+    if image_force:
+        _check("gap_permittivity", np.asarray(gap_permittivity, dtype=float), positive=True)
+    slices = _profile_slices(z_m, radius_m, effective_mass_me, slice_m,
+                             join_gaps=not image_force)
+    if image_force:
+        cap = _gap_caps(slices, fermi_energy_eV, gap_barrier_eV, gap_permittivity)
     table = _select_modes(slices, e_top, cap, effective_mass_me, n_modes)
     return _ProfileModes(table, _mode_potentials(table[0] ** 2, slices, cap), slices.width,
                          float(effective_mass_me))
@@ -247,6 +293,7 @@ def profile_transmissions(
     electrons: Electrons,
     *,
     gap_barrier_eV: float | None = None,
+    gap_permittivity: float | None = None,
     n_modes: int | None = None,
     slice_m: float | None = None,
 ) -> ModeTransmissions:
@@ -273,6 +320,8 @@ def profile_transmissions(
         electrons: Fermi energy (the reference of the gap barrier) and effective mass; the
             conditions are not used.
         gap_barrier_eV: Barrier ``φ_b`` above ``E_F`` in the gap (None: impenetrable) [eV].
+        gap_permittivity: Relative permittivity of the image force that lowers the gap
+            barrier (:func:`image_lowered_barrier_eV`; None: a flat barrier).
         n_modes: Number of disc modes (None: every mode that can carry current at the
             largest energy).
         slice_m: Largest slice width (None: ``0.2/k`` at the largest energy or barrier)
@@ -289,7 +338,8 @@ def profile_transmissions(
     modes = _profile_modes(z_m, radius_m, float(np.max(energy, initial=0.0)),
                            fermi_energy_eV=electrons.fermi_energy_eV,
                            effective_mass_me=electrons.effective_mass_me,
-                           gap_barrier_eV=gap_barrier_eV, n_modes=n_modes, slice_m=slice_m)
+                           gap_barrier_eV=gap_barrier_eV, n_modes=n_modes, slice_m=slice_m,
+                           gap_permittivity=gap_permittivity)
     j, degeneracy, m, n = modes.table
     return ModeTransmissions(m=m, n=n, degeneracy=degeneracy,
                              barrier_eV=modes.potential.max(axis=1),
@@ -358,6 +408,7 @@ def profile_conductance(
     electrons: Electrons,
     *,
     gap_barrier_eV: float | None = None,
+    gap_permittivity: float | None = None,
     n_modes: int | None = None,
     slice_m: float | None = None,
 ) -> ProfileConductance:
@@ -375,6 +426,8 @@ def profile_conductance(
         electrons: Electrons and conditions, scalar fields (with a bias the result is
             ``I/V``).
         gap_barrier_eV: Barrier ``φ_b`` above ``E_F`` in a gap (None: impenetrable) [eV].
+        gap_permittivity: Relative permittivity of the image force that lowers the gap
+            barrier (:func:`image_lowered_barrier_eV`; None: a flat barrier).
         n_modes: Number of disc modes (None: automatic).
         slice_m: Largest slice width (None: automatic) [m].
 
@@ -398,7 +451,8 @@ def profile_conductance(
     modes = _profile_modes(z_m, radius_m, fermi_energy_eV + top,
                            fermi_energy_eV=fermi_energy_eV,
                            effective_mass_me=float(electrons.effective_mass_me),
-                           gap_barrier_eV=gap_barrier_eV, n_modes=n_modes, slice_m=slice_m)
+                           gap_barrier_eV=gap_barrier_eV, n_modes=n_modes, slice_m=slice_m,
+                           gap_permittivity=gap_permittivity)
     if window.kt == 0 and window.high == window.low:
         at_fermi = modes.transmissions(fermi_energy_eV + edges)
         transmission = at_fermi.mean(axis=1)

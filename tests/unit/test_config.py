@@ -45,6 +45,8 @@ def test_bundled_demo_case_is_valid():
     ("[protocol]\nkind = 'neck_radius_sweep'\npoints = 1", ["protocol.points"]),
     ("[mesh]\nmin_size_nm = 5.0\nmax_size_nm = 1.0", ["min_size_nm", "max_size_nm"]),
     ("[ecm]\ncharge_number = 0", ["ecm.charge_number", "greater than or equal to 1"]),
+    ("[materials]\nswitching_layer = 'Ta2O5'\n[landauer]\ngap_image_force = true",
+     ["materials.switching_layer = 'Ta2O5'", "image_force_permittivity"]),
     ("[protocol]\nkind = 'voltage_sweep'\ncycles = 3\n[output]\nhistogram_skip_cycles = 3",
      ["output.histogram_skip_cycles = 3", "3 cycles"]),
     ("[protocol]\nkind = 'voltage_sweep'\n[variability]\nnucleus_offset_nm = 0.1",

@@ -106,6 +106,50 @@ def test_broken_filament_tunnels_with_slope_minus_two_kappa(fermi, mass, barrier
     assert float(closed.G_G0) == 0.0 and float(closed.channels) == 0.0
 
 
+def simmons_mean_barrier_eV(gap_m, barrier_eV, permittivity):
+    """Simmons' image-lowered barrier averaged over where it stands above E_F (J. Appl. Phys.
+    34, 1793 (1963), eqs. 34-35 at zero bias): lambda = e^2 ln2 / (8 pi eps eps0 s), edges
+    s1 = 1.2 lambda s / phi, s2 = s - s1, mean phi - 1.15 lambda s / (s2 - s1)
+    ln[s2 (s - s1) / (s1 (s - s2))]; returns (mean barrier [eV], its width s2 - s1 [m])."""
+    lam = const.e * np.log(2) / (8 * np.pi * const.epsilon_0 * permittivity * gap_m)
+    s1 = 1.2 * lam * gap_m / barrier_eV
+    s2 = gap_m - s1
+    mean = barrier_eV - 1.15 * lam * gap_m / (s2 - s1) * np.log(s2 * (gap_m - s1)
+                                                             / (s1 * (gap_m - s2)))
+    return mean, s2 - s1
+
+
+def test_image_force_lowers_the_gap_barrier_as_simmons_mean_barrier():
+    """Across 0.8-1.6 nm gaps in SiO2 (optical permittivity) the transfer matrix through the
+    image-lowered barrier falls with the WKB exponent of Simmons' mean barrier: the image force
+    raises G by orders of magnitude while its slope, the apparent barrier, stays close to the
+    flat barrier's (the lowering is ~1/s: mostly a prefactor); without it the flat slope holds."""
+    barrier, permittivity, tip = 3.36, 2.13, 0.5 * NM
+    gaps = np.arange(0.8, 1.61, 0.2) * NM
+    lowered = np.array([float(profile_conductance(
+        *broken_tips(d, tip), Electrons(AG_FERMI_EV), gap_barrier_eV=barrier,
+        gap_permittivity=permittivity).G_G0) for d in gaps])
+    flat = np.array([float(profile_conductance(
+        *broken_tips(d, tip), Electrons(AG_FERMI_EV), gap_barrier_eV=barrier).G_G0)
+        for d in gaps])
+    mean, width = simmons_mean_barrier_eV(gaps, barrier, permittivity)
+    wkb = -2 * wavevector(mean).real * width  # ln T of Simmons' low-bias law
+    slope = np.polyfit(gaps, np.log(lowered), 1)[0]
+    assert slope == pytest.approx(np.polyfit(gaps, wkb, 1)[0], rel=0.1)
+    assert slope == pytest.approx(-2 * wavevector(barrier).real, rel=0.1)
+    assert np.all(lowered > 10 * flat)
+    assert np.polyfit(gaps, np.log(flat), 1)[0] == pytest.approx(-2 * wavevector(barrier).real,
+                                                                 rel=0.02)
+
+
+def test_image_force_leaves_a_connected_profile_alone():
+    z, a = parabolic_neck(0.3 * NM, 1.0 * NM)
+    plain = profile_conductance(z, a, Electrons(AG_FERMI_EV), gap_barrier_eV=3.36)
+    imaged = profile_conductance(z, a, Electrons(AG_FERMI_EV), gap_barrier_eV=3.36,
+                                 gap_permittivity=2.13)
+    assert float(imaged.G_G0) == pytest.approx(float(plain.G_G0), rel=1e-12)
+
+
 # ------------------------------------------------------------- transfer matrix vs saddle point
 def test_transfer_matrix_agrees_with_saddle_point_on_a_parabolic_neck():
     curvature_radius = 100 * NM
