@@ -18,9 +18,12 @@ iterated to consistency in each step. Each step from the accepted state at t:
    contact conductance (Landauer of the neck, or tunnelling across the gap, at the solved neck
    temperature, the field of a field ramp and, with ``landauer.finite_bias``, the contact
    bias) -> R_cell = R_body + 1/G -> the V_cell the circuit gives at R_cell (and, for an ECM
-   cell with neck shells, the shell potential of the new neck); the next V_cell (and shell
-   potential) by an Anderson step (:class:`~apcfem.coupling.fixed_point.StepFixedPoint`)
-   until the two agree;
+   cell with neck shells, the shell potential of the new neck, and while the filament tunnels
+   through an image-lowered barrier (``landauer.gap_image_force``), the neck temperature its
+   own operating point heats it to: counted at the previous step's temperature, such a tip's
+   state flipped between a hot and a cool one); the next
+   V_cell (and shell potential, neck temperature) by an Anderson step
+   (:class:`~apcfem.coupling.fixed_point.StepFixedPoint`) until they agree;
 2. a step whose R_cell changed by more than ``dynamics.max_resistance_change`` or whose solves
    failed is rejected and retried with a smaller step; no rejected state is ever written;
 3. heat at the operating point, the row, the events (compliance reached, target conductance,
@@ -140,6 +143,11 @@ BIAS_TOLERANCE_V = 1e-7
 SHELL_TOLERANCE_EV = 1e-3
 """The neck's electron-shell potential (``ecm.shell_correction``) a step solved with is
 consistent with the neck it gives to this [eV] (iterated with the circuit)."""
+
+TUNNEL_TEMPERATURE_TOLERANCE_K = 0.1
+"""The neck temperature a tunnelling count is made at (``landauer.gap_image_force``) is
+consistent with the temperature the state heats it to within this [K] (iterated with the
+circuit; the count moves by < 1e-3 per K)."""
 
 NECK_TEMPERATURE_ITERATIONS = 20
 """Largest number of heat/count iterations of a quasi-static step."""
@@ -569,18 +577,28 @@ class Simulation:
         dyn = self.cfg.dynamics
         op = self._operating_point(drive, t + dt, before.resistance.cell_ohm)
         shells = getattr(cell, "has_neck_shell", False)
-        x = [op.V_cell_V, cell.neck_shell] if shells else [op.V_cell_V]
-        tolerances = [dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6, SHELL_TOLERANCE_EV]
-        coupling, newton = StepFixedPoint(tolerances[:len(x)]), []
+        # a gap whose barrier the image force lowers tunnels with a conductance that the
+        # neck temperature moves (counted at the previous step's, the state flipped)
+        tunnelling = (self.transient and before.neck.gap_m > 0.0
+                      and self.cfg.landauer.gap_image_force)
+        x = [op.V_cell_V, *([cell.neck_shell] if shells else []),
+             *([before.T_neck_K] if tunnelling else [])]
+        tolerances = [dyn.circuit_tolerance * abs(op.V_source_V) + 1e-6,
+                      *([SHELL_TOLERANCE_EV] if shells else []),
+                      *([TUNNEL_TEMPERATURE_TOLERANCE_K] if tunnelling else [])]
+        coupling, newton = StepFixedPoint(tolerances), []
         try:
             for iteration in range(1, dyn.max_circuit_iterations + 1):
                 newton.append(cell.advance(t, dt, x[0]))
-                state = self._settle(cell, extractor, drive, t + dt, before.T_neck_K)
+                state = self._settle(cell, extractor, drive, t + dt,
+                                     x[-1] if tunnelling else before.T_neck_K)
                 extractor.hold_plane = True  # the neck moves at most in the first iteration
                 state.circuit_its = iteration
                 G = [state.op.V_cell_V]
                 if shells:
                     G.append(cell.place_neck_shell(state.neck, state.electrons))
+                if tunnelling:
+                    G.append(self._own_neck_temperature_K(cell, state))
                 if coupling.converged(x, G):
                     break
                 if iteration == dyn.max_circuit_iterations and coupling.flipping():
@@ -722,6 +740,17 @@ class Simulation:
             state = self._settle(cell, extractor, drive, t, state.T_neck_K)
         raise StepRejected(f"neck temperature not consistent after "
                            f"{NECK_TEMPERATURE_ITERATIONS} heat solves")
+
+    def _own_neck_temperature_K(self, cell: Cell, state: _State) -> float:
+        """The neck temperature [K] the state's own operating point heats it to; the cell's
+        temperature field, which its kinetics read, is left as it was."""
+        kept = cell.T.x.array.copy()
+        counted_at = state.T_neck_K
+        self._heat(cell, state)
+        heated = state.T_neck_K
+        cell.T.x.array[:] = kept
+        state.T_neck_K = counted_at
+        return heated
 
     def _heat(self, cell: Cell, state: _State) -> float:
         """Steady heat at the accepted operating point; updates the neck temperature."""

@@ -605,6 +605,12 @@ class EcmConfig(_Section):
         True, description="integrate the phase field's local terms (time derivative, "
         "double well, reaction) and the deposition at the mesh vertices (mass lumping: xi "
         "stays within [0, 1] on a non-obtuse mesh)")
+    thermally_activated_exchange: bool = Field(
+        False, description="the exchange current of the metal's deposition and dissolution "
+        "(and the capillary mobility it sets) thermally activated with the ion's migration "
+        "barrier, j0(T) = j0 exp(-E_a / k_B (1/T - 1/T_ambient)): a hot filament grows and "
+        "dissolves faster; off: the same j0 at every temperature, so that heating only lowers "
+        "the Tafel exponent z e eta / k_B T and a hot tip grows slower")
     shell_correction: bool = Field(
         False, description="add the electron-shell part of the neck electrons' energy per atom "
         "(apcfem.landauer.shell: a sawtooth in the neck radius, falling where a mode opens and "

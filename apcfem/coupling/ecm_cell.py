@@ -248,10 +248,12 @@ class EcmCell:
         self.geometry = [fem.Function(V, name=n)
                          for V, n in zip(geometry_spaces, self.estimator.names, strict=True)]
         self.geometry_old = [fem.Function(V) for V in geometry_spaces]
+        self.exchange_factor = self.cycle_parameters.rate_factor * self._thermal_activation()
+        """Factor on the deposition and capillary rates [-]: the cycle's draw, and j0(T)."""
         self.phase = AllenCahnDeposition(
             interface_width_m=ecm.interface_width_nm * NM,
-            capillary_mobility_m2_per_s=self.cycle_parameters.rate_factor * self.capillary_mobility_m2_per_s,
-            deposition_velocity_m_per_s=self.cycle_parameters.rate_factor * v0,
+            capillary_mobility_m2_per_s=self.exchange_factor * self.capillary_mobility_m2_per_s,
+            deposition_velocity_m_per_s=self.exchange_factor * v0,
             transfer_coefficient=ecm.transfer_coefficient,
             lumped_weight=m.nodal_weight() if ecm.lumped_phase else None)
         # Gibbs-Thomson: with the Laplacian curvature the Allen-Cahn term moves the interface by
@@ -424,6 +426,18 @@ class EcmCell:
             self.device, start_m, anode_m, beyond_m, tip_m, at_anode_m, section)))
         np.maximum(self.cavity.x.array, self._jump_profile.x.array, out=self.cavity.x.array)
 
+    def _thermal_activation(self) -> ufl.core.expr.Expr | float:
+        """j0(T) / j0 [-] with ``ecm.thermally_activated_exchange``: Arrhenius in the local
+        temperature with this cycle's migration barrier of the ion (the reduction's last step
+        is the ion's hop onto the metal; the rate constant of a charge transfer is thermally
+        activated, Bard & Faulkner, Electrochemical Methods, 2nd ed., sec. 3.3), 1 at the
+        ambient temperature; else 1."""
+        if not self.cfg.ecm.thermally_activated_exchange:
+            return 1.0
+        barrier = ufl.as_ufl(self.cycle_parameters.activation_energy_eV)
+        return ufl.exp(barrier / thermal_voltage(self.ambient_K)
+                       - barrier / thermal_voltage(self.T))
+
     def _deposition_noise(self, reduced_eta, v0: float) -> DepositionNoise | None:
         """The reaction's shot noise (``variability.interface_noise`` > 0), else None."""
         variability, ecm = self.cfg.variability, self.cfg.ecm
@@ -432,7 +446,7 @@ class EcmCell:
         atomic_diameter_m = (6.0 * self.atomic_volume_m3 / np.pi) ** (1 / 3)
         quadrature = self.device.dx()(degree=self.phase.quadrature_degree)
         return DepositionNoise(self.xi, reaction_branches(reduced_eta, ecm.transfer_coefficient),
-                               self.cycle_parameters.rate_factor * v0, ecm.interface_width_nm * NM,
+                               self.exchange_factor * v0, ecm.interface_width_nm * NM,
                                self.phase.local_integral(self.device),
                                (self.device.weight(), quadrature), self.atomic_volume_m3,
                                atomic_diameter_m, variability.seed,

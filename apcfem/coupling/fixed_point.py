@@ -1,15 +1,18 @@
 """The implicit coupling of a step: a few scalars solved with the cell state by Anderson mixing.
 
 Within a step the cell is advanced at given values of a few scalars: the cell voltage (always
-first) and, for an ECM cell with neck electron shells, the shell potential of the neck. The
-state it reaches gives those scalars anew (the voltage the circuit gives at the new R_cell, the
-shell potential of the new neck): x = G(x). Plain substitution x <- G(x) converges only while
-G is a contraction; under a compliance clamp the growth is exponential in V_cell (Butler-Volmer)
-and dG/dV reaches -1 or less, and where a neck climbs a conductance step its shell potential
-moves by tenths of an eV in a millisecond, so the substituted iterates oscillate or crawl.
+first), for an ECM cell with neck electron shells the shell potential of the neck, and for a
+tunnelling filament the neck temperature of its count. The state it reaches gives those
+scalars anew (the voltage the circuit gives at the new R_cell, the shell potential of the new
+neck, the neck temperature its power heats it to): x = G(x). Plain substitution x <- G(x)
+converges only while G is a contraction; under a compliance clamp the growth is exponential in
+V_cell (Butler-Volmer) and dG/dV reaches -1 or less, where a neck climbs a conductance step its
+shell potential moves by tenths of an eV in a millisecond, and a clamped tunnelling tip's
+conductance rises with its temperature while its power I^2/G falls, so the substituted
+iterates oscillate or crawl.
 :class:`StepFixedPoint` takes Anderson steps instead (Walker & Ni, SIAM J. Numer. Anal. 49,
 1715 (2011)): with as many past iterates as scalars, the secant method for the cell voltage
-alone and a multisecant step for both.
+alone and a multisecant step for several.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class StepFixedPoint:
     def _update_bracket(self, voltage: float, f: np.ndarray) -> None:
         """Record the voltage's residual sign while the other components have converged;
         forget the bracket while they move (G of the voltage moves with them)."""
-        if np.any(self._scaled(f[1:]) > 1.0):
+        if np.any(np.abs(f[1:]) * self._scale[1:] > 1.0):
             self._positive = self._negative = None
         elif f[0] > 0.0:
             self._positive = voltage

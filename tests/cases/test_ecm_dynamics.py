@@ -26,6 +26,7 @@ from bp4 import bp4_steps_and_names
 from ecm_support import I_CC_A, set_branch_test, slow_set_branch_test
 from ecm_support import ecm_case as _case
 from mpi4py import MPI
+from scipy import constants
 
 import apcfem
 from apcfem import G0_S, Simulation
@@ -265,6 +266,37 @@ def test_hopping_distance_is_switchable():
         library = apcfem.get_material("Ag").ion.hopping_distance_m.value
         assert cells[0].species.hop_distance_m == library == pytest.approx(0.25e-9)
         assert cells[1].species.hop_distance_m == pytest.approx(0.5e-9, rel=1e-12)
+    finally:
+        for cell in cells:
+            cell.close()
+
+
+def test_thermally_activated_exchange_follows_arrhenius_in_the_local_temperature():
+    """ecm.thermally_activated_exchange scales j0 (and the capillary mobility with it) by
+    exp(-E_a / k_B (1/T - 1/T_ambient)) with the ion's barrier, evaluated in the cell's
+    temperature field: 1 at the ambient temperature, e^14 for 0.78 eV at 560 K (the clamped
+    100 uA neck); without it the factor is 1 at any temperature."""
+    from dolfinx import fem
+
+    from apcfem.coupling.ecm_cell import EcmCell
+
+    cells = [EcmCell(_case(**{"mesh.min_size_nm": 0.3, "ecm.thermally_activated_exchange": on}),
+                     MPI.COMM_WORLD) for on in (True, False)]
+    try:
+        barrier = cells[0].cycle_parameters.activation_energy_eV.value
+        kB = constants.k / constants.e
+        for T in (300.0, 560.0):
+            factors = []
+            for cell in cells:
+                cell.T.x.array[:] = T
+                factor = fem.Function(cell.T.function_space)
+                factor.interpolate(fem.Expression(
+                    cell.exchange_factor, cell.T.function_space.element.interpolation_points))
+                factors.append(factor.x.array)
+            expected = np.exp(-barrier / kB * (1.0 / T - 1.0 / 300.0))
+            np.testing.assert_allclose(factors[0], expected, rtol=1e-10)
+            np.testing.assert_allclose(factors[1], 1.0, rtol=1e-12)
+        assert expected > 1e5
     finally:
         for cell in cells:
             cell.close()

@@ -1,4 +1,5 @@
-"""The implicit coupling of a step (cell voltage, neck shell potential) by Anderson steps, and
+"""The implicit coupling of a step (cell voltage, neck shell potential, a tunnelling neck's
+temperature) by Anderson steps, and
 the Aitken relaxation of a distributed fixed point (the VCM step's temperature)."""
 
 import numpy as np
@@ -64,6 +65,25 @@ def test_voltage_and_shell_potential_together(jacobian):
     # converged to the tolerances: along a mode whose factor is ~1.025 the error is up to
     # 40x the residual
     assert np.allclose(x, root, rtol=0.0, atol=1e-6)
+
+
+def test_voltage_shell_and_neck_temperature_together():
+    """Three scalars of different units and tolerances (V [V], shell potential [eV], the neck
+    temperature [K] of a tunnelling tip, whose conductance rises with the electron temperature
+    while the clamped power I^2 / G falls with it: substitution flips with gain -1.8): the
+    Anderson steps reach the fixed point; the bracket of the voltage is kept or forgotten by
+    the other components' own tolerances."""
+    root = np.array([1.1, 0.05, 750.0])
+    A = np.array([[-0.8, 0.1, 2e-4],
+                  [0.2, 0.3, 0.0],
+                  [-300.0, 0.0, -1.8]])
+
+    def G(x):
+        return root + A @ (x - root)
+    assert np.max(np.abs(np.linalg.eigvals(A))) > 1.0
+    x, iterations = _solve(G, [1.2, 0.0, 920.0], [1e-6, 1e-3, 1e-3])
+    assert iterations <= 12
+    assert np.allclose(x, root, rtol=0.0, atol=[1e-5, 1e-2, 1e-2])
 
 
 def test_a_two_state_flip_is_recognised_only_when_close():
