@@ -4,7 +4,8 @@ The contact is a lumped element in series with the FE body (DESIGN.md sec. 6): w
 is whole, its conductance is the Landauer conductance of the neck; when broken, the tunnelling
 conductance across the gap. Both come from one transfer-matrix solve through the radius profile
 a(z) (:func:`apcfem.landauer.profile_conductance`): a gap (a = 0) is a barrier of height
-``gap_barrier_eV`` above E_F, so G rises continuously from the tunnelling range, G ~ e^{-2 kappa d},
+``gap_barrier_eV`` above E_F (flat, or lowered by the image force of the two surfaces with
+``gap_permittivity``), so G rises continuously from the tunnelling range, G ~ e^{-2 kappa d},
 through the first plateau as the gap closes. A whole filament may instead be counted from its
 neck alone (``transmission = "abrupt"`` or ``"saddle"``: Bessel-zero modes of the neck radius,
 the saddle form with hbar omega from the neck curvature). A neck on an electrode face (at an
