@@ -32,6 +32,7 @@ import numpy as np
 from scipy.special import jn_zeros
 
 from apcfem import landauer
+from apcfem.landauer.transmission import true_runs
 from apcfem.materials.laws import fermi_wavevector_per_m
 
 LEAD_LENGTH_M = 0.5e-9
@@ -134,7 +135,7 @@ def tunnel_spans_m(neck, electrons: landauer.Electrons, break_gap_m: float,
         closed[np.argmin(np.abs(z_m - neck.neck_z_m))] = 0.0
     gap = _widen_gaps(closed, _gap_sections(break_gap_m, dz)) <= 0.0
     return [(float(z_m[start] - 0.5 * dz), float(z_m[stop - 1] + 0.5 * dz))
-            for start, stop in _runs(gap)]
+            for start, stop in true_runs(gap)]
 
 
 def gap_spans_m(z_m: np.ndarray, radius_m: np.ndarray,
@@ -155,7 +156,7 @@ def gap_spans_m(z_m: np.ndarray, radius_m: np.ndarray,
         return float(z[outside] + frac * (z[inside] - z[outside]))
 
     spans = []
-    for start, stop in _runs(a < broken_below_m):
+    for start, stop in true_runs(a < broken_below_m):
         low = z[0] - 0.5 * dz if start == 0 else crossing(start, start - 1)
         high = z[-1] + 0.5 * dz if stop == a.size else crossing(stop - 1, stop)
         spans.append((float(low), float(high)))
@@ -169,12 +170,6 @@ def _tunnelled_length_m(spans: tuple[tuple[float, float], ...], break_gap_m: flo
     to (:func:`_widen_gaps`)."""
     widened = _gap_sections(break_gap_m, dz_m) * dz_m
     return float(sum(max(high - low, widened) for low, high in spans))
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) indices of each run of True in a 1-D boolean array."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 def _gap_sections(break_gap_m: float, dz_m: float) -> int:
@@ -196,7 +191,7 @@ def _widen_gaps(radius: np.ndarray, sections: int) -> np.ndarray:
     """The profile with every gap (run of sections with a = 0) at least ``sections`` long,
     widened by :func:`widened_span` in whole sections (an odd remainder inside goes up)."""
     gap = radius <= 0.0
-    for start, stop in _runs(gap):
+    for start, stop in true_runs(gap):
         missing = sections - (stop - start)
         if missing > 0:
             low, high = widened_span(start, stop, missing, 0, gap.size)

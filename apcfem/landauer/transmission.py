@@ -33,7 +33,6 @@ _SUBDIVISIONS = 8  # sub-intervals per node interval of the log-linear energy in
 _REFINE_STEP = 0.02  # split energy intervals over which some T_n changes by more
 _REFINE_ERROR = 1e-7  # ... unless that change times the interval's window mass is below this
 _REFINE_ROUNDS = 16  # interval halvings at most (finest node spacing = 2^-16 of the first)
-_J01 = float(jn_zeros(0, 1)[0])  # first mode edge of a disc, k a
 _IMAGE_EV_M = (constants.e * np.log(2.0) / (8.0 * np.pi * constants.epsilon_0))  # λ ε s [eV m]
 
 
@@ -172,6 +171,12 @@ def _slice_transmission(potential: np.ndarray, width: np.ndarray, mode: np.ndarr
     return total
 
 
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) indices of each run of True in a 1-D boolean array."""
+    edges = np.diff(np.concatenate([[0], np.asarray(mask).astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
 def image_lowered_barrier_eV(x_m: np.ndarray, gap_m: float, barrier_eV: float,
                              permittivity: float) -> np.ndarray:
     """Barrier [eV] above E_F at depths ``x_m`` [m] into a gap of width ``gap_m`` [m] between
@@ -190,11 +195,8 @@ def _gap_caps(slices: _Slices, fermi_energy_eV: float, barrier_eV: float,
     """Highest potential [eV] of each interior slice: ``E_F + φ(x)`` of
     :func:`image_lowered_barrier_eV` (floored at the band bottom, 0) across every gap (run of
     slices with a = 0, between the two metal surfaces), ``E_F + φ_b`` elsewhere."""
-    gap = ~np.isfinite(slices.unit[1:-1])
     caps = np.full(slices.width.size, fermi_energy_eV + barrier_eV)
-    edges = np.diff(np.concatenate(([0], gap.astype(np.int8), [0])))
-    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
-                           strict=True):
+    for start, stop in true_runs(~np.isfinite(slices.unit[1:-1])):
         width = slices.width[start:stop]
         x = np.cumsum(width) - 0.5 * width
         phi = image_lowered_barrier_eV(x, float(width.sum()), barrier_eV, permittivity)
