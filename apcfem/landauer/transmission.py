@@ -25,6 +25,9 @@ from apcfem.landauer.modes import _k_bound, circular_mode_table
 from apcfem.landauer.windows import _WINDOW_TAIL, _Window
 
 _SLICE_PHASE = 0.2  # default slice width: k h <= 0.2 rad at the largest wavenumber
+_IMAGE_SLICE_REFINEMENT = 4  # finer default slices with an image-lowered gap barrier, which
+# is singular at both surfaces (G across 0.35-0.8 nm: errors up to 7 % at k h = 0.2, <= 1 %
+# at 0.05; the profile is sliced 4x finer throughout: ~2.4x the work of a count)
 _WKB_MARGIN = 20.0  # modes whose WKB action exceeds the best mode's by more are closed (e^-40)
 _MIN_DE_EV = 1e-12  # |E - V| floor: keeps the plane-wave basis regular at a slice edge [eV]
 _TM_BLOCK = 1 << 16  # slices x (mode, energy) pairs per block of the transfer-matrix sweep
@@ -271,14 +274,14 @@ def _profile_modes(z_m, radius_m, e_top: float, *, fermi_energy_eV, effective_ma
     if gap_barrier_eV is not None:
         _check("gap_barrier_eV", np.asarray(gap_barrier_eV, dtype=float))
         cap = fermi_energy_eV + gap_barrier_eV
-    if slice_m is None:
-        k_max = np.sqrt(max(e_top, cap if np.isfinite(cap) else 0.0, fermi_energy_eV)
-                        * effective_mass_me / _HBAR2_2ME_EV_M2)
-        slice_m = _SLICE_PHASE / k_max
-    _check("slice_m", np.asarray(slice_m, dtype=float), positive=True)
     image_force = gap_permittivity is not None and np.isfinite(cap)
     if image_force:
         _check("gap_permittivity", np.asarray(gap_permittivity, dtype=float), positive=True)
+    if slice_m is None:
+        k_max = np.sqrt(max(e_top, cap if np.isfinite(cap) else 0.0, fermi_energy_eV)
+                        * effective_mass_me / _HBAR2_2ME_EV_M2)
+        slice_m = _SLICE_PHASE / k_max / (_IMAGE_SLICE_REFINEMENT if image_force else 1)
+    _check("slice_m", np.asarray(slice_m, dtype=float), positive=True)
     slices = _profile_slices(z_m, radius_m, effective_mass_me, slice_m,
                              join_gaps=not image_force)
     if image_force:
