@@ -430,8 +430,9 @@ class EcmCell:
         """j0(T) / j0 [-] with ``ecm.thermally_activated_exchange``: Arrhenius in the local
         temperature with this cycle's migration barrier of the ion (the reduction's last step
         is the ion's hop onto the metal; the rate constant of a charge transfer is thermally
-        activated, Bard & Faulkner, Electrochemical Methods, 2nd ed., sec. 3.3), 1 at the
-        ambient temperature; else 1."""
+        activated, Bard & Faulkner, Electrochemical Methods, 2nd ed., sec. 3.3), 1 at
+        ``physics.ambient_temperature_K``, where the case gives j0 (an ambient ramp does not
+        move it); else 1."""
         if not self.cfg.ecm.thermally_activated_exchange:
             return 1.0
         barrier = ufl.as_ufl(self.cycle_parameters.activation_energy_eV)
