@@ -103,10 +103,14 @@ def contact_conductance(neck, layer_z_m: tuple[float, float], electrons: landaue
     if not np.any(radius > 0.0):
         return ContactConductance(0.0, 0.0, 0.0, dz * radius.size)
     tunnel_gap = 0.0
+    widened = _widen_gaps(radius, _gap_sections(break_gap_m, dz))
     if not np.all(radius > 0.0):
         closed = gap_spans_m(z_m, np.asarray(neck.radius_m, dtype=float), open_radius)
         tunnel_gap = _tunnelled_length_m(closed, break_gap_m, dz)
-    radius = _widen_gaps(radius, _gap_sections(break_gap_m, dz))
+        if gap_permittivity is not None and np.array_equal(widened, radius):
+            zeroed = neck.gap_spans_m if neck.gap_m > 0.0 else closed  # where a = 0
+            z_m, widened = _with_gap_ends(z_m, widened, zeroed)
+    radius = widened
     lead = max(float(radius.max()), LEAD_MIN_RADIUS_M)
     z0, z1 = layer_z_m
     z = np.concatenate([[z0 - LEAD_LENGTH_M, z0], z_m, [z1, z1 + LEAD_LENGTH_M]])
@@ -170,6 +174,20 @@ def _tunnelled_length_m(spans: tuple[tuple[float, float], ...], break_gap_m: flo
     to (:func:`_widen_gaps`)."""
     widened = _gap_sections(break_gap_m, dz_m) * dz_m
     return float(sum(max(high - low, widened) for low, high in spans))
+
+
+def _with_gap_ends(z_m: np.ndarray, radius_m: np.ndarray,
+                   spans_m: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The profile (z [m], a [m], a = 0 in the closed sections) with a sample a = 0 added at
+    each end of the closed spans (low, high) [m] that lies between two samples, so that the
+    run of a = 0 a transfer matrix sees is the measured gap: the image-lowered barrier, which
+    dives to the band bottom at both of its surfaces, then moves with the tip's end instead of
+    in whole samples (it changed G by 25 % as the run gained a sample)."""
+    ends = np.array([end for span in spans_m for end in span])
+    inside = (ends > z_m[0]) & (ends < z_m[-1]) & ~np.isin(ends, z_m)
+    z = np.concatenate([z_m, ends[inside]])
+    order = np.argsort(z, kind="stable")
+    return z[order], np.concatenate([radius_m, np.zeros(inside.sum())])[order]
 
 
 def _gap_sections(break_gap_m: float, dz_m: float) -> int:

@@ -183,6 +183,14 @@ changed nothing while every step ~4x longer crossed the edge (R_cell -76 %) or l
 circuit and the shell potential without a fixed point; forgetting the crossing after each
 such step held a cycled run at one instant for 3000 steps."""
 
+CONTACT_TUNNEL_CONDUCTANCE_G0 = 1.0
+"""A closing gap whose tunnelling conductance has reached one quantum is bridged like one
+closed to the jump distance: the barrier has collapsed over the apex and the count already
+carries a full channel, a contact in all but the atom's jump. Reached before the jump
+distance only through an image-lowered barrier (``landauer.gap_image_force``: > 1 G0 across
+0.4-0.47 nm between a blunt tip and the face); through the flat barrier a gap of one atomic
+diameter tunnels ~1e-2 G0."""
+
 GAP_WIDENINGS = 3
 """Widenings of a jump out of contact's gap, at most, until it measures the jump distance
 (:meth:`Simulation._jump_out_of_contact`); one that the mesh does not resolve at all (a slab
@@ -631,13 +639,19 @@ class Simulation:
     def _jump_to_contact(self, cell: Cell, extractor: SectionAreaNeck, drive: Waveform,
                          t: float, previous_gap_m: float, state: _State) -> _State:
         """A gap that closed in the step, under a deposition bias, to at most the cell's jump
-        distance is bridged (``bridge_gap`` of an evolving cell) and the bridged state settled
-        at the same time t [s] (the circuit sees the new R_cell at once; the jump is exempt
-        from the step's R_cell limit). The gap is the cell's ``closing_gap_m`` where it has one
-        (a lumped front the extracted profile lags). A failure here rejects the whole step."""
+        distance, or that did not widen and tunnels with at least
+        :data:`CONTACT_TUNNEL_CONDUCTANCE_G0`, is bridged (``bridge_gap`` of an evolving cell)
+        and the bridged state settled at the same time t [s] (the circuit sees the new R_cell
+        at once; the jump is exempt from the step's R_cell limit). The gap is the cell's
+        ``closing_gap_m`` where it has one (a lumped front the extracted profile lags). A
+        failure here rejects the whole step."""
         gap = getattr(cell, "closing_gap_m", lambda neck: neck.gap_m)(state.neck)
-        if not (0.0 < gap <= getattr(cell, "jump_to_contact_m", 0.0)
-                and gap < previous_gap_m and state.op.V_cell_V > 0.0):
+        jump_m = getattr(cell, "jump_to_contact_m", 0.0)
+        closed = gap <= jump_m and gap < previous_gap_m
+        collapsed = (gap <= previous_gap_m and state.contact_G_S
+                     >= CONTACT_TUNNEL_CONDUCTANCE_G0 * landauer.G0_S)
+        if not (jump_m > 0.0 and gap > 0.0 and (closed or collapsed)
+                and state.op.V_cell_V > 0.0):
             return state
         added_mol = cell.bridge_gap(state.neck)
         bridged = self._settle(cell, extractor, drive, t, state.T_neck_K)

@@ -240,6 +240,12 @@ class PhysicsConfig(_Section):
     neck_heating_length_nm: float = Field(
         1.0, gt=0, description="length over which the ballistic neck power I^2/G is released "
         "into the metal on both sides of the neck (inelastic relaxation length)")
+    neck_power_split: Literal["metal", "banks"] = Field(
+        "metal", description="how the neck power divides: 'metal' all into the meshed metal "
+        "around the neck (weighted by metal fraction), 'banks' half on each side of the neck "
+        "plane (the Landauer dissipation of an energy-independent transmission), the part of a "
+        "side's half that falls in the electrode beyond the mesh leaving to that electrode's "
+        "sink (a neck on an electrode face or a gap next to it heats the filament with half)")
     contact_heating: Literal["ballistic", "diffusive"] = Field(
         "ballistic", description="where the quantum contact's electrons dissipate: "
         "'ballistic' in the banks (the contact is at the banks' temperature, which smears the "

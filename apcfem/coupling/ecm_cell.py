@@ -342,7 +342,8 @@ class EcmCell:
         self._heat = CellHeat("ecm_heat", m, self.contact, self.sigma, k, metal_fraction,
                               self.T, {"anode": self.ambient_K, "cathode": self.ambient_K},
                               cfg.physics.neck_heating_length_nm * NM,
-                              method=cfg.solver.heat)
+                              method=cfg.solver.heat,
+                              power_split=cfg.physics.neck_power_split)
         self._forms = {
             "filament_mol": fem.form(self.phase.amount(self.xi, m, self.c_metal)),
             "anode_inflow_mol_per_s": fem.form(

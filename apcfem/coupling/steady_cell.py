@@ -92,7 +92,8 @@ class SteadyCell:
                               {"top_contact": self.ambient_K,
                                "bottom_contact": self.ambient_K},
                               cfg.physics.neck_heating_length_nm * NM,
-                              linear=not wiedemann_franz, method=cfg.solver.heat)
+                              linear=not wiedemann_franz, method=cfg.solver.heat,
+                              power_split=cfg.physics.neck_power_split)
         self.T.x.array[:] = self.ambient_K
 
         self._schedule = neck_radius_nm

@@ -281,7 +281,8 @@ class VcmCell:
                               cfg.physics.neck_heating_length_nm * NM,
                               linear=tcr is None or tcr.value == 0.0, joule_when_broken=True,
                               film_sinks=electrode_film_sinks(cfg)
-                              if vcm.heat_sinks == "electrode_films" else None)
+                              if vcm.heat_sinks == "electrode_films" else None,
+                              power_split=cfg.physics.neck_power_split)
         variation = variation or CycleVariation()
         self.cycle_parameters.vary(variation)
         self.set_filament(variation.nucleus_radius_factor, variation.section)

@@ -302,6 +302,30 @@ def test_thermally_activated_exchange_follows_arrhenius_in_the_local_temperature
             cell.close()
 
 
+def test_the_electrode_beyond_the_mesh_takes_half_the_power_of_a_neck_on_its_face():
+    """physics.neck_power_split = "banks" releases half the neck power on each side of the
+    neck plane: a gap plane on the anode face (the Ag anode is not meshed) heats the mesh with
+    P / 2 (below it, the cone; the anode's half leaves to its sink), a plane through the
+    middle of the cone with all of P (the electrodes 2.5 nm away take erfc(2.5) ~ 4e-4 of the
+    Gaussian's half-space: < 2 % of a side); "metal" releases all of P in the mesh at either
+    plane."""
+    from apcfem.coupling.ecm_cell import EcmCell
+
+    power_W, G_S = 1e-6, 1e-6  # V^2 G across a gap at 1 V
+    for split, at_face, in_middle in (("metal", 1.0, 1.0), ("banks", 0.5, 1.0)):
+        cell = EcmCell(_case(**{"mesh.min_size_nm": 0.3, "physics.neck_power_split": split}),
+                       MPI.COMM_WORLD)
+        try:
+            bottom, top = cell._heat._split.ends_m
+            cell._heat.solve(1.0, top, G_S, broken=True)
+            assert cell._heat.released_power_W() == pytest.approx(at_face * power_W, rel=1e-9)
+            cell._heat.solve(1.0, bottom + 0.5 * (top - bottom), G_S, broken=True)
+            assert cell._heat.released_power_W() == pytest.approx(in_middle * power_W,
+                                                                 rel=0.02)
+        finally:
+            cell.close()
+
+
 def test_a_rejected_step_restores_the_neck_shell_term():
     """With ecm.shell_correction the neck's shell potential, its plane and width are part of
     the accepted state: reject() returns them to the values of the last accept()."""

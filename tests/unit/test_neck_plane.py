@@ -123,3 +123,24 @@ def test_within_a_step_the_held_neck_stays_however_narrower_the_other_pinch():
     assert held.neck_z_m == FACE_M
     assert reduce_profile(Z_M, narrower, plane_m=FACE_M).neck_z_m == pytest.approx(
         INNER_M, abs=0.05 * NM)
+
+
+def test_a_broken_profile_puts_its_plane_in_the_middle_of_its_gap_continuously():
+    """A paraboloidal tip (apex radius 0.5 nm) below the top face, advancing by 0.004 nm a
+    step: the plane of the broken profile is the middle of the gap between the apex and the
+    face's end of the profile, and moves with it by about half the advance, in steps far
+    below a sample (0.05 nm; the tip's end is interpolated between the samples, exact for a
+    paraboloid only while both samples lie on it)."""
+    top = Z_M[-1] + 0.5 * (Z_M[1] - Z_M[0])  # a gap reaching the profile's end ends here
+    planes = []
+    for apex_nm in 6.5 + 0.004 * np.arange(25):
+        depth = np.clip(apex_nm * NM - Z_M, 0.0, None)
+        radius = np.sqrt(2.0 * 0.5 * NM * depth)
+        neck = reduce_profile(Z_M, radius)
+        assert neck.gap_m > 0.0
+        planes.append(neck.neck_z_m)
+        assert neck.neck_z_m == pytest.approx(0.5 * (neck.gap_spans_m[0][0] + top), rel=1e-12)
+    steps = np.diff(planes)
+    assert np.all(steps > 0.0)
+    assert steps.max() < 0.5 * (Z_M[1] - Z_M[0])  # the broken sample moved by whole ones
+    assert planes[-1] - planes[0] == pytest.approx(0.5 * 0.004 * NM * len(steps), rel=0.25)
