@@ -43,7 +43,7 @@ V_C_BAND_V = (0.2, 2.0)
 RUN_STATS = ("stop_reason", "accepted_steps", "rejected_steps", "wall_time_s")
 """Entries of ``run_info.json`` that a finished sub-run must hold to be read back."""
 
-CSV_COLUMNS = ("I_cc_A", "G_final_G0", "V_c_V", "G_zero_bias_G0", "G_max_G0", "neck_radius_m",
+CSV_COLUMNS = ("I_cc_A", "G_final_G0", "G_contact_G0", "V_c_V", "G_zero_bias_G0", "G_max_G0", "neck_radius_m",
                "stop_reason", "wall_time_s", "accepted_steps", "rejected_steps",
                "run_directory")
 
@@ -56,6 +56,9 @@ class LadderPoint:
         current_limit_A: compliance current I_cc [A].
         G_final_G0: cell conductance read on the return branch at the read voltage (at
             the end of the run without one) [G0]; NaN if the run failed.
+        G_contact_G0: the quantum contact's own conductance (the Landauer count, without the
+            filament body and electrodes in series) read at the same point [G0]; NaN if the
+            run failed or its series has no ``G_landauer_G0`` column.
         G_zero_bias_G0: cell conductance at the end of the run (0 V) [G0]; NaN if failed.
         G_max_G0: largest cell conductance of the accepted steps [G0].
         neck_radius_m: neck radius at the end of the run [m].
@@ -67,6 +70,7 @@ class LadderPoint:
 
     current_limit_A: float
     G_final_G0: float
+    G_contact_G0: float
     G_zero_bias_G0: float
     G_max_G0: float
     neck_radius_m: float
@@ -201,10 +205,17 @@ def ladder_point(current_A: float, series: dict[str, np.ndarray], stats: dict,
     reason = str(stats["stop_reason"])
     G = series["G_G0"]
     failed = reason.startswith("failed")
-    read = G[-1] if read_voltage_V is None else read_on_return(series, read_voltage_V)
+
+    def read(column: str) -> float:
+        if failed or column not in series:
+            return float("nan")
+        if read_voltage_V is None:
+            return float(series[column][-1])
+        return read_on_return(series, read_voltage_V, column)
+
     return LadderPoint(
         current_limit_A=float(current_A),
-        G_final_G0=float("nan") if failed else float(read),
+        G_final_G0=read("G_G0"), G_contact_G0=read("G_landauer_G0"),
         G_zero_bias_G0=float("nan") if failed else float(G[-1]),
         G_max_G0=float(np.max(G)), neck_radius_m=float(series["neck_radius_m"][-1]),
         stop_reason=reason, wall_time_s=float(stats["wall_time_s"]),
@@ -212,10 +223,12 @@ def ladder_point(current_A: float, series: dict[str, np.ndarray], stats: dict,
         rejected_steps=int(stats["rejected_steps"]), directory=Path(directory))
 
 
-def read_on_return(series: dict[str, np.ndarray], read_voltage_V: float) -> float:
-    """G [G0] where the source voltage, on its way down from the top of the sweep, passes
-    ``read_voltage_V`` [V] (linear between the two rows around it; NaN if it never does)."""
-    V, G = series["V_source_V"], series["G_G0"]
+def read_on_return(series: dict[str, np.ndarray], read_voltage_V: float,
+                   column: str = "G_G0") -> float:
+    """The series' ``column`` (the cell's G [G0] by default) where the source voltage, on its
+    way down from the top of the sweep, passes ``read_voltage_V`` [V] (linear between the two
+    rows around it; NaN if it never does)."""
+    V, G = series["V_source_V"], series[column]
     top = int(np.argmax(V))
     below = np.flatnonzero(V[top:] <= read_voltage_V)
     if V[top] < read_voltage_V or not below.size:
@@ -261,7 +274,7 @@ def _write_csv(points: list[LadderPoint], path: Path) -> Path:
         writer.writerow(CSV_COLUMNS)
         for p in points:
             writer.writerow([f"{p.current_limit_A:.10g}", f"{p.G_final_G0:.10g}",
-                             f"{p.V_c_V:.10g}", f"{p.G_zero_bias_G0:.10g}",
+                             f"{p.G_contact_G0:.10g}", f"{p.V_c_V:.10g}", f"{p.G_zero_bias_G0:.10g}",
                              f"{p.G_max_G0:.10g}", f"{p.neck_radius_m:.10g}",
                              p.stop_reason, f"{p.wall_time_s:.1f}", p.accepted_steps,
                              p.rejected_steps, p.directory.name])
@@ -276,11 +289,13 @@ def summary_text(points: list[LadderPoint], cfg: CaseConfig) -> str:
     lines = [cfg.title,
              (f"set relation R_on = V_c / I_cc (Ielmini 2011): V_c = I_cc / (G_final G0) is "
               f"expected in {low:g}-{high:g} V"),
-             f"G_final: read on the return branch {where}; G(0 V): at the end of the branch",
+             (f"G_final: the cell's conductance read on the return branch {where} (the "
+              "contact's own count beside it); G(0 V): at the end of the branch"),
              "",
-             (f"{'I_cc [uA]':>10} {'G_final [G0]':>13} {'V_c [V]':>9} {'G(0 V) [G0]':>12} "
-              f"{'G_max [G0]':>11} {'neck [nm]':>10}  stop reason")]
-    lines += [f"{p.current_limit_A * 1e6:10.4g} {p.G_final_G0:13.4g} {p.V_c_V:9.3g} "
+             (f"{'I_cc [uA]':>10} {'G_final [G0]':>13} {'contact [G0]':>13} {'V_c [V]':>9} "
+              f"{'G(0 V) [G0]':>12} {'G_max [G0]':>11} {'neck [nm]':>10}  stop reason")]
+    lines += [f"{p.current_limit_A * 1e6:10.4g} {p.G_final_G0:13.4g} {p.G_contact_G0:13.4g} "
+              f"{p.V_c_V:9.3g} "
               f"{p.G_zero_bias_G0:12.4g} {p.G_max_G0:11.4g} {p.neck_radius_m * 1e9:10.3g}  "
               f"{p.stop_reason}" for p in points]
     finished = [p for p in points if not p.failed]

@@ -59,9 +59,12 @@ READ_V = 0.1
 
 def _series(G_final: float) -> dict[str, np.ndarray]:
     """A set branch: broken (tunnelling) at 0.5 V, an overshoot to 2 G_final at the top, then
-    G_final where the return passes READ_V, and half of it at 0 V (a neck dissolving)."""
+    G_final where the return passes READ_V, and half of it at 0 V (a neck dissolving); the
+    contact's own count is 25 % above the cell's (the body in series)."""
     return {"V_source_V": np.array([0.5, 1.0, READ_V, 0.0]),
             "G_G0": np.array([1e-6, 2.0 * G_final, G_final, 0.5 * G_final]),
+            "G_landauer_G0": np.array([1.25e-6, 2.5 * G_final, 1.25 * G_final,
+                                       0.625 * G_final]),
             "neck_radius_m": np.array([0.0, 4e-10, 3e-10, 2.5e-10]),
             "R_fe_ohm": np.array([np.inf, 100.0, 100.0, 120.0])}
 
@@ -167,6 +170,7 @@ def test_sub_case_replaces_the_current_and_drops_the_study():
 def test_ladder_point_reads_the_return_branch_at_the_read_voltage():
     point = _point(1e-4, 1.5)
     assert point.G_final_G0 == 1.5  # on the way down at 0.1 V, not the overshoot at the top
+    assert point.G_contact_G0 == pytest.approx(1.875)  # the contact alone, at the same read
     assert point.G_zero_bias_G0 == 0.75  # the last row
     assert point.G_max_G0 == 3.0
     assert point.neck_radius_m == 2.5e-10
@@ -175,6 +179,10 @@ def test_ladder_point_reads_the_return_branch_at_the_read_voltage():
     at_the_end = ladder.ladder_point(1e-4, _series(1.5), {"stop_reason": "end", **STATS},
                                      Path("d"), None)
     assert at_the_end.G_final_G0 == at_the_end.G_zero_bias_G0 == 0.75
+    without_count = {k: v for k, v in _series(1.5).items() if k != "G_landauer_G0"}
+    older = ladder.ladder_point(1e-4, without_count, {"stop_reason": "end", **STATS},
+                                Path("d"), READ_V)
+    assert older.G_final_G0 == 1.5 and np.isnan(older.G_contact_G0)
 
 
 def test_read_on_return_interpolates_between_the_rows_around_the_read_voltage():
@@ -223,6 +231,7 @@ def test_write_ladder_tables_and_summary(tmp_path):
     assert float(rows[0]["V_c_V"]) == pytest.approx(V_C, rel=1e-9)
     assert float(rows[2]["V_c_V"]) == pytest.approx(2.0, rel=1e-9)
     assert rows[1]["G_final_G0"] == "nan" and rows[1]["stop_reason"] == "failed: step size"
+    assert float(rows[0]["G_contact_G0"]) == pytest.approx(1.25 * _G_final(5e-5))
     assert rows[0]["run_directory"] == "icc_50uA"
     summary = files["summary"].read_text()
     assert "finished runs: 2 of 3" in summary
