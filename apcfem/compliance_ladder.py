@@ -43,9 +43,9 @@ V_C_BAND_V = (0.2, 2.0)
 RUN_STATS = ("stop_reason", "accepted_steps", "rejected_steps", "wall_time_s")
 """Entries of ``run_info.json`` that a finished sub-run must hold to be read back."""
 
-CSV_COLUMNS = ("I_cc_A", "G_final_G0", "G_contact_G0", "V_c_V", "G_zero_bias_G0", "G_max_G0", "neck_radius_m",
-               "stop_reason", "wall_time_s", "accepted_steps", "rejected_steps",
-               "run_directory")
+CSV_COLUMNS = ("I_cc_A", "G_final_G0", "G_contact_G0", "V_c_V", "G_zero_bias_G0", "G_max_G0",
+               "neck_radius_m", "stop_reason", "wall_time_s", "accepted_steps",
+               "rejected_steps", "run_directory")
 
 
 @dataclass(frozen=True)
@@ -274,8 +274,9 @@ def _write_csv(points: list[LadderPoint], path: Path) -> Path:
         writer.writerow(CSV_COLUMNS)
         for p in points:
             writer.writerow([f"{p.current_limit_A:.10g}", f"{p.G_final_G0:.10g}",
-                             f"{p.G_contact_G0:.10g}", f"{p.V_c_V:.10g}", f"{p.G_zero_bias_G0:.10g}",
-                             f"{p.G_max_G0:.10g}", f"{p.neck_radius_m:.10g}",
+                             f"{p.G_contact_G0:.10g}", f"{p.V_c_V:.10g}",
+                             f"{p.G_zero_bias_G0:.10g}", f"{p.G_max_G0:.10g}",
+                             f"{p.neck_radius_m:.10g}",
                              p.stop_reason, f"{p.wall_time_s:.1f}", p.accepted_steps,
                              p.rejected_steps, p.directory.name])
     return path
