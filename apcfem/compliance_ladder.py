@@ -13,7 +13,8 @@ Resumable: a sub-run directory that holds a finished run of the same case (``run
 written, ``resolved_case.toml`` identical) is read back, not run again; delete the directory
 to run it again. A sub-run that stops with a ``failed: ...`` reason is recorded as failed
 (no G_final) and the study goes on. Under MPI every rank runs every sub-run (they are
-collective); files are written on rank 0.
+collective) or, with ``study.ranks_per_run``, groups of that many ranks run their share of the
+sub-runs side by side (:mod:`apcfem.run_groups`); files are written on rank 0.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from apcfem.output.checkpoint import CHECKPOINT
 from apcfem.output.plots import plot_compliance_ladder
 from apcfem.output.run_directory import RESOLVED_CASE, prepare_run_directory, to_toml
 from apcfem.output.series import read_series
+from apcfem.run_groups import split_runs
 from apcfem.simulation import Simulation
 
 log = logging.getLogger(__name__)
@@ -114,15 +116,19 @@ def run_compliance_ladder(cfg: CaseConfig, output_dir: str | Path,
     Args:
         cfg: case with a ``[study] kind = "compliance_ladder"`` section.
         output_dir: study directory; sub-runs go to ``icc_<I_cc in uA>uA/`` inside it.
-        comm: communicator every sub-run runs on (collective).
+        comm: communicator of the study (collective); every sub-run runs on it, or on its
+            groups of ``study.ranks_per_run`` ranks.
         progress: progress bar of each sub-run (rank 0).
     """
     if cfg.study is None:
         raise CaseError(f"{cfg.title}: the case has no [study] section (run it with "
                         "apcfem.Simulation instead)")
     out = prepare_run_directory(output_dir, cfg, comm)
-    points = [_sub_run(cfg, current, out, comm, progress)
-              for current in cfg.study.current_limits_A]
+    currents = cfg.study.current_limits_A
+    with split_runs(comm, cfg.study.ranks_per_run) as groups:
+        shown = progress and comm.rank == 0  # one bar: that of the group holding rank 0
+        points = groups.gather({i: _sub_run(cfg, currents[i], out, groups.group, shown)
+                                for i in groups.mine(len(currents))}, len(currents))
     files = write_ladder(points, cfg, out) if comm.rank == 0 else None
     return LadderResult(points, out, comm.bcast(files, root=0))
 

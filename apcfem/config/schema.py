@@ -818,6 +818,12 @@ class StudyConfig(_Section):
         description="source voltage [V] on the return branch at which G_final is read, as "
                     "R_on is read after a set; None: at the end of the branch (0 V), where "
                     "a thin neck may already be dissolving")
+    ranks_per_run: int | None = Field(
+        None, ge=1,
+        description="MPI ranks each sub-run runs on: the ranks are split into groups of this "
+                    "size that run their share of the sub-runs side by side "
+                    "(apcfem.run_groups; the rank count must be a multiple of it); None: "
+                    "every sub-run on all ranks, one after the other")
 
     @field_validator("current_limits_A")
     @classmethod

@@ -9,6 +9,8 @@ takes seconds. The compliance ladder runs the ECM cell of the sweep (its exit on
 tested in test_clean_exit.py).
 """
 
+import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -52,17 +54,23 @@ earlier set): every step goes through the neck extraction, the Landauer contact 
 potential jump, the path a growth pulse never reaches."""
 
 
-def _series(case: Path | str, ranks: int, folder: Path | None = None,
-            timeout_s: float = TIMEOUT_S) -> dict[str, np.ndarray]:
-    """The time series of ``case`` (a file, or a bundled case's name) run on ``ranks`` ranks
-    into ``folder`` (default: the case file's)."""
+def _run(case: Path | str, ranks: int, folder: Path | None = None,
+         timeout_s: float = TIMEOUT_S) -> Path:
+    """Run ``case`` (a file, or a bundled case's name) on ``ranks`` ranks into
+    ``folder/ranks_<ranks>`` (default folder: the case file's); return that directory."""
     out = (folder or Path(case).parent) / f"ranks_{ranks}"
     proc = subprocess.run([str(BIN / "mpiexec"), "-n", str(ranks), str(BIN / "apcfem"),
                            "--log-level", "warning", "run", str(case), "--output", str(out),
                            "--no-progress"], capture_output=True, text=True,
                           timeout=timeout_s, check=False)
     assert proc.returncode == 0, proc.stderr
-    return read_series(out / "timeseries.csv")
+    return out
+
+
+def _series(case: Path | str, ranks: int, folder: Path | None = None,
+            timeout_s: float = TIMEOUT_S) -> dict[str, np.ndarray]:
+    """The time series of ``case`` run on ``ranks`` ranks (:func:`_run`)."""
+    return read_series(_run(case, ranks, folder, timeout_s) / "timeseries.csv")
 
 
 def _assert_same(series: dict, reference: dict) -> None:
@@ -142,3 +150,29 @@ def test_another_seed_gives_other_cycles(tmp_path):
     table = np.loadtxt(folder / "ranks_1" / "conductance_histogram.csv", delimiter=",",
                        skiprows=1, ndmin=2)
     assert table[:, 4].sum() == 2 and table[:, 3].sum() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_ladder_sub_runs_side_by_side_give_the_one_rank_ladder(tmp_path):
+    """``study.ranks_per_run = 1`` on two ranks: the ladder's two sub-runs run at the same
+    time, one on each rank (``mpi_ranks`` 1 in their run_info.json), and give the sub-runs
+    and the ladder of the same study on one rank, in the order of the currents."""
+    currents = [1e-4, 2e-4]
+    connected = {key: value for key, value in CONNECTED_CURRENT_SWEEP.items()
+                 if key.startswith("ecm__")}  # clamped at once: each run at its own current
+    case = short_case("ecm_compliance_ladder", tmp_path, study__current_limits_A=currents,
+                      study__ranks_per_run=1, **connected)
+    alone, side_by_side = (_run(case, n) for n in (1, 2))
+    for name, current in zip(("icc_100uA", "icc_200uA"), currents, strict=True):
+        series = read_series(side_by_side / name / "timeseries.csv")
+        _assert_same(series, read_series(alone / name / "timeseries.csv"))
+        assert series["I_A"].max() == pytest.approx(current, rel=1e-6)
+        info = json.loads((side_by_side / name / "run_info.json").read_text())
+        assert info["mpi_ranks"] == 1
+    ladders = []
+    for out in (alone, side_by_side):
+        with (out / "ladder.csv").open(newline="") as stream:
+            rows = list(csv.DictReader(stream))
+        ladders.append({key: np.array([float(row[key]) for row in rows])
+                        for key in ("I_cc_A", "G_final_G0")})
+    np.testing.assert_array_equal(ladders[1]["I_cc_A"], currents)
+    np.testing.assert_allclose(ladders[1]["G_final_G0"], ladders[0]["G_final_G0"], rtol=RTOL)
