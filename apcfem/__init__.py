@@ -16,6 +16,7 @@ disable_singledispatch_method_caches()
 from apcfem.cases import bundled_case, bundled_cases
 from apcfem.compliance_ladder import LadderResult, run_compliance_ladder
 from apcfem.config import CaseConfig, CaseError, load_case, update_case
+from apcfem.cycle_chains import ChainsResult, run_cycle_chains
 from apcfem.landauer import (
     G0_S,
     ConductanceResult,
@@ -45,6 +46,7 @@ __all__ = [
     "G0_S",
     "CaseConfig",
     "CaseError",
+    "ChainsResult",
     "ConductanceResult",
     "Electrons",
     "LadderResult",
@@ -68,6 +70,7 @@ __all__ = [
     "profile_conductance",
     "profile_transmissions",
     "run_compliance_ladder",
+    "run_cycle_chains",
     "section_modes",
     "strained_neck",
     "update_case",

@@ -187,20 +187,26 @@ def _is_study(output: Path) -> bool:
 
 
 def _run_study(cfg, output: Path, args, comm) -> int:
-    """Run the case's study (the compliance ladder; its finished sub-runs are kept when it is
-    resumed); status 1 if every sub-run failed."""
-    ladder = apcfem.run_compliance_ladder(cfg, output, comm, progress=not args.no_progress)
+    """Run the case's study (a compliance ladder or cycle chains; its finished runs are kept
+    when it is resumed); status 1 if every run of it failed."""
+    progress = not args.no_progress
+    if cfg.study.kind == "compliance_ladder":
+        study = apcfem.run_compliance_ladder(cfg, output, comm, progress=progress)
+        runs = [(f"I_cc = {p.current_limit_A:g} A", p) for p in study.points]
+    else:
+        study = apcfem.run_cycle_chains(cfg, output, comm, progress=progress)
+        runs = [(f"chain {c.index} (seed {c.seed}, {c.cycles} cycles)", c)
+                for c in study.chains]
     if comm.rank == 0:
-        print(f"results in {ladder.output_dir}")
-        for name, path in ladder.files.items():
+        print(f"results in {study.output_dir}")
+        for name, path in study.files.items():
             print(f"  {name}: {path}")
-        for point in ladder.points:
-            print(f"  I_cc = {point.current_limit_A:g} A: {point.directory} "
-                  f"({point.stop_reason})")
-        if ladder.all_failed:
-            print("apcfem: error: every sub-run of the study failed (the accepted steps are "
+        for label, run in runs:
+            print(f"  {label}: {run.directory} ({run.stop_reason})")
+        if study.all_failed:
+            print("apcfem: error: every run of the study failed (the accepted steps are "
                   "kept)", file=sys.stderr)
-    return EXIT_ABORT if ladder.all_failed else 0
+    return EXIT_ABORT if study.all_failed else 0
 
 
 def _mesh(args, comm) -> int:

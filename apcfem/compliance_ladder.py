@@ -9,18 +9,17 @@ relation R_on ~ V_c / I_cc (Ielmini, IEEE TED 58, 4309 (2011): V_c = I_cc / (G_f
 between 0.2 and 2 V) and with measured points. Writes ``DIR/ladder.csv``,
 ``DIR/summary.txt`` and ``DIR/ladder.png``.
 
-Resumable: a sub-run directory that holds a finished run of the same case (``run_info.json``
-written, ``resolved_case.toml`` identical) is read back, not run again; delete the directory
-to run it again. A sub-run that stops with a ``failed: ...`` reason is recorded as failed
+Resumable (:mod:`apcfem.study_runs`): a sub-run directory that holds a finished run of the
+same case is read back, not run again (delete the directory to run it again), an unfinished one
+continues from its checkpoint. A sub-run that stops with a ``failed: ...`` reason is recorded as failed
 (no G_final) and the study goes on. Under MPI every rank runs every sub-run (they are
 collective) or, with ``study.ranks_per_run``, groups of that many ranks run their share of the
-sub-runs side by side (:mod:`apcfem.run_groups`); files are written on rank 0.
+sub-runs side by side (:mod:`apcfem.study_runs`); files are written on rank 0.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,20 +29,14 @@ from mpi4py import MPI
 
 from apcfem.config import CaseConfig, CaseError, update_case
 from apcfem.landauer import G0_S
-from apcfem.output.checkpoint import CHECKPOINT
 from apcfem.output.plots import plot_compliance_ladder
-from apcfem.output.run_directory import RESOLVED_CASE, prepare_run_directory, to_toml
-from apcfem.output.series import read_series
-from apcfem.run_groups import split_runs
-from apcfem.simulation import Simulation
+from apcfem.output.run_directory import prepare_run_directory
+from apcfem.study_runs import ensure_run, finished_run, split_runs
 
 log = logging.getLogger(__name__)
 
 V_C_BAND_V = (0.2, 2.0)
 """Range of the set voltage V_c = I_cc R_on of the universal set relation [V] (Ielmini 2011)."""
-
-RUN_STATS = ("stop_reason", "accepted_steps", "rejected_steps", "wall_time_s")
-"""Entries of ``run_info.json`` that a finished sub-run must hold to be read back."""
 
 CSV_COLUMNS = ("I_cc_A", "G_final_G0", "G_contact_G0", "V_c_V", "G_zero_bias_G0", "G_max_G0",
                "neck_radius_m", "stop_reason", "wall_time_s", "accepted_steps",
@@ -145,42 +138,19 @@ def sub_run_directory(output_dir: Path, current_A: float) -> Path:
 
 def _sub_run(cfg: CaseConfig, current_A: float, out: Path, comm: MPI.Comm,
              progress: bool) -> LadderPoint:
-    """The point at ``current_A`` [A]: its finished sub-run read back, run first if there is
-    none (all ranks; a sub-run killed mid-way continues from its checkpoint). A fresh run is
-    read back as well, so a resumed study gives the same ladder."""
+    """The point at ``current_A`` [A] (all ranks of ``comm``): its sub-run run, continued or
+    read back (:func:`~apcfem.study_runs.ensure_run`), then read; a fresh run is read back as
+    well, so a resumed study gives the same ladder."""
     case, path = sub_case(cfg, current_A), sub_run_directory(out, current_A)
-    read = cfg.study.read_voltage_V
-    point = _read_on_rank0(path, case, read, comm)
-    if point is not None:
-        log.info("I_cc = %g A: finished run read back from %s", current_A, path)
-        return point
-    resume = comm.bcast(_resumable(path, case) if comm.rank == 0 else None, root=0)
-    log.info("I_cc = %g A: %s %s", current_A, "resuming" if resume else "running into", path)
-    Simulation.from_config(case, comm).run(path, progress=progress, resume=resume)
-    point = _read_on_rank0(path, case, read, comm)
+    ran = ensure_run(case, path, comm, progress)
+    point = comm.bcast(read_finished_run(path, case, cfg.study.read_voltage_V)
+                       if comm.rank == 0 else None, root=0)
     if point is None:
         raise RuntimeError(f"{path}: the run left no finished run directory (run_info.json, "
                            "timeseries.csv) to read the ladder point from")
-    if point.failed:
+    if ran and point.failed:
         log.warning("I_cc = %g A: %s; recorded as failed", current_A, point.stop_reason)
     return point
-
-
-def _resumable(path: Path, case: CaseConfig) -> bool:
-    """``path`` holds an unfinished run of ``case`` with a restart checkpoint."""
-    try:
-        resolved = (path / RESOLVED_CASE).read_text()
-    except OSError:
-        return False
-    return (path / CHECKPOINT).is_file() and resolved == to_toml(case.model_dump(mode="json"))
-
-
-def _read_on_rank0(path: Path, case: CaseConfig, read_voltage_V: float | None,
-                   comm: MPI.Comm) -> LadderPoint | None:
-    """:func:`read_finished_run` on rank 0, for all ranks: they must agree on whether to enter
-    the (collective) run."""
-    point = read_finished_run(path, case, read_voltage_V) if comm.rank == 0 else None
-    return comm.bcast(point, root=0)
 
 
 def read_finished_run(path: Path, case: CaseConfig,
@@ -188,20 +158,11 @@ def read_finished_run(path: Path, case: CaseConfig,
     """The point of a finished run of ``case`` in ``path``, G_final read at ``read_voltage_V``
     [V] (:func:`ladder_point`); None if there is none (no or a partly written run, or a run of
     another case)."""
-    try:
-        info = json.loads((path / "run_info.json").read_text())
-        resolved = (path / RESOLVED_CASE).read_text()
-        series = read_series(path / "timeseries.csv")
-    except (OSError, ValueError):  # absent or partly written: not finished
+    run = finished_run(path, case)
+    if run is None or "neck_radius_m" not in run.series:
         return None
-    if resolved != to_toml(case.model_dump(mode="json")):
-        log.warning("%s holds a run of another case: running it again", path)
-        return None
-    columns = ("G_G0", "neck_radius_m")
-    if (not all(key in info for key in RUN_STATS) or not all(c in series for c in columns)
-            or not series["G_G0"].size):
-        return None
-    return ladder_point(case.circuit.current_limit_A, series, info, path, read_voltage_V)
+    return ladder_point(case.circuit.current_limit_A, run.series, run.info, path,
+                        read_voltage_V)
 
 
 def ladder_point(current_A: float, series: dict[str, np.ndarray], stats: dict,

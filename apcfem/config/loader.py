@@ -10,17 +10,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, Protocol
+from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, Protocol, StudyConfig
 from apcfem.materials import UnknownMaterialError, case_filament, get_material, material_names
 
 
-def _protocol_models() -> dict[str, type]:
-    """Protocol kind tag -> model class, read off the discriminated union in the schema."""
-    members = typing.get_args(typing.get_args(Protocol)[0])
+def _tagged_models(union) -> dict[str, type]:
+    """Kind tag -> model class, read off a discriminated union of the schema."""
+    members = typing.get_args(typing.get_args(union)[0])
     return {typing.get_args(m.model_fields["kind"].annotation)[0]: m for m in members}
 
 
-_PROTOCOL_MODELS = _protocol_models()
+_PROTOCOL_MODELS = _tagged_models(Protocol)
+_TAGGED_MODELS = {**_PROTOCOL_MODELS, **_tagged_models(StudyConfig)}
+"""Kind tag -> model of the protocol and study unions (tags a validation error's location
+holds)."""
 
 
 class CaseError(ValueError):
@@ -99,12 +102,13 @@ def _describe(err: ValidationError, source: str) -> str:
     errors = err.errors()
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # a discriminated union adds the tag (e.g. "neck_radius_sweep") to the location
-    loc = [str(p) for p in first["loc"] if str(p) not in _PROTOCOL_MODELS]
-    tags = [str(p) for p in first["loc"] if str(p) in _PROTOCOL_MODELS]
+    loc = [str(p) for p in first["loc"] if str(p) not in _TAGGED_MODELS]
+    tags = [str(p) for p in first["loc"] if str(p) in _TAGGED_MODELS]
     key = ".".join(loc) or "(top level)"
+    if first["type"] == "union_tag_invalid":
+        return f"{source}: {key}.kind: {first['msg']}"
     if first["type"] == "extra_forbidden":
-        allowed = (list(_PROTOCOL_MODELS[tags[0]].model_fields) if tags
-                   else _known_keys(loc[:-1]))
+        allowed = _known_keys(loc[:-1], tags)
         listed = f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
         return f"{source}: unknown key '{key}'{_hint(loc[-1], allowed)}{listed}"
     message = first["msg"].removeprefix("Value error, ")  # a validator's own message
@@ -115,8 +119,9 @@ def _describe(err: ValidationError, source: str) -> str:
     return f"{source}: {key}{shown}: {message}"
 
 
-def _known_keys(path: list[str]) -> list[str]:
-    """Field names of the schema model at a section path (list indices are skipped)."""
+def _known_keys(path: list[str], tags: list[str] = ()) -> list[str]:
+    """Field names of the schema model at a section path (list indices are skipped); in a
+    discriminated union (protocol, study) the member of the error's kind ``tags``."""
     model: Any = CaseConfig
     for key in path:
         if key.isdigit():  # an entry of an array of tables, e.g. study.measured.0
@@ -124,14 +129,18 @@ def _known_keys(path: list[str]) -> list[str]:
         field = getattr(model, "model_fields", {}).get(key)
         if field is None:
             return []
-        model = _inner_model(field.annotation)
+        members = _models_in(field.annotation)
+        tagged = [_TAGGED_MODELS[tag] for tag in tags if _TAGGED_MODELS[tag] in members]
+        model = (tagged or members or [None])[0]
     return list(getattr(model, "model_fields", {}).keys())
 
 
-def _inner_model(annotation: Any) -> Any:
-    """The model in an optional section (``X | None``) or a list of tables (``list[X]``)."""
-    models = [arg for arg in typing.get_args(annotation) if hasattr(arg, "model_fields")]
-    return models[0] if models else annotation
+def _models_in(annotation: Any) -> list[type]:
+    """The models an annotation holds: itself, or the members of an optional section
+    (``X | None``), a list of tables (``list[X]``) or a discriminated union."""
+    if hasattr(annotation, "model_fields"):
+        return [annotation]
+    return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
 
 
 def _hint(word: str, choices) -> str:

@@ -796,10 +796,19 @@ MILANO_2024 = "Milano et al. 2024 (Ag filaments, as quoted in the review)"
 """Source of the default measured points of a compliance ladder."""
 
 
-class StudyConfig(_Section):
-    """A study runs the case's protocol several times with one setting changed.
+class _Study(_Section):
+    """What every study has: how its independent runs share the MPI ranks."""
 
-    ``compliance_ladder``: the set branch of the voltage sweep once per compliance current in
+    ranks_per_run: int | None = Field(
+        None, ge=1,
+        description="MPI ranks each of the study's runs runs on: the ranks are split into "
+                    "groups of this size that run their share of the runs side by side "
+                    "(apcfem.study_runs; the rank count must be a multiple of it); None: "
+                    "every run on all ranks, one after the other")
+
+
+class LadderStudy(_Study):
+    """``compliance_ladder``: the set branch of the voltage sweep once per compliance current in
     ``current_limits_A`` (each replaces ``circuit.current_limit_A``); the conductance read on
     the return branch at ``read_voltage_V`` is compared with the set relation R_on ~ V_c / I_cc
     and with the ``measured`` points.
@@ -818,12 +827,6 @@ class StudyConfig(_Section):
         description="source voltage [V] on the return branch at which G_final is read, as "
                     "R_on is read after a set; None: at the end of the branch (0 V), where "
                     "a thin neck may already be dissolving")
-    ranks_per_run: int | None = Field(
-        None, ge=1,
-        description="MPI ranks each sub-run runs on: the ranks are split into groups of this "
-                    "size that run their share of the sub-runs side by side "
-                    "(apcfem.run_groups; the rank count must be a multiple of it); None: "
-                    "every sub-run on all ranks, one after the other")
 
     @field_validator("current_limits_A")
     @classmethod
@@ -838,6 +841,22 @@ class StudyConfig(_Section):
             raise ValueError("the currents must be strictly increasing: sort them and drop "
                              "repeats")
         return currents
+
+
+class CycleChainsStudy(_Study):
+    """``cycle_chains``: the case's cycled protocol run as ``chains`` independent chains, chain
+    k with ``variability.seed`` + k (so chain k is the case run alone with that seed), and
+    their conductance histograms merged, each chain without its first
+    ``output.histogram_skip_cycles`` cycles: chains x counted cycles set states, and the
+    dwell over all of their time. The chains are what make a histogram of hundreds of cycles
+    a parallel job (``ranks_per_run``); one long chain cannot be split.
+    """
+
+    kind: Literal["cycle_chains"]
+    chains: int = Field(ge=2, le=100000, description="number of independent chains")
+
+
+StudyConfig = Annotated[LadderStudy | CycleChainsStudy, Field(discriminator="kind")]
 
 
 TRANSIENT_ONLY = {
@@ -1089,8 +1108,26 @@ class CaseConfig(_Section):
         return self
 
     @model_validator(mode="after")
+    def _chains_differ(self) -> CaseConfig:
+        if self.study is None or self.study.kind != "cycle_chains":
+            return self
+        study = "study.kind = 'cycle_chains'"
+        if self.protocol.kind not in TRANSIENT_PROTOCOLS:
+            raise ValueError(f"{study} merges the conductance histograms of transient runs, not "
+                             f"of protocol.kind = '{self.protocol.kind}': use one of "
+                             f"{', '.join(TRANSIENT_PROTOCOLS)}")
+        var = self.variability
+        if not (var.rate_spread or var.nucleus_radius_spread or var.nucleus_offset_nm
+                or var.section_aspect_spread or var.interface_noise
+                or var.activation_energy_spread_eV):
+            raise ValueError(f"{study}: every chain would run the same cycles (the seed reaches "
+                             "no source): set a spread or noise in [variability], e.g. "
+                             "rate_spread = 0.3")
+        return self
+
+    @model_validator(mode="after")
     def _study_runs_one_set_branch(self) -> CaseConfig:
-        if self.study is None:
+        if self.study is None or self.study.kind != "compliance_ladder":
             return self
         study, protocol = f"study.kind = '{self.study.kind}'", self.protocol
         if protocol.kind != "voltage_sweep":

@@ -91,22 +91,36 @@ def conductance_histogram(series: dict[str, np.ndarray], bin_width_G0: float = B
         ValueError: the series (after the skipped cycles) spans no time, or the bin width is
             not positive.
     """
+    return merged_histogram([series], bin_width_G0, skip_cycles)
+
+
+def merged_histogram(runs: list[dict[str, np.ndarray]], bin_width_G0: float = BIN_WIDTH_G0,
+                     skip_cycles: int = 0) -> ConductanceHistogram:
+    """The histograms of several independent runs (chains of cycles) taken together: each run
+    without its first ``skip_cycles`` cycles, the dwell over all of their time, the set
+    states of all of their cycles (run by run, in cycle order). Raises as
+    :func:`conductance_histogram` for a run that spans no time."""
     if not bin_width_G0 > 0:
         raise ValueError(f"bin_width_G0 = {bin_width_G0:g}: must be > 0 (e.g. 0.05)")
-    if skip_cycles:
-        kept = series["cycle"] >= skip_cycles
-        series = {name: column[kept] for name, column in series.items()}
-    t, G = series["time_s"], series["G_G0"]
-    if t.size < 2 or not t[-1] > t[0]:
-        raise ValueError("a conductance histogram needs a transient series spanning some time")
-    states = set_states_G0(series)
-    top = max(float(np.max(G)), float(np.max(states)))
+    samples, weights, states, top = [], [], [], 0.0
+    for series in runs:
+        if skip_cycles:
+            kept = series["cycle"] >= skip_cycles
+            series = {name: column[kept] for name, column in series.items()}
+        t, G = series["time_s"], series["G_G0"]
+        if t.size < 2 or not t[-1] > t[0]:
+            raise ValueError("a conductance histogram needs a transient series spanning some "
+                             "time")
+        samples.append(G[1:])
+        weights.append(np.diff(t))
+        states.append(set_states_G0(series))
+        top = max(top, float(np.max(G)), float(np.max(states[-1])))
+    G, weight, state = (np.concatenate(parts) for parts in (samples, weights, states))
     edges = bin_width_G0 * (np.arange(int(np.floor(top / bin_width_G0 + 0.5)) + 2) - 0.5)
-    weights = np.diff(t)
-    dwell, _ = np.histogram(G[1:], bins=edges, weights=weights)
-    counts, _ = np.histogram(states, bins=edges)
-    return ConductanceHistogram(edges_G0=edges, dwell_fraction=dwell / np.sum(weights),
-                                set_state_counts=counts, set_state_G0=states)
+    dwell, _ = np.histogram(G, bins=edges, weights=weight)
+    counts, _ = np.histogram(state, bins=edges)
+    return ConductanceHistogram(edges_G0=edges, dwell_fraction=dwell / np.sum(weight),
+                                set_state_counts=counts, set_state_G0=state)
 
 
 def write_histogram_csv(histogram: ConductanceHistogram, path: Path) -> Path:

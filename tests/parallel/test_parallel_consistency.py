@@ -176,3 +176,25 @@ def test_ladder_sub_runs_side_by_side_give_the_one_rank_ladder(tmp_path):
                         for key in ("I_cc_A", "G_final_G0")})
     np.testing.assert_array_equal(ladders[1]["I_cc_A"], currents)
     np.testing.assert_allclose(ladders[1]["G_final_G0"], ladders[0]["G_final_G0"], rtol=RTOL)
+
+
+def test_chains_side_by_side_give_the_one_rank_chains_and_histogram(tmp_path):
+    """A cycle-chains study of two seeded chains (two pulses each, the first left out) with
+    ``study.ranks_per_run = 1``: on two ranks each chain runs on its own rank and gives the
+    chain of one rank; the merged histogram counts one set state per chain, as on one rank."""
+    case = short_case("ecm_histogram", tmp_path, study={"kind": "cycle_chains", "chains": 2,
+                                                       "ranks_per_run": 1})
+    alone, side_by_side = (_run(case, n) for n in (1, 2))
+    growth = []
+    for k in range(2):
+        series = read_series(side_by_side / f"chain_{k}" / "timeseries.csv")
+        _assert_same(series, read_series(alone / f"chain_{k}" / "timeseries.csv"))
+        info = json.loads((side_by_side / f"chain_{k}" / "run_info.json").read_text())
+        assert info["mpi_ranks"] == 1
+        growth.append(series["filament_mol"][-1] - series["filament_mol"][0])
+    assert abs(growth[0] / growth[1] - 1) > 1e3 * RTOL  # the chains' seeds differ
+    histograms = [np.loadtxt(out / "conductance_histogram.csv", delimiter=",", skiprows=1,
+                             ndmin=2)
+                  for out in (alone, side_by_side)]
+    np.testing.assert_allclose(histograms[1], histograms[0], rtol=RTOL, atol=1e-12)
+    assert histograms[1][:, 4].sum() == 2  # set states: one counted cycle per chain

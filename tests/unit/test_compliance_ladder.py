@@ -16,6 +16,7 @@ from mpi4py import MPI
 
 import apcfem
 from apcfem import compliance_ladder as ladder
+from apcfem import study_runs
 from apcfem.cli import main
 from apcfem.config import case_from_dict
 from apcfem.output import SeriesWriter, prepare_run_directory, write_run_info
@@ -270,7 +271,7 @@ def test_ladder_plot_draws_finished_points_measured_and_band():
 def test_study_runs_each_current_and_resumes(tmp_path, monkeypatch):
     cfg = _case()
     first = _fake_simulation()
-    monkeypatch.setattr(ladder, "Simulation", first)
+    monkeypatch.setattr(study_runs, "Simulation", first)
     result = ladder.run_compliance_ladder(cfg, tmp_path, progress=False)
     assert first.calls == CURRENTS
     assert [p.G_final_G0 for p in result.points] == pytest.approx(
@@ -279,7 +280,7 @@ def test_study_runs_each_current_and_resumes(tmp_path, monkeypatch):
     assert (tmp_path / "resolved_case.toml").is_file()
 
     again = _fake_simulation(V_c=1.0)  # would give other values if it ran
-    monkeypatch.setattr(ladder, "Simulation", again)
+    monkeypatch.setattr(study_runs, "Simulation", again)
     resumed = ladder.run_compliance_ladder(cfg, tmp_path, progress=False)
     assert again.calls == []
     assert [p.G_final_G0 for p in resumed.points] == pytest.approx(
@@ -294,7 +295,7 @@ def test_only_unfinished_or_foreign_sub_runs_are_run_again(tmp_path, monkeypatch
     (tmp_path / "icc_100uA" / "run_info.json").unlink()  # interrupted before the end
     _write_run(tmp_path / "icc_200uA", ladder.sub_case(cfg, 1e-3), 7.0, "end of protocol")
     fake = _fake_simulation()
-    monkeypatch.setattr(ladder, "Simulation", fake)
+    monkeypatch.setattr(study_runs, "Simulation", fake)
     result = ladder.run_compliance_ladder(cfg, tmp_path, progress=False)
     assert fake.calls == [1e-4, 2e-4]
     assert [p.G_final_G0 for p in result.points] == pytest.approx(
@@ -303,14 +304,14 @@ def test_only_unfinished_or_foreign_sub_runs_are_run_again(tmp_path, monkeypatch
 
 def test_failed_sub_run_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch):
     fake = _fake_simulation(failing=(1e-4,))
-    monkeypatch.setattr(ladder, "Simulation", fake)
+    monkeypatch.setattr(study_runs, "Simulation", fake)
     result = ladder.run_compliance_ladder(_case(), tmp_path, progress=False)
     assert fake.calls == CURRENTS
     assert [p.failed for p in result.points] == [False, True, False]
     assert np.isnan(result.points[1].G_final_G0) and not result.all_failed
     # a failed run is finished too: read back as failed, not run again
     again = _fake_simulation()
-    monkeypatch.setattr(ladder, "Simulation", again)
+    monkeypatch.setattr(study_runs, "Simulation", again)
     assert ladder.run_compliance_ladder(_case(), tmp_path, progress=False).points[1].failed
     assert again.calls == []
 
@@ -320,14 +321,14 @@ def test_a_run_that_leaves_no_run_directory_stops_the_study(tmp_path, monkeypatc
         def run(self, output_dir, progress=True, resume=False):
             return RunResult({}, None)
 
-    monkeypatch.setattr(ladder, "Simulation", Silent)
+    monkeypatch.setattr(study_runs, "Simulation", Silent)
     with pytest.raises(RuntimeError, match="icc_50uA: the run left no finished run directory"):
         ladder.run_compliance_ladder(_case(), tmp_path, progress=False)
 
 
 @pytest.mark.parametrize(("failing", "status"), [((1e-4,), 0), (tuple(CURRENTS), 1)])
 def test_cli_runs_the_study(tmp_path, monkeypatch, capsys, failing, status):
-    monkeypatch.setattr(ladder, "Simulation", _fake_simulation(failing))
+    monkeypatch.setattr(study_runs, "Simulation", _fake_simulation(failing))
     case = tmp_path / "ladder.toml"
     case.write_text(CASE_TEXT)
     out = tmp_path / "study"
@@ -335,7 +336,7 @@ def test_cli_runs_the_study(tmp_path, monkeypatch, capsys, failing, status):
     captured = capsys.readouterr()
     assert f"results in {out}" in captured.out and str(out / "ladder.csv") in captured.out
     assert (out / "summary.txt").is_file()
-    assert ("every sub-run of the study failed" in captured.err) == bool(status)
+    assert ("every run of the study failed" in captured.err) == bool(status)
 
 
 def test_time_series_reads_back_as_written(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 
 import apcfem
 from apcfem import CaseError, load_case, update_case
+from apcfem.cycle_chains import chain_case
 
 DEMO = apcfem.bundled_case("ag_sio2_pt_staircase")
 
@@ -120,6 +121,16 @@ MEASURED = "[[study.measured]]\ncurrent_limit_A = 1e-4\nsource = 'x'\n"
     (_study_case(protocol="reset_voltage_V = -1.0"),
      ["delete protocol.reset_voltage_V", "reset_voltage_V = -1.0"]),
     (_study_case(protocol="cycles = 2"), ["protocol.cycles = 1", "cycles = 2"]),
+    (_study_case("current_limits_A = [1e-4]\nranks_per_run = 0"),
+     ["study.ranks_per_run = 0", "greater than or equal to 1"]),
+    (_study_case("chains = 1", kind="cycle_chains") + "[variability]\nrate_spread = 0.3\n",
+     ["study.chains = 1", "greater than or equal to 2"]),
+    (_study_case("chains = 2\nchain = 3", kind="cycle_chains"),
+     ["unknown key 'study.chain'", "did you mean 'chains'"]),
+    (_study_case("chains = 2", kind="cycle_chains"),
+     ["study.kind = 'cycle_chains'", "same cycles", "[variability]", "rate_spread"]),
+    (_study_case("chains = 2", kind="cycle_chains", protocol_kind="neck_radius_sweep"),
+     ["study.kind = 'cycle_chains'", "protocol.kind = 'neck_radius_sweep'", "pulse_train"]),
 ])
 def test_bad_study_names_the_field(tmp_path, text, names):
     with pytest.raises(CaseError) as err:
@@ -128,6 +139,18 @@ def test_bad_study_names_the_field(tmp_path, text, names):
     assert "\n" not in message and message.startswith("case.toml: ")
     for name in names:
         assert name in message, message
+
+
+def test_cycle_chains_study_keeps_the_cycled_protocol(tmp_path):
+    text = (_study_case("chains = 4\nranks_per_run = 1", kind="cycle_chains",
+                        protocol="cycles = 3\nreset_voltage_V = -1.0")
+            + "[variability]\nseed = 5\nrate_spread = 0.3\n")
+    cfg = load_case(_write(tmp_path, text))
+    assert (cfg.study.kind, cfg.study.chains, cfg.study.ranks_per_run) == ("cycle_chains", 4, 1)
+    assert cfg.protocol.cycles == 3
+    chain = chain_case(cfg, 2)
+    assert chain.study is None and chain.variability.seed == 7
+    assert chain.protocol == cfg.protocol
 
 
 def test_study_defaults_to_the_measured_ag_points(tmp_path):

@@ -7,6 +7,7 @@ import pytest
 from apcfem.output.histogram import (
     conductance_histogram,
     cycle_count,
+    merged_histogram,
     reset_plateaus,
     set_states_G0,
     write_histogram_csv,
@@ -57,6 +58,27 @@ def test_skipped_cycles_leave_both_histograms():
     on_two = np.argmin(np.abs(histogram.centres_G0 - 2.02))
     assert histogram.dwell_fraction[on_two] == pytest.approx(1.0, rel=1e-12)
     assert histogram.dwell_fraction[np.argmin(np.abs(histogram.centres_G0 - 1.0))] == 0.0
+
+
+def test_chains_merge_by_their_time_and_their_cycles():
+    """Two chains: the one above (8 s; its cycle 0 left out: 2.5 s at 2.02 G0) and a second
+    of 10 s on 3 G0 after its skipped cycle (one sample of 2 G0 before: 0 s counted).
+    Together: 12.5 s, 2.5 of them at 2.02 G0 and 10 at 3 G0; one set state of each chain."""
+    second = {"time_s": np.array([0.0, 1.0, 2.0, 12.0]),
+              "V_source_V": np.array([0.0, 1.0, 0.0, 0.0]),
+              "G_G0": np.array([1e-3, 1e-3, 2.0, 3.0]), "cycle": np.array([0.0, 0.0, 1.0, 1.0])}
+    merged = merged_histogram([_two_cycles(), second], skip_cycles=1)
+
+    def dwell(level):
+        return merged.dwell_fraction[np.argmin(np.abs(merged.centres_G0 - level))]
+
+    assert dwell(2.02) == pytest.approx(2.5 / 12.5, rel=1e-12)
+    assert dwell(3.0) == pytest.approx(10.0 / 12.5, rel=1e-12)
+    np.testing.assert_array_equal(merged.set_state_G0, [2.02, 3.0])
+    assert merged.set_state_counts.sum() == 2
+    alone = conductance_histogram(_two_cycles(), skip_cycles=1)
+    np.testing.assert_array_equal(merged_histogram([_two_cycles()], skip_cycles=1).dwell_fraction,
+                                  alone.dwell_fraction)
 
 
 def test_histogram_csv_round_trips(tmp_path):

@@ -1,4 +1,4 @@
-"""A study's runs spread over groups of ranks (apcfem.run_groups): on one rank and under
+"""A study's runs spread over groups of ranks (apcfem.study_runs): on one rank and under
 ``mpiexec -n 2`` (the MPI suite)."""
 
 from types import SimpleNamespace
@@ -7,7 +7,7 @@ import pytest
 from mpi4py import MPI
 
 from apcfem.config import CaseError
-from apcfem.run_groups import split_runs
+from apcfem.study_runs import split_runs
 
 WORLD = MPI.COMM_WORLD
 
