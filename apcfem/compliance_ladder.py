@@ -31,7 +31,7 @@ from apcfem.config import CaseConfig, CaseError, update_case
 from apcfem.landauer import G0_S
 from apcfem.output.plots import plot_compliance_ladder
 from apcfem.output.run_directory import prepare_run_directory
-from apcfem.study_runs import ensure_run, finished_run, split_runs
+from apcfem.study_runs import StudyRun, ensure_run, finished_run, run_record, split_runs
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ CSV_COLUMNS = ("I_cc_A", "G_final_G0", "G_contact_G0", "V_c_V", "G_zero_bias_G0"
 
 
 @dataclass(frozen=True)
-class LadderPoint:
-    """One sub-run of the ladder.
+class LadderPoint(StudyRun):
+    """One sub-run of the ladder (and how it ended, :class:`~apcfem.study_runs.StudyRun`).
 
     Attributes:
         current_limit_A: compliance current I_cc [A].
@@ -57,10 +57,6 @@ class LadderPoint:
         G_zero_bias_G0: cell conductance at the end of the run (0 V) [G0]; NaN if failed.
         G_max_G0: largest cell conductance of the accepted steps [G0].
         neck_radius_m: neck radius at the end of the run [m].
-        stop_reason: why the run ended (``failed: ...`` if the step size could not be cut).
-        wall_time_s: wall time of the run [s].
-        accepted_steps, rejected_steps: time steps of the run.
-        directory: the sub-run's run directory.
     """
 
     current_limit_A: float
@@ -69,15 +65,6 @@ class LadderPoint:
     G_zero_bias_G0: float
     G_max_G0: float
     neck_radius_m: float
-    stop_reason: str
-    wall_time_s: float
-    accepted_steps: int
-    rejected_steps: int
-    directory: Path
-
-    @property
-    def failed(self) -> bool:
-        return self.stop_reason.startswith("failed")
 
     @property
     def V_c_V(self) -> float:
@@ -185,9 +172,7 @@ def ladder_point(current_A: float, series: dict[str, np.ndarray], stats: dict,
         G_final_G0=read("G_G0"), G_contact_G0=read("G_landauer_G0"),
         G_zero_bias_G0=float("nan") if failed else float(G[-1]),
         G_max_G0=float(np.max(G)), neck_radius_m=float(series["neck_radius_m"][-1]),
-        stop_reason=reason, wall_time_s=float(stats["wall_time_s"]),
-        accepted_steps=int(stats["accepted_steps"]),
-        rejected_steps=int(stats["rejected_steps"]), directory=Path(directory))
+        **run_record(stats, directory))
 
 
 def read_on_return(series: dict[str, np.ndarray], read_voltage_V: float,

@@ -33,38 +33,32 @@ from apcfem.output.histogram import (
 )
 from apcfem.output.plots import plot_conductance_histogram
 from apcfem.output.run_directory import prepare_run_directory
-from apcfem.study_runs import FinishedRun, ensure_run, finished_run, split_runs
+from apcfem.study_runs import (
+    FinishedRun,
+    StudyRun,
+    ensure_run,
+    finished_run,
+    run_record,
+    split_runs,
+)
 
 LISTED_LEVELS = 6
 """How many of the most populated bins the summary lists, per histogram."""
 
 
 @dataclass(frozen=True)
-class ChainRun:
-    """One chain of the study.
+class ChainRun(StudyRun):
+    """One chain of the study (and how it ended, :class:`~apcfem.study_runs.StudyRun`).
 
     Attributes:
         index: k, 0 ... chains - 1.
         seed: its ``variability.seed`` (the case's + k).
-        directory: its run directory.
-        stop_reason: why it ended (``failed: ...`` if the step size could not be cut).
         cycles: the cycles in its time series.
-        wall_time_s: its wall time [s].
-        accepted_steps, rejected_steps: its time steps.
     """
 
     index: int
     seed: int
-    directory: Path
-    stop_reason: str
     cycles: int
-    wall_time_s: float
-    accepted_steps: int
-    rejected_steps: int
-
-    @property
-    def failed(self) -> bool:
-        return self.stop_reason.startswith("failed")
 
 
 @dataclass
@@ -137,12 +131,8 @@ def _chain(cfg: CaseConfig, index: int, out: Path, comm: MPI.Comm,
 
 
 def _chain_run(index: int, case: CaseConfig, run: FinishedRun) -> ChainRun:
-    info = run.info
-    return ChainRun(index=index, seed=case.variability.seed, directory=run.directory,
-                    stop_reason=str(info["stop_reason"]), cycles=cycle_count(run.series),
-                    wall_time_s=float(info["wall_time_s"]),
-                    accepted_steps=int(info["accepted_steps"]),
-                    rejected_steps=int(info["rejected_steps"]))
+    return ChainRun(index=index, seed=case.variability.seed, cycles=cycle_count(run.series),
+                    **run_record(run.info, run.directory))
 
 
 def _write(chains: list[ChainRun], cfg: CaseConfig,

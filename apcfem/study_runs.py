@@ -105,6 +105,36 @@ def split_runs(comm: MPI.Comm, ranks_per_run: int | None) -> RunGroups:
 
 
 @dataclass(frozen=True)
+class StudyRun:
+    """How one run of a study ended (its ``run_info.json``).
+
+    Attributes:
+        directory: its run directory.
+        stop_reason: why it ended (``failed: ...`` if the step size could not be cut).
+        wall_time_s: its wall time [s].
+        accepted_steps, rejected_steps: its time steps.
+    """
+
+    directory: Path
+    stop_reason: str
+    wall_time_s: float
+    accepted_steps: int
+    rejected_steps: int
+
+    @property
+    def failed(self) -> bool:
+        return self.stop_reason.startswith("failed")
+
+
+def run_record(info: dict, directory: Path) -> dict:
+    """The :class:`StudyRun` fields of a run from its ``run_info.json`` entries."""
+    return {"directory": Path(directory), "stop_reason": str(info["stop_reason"]),
+            "wall_time_s": float(info["wall_time_s"]),
+            "accepted_steps": int(info["accepted_steps"]),
+            "rejected_steps": int(info["rejected_steps"])}
+
+
+@dataclass(frozen=True)
 class FinishedRun:
     """What a finished run left in its directory.
 
