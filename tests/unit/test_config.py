@@ -20,13 +20,16 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_bundled_histogram_case_keeps_its_cycles():
-    """50 cycles, the first left out of the histograms, each reset turned back at the break,
-    and no reset target (which would end the run at the first reset)."""
+    """At least 50 counted cycles in chains that run side by side, the first of each left out
+    of the histograms, each reset turned back at the break, and no reset target (which would
+    end the run at the first reset)."""
     cfg = load_case(apcfem.bundled_case("ecm_histogram"))
-    assert cfg.protocol.cycles == 50 and cfg.output.histogram_skip_cycles == 1
+    skip = cfg.output.histogram_skip_cycles
+    assert skip == 1 and cfg.study.kind == "cycle_chains" and cfg.study.ranks_per_run == 1
+    assert cfg.study.chains * (cfg.protocol.cycles - skip) >= 50
     assert cfg.protocol.reset_stop_conductance_G0 == pytest.approx(0.05)
     assert cfg.dynamics.reset_target_conductance_G0 is None
-    assert cfg.dynamics.max_steps >= 50 * 2000
+    assert cfg.dynamics.max_steps >= cfg.protocol.cycles * 2000
     assert cfg.variability.rate_spread > 0
 
 
