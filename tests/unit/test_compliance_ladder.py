@@ -7,11 +7,11 @@ A stand-in for :class:`apcfem.Simulation` writes run directories with the packag
 import csv
 import tomllib
 from pathlib import Path
-from typing import ClassVar
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from fake_simulation import fake_simulation
 from mpi4py import MPI
 
 import apcfem
@@ -96,25 +96,13 @@ def _fake_simulation(failing=(), V_c: float = V_C):
     """A Simulation stand-in: G_final = I_cc / (V_c G0); runs at currents in ``failing`` stop
     with a 'failed' reason. ``calls`` lists the currents run."""
 
-    class FakeSimulation:
-        calls: ClassVar[list[float]] = []
+    def write(cfg, output_dir):
+        current = cfg.circuit.current_limit_A
+        reason = "failed: step size below dt_min_s" if current in failing else (
+            "end of protocol")
+        return _write_run(output_dir, cfg, _G_final(current, V_c), reason)
 
-        def __init__(self, cfg, comm):
-            assert cfg.study is None, "a sub-run must not run the study again"
-            self.cfg = cfg
-
-        @classmethod
-        def from_config(cls, cfg, comm=MPI.COMM_WORLD):
-            return cls(cfg, comm)
-
-        def run(self, output_dir, progress=True, resume=False):
-            current = self.cfg.circuit.current_limit_A
-            self.calls.append(current)
-            reason = "failed: step size below dt_min_s" if current in failing else (
-                "end of protocol")
-            return _write_run(output_dir, self.cfg, _G_final(current, V_c), reason)
-
-    return FakeSimulation
+    return fake_simulation(write, key=lambda cfg: cfg.circuit.current_limit_A)
 
 
 # --- bundled case ----------------------------------------------------------------------------
