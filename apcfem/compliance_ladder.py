@@ -31,7 +31,13 @@ from apcfem.config import CaseConfig, CaseError, update_case
 from apcfem.landauer import G0_S
 from apcfem.output.plots import plot_compliance_ladder
 from apcfem.output.run_directory import prepare_run_directory
-from apcfem.study_runs import StudyRun, ensure_run, finished_run, run_record, split_runs
+from apcfem.study_runs import (
+    FinishedRun,
+    StudyRun,
+    ensure_run,
+    run_record,
+    split_runs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +106,9 @@ def run_compliance_ladder(cfg: CaseConfig, output_dir: str | Path,
             groups of ``study.ranks_per_run`` ranks.
         progress: progress bar of each sub-run (rank 0).
     """
-    if cfg.study is None:
-        raise CaseError(f"{cfg.title}: the case has no [study] section (run it with "
-                        "apcfem.Simulation instead)")
+    if cfg.study is None or cfg.study.kind != "compliance_ladder":
+        raise CaseError(f"{cfg.title}: the case has no [study] kind = 'compliance_ladder' (run "
+                        "a case without a study with apcfem.Simulation)")
     out = prepare_run_directory(output_dir, cfg, comm)
     currents = cfg.study.current_limits_A
     with split_runs(comm, cfg.study.ranks_per_run) as groups:
@@ -129,9 +135,8 @@ def _sub_run(cfg: CaseConfig, current_A: float, out: Path, comm: MPI.Comm,
     read back (:func:`~apcfem.study_runs.ensure_run`), then read; a fresh run is read back as
     well, so a resumed study gives the same ladder."""
     case, path = sub_case(cfg, current_A), sub_run_directory(out, current_A)
-    ran = ensure_run(case, path, comm, progress)
-    point = comm.bcast(read_finished_run(path, case, cfg.study.read_voltage_V)
-                       if comm.rank == 0 else None, root=0)
+    ran, run = ensure_run(case, path, comm, progress)
+    point = comm.bcast(_point_of(run, case, cfg.study.read_voltage_V), root=0)
     if point is None:
         raise RuntimeError(f"{path}: the run left no finished run directory (run_info.json, "
                            "timeseries.csv) to read the ladder point from")
@@ -140,15 +145,13 @@ def _sub_run(cfg: CaseConfig, current_A: float, out: Path, comm: MPI.Comm,
     return point
 
 
-def read_finished_run(path: Path, case: CaseConfig,
-                      read_voltage_V: float | None = None) -> LadderPoint | None:
-    """The point of a finished run of ``case`` in ``path``, G_final read at ``read_voltage_V``
-    [V] (:func:`ladder_point`); None if there is none (no or a partly written run, or a run of
-    another case)."""
-    run = finished_run(path, case)
+def _point_of(run: FinishedRun | None, case: CaseConfig,
+              read_voltage_V: float | None) -> LadderPoint | None:
+    """The ladder point of a finished run of ``case`` (None without one, or without the neck
+    column)."""
     if run is None or "neck_radius_m" not in run.series:
         return None
-    return ladder_point(case.circuit.current_limit_A, run.series, run.info, path,
+    return ladder_point(case.circuit.current_limit_A, run.series, run.info, run.directory,
                         read_voltage_V)
 
 

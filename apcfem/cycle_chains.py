@@ -121,8 +121,7 @@ def _chain(cfg: CaseConfig, index: int, out: Path, comm: MPI.Comm,
            progress: bool) -> ChainRun:
     """Chain ``index`` run, continued or read back, then read (all ranks of ``comm``)."""
     case, path = chain_case(cfg, index), chain_directory(out, index)
-    ensure_run(case, path, comm, progress)
-    run = finished_run(path, case) if comm.rank == 0 else None
+    _, run = ensure_run(case, path, comm, progress)
     chain = comm.bcast(None if run is None else _chain_run(index, case, run), root=0)
     if chain is None:
         raise RuntimeError(f"{path}: the chain left no finished run directory (run_info.json, "

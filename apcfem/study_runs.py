@@ -174,16 +174,20 @@ def finished_run(path: Path, case: CaseConfig) -> FinishedRun | None:
     return FinishedRun(series, info, Path(path))
 
 
-def ensure_run(case: CaseConfig, path: Path, comm: MPI.Comm, progress: bool) -> bool:
+def ensure_run(case: CaseConfig, path: Path, comm: MPI.Comm,
+               progress: bool) -> tuple[bool, FinishedRun | None]:
     """Run ``case`` into ``path`` on ``comm`` unless ``path`` holds a finished run of it
     (collective; decided on rank 0); an unfinished run of it with a restart checkpoint
-    continues from there. Returns whether it ran."""
-    done = comm.bcast(finished_run(path, case) is not None if comm.rank == 0 else None, root=0)
-    if done:
+    continues from there. Returns whether it ran, and on rank 0 the finished run read back
+    (None there if the run left none; None on the other ranks).
+
+    """
+    run = finished_run(path, case) if comm.rank == 0 else None
+    if comm.bcast(run is not None, root=0):
         log.info("%s: finished run read back", path)
-        return False
+        return False, run
     resume = comm.bcast((path / CHECKPOINT).is_file() and same_case(path, case)
                         if comm.rank == 0 else None, root=0)
     log.info("%s %s", "resuming" if resume else "running into", path)
     Simulation.from_config(case, comm).run(path, progress=progress, resume=resume)
-    return True
+    return True, finished_run(path, case) if comm.rank == 0 else None

@@ -558,6 +558,11 @@ class VariabilityConfig(_Section):
         "truncated at 2 sigma: the hopping barrier of the few sites a filament's tip crosses "
         "varies from cycle to cycle (the fits of the JART HfO2 model span 0.8-1.5 eV)")
 
+    @property
+    def seeded(self) -> bool:
+        """Whether the seed reaches any source (a spread, an offset or the noise)."""
+        return any(getattr(self, name) for name in type(self).model_fields if name != "seed")
+
 
 REMOVED_ECM_KEYS = {
     "capillary_mobility_m2_per_s": "capillarity now follows from the filament metal's surface "
@@ -1116,10 +1121,7 @@ class CaseConfig(_Section):
             raise ValueError(f"{study} merges the conductance histograms of transient runs, not "
                              f"of protocol.kind = '{self.protocol.kind}': use one of "
                              f"{', '.join(TRANSIENT_PROTOCOLS)}")
-        var = self.variability
-        if not (var.rate_spread or var.nucleus_radius_spread or var.nucleus_offset_nm
-                or var.section_aspect_spread or var.interface_noise
-                or var.activation_energy_spread_eV):
+        if not self.variability.seeded:
             raise ValueError(f"{study}: every chain would run the same cycles (the seed reaches "
                              "no source): set a spread or noise in [variability], e.g. "
                              "rate_spread = 0.3")
