@@ -3,9 +3,11 @@
 The runs of a study (the sub-runs of a compliance ladder, the chains of a cycle study) do not
 depend on each other, so on many ranks they can run side by side instead of one after the
 other on all ranks: with ``study.ranks_per_run = k`` the communicator is split into size / k
-groups of k ranks, group g runs the study's runs g, g + n_groups, g + 2 n_groups, ... (round
-robin in the study's order) on its own communicator, and what they give is gathered on every
-rank. Two serial runs on two ranks take the time of the longer one instead of the sum of both;
+groups of k ranks, each group runs its share of the study's runs on its own communicator, and
+what they give is gathered on every rank. The shares balance the runs' expected costs (longest
+processing time first: the costliest run to the least loaded group; equal costs give round
+robin), so a ladder whose highest current takes as long as the others together runs it beside
+them, not after one of them. Two serial runs on two ranks take the time of the longer one instead of the sum of both;
 one run on two ranks is only ~1.4x faster than on one (the 2-D ECM sweep, README "Filament
 dynamics"). Without it (``ranks_per_run`` None) every run uses all ranks.
 
@@ -55,9 +57,24 @@ class RunGroups:
     index: int
     count: int
 
-    def mine(self, n_runs: int) -> list[int]:
-        """The indices (0 ... n_runs - 1) of the runs this rank's group runs."""
-        return list(range(self.index, n_runs, self.count))
+    def mine(self, n_runs: int, costs: list[float] | None = None) -> list[int]:
+        """The indices (0 ... n_runs - 1) of the runs this rank's group runs, in run order.
+
+        Args:
+            n_runs: the study's runs.
+            costs: each run's expected relative cost (> 0; None: all equal). The runs go
+                out costliest first, each to the group with the least cost so far (the
+                lowest-numbered one on a tie): with equal costs, round robin.
+        """
+        costs = [1.0] * n_runs if costs is None else [float(c) for c in costs]
+        if len(costs) != n_runs or not all(c > 0.0 for c in costs):
+            raise ValueError(f"costs {costs}: need {n_runs} positive numbers, one per run")
+        loads = [0.0] * self.count
+        owner = [0] * n_runs
+        for run in sorted(range(n_runs), key=lambda i: -costs[i]):
+            owner[run] = min(range(self.count), key=lambda g: loads[g])
+            loads[owner[run]] += costs[run]
+        return [run for run in range(n_runs) if owner[run] == self.index]
 
     def gather(self, results: dict[int, T], n_runs: int) -> list[T]:
         """Every run's result on every rank (collective over ``comm``), in run order, from the

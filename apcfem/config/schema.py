@@ -702,6 +702,11 @@ class VcmConfig(_Section):
     soret_coefficient_per_K: float = Field(
         0.0, ge=-1.0, le=1.0, description="S_T of the flux -D c S_T grad T [1/K] (> 0: "
         "vacancies move to colder regions; 0: no thermodiffusion)")
+    heat_of_transport_eV: float = Field(
+        0.0, ge=-3.0, le=3.0, description="Q* of the thermodiffusion flux -D c Q* / (k_B T^2) "
+        "grad T [eV], on top of soret_coefficient_per_K (zero flux: c ~ exp(Q* / k_B T); < 0 "
+        "draws the vacancies into hot regions; Strukov, Alibart & Williams, Appl. Phys. A 107, "
+        "509 (2012): Q* = -E_a, e.g. -1.35 for HfOx; 0: none)")
     threshold_concentration_per_m3: float = Field(
         1.0e27, gt=0, description="metallic threshold c_th: the filament is c_V > c_th")
     threshold_width: float = Field(

@@ -371,6 +371,7 @@ class VcmCell:
             activation_energy_eV=self.cycle_parameters.activation_energy_eV,
             reference_concentration_mol_per_m3=self.c_filament_mol_per_m3,
             soret_coefficient_per_K=vcm.soret_coefficient_per_K,
+            heat_of_transport_eV=vcm.heat_of_transport_eV,
             hop_distance_m=ion.hopping_distance_m.value if vcm.hopping_drift else None,
             site_concentration_mol_per_m3=self.c_sites_mol_per_m3)
 

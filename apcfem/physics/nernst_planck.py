@@ -5,7 +5,11 @@ For each mobile species of charge number z
     dc/dt + div N = R,   N = -D grad c - z D c grad(phi) / V_T - D S_T c grad T,
 
 with D(T) = D0 exp(-E_a / k_B T) (Arrhenius), the Einstein mobility mu = e D / (k_B T), so that
-z mu c grad(phi) = z D c grad(phi) / V_T with V_T = k_B T / e, and S_T the Soret coefficient.
+z mu c grad(phi) = z D c grad(phi) / V_T with V_T = k_B T / e, and S_T the Soret coefficient:
+a constant part plus Q* / (k_B T^2) from a heat of transport Q* (the thermodiffusion of a
+hopping species; zero flux then means c ~ exp(Q* / k_B T), so Q* < 0 draws the species into
+hot regions: Strukov, Alibart & Williams, Appl. Phys. A 107, 509 (2012) take Q* = -E_a for
+the oxygen vacancies of a hot filament).
 
 **Discretisation.** The unknown is the log-density w = ln(c / c_ref), so c = c_ref exp(w) is
 positive for any discrete w, and the flux is written as
@@ -122,7 +126,9 @@ class Species:
         activation_energy_eV: E_a [eV] (number or UFL expression).
         reference_concentration_mol_per_m3: c_ref [mol/m^3]: w = ln(c / c_ref); also the unit
             of the residual (see module docstring). Pick a typical concentration.
-        soret_coefficient_per_K: S_T [1/K]; 0 switches thermodiffusion off.
+        soret_coefficient_per_K: constant part of S_T [1/K].
+        heat_of_transport_eV: Q* [eV] of the part Q* / (k_B T^2) of S_T; with S_T's constant
+            part 0, 0 switches thermodiffusion off.
         hop_distance_m: hop distance a [m] of the Mott-Gurney high-field drift; None keeps the
             linear (Einstein) drift.
         site_concentration_mol_per_m3: c_s [mol/m^3] of a lattice gas (see the module
@@ -135,6 +141,7 @@ class Species:
     activation_energy_eV: Scalar
     reference_concentration_mol_per_m3: float
     soret_coefficient_per_K: Scalar = 0.0
+    heat_of_transport_eV: float = 0.0
     hop_distance_m: float | None = None
     site_concentration_mol_per_m3: float | None = None
 
@@ -313,6 +320,8 @@ class NernstPlanck:
         if not (isinstance(sp.soret_coefficient_per_K, float | int)
                 and sp.soret_coefficient_per_K == 0):
             driving += sp.soret_coefficient_per_K * ufl.grad(T)
+        if sp.heat_of_transport_eV != 0.0:
+            driving += sp.heat_of_transport_eV / thermal_voltage(T) / T * ufl.grad(T)
         return -sp.diffusivity(T) * sp.concentration(w) * sp.vacant_fraction(w) * driving
 
     @staticmethod

@@ -162,8 +162,10 @@ class EdgeTransport:
         self._coefficient = dt * self.scale * e.weights * np.exp(0.5 * (log_d[i] + log_d[j]))
         vt_edge = 0.5 * (vt[i] + vt[j])
         h = np.broadcast_to(np.asarray(drift_factor, dtype=float), (len(e.cell_dofs),))
+        # the heat of transport's S_T = Q* / (k_B T^2) integrated exactly along the edge
         self._drift = (sp.charge_number * h[:, None] * (phi[:, b] - phi[:, a]) / vt_edge
-                       + sp.soret_coefficient_per_K * (T[j] - T[i]))
+                       + sp.soret_coefficient_per_K * (T[j] - T[i])
+                       + sp.heat_of_transport_eV * (1.0 / vt[i] - 1.0 / vt[j]))
 
     def _state(self, theta: np.ndarray):
         """Nodal c [mol/m^3] and the edges' t and B(+-t) at the nodal occupations theta."""

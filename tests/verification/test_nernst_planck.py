@@ -99,6 +99,8 @@ MMS_TERMS = {
     "arrhenius": {"activation_energy_eV": 0.1, "temperature": True},
     # Soret: S_T grad T ~ 1.3 /m against grad w ~ 1 /m (and V_T(T) in the drift)
     "soret": {"soret_coefficient_per_K": 0.01, "temperature": True},
+    # heat of transport: Q* / (k_B T^2) grad T ~ 0.5-0.9 /m (Q* = 0.05 eV at 260-340 K)
+    "heat_of_transport": {"heat_of_transport_eV": 0.05, "temperature": True},
     # Mott-Gurney hopping with a = 0.5 m: x = z a |grad phi| / 2 V_T = 1.3-2.0, sinh(x)/x = 1.3-1.8
     # (over a barrier of 0.1 eV: its barrier-free limit, x = 3.9, is not reached)
     "hopping": {"hop_distance_m": 0.5, "activation_energy_eV": 0.1},
@@ -120,6 +122,7 @@ def _mms_fields(x, axial: int, axisymmetric: bool, temperature: bool):
 
 def _strong_form_source(c, phi, T, x, axisymmetric: bool, *, z: float, D0: float,
                         activation_energy_eV: float = 0.0, soret_coefficient_per_K: float = 0.0,
+                        heat_of_transport_eV: float = 0.0,
                         hop_distance_m: float | None = None):
     """R = div N [mol/(m^3 s)] for N = -D(T) (grad c + z h c grad phi / V_T + S_T c grad T),
     D(T) = D0 exp(-E_a / k_B T), h = sinh(x)/x with x = z a |grad phi| / (2 V_T) (Mott-Gurney),
@@ -133,6 +136,8 @@ def _strong_form_source(c, phi, T, x, axisymmetric: bool, *, z: float, D0: float
     driving = ufl.grad(c) + z * h * c * ufl.grad(phi) / vt
     if soret_coefficient_per_K:
         driving += soret_coefficient_per_K * c * ufl.grad(T)
+    if heat_of_transport_eV:
+        driving += heat_of_transport_eV / (MMS_KB_EV * T**2) * c * ufl.grad(T)
     N = -diffusivity * driving
     if axisymmetric:
         return ufl.grad(N[0])[0] + N[0] / x[0] + ufl.grad(N[1])[1]
@@ -165,7 +170,8 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool, terms: str,
     return weighted_error_norms(w, exact, device, degree)
 
 
-@pytest.mark.parametrize("terms", ["drift", "arrhenius", "soret", "hopping"])
+@pytest.mark.parametrize("terms", ["drift", "arrhenius", "soret", "heat_of_transport",
+                                   "hopping"])
 def test_nernst_planck_mms_rates_per_term(terms):
     """Each optional term alone, axisymmetric P1: L2 rate 2, H1 rate 1 (within 0.1)."""
     assert_optimal_rates([_mms_errors(n, 1, True, terms) for n in (8, 16, 32)], 1)

@@ -124,6 +124,36 @@ def test_a_boltzmann_profile_carries_no_flux(axisymmetric):
 
 
 @pytest.mark.parametrize("axisymmetric", [True, False])
+def test_a_thermodiffusion_equilibrium_carries_no_flux(axisymmetric):
+    """No field, T from 300 to 1500 K across the mesh, a heat of transport Q* = -1.35 eV
+    (Strukov's -E_a of HfOx vacancies): the zero-flux profile c ~ exp(Q* / k_B T) spans
+    e^42 and balances every edge (the edge integral of Q* / (k_B T^2) is exact); with a
+    constant S_T of the same mean size instead it does not. Sizes: against the residual of
+    the same profile without thermodiffusion (its diffusion alone)."""
+    device = unit_device(4 if axisymmetric else 3, axisymmetric)
+    heat = -1.35
+    space = fem.functionspace(device.mesh, ("Lagrange", 1))
+    x = space.tabulate_dof_coordinates()
+    T = 300.0 + 1200.0 * x[:, device.axial_index] ** 2 + 50.0 * x[:, 0]
+    vt = BOLTZMANN_J_PER_K / ELEMENTARY_CHARGE_C * T
+    theta = 1e-30 * np.exp(heat / vt - heat / vt.max())
+
+    def largest_residual(species: Species) -> float:
+        transport = EdgeTransport(species, EdgeMesh.of(space, device), scale=1.0)
+        transport.freeze(np.zeros(transport.edges.cell_dofs.shape), T, 1.0)
+        return device.comm.allreduce(float(np.max(np.abs(
+            _summed(space, transport.residual(theta))), initial=0.0)), op=MPI.MAX)
+
+    size = largest_residual(_species(activation_energy_eV=0.5))  # the diffusion alone
+    assert size > 0
+    balanced = largest_residual(_species(activation_energy_eV=0.5, heat_of_transport_eV=heat))
+    assert balanced < 1e-9 * size
+    mean_soret = heat / (BOLTZMANN_J_PER_K / ELEMENTARY_CHARGE_C) / (300.0 * 1500.0)
+    assert largest_residual(_species(activation_energy_eV=0.5,
+                                     soret_coefficient_per_K=mean_soret)) > 1e-3 * size
+
+
+@pytest.mark.parametrize("axisymmetric", [True, False])
 def test_the_fluxes_conserve_and_their_jacobian_is_exact(axisymmetric):
     device = unit_device(3, axisymmetric)
     rng = np.random.default_rng(7 + device.comm.rank)
