@@ -61,7 +61,7 @@ from apcfem.config.schema import (
 from apcfem.coupling.cell import Cell, CellResistance
 from apcfem.coupling.fixed_point import FLIP_LIMIT, StepFixedPoint
 from apcfem.coupling.newton import SolverDivergedError
-from apcfem.coupling.step_control import StepControl, StepSizeTooSmall
+from apcfem.coupling.step_control import StepControl, StepRejected, StepSizeTooSmall
 from apcfem.guards import PhysicalGuardError, PhysicalGuards
 from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import fermi_wavevector_per_m, tunnel_barrier_eV
@@ -163,14 +163,6 @@ ballistic, neck_aspect_ratio = nan while the filament is broken, T_electrode_K =
 electrode. NaN or Inf anywhere else stops the run."""
 FIELD_EVERY = 10
 """A transient run writes field snapshots every this many accepted steps (and at its end)."""
-
-
-class StepRejected(RuntimeError):
-    """A step whose circuit did not settle or whose R_cell changed too much."""
-
-    def __init__(self, message: str, change: float = np.nan):
-        super().__init__(message)
-        self.change = change
 
 
 JUMP_PERSISTENCE = 0.5

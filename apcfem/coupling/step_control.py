@@ -26,6 +26,15 @@ range. On the grid both take the same steps (a relative difference e moves a ste
 grid point with a probability of ~e / 0.09)."""
 
 
+class StepRejected(RuntimeError):
+    """A step to try again shorter: its circuit did not settle, its R_cell changed too much,
+    or a lumped part of the cell moved further than it may in one step."""
+
+    def __init__(self, message: str, change: float = np.nan):
+        super().__init__(message)
+        self.change = change
+
+
 class StepSizeTooSmall(RuntimeError):
     """The step was cut below ``dt_min_s``; carries the time, step and the solver's reason."""
 

@@ -78,6 +78,7 @@ from apcfem.coupling.contact import ContactConduction
 from apcfem.coupling.fixed_point import AitkenRelaxation
 from apcfem.coupling.linear import LinearSolver
 from apcfem.coupling.newton import NewtonProblem, SolverDivergedError
+from apcfem.coupling.step_control import StepRejected
 from apcfem.filament import ON_AXIS, Section
 from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import AVOGADRO_PER_MOL, ELEMENTARY_CHARGE_C
@@ -121,6 +122,11 @@ THERMAL_ITERATIONS = 12
 
 THERMAL_TOLERANCE_K = 1.0
 """The temperature of a vacancy step is consistent with the state it gives to this [K]."""
+
+MAX_FRONT_HOPS_PER_STEP = 1.0
+"""Hops a depletion front may move in one step: its velocity is taken at the step's start
+(the field across the gap, the temperature at the front), and it falls as the gap it opens
+widens and cools, so a longer move is cut into shorter steps."""
 
 DEPLETION_FRONT_BAND_HOPS = 1.0
 """Thickness of the filament band above a receding depletion front that takes the vacancies
@@ -615,7 +621,8 @@ class VcmCell:
           gap with vacancies in it (a formed cell's partly doped disc) has no front: they move
           on the mesh.
 
-        At zero bias the front stays."""
+        At zero bias the front stays. A step that would move it by more than
+        MAX_FRONT_HOPS_PER_STEP hops is rejected (raises StepRejected): the loop cuts it."""
         top = self._face_gap_top_m
         accepted = self._accepted_front_m
         start = np.nan
@@ -633,14 +640,18 @@ class VcmCell:
         hop = self.species.hop_distance_m or self.jump_to_contact_m
         field, T = self._front_field_and_temperature(start, abs(V_cell_V))
         shift = dt_s * self.species.hopping_velocity_m_per_s(field, T)
+        front = (start + shift if V_cell_V < 0.0
+                 else max(start - shift, bottom + self.jump_to_contact_m))
+        if abs(front - start) > MAX_FRONT_HOPS_PER_STEP * hop:
+            raise StepRejected(f"the depletion front would move {abs(front - start) / NM:.3g} "
+                               f"nm in one step (at most {MAX_FRONT_HOPS_PER_STEP:g} hop)")
+        self.depletion_front_m = front
         if V_cell_V < 0.0:
-            self.depletion_front_m = start + shift
-            radius = self._filament_radius_m(start - hop, self.depletion_front_m + hop)
-            self._sweep_vacancies(self.depletion_front_m, radius, hop)
+            radius = self._filament_radius_m(start - hop, front + hop)
+            self._sweep_vacancies(front, radius, hop)
         else:
-            self.depletion_front_m = max(start - shift, bottom + self.jump_to_contact_m)
-            radius = self._filament_radius_m(self.depletion_front_m - hop, start + hop)
-            self._fill_gap(self.depletion_front_m, start, radius, hop)
+            radius = self._filament_radius_m(front - hop, start + hop)
+            self._fill_gap(front, start, radius, hop)
 
     def _gap_is_depleted(self, top_m: float) -> bool:
         """Whether the lower half of the face gap below ``top_m`` [m] (within the filament's
