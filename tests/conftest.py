@@ -1,7 +1,11 @@
 """Shared test setup: MPI hygiene and serial/parallel selection.
 
 PETSc objects are destroyed collectively, so every test ends with gc.collect(), the collective
-cleanup of PETSc's garbage list (objects of solvers dropped without close()) and a barrier.
+cleanup of PETSc's garbage list on COMM_WORLD and a barrier. Close every solver a test makes
+(``with NewtonProblem(...) as problem:``): the garbage list of COMM_WORLD does not hold the
+objects of a solver on a mesh's own communicator, and under ``mpiexec`` one pytest process
+runs the whole suite, which ran MPICH out of communicators (2048) when unclosed solvers kept
+theirs ("Cannot allocate context ID").
 Under ``mpiexec -n 2 pytest -m "not serial"`` only rank 0 reports (set APCFEM_TEST_ALL_RANKS=1
 to see every rank); a failure on any rank still fails the run.
 """

@@ -33,7 +33,8 @@ def _errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
     u = fem.Function(space)
     physics = Conduction(sigma=sigma, source=source)
     residual = physics.residual(u, ufl.TestFunction(space), device)
-    NewtonProblem(f"mms_{degree}", residual, u, [exact_dirichlet_bc(space, exact, device)]).solve()
+    with NewtonProblem(f"mms_{degree}", residual, u, [exact_dirichlet_bc(space, exact, device)]) as problem:
+        problem.solve()
     return weighted_error_norms(u, exact, device, degree)
 
 

@@ -72,7 +72,8 @@ def _solve_bar(device: DeviceMesh, delta_T: float, end_strain: float) -> fem.Fun
     if end_strain:
         bcs.append(displacement_bc(space, device, "top", axial, end_strain * LENGTH))
     residual = physics.residual(u, ufl.TestFunction(space), device)
-    NewtonProblem("bar", residual, u, bcs).solve()
+    with NewtonProblem("bar", residual, u, bcs) as problem:
+        problem.solve()
     return u
 
 
@@ -173,7 +174,8 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
             space.sub(0), fdim, facets[on_axis]), space.sub(0)))
     else:
         bcs = [fem.dirichletbc(boundary_values, fem.locate_dofs_topological(space, fdim, facets))]
-    NewtonProblem(f"elasticity_mms_{degree}", residual, u, bcs).solve()
+    with NewtonProblem(f"elasticity_mms_{degree}", residual, u, bcs) as problem:
+        problem.solve()
     return weighted_error_norms(u, exact, device, degree)
 
 

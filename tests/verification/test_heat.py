@@ -86,6 +86,7 @@ def _sine_mode_error(scheme: str, steps: int) -> float:
         T_older.x.array[:] = T_old.x.array
         T_old.x.array[:] = T.x.array
         ratio.value = 1.0
+    problem.close()
     x = ufl.SpatialCoordinate(domain)
     exact = T0_K + amplitude * ufl.sin(ufl.pi * x[0] / length) * np.exp(-1.0)
     dx = ufl.Measure("dx", domain=domain, metadata={"quadrature_degree": 8})
@@ -139,6 +140,7 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool) -> tuple[float, float]:
         T_older.x.array[:] = T_old.x.array
         T_old.x.array[:] = T.x.array
         ratio.value = 1.0
+    problem.close()
     return weighted_error_norms(T, exact, device, degree)
 
 
@@ -161,8 +163,9 @@ def _potential(device: DeviceMesh, sigma, voltage_V: float, degree: int) -> fem.
     bcs = [fem.dirichletbc(value, fem.locate_dofs_topological(space, fdim, device.facets(name)),
                            space) for name, value in (("top", voltage_V), ("bottom", 0.0))]
     conduction = Conduction(sigma=sigma)
-    NewtonProblem("wire_phi", conduction.residual(phi, ufl.TestFunction(space), device), phi,
-                  bcs).solve()
+    with NewtonProblem("wire_phi", conduction.residual(phi, ufl.TestFunction(space), device), phi,
+                       bcs) as problem:
+        problem.solve()
     return phi
 
 
@@ -208,6 +211,7 @@ def test_joule_wire_transient_reaches_steady_tmax(sink):
         T_old.x.array[:] = T.x.array
         dt.value *= growth
         ratio.value = growth
+    problem.close()
     t_max = _max(T)
     assert abs(t_max - expected) < 0.01 * (expected - T0_K), (
         f"T_max {t_max:.2f} K, expected {expected:.2f} K")
@@ -234,7 +238,8 @@ def test_wiedemann_franz_contact_tmax():
                 sources=(Conduction(sigma=sigma).joule_power_density(phi),))
     bcs = [fem.dirichletbc(T0_K, fem.locate_dofs_topological(space, 1, device.facets(name)),
                            space) for name in ("bottom", "top")]
-    NewtonProblem("wf_heat", heat.residual(T, ufl.TestFunction(space), device), T, bcs).solve()
+    with NewtonProblem("wf_heat", heat.residual(T, ufl.TestFunction(space), device), T, bcs) as problem:
+        problem.solve()
     expected = np.sqrt(T0_K**2 + voltage**2 / (4 * LORENZ_W_OHM_PER_K2))
     t_max = _max(T)
     assert abs(t_max - expected) < 0.01 * (expected - T0_K), (

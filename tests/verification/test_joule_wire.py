@@ -41,12 +41,14 @@ def test_joule_wire_peak_temperature(axisymmetric, degree):
     space = fem.functionspace(domain, ("Lagrange", degree))
     phi, T = fem.Function(space), fem.Function(space)
     conduction = Conduction(sigma=fem.Constant(domain, SIGMA))
-    NewtonProblem("wire_phi", conduction.residual(phi, ufl.TestFunction(space), device), phi,
-                  _end_bcs(space, axial, 0.0, V)).solve()
+    with NewtonProblem("wire_phi", conduction.residual(phi, ufl.TestFunction(space), device), phi,
+                       _end_bcs(space, axial, 0.0, V)) as problem:
+        problem.solve()
     heat = Heat(k=fem.Constant(domain, K), sources=(conduction.joule_power_density(phi),))
     T.x.array[:] = T0
-    NewtonProblem("wire_T", heat.residual(T, ufl.TestFunction(space), device), T,
-                  _end_bcs(space, axial, T0, T0)).solve()
+    with NewtonProblem("wire_T", heat.residual(T, ufl.TestFunction(space), device), T,
+                       _end_bcs(space, axial, T0, T0)) as problem:
+        problem.solve()
     t_max = comm.allreduce(T.x.array.max(), op=MPI.MAX)
     expected = T0 + SIGMA * V**2 / (8 * K)
     assert abs(t_max - expected) < 0.01 * (expected - T0), (t_max, expected)

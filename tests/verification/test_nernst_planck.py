@@ -165,8 +165,9 @@ def _mms_errors(n: int, degree: int, axisymmetric: bool, terms: str,
     # line search); the discrete solution it converges to does not depend on the guess.
     w.interpolate(fem.Expression(exact, space.element.interpolation_points))
     residual = transport.residual(w, ufl.TestFunction(space), device, phi=phi, T=T, dt=1.0)
-    NewtonProblem(f"np_mms_{degree}", residual, w,
-                  [exact_dirichlet_bc(space, exact, device)]).solve()
+    with NewtonProblem(f"np_mms_{degree}", residual, w,
+                       [exact_dirichlet_bc(space, exact, device)]) as problem:
+        problem.solve()
     return weighted_error_norms(w, exact, device, degree)
 
 
@@ -222,8 +223,9 @@ def test_drift_to_blocking_wall_matches_exact_exponential(cells):
     bc = transport.fixed_concentration(space, device, "bottom", 1e3)  # c(0) = c_ref
     # converge the amount balance absolutely (relative to the large initial residual would
     # leave nodes at 1e-3 c_ref undetermined): 1e-13 c_ref nm^3 per node
-    NewtonProblem("np_peclet", residual, w, [bc], petsc_options={
-        "snes_rtol": 0.0, "snes_atol": 1e-13, "snes_max_it": 100}).solve()
+    with NewtonProblem("np_peclet", residual, w, [bc], petsc_options={
+             "snes_rtol": 0.0, "snes_atol": 1e-13, "snes_max_it": 100}) as problem:
+        problem.solve()
     zs, ws = _owned(w, axis=1)
     exact = np.exp(-peclet * zs / length)  # c / c(0)
     c = np.exp(ws)  # c / c_ref, c(0) = c_ref
@@ -250,8 +252,9 @@ def test_lattice_gas_drift_to_blocking_wall_saturates_as_fermi_profile():
     residual = transport.residual(w, ufl.TestFunction(space), device,
                                   phi=peclet * VT * z / length, T=T_K, dt=length**2 / D)
     bc = transport.fixed_concentration(space, device, "bottom", 0.99 * sites)
-    NewtonProblem("np_lattice", residual, w, [bc], petsc_options={
-        "snes_rtol": 0.0, "snes_atol": 1e-13, "snes_max_it": 100}).solve()
+    with NewtonProblem("np_lattice", residual, w, [bc], petsc_options={
+             "snes_rtol": 0.0, "snes_atol": 1e-13, "snes_max_it": 100}) as problem:
+        problem.solve()
     zs, ws = _owned(w, axis=1)
     exact = np.log(0.99 / 0.01) - peclet * zs / length
     resolved = exact > -25.0  # c above ~1e-11 c_s (deeper nodes are undetermined, as above)
@@ -282,7 +285,8 @@ def test_closed_cell_conserves_amount(streamline_diffusion):
                                   c_old=species.concentration(w_old))
     amount = fem.form(transport.amount(w, device))
     start = _total(amount)
-    backward_euler(NewtonProblem("np_closed", residual, w), [(w, w_old)], steps=100)
+    with NewtonProblem("np_closed", residual, w) as problem:
+        backward_euler(problem, [(w, w_old)], steps=100)
     drift = abs(_total(amount) / start - 1.0)
     c_bottom, c_top = (_total(fem.form(device.weight() * species.concentration(w)
                                        * device.ds(name))) for name in ("bottom", "top"))
@@ -316,6 +320,7 @@ def test_closed_cell_pnp_conserves_both_species():
     start = [_total(a) for a in amounts]
     problem = BlockNewtonProblem("pnp_closed", residual, [phi, w_plus, w_minus], bcs)
     backward_euler(problem, list(zip((w_plus, w_minus), old)), steps=100)
+    problem.close()
     drift = [abs(_total(a) / a0 - 1.0) for a, a0 in zip(amounts, start)]
     _, w_top = _owned(w_minus, axis=1)
     assert w_top[-1] - w_top[0] > 1.0, "anions did not accumulate at the positive contact"
@@ -340,7 +345,8 @@ def test_butler_volmer_exchange_balance():
                                   c_old=species.concentration(w_old))
     amount = fem.form(transport.amount(w, device))
     start = _total(amount)
-    NewtonProblem("np_bv", residual, w).solve()
+    with NewtonProblem("np_bv", residual, w) as problem:
+        problem.solve()
     inflow = _total(fem.form(transport.electrode_ion_inflow(
         species.concentration(w), device, electrode, phi=phi, T=T_K)))
     change = _total(amount) - start
@@ -374,7 +380,8 @@ def test_butler_volmer_steady_current_matches_closed_form():
     residual = transport.residual(w, ufl.TestFunction(space), device, phi=phi, T=T_K,
                                   dt=length**2 / D)
     bc = transport.fixed_concentration(space, device, "top", c_b)
-    NewtonProblem("np_bv_steady", residual, w, [bc]).solve()
+    with NewtonProblem("np_bv_steady", residual, w, [bc]) as problem:
+        problem.solve()
     a, b = np.exp(alpha * eta / VT), np.exp(-(1.0 - alpha) * eta / VT)
     c_s = ((j0 * a / FARADAY_C_PER_MOL + D * c_b / length)
            / (D / length + j0 * b / (FARADAY_C_PER_MOL * c_b)))
@@ -416,7 +423,8 @@ def test_pnp_gouy_chapman_debye_layer():
                                                             device.facets("top")), spaces[0])]
     bcs += [NernstPlanck(species=s).fixed_concentration(space, device, "top", c_bulk)
             for s, space in zip(species, spaces[1:])]
-    BlockNewtonProblem("pnp_debye", residual, [phi, w_plus, w_minus], bcs).solve()
+    with BlockNewtonProblem("pnp_debye", residual, [phi, w_plus, w_minus], bcs) as problem:
+        problem.solve()
 
     x, phi_h = _owned(phi, axis=1)
     psi, psi_wall = phi_h / VT, phi_wall / VT

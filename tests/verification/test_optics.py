@@ -84,7 +84,8 @@ def _solve(device: DeviceMesh, eps: dict[str, complex], n_in: float, n_out: floa
         ports=(OpticalPort("incident", n_in, E0), OpticalPort("exit", n_out)))
     v = ufl.TestFunction(space)
     residual = optics.residual((E[0], E[1]), (v[0], v[1]), device)
-    NewtonProblem("helmholtz", residual, E).solve()
+    with NewtonProblem("helmholtz", residual, E) as problem:
+        problem.solve()
     return E, optics
 
 

@@ -72,8 +72,9 @@ def test_maxwell_spreading_resistance(degree):
     bcs = [fem.dirichletbc(fem.Constant(device.mesh, value),
                            fem.locate_dofs_topological(space, 1, device.facets(name)), space)
            for name, value in (("contact", 1.0), ("far", 0.0))]
-    NewtonProblem("spreading", conduction.residual(phi, ufl.TestFunction(space), device), phi,
-                  bcs).solve()
+    with NewtonProblem("spreading", conduction.residual(phi, ufl.TestFunction(space), device), phi,
+                       bcs) as problem:
+        problem.solve()
     power = comm.allreduce(fem.assemble_scalar(fem.form(
         conduction.dissipated_power(phi, device))), op=MPI.SUM)
     a, L = A_NM * NM, L_NM * NM

@@ -70,8 +70,9 @@ def test_extra_layers_conduct_in_series():
     bcs = [fem.dirichletbc(fem.Constant(device.mesh, value),
                            fem.locate_dofs_topological(space, 1, device.facets(name)), space)
            for name, value in (("top_contact", 1.0), ("bottom_contact", 0.0))]
-    NewtonProblem("layers", conduction.residual(phi, ufl.TestFunction(space), device), phi,
-                  bcs).solve()
+    with NewtonProblem("layers", conduction.residual(phi, ufl.TestFunction(space), device), phi,
+                       bcs) as problem:
+        problem.solve()
     power = device.comm.allreduce(fem.assemble_scalar(fem.form(
         conduction.dissipated_power(phi, device))), op=MPI.SUM)
     area = np.pi * (RADIUS_NM * NM) ** 2
