@@ -7,9 +7,9 @@ groups of k ranks, each group runs its share of the study's runs on its own comm
 what they give is gathered on every rank. The shares balance the runs' expected costs (longest
 processing time first: the costliest run to the least loaded group; equal costs give round
 robin), so a ladder whose highest current takes as long as the others together runs it beside
-them, not after one of them. Two serial runs on two ranks take the time of the longer one instead of the sum of both;
-one run on two ranks is only ~1.4x faster than on one (the 2-D ECM sweep, README "Filament
-dynamics"). Without it (``ranks_per_run`` None) every run uses all ranks.
+them, not after one of them. Two serial runs on two ranks take the time of the longer one
+instead of the sum of both; one run on two ranks is only ~1.4x faster than on one (the 2-D ECM
+sweep, README "Filament dynamics"). Without it (``ranks_per_run`` None) every run uses all ranks.
 
 A study resumes: a run directory that holds a finished run of the same case (``run_info.json``
 written, ``resolved_case.toml`` identical) is read back, not run again; an unfinished one with a
@@ -196,9 +196,7 @@ def ensure_run(case: CaseConfig, path: Path, comm: MPI.Comm,
     """Run ``case`` into ``path`` on ``comm`` unless ``path`` holds a finished run of it
     (collective; decided on rank 0); an unfinished run of it with a restart checkpoint
     continues from there. Returns whether it ran, and on rank 0 the finished run read back
-    (None there if the run left none; None on the other ranks).
-
-    """
+    (None there if the run left none; None on the other ranks)."""
     run = finished_run(path, case) if comm.rank == 0 else None
     if comm.bcast(run is not None, root=0):
         log.info("%s: finished run read back", path)
