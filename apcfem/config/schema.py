@@ -747,6 +747,14 @@ class VcmConfig(_Section):
     disc_concentration_per_m3: float = Field(
         3.0e26, gt=0, description="initial filament: c_V in the disc (below the threshold: "
         "the disc conducts by hopping, the filament is broken)")
+    apex_radius_nm: float | None = Field(
+        None, gt=0, description="initial filament: the stub of the broken neck inside the "
+        "disc, a frustum of the filament's concentration narrowing from cone_tip_radius_nm at "
+        "the disc's top to this radius apex_gap_nm above the inert electrode (None: a flat "
+        "disc, the tip's whole face apex_gap_nm = disc_length_nm away)")
+    apex_gap_nm: float | None = Field(
+        None, gt=0, description="initial filament: the gap between the apex of the stub and "
+        "the inert electrode (with apex_radius_nm)")
     jump_to_contact_nm: float | None = Field(
         None, ge=0, description="a gap of the filament closing under a set bias bridges once it "
         "is this narrow (the last vacancy hop: a depleted sheet thinner than one hop is no "
@@ -777,6 +785,23 @@ class VcmConfig(_Section):
             raise ValueError(f"filament_concentration_per_m3 = {high:g} must be above "
                              f"threshold_concentration_per_m3 = {c_th:g} (the filament is "
                              "metallic)")
+        return self
+
+    @model_validator(mode="after")
+    def _apex_inside_the_disc(self) -> VcmConfig:
+        if (self.apex_radius_nm is None) != (self.apex_gap_nm is None):
+            raise ValueError("apex_radius_nm and apex_gap_nm describe the stub of the broken "
+                             "neck together: give both or neither")
+        if self.apex_radius_nm is None:
+            return self
+        if not self.apex_radius_nm < self.cone_tip_radius_nm:
+            raise ValueError(f"apex_radius_nm = {self.apex_radius_nm:g} must be smaller than "
+                             f"cone_tip_radius_nm = {self.cone_tip_radius_nm:g} (the stub "
+                             "narrows from the tip's face)")
+        if not self.apex_gap_nm < self.disc_length_nm:
+            raise ValueError(f"apex_gap_nm = {self.apex_gap_nm:g} must be smaller than "
+                             f"disc_length_nm = {self.disc_length_nm:g} (the stub lies inside "
+                             "the disc; without one delete both apex keys)")
         return self
 
 

@@ -71,6 +71,7 @@ from apcfem.coupling.cell_geometry import (
     check_unit_potential,
     clipped_potential,
     cone_distance,
+    frustum_distance,
     slab_distance,
 )
 from apcfem.coupling.cell_heat import CellHeat, film_conductance
@@ -414,7 +415,9 @@ class VcmCell:
         size_factor and (3-D) its axis and section those of ``section`` (seeded variability),
         in an oxide of c_background; its last ``vcm.disc_length_nm`` on the Pt is the
         partially depleted disc of c_disc < c_th (the disc of the JART model: the gap of a
-        broken filament, conducting by hopping).
+        broken filament, conducting by hopping), except, with ``vcm.apex_radius_nm``, the
+        stub of the broken neck: a frustum of c_filament from the tip's face down to the apex
+        radius ``vcm.apex_gap_nm`` above the Pt (:meth:`_stub_distance`).
         Boundaries are tanh steps of ``vcm.interface_width_nm`` in ln c."""
         vcm = self.cfg.vcm
         self.section = section
@@ -424,12 +427,15 @@ class VcmCell:
                                  vcm.cone_tip_radius_nm * NM * size_factor, 0.0, section)
         width, axial = vcm.interface_width_nm * NM, self.device.axial_index
         disc_top = z_pt + vcm.disc_length_nm * NM
+        stub = self._stub_distance(size_factor)
         low, high = np.log(self.c_background_mol_per_m3), np.log(self.c_filament_mol_per_m3)
         depletion = (high - np.log(per_m3_to_mol(vcm.disc_concentration_per_m3))) / (high - low)
 
         def logit(x):
             inside = 0.5 * (1.0 - np.tanh(distance(x) / width))
             in_disc = 0.5 * (1.0 - np.tanh((x[axial] - disc_top) / width))
+            if stub is not None:
+                in_disc = in_disc * 0.5 * (1.0 + np.tanh(stub(x) / width))
             contrast = inside * (1.0 - depletion * in_disc)
             return self.species.log_density(np.exp(low + (high - low) * contrast))
 
@@ -438,6 +444,26 @@ class VcmCell:
         self._T_step.x.array[:] = self.ambient_K
         self.phi.x.array[:] = 0.0
         self.accept()
+
+    def _stub_distance(self, size_factor: float):
+        """Signed distance [m] to the broken neck's stub in the initial disc, or None without
+        ``vcm.apex_radius_nm``: a frustum on the filament's axis from the tip's radius (scaled
+        by size_factor) at the disc's top to the apex radius ``vcm.apex_gap_nm`` above the Pt,
+        cut flat there (prolonged two interface widths above the disc, into the cone). A reset
+        breaks the neck where its last mode closes and the gap then opens from there (Ielmini,
+        IEEE TED 58, 4309 (2011)), so the filament a reset leaves ends in a narrow stub, not in
+        the tip's whole face: under the next set the field on the stub's axis closes the gap
+        there first, into a contact of a few modes, not across the face."""
+        vcm = self.cfg.vcm
+        if vcm.apex_radius_nm is None:
+            return None
+        z_pt = self.layer_z_m[0]
+        tip, apex = vcm.cone_tip_radius_nm * size_factor, vcm.apex_radius_nm * size_factor
+        depth, overlap = vcm.disc_length_nm - vcm.apex_gap_nm, 2.0 * vcm.interface_width_nm
+        base = tip + (tip - apex) * overlap / depth  # the stub's flank, prolonged
+        z_apex = z_pt + vcm.apex_gap_nm * NM
+        return frustum_distance(self.device, z_pt + (vcm.disc_length_nm + overlap) * NM,
+                                z_apex, z_apex, base * NM, apex * NM, self.section)
 
     def _concentration_logit(self, distance):
         """The vacancy logit of a filament whose threshold contour (c_V = c_th) is the zero of
@@ -616,10 +642,10 @@ class VcmCell:
         * under a set bias it descends from the accepted front, or from the top of a depleted
           gap (:meth:`_gap_is_depleted`: one a reset swept or a jump out of contact left, with
           no vacancies on the mesh for the field to move), and the filament above fills the
-          nodes it passes (:meth:`_fill_gap`). It stops at the jump distance above the face:
-          the last hop is the jump to contact (:meth:`closing_gap_m`, :meth:`bridge_gap`). A
-          gap with vacancies in it (a formed cell's partly doped disc) has no front: they move
-          on the mesh.
+          nodes it passes on the front's axis (:meth:`_fill_gap`). It stops at the jump
+          distance above the face: the last hop is the jump to contact (:meth:`closing_gap_m`,
+          :meth:`bridge_gap`). A gap with vacancies in it (a formed cell's partly doped disc)
+          has no front: they move on the mesh.
 
         At zero bias the front stays. A step that would move it by more than
         MAX_FRONT_HOPS_PER_STEP hops is rejected (raises StepRejected): the loop cuts it."""
@@ -732,9 +758,13 @@ class VcmCell:
 
     def _fill_gap(self, front_m: float, start_m: float, radius_m: float, hop_m: float) -> None:
         """The nodes a descending front passed (from ``start_m`` down to ``front_m`` [m], within
-        ``radius_m`` [m] of its axis) take the concentration of the filament within
-        DEPLETION_FRONT_BAND_HOPS hops of ``hop_m`` [m] above ``start_m``; the vacancies come
-        from the filament column above ``start_m`` (the nodes with S > 1/2 within the radius),
+        the one-channel radius of its axis, ``bridge_radius_m``: the front is the apex of the
+        tip, where the field is highest and the hopping velocity, exponential in it, outruns
+        the flanks; as a reset leaves a stub, a set grows a tip, not a plate across the
+        filament's face, whose first contact would count ~10 G0) take the concentration of the
+        filament within DEPLETION_FRONT_BAND_HOPS hops of ``hop_m`` [m] above ``start_m``; the
+        vacancies come from the filament column above ``start_m`` (the nodes with S > 1/2
+        within ``radius_m`` [m] of the axis),
         each giving in proportion to what it holds above FILL_RESERVE c_th (the amount is kept:
         the column drifts down as a whole, and none of its sections falls towards c_th: taken
         in proportion to the whole concentration, a thin part of the column broke, its gap
@@ -750,7 +780,8 @@ class VcmCell:
         if held <= 0.0 or band_volume <= 0.0:
             return
         c_fill = self._owned_amount(np.where(band, c, 0.0)) / band_volume
-        passed = inside & (z >= front_m) & (z < start_m)
+        apex = self._dof_rho() < min(radius_m, self.bridge_radius_m)
+        passed = apex & (z >= front_m) & (z < start_m)
         added = np.maximum(np.where(passed, c_fill - c, 0.0), 0.0)
         needed = self._owned_amount(added)
         if needed <= 0.0:

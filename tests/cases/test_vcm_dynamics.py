@@ -1,8 +1,8 @@
 """VCM filament dynamics: the Pt/HfOx/Ti/TiN cell on the way to its set, at reduced size.
 
-The bundled case on a 0.25 nm mesh, swept 0 -> 0.6 V at 5 V/s (the high-resistance branch
-below the set): the broken filament's disc conducts by hopping, and its Joule heat is what
-will speed the vacancies up (Arrhenius) and set the cell. Checked: vacancies are conserved
+The bundled case with a flat disc (no stub) on a 0.25 nm mesh, swept 0 -> 0.6 V at 5 V/s (the
+high-resistance branch below the set): the broken filament's disc conducts by hopping, and its
+Joule heat is what will speed the vacancies up (Arrhenius) and set the cell. Checked: vacancies are conserved
 (the amount in the oxide changes by the time-integrated oxygen exchange), the disc heats as
 the hopping current grows (T_max rises with V), the read-out conductance is that of a broken
 filament, and the run is the same on 1 and 2 ranks (MPI only); the first three with either
@@ -23,11 +23,16 @@ from apcfem.materials.laws import AVOGADRO_PER_MOL, BOLTZMANN_J_PER_K, ELEMENTAR
 ONE_VACANCY_MOL = 1.0 / AVOGADRO_PER_MOL
 
 
+FLAT_DISC = {"vcm.apex_radius_nm": None, "vcm.apex_gap_nm": None}
+"""No stub of the broken neck: the disc's depth and the cone's tip, as the tests set them."""
+
+
 def _case(**changes):
     cfg = load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep"))
     # the Galerkin flux: on the coarse 0.25 nm test mesh the Scharfetter-Gummel set does not
-    # run away below 1.5 V (README, the set's onset against mesh and step)
-    base = {"mesh.min_size_nm": 0.25, "output.fields": False, "output.plots": False,
+    # run away below 1.5 V (README, the set's onset against mesh and step); the flat disc: the
+    # stub of the broken neck (0.5 nm) would be two of its cells wide
+    base = {**FLAT_DISC, "mesh.min_size_nm": 0.25, "output.fields": False, "output.plots": False,
             "protocol.set_voltage_V": 0.6, "protocol.ramp_rate_V_per_s": 5.0,
             "protocol.reset_voltage_V": None, "dynamics.max_drive_step": 0.05,
             "dynamics.dt_max_s": 2e-3, "dynamics.max_steps": 400,
@@ -181,7 +186,22 @@ def test_the_depletion_front_moves_with_the_bias(V_cell_V):
         else:
             assert cell.depletion_front_m < top - 0.15e-9
             assert after.neck.gap_m < before.neck.gap_m - 0.1e-9
-            assert ratio < 0.5
+            assert ratio < 0.8  # 0.71 measured (a fill across the whole face: < 0.5)
+            # the filled gap is a tip on the axis, not a plate across the 2.5 nm face
+            c_th = cell.cfg.vcm.threshold_concentration_per_m3
+            c_axis, c_flank = _concentrations_at(cell, cell.depletion_front_m + 0.05e-9,
+                                                 (0.0, 1.2e-9))
+            assert c_axis > c_th > 10.0 * c_flank, (c_axis, c_flank)
+
+
+def _concentrations_at(cell, z_m: float, radii_m: tuple[float, ...]) -> np.ndarray:
+    """c_V [1/m^3] of ``cell`` at height z_m [m] and the given distances [m] from the axis."""
+    from apcfem.mesh import PointProbe
+
+    points = np.zeros((len(radii_m), 3))
+    points[:, 0] = radii_m
+    points[:, cell.device.axial_index] = z_m
+    return PointProbe(cell.device.mesh, points)(cell.concentration)
 
 
 def test_a_cycle_with_a_lower_barrier_moves_the_front_faster():
@@ -217,6 +237,27 @@ def test_only_a_depleted_gap_has_a_front_and_it_stays_at_zero_bias():
         front = cell.depletion_front_m
         cell.advance(1e-6, 1e-3, 0.0)
         assert cell.depletion_front_m == front
+
+
+def test_the_broken_necks_stub_narrows_the_gap_on_its_axis_only():
+    """The initial filament with the stub of its broken neck (``vcm.apex_radius_nm``,
+    ``vcm.apex_gap_nm``): the extracted gap is the stub's, 0.4 nm (not the 1 nm disc), and
+    beside the stub the disc keeps its sub-threshold concentration; without the keys the gap
+    is the disc's."""
+    from apcfem.coupling.vcm_cell import VcmCell
+
+    stub = {"mesh.min_size_nm": 0.1, "vcm.apex_radius_nm": 0.5, "vcm.apex_gap_nm": 0.4}
+    for changes, gap_nm in ((stub, 0.4), ({"mesh.min_size_nm": 0.1}, 1.0)):
+        cfg = _case(**changes)
+        cell = VcmCell(cfg, MPI.COMM_WORLD)
+        try:
+            neck = Simulation(cfg, MPI.COMM_WORLD)._neck_extractor(cell)(cell.filament)
+            assert neck.gap_m == pytest.approx(gap_nm * 1e-9, abs=0.06e-9)
+            # inside the tip's 2.5 nm face, outside the stub
+            c_beside, = _concentrations_at(cell, cell.layer_z_m[0] + 0.6e-9, (1.8e-9,))
+            assert c_beside < 0.5 * cfg.vcm.threshold_concentration_per_m3
+        finally:
+            cell.close()
 
 
 def test_a_gap_of_one_hop_jumps_into_contact_and_back_out():
@@ -305,7 +346,7 @@ def test_a_connected_neck_is_a_series_contact(G_G0):
         cell.close()
 
 
-STOP_VOLTAGES_V = (-0.7, -0.9, -1.2)
+STOP_VOLTAGES_V = (-0.9, -1.2, -1.5)
 """The VCM stop-voltage ladder: reverse sweeps to each, back to 0 V where the state is read."""
 
 
@@ -318,9 +359,9 @@ def test_the_reset_gap_grows_with_the_stop_voltage():
     the depletion front leaves on the Pt face, so the high-resistance state read at 0 V falls
     with |V_stop| (the gradual, stop-voltage controlled reset of HfOx cells; Ielmini, IEEE TED
     58, 4309 (2011): the gap grows with the reset voltage). A sweep changes nothing until it
-    passes the last stop: the gap is the memory of the deepest reverse voltage. Measured:
-    0.104, 0.037, 0.014 G0 with gaps 0.26, 0.34, 0.41 nm; the second sweep first moves the
-    front at -0.74 V. ~5 min."""
+    passes the last stop: the gap is the memory of the deepest reverse voltage. Measured
+    (stops -0.9, -1.2, -1.5 V; the stub's set breaks at -0.64 V): 0.069, 0.028, 0.0048 G0 with
+    gaps 0.34, 0.42, 0.56 nm; the second sweep first moves the front at -1.00 V. ~5 min."""
     cfg = update_case(load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep")),
                       {"protocol.reset_voltage_V": list(STOP_VOLTAGES_V),
                        "vcm.vacancy_flux": "scharfetter_gummel", "output.fields": False,
@@ -437,3 +478,27 @@ def test_a_step_that_would_move_the_front_further_than_one_hop_is_rejected():
         assert np.isnan(cell.depletion_front_m)
         cell.advance(0.0, 1e-6, -1.0)  # ~0.12 nm
         assert cell.depletion_front_m > before.neck.gap_spans_m[0][1]
+
+
+@pytest.mark.slow
+@pytest.mark.serial
+@pytest.mark.timeout(1500)
+def test_the_compliance_ladder_follows_the_universal_set_relation(tmp_path):
+    """The bundled VCM ladder's set branch at 50, 100 and 200 uA (0.15 nm, as shipped, with the
+    stub of the broken neck): G_final rises with I_cc and V_c = I_cc / (G_final G0) lies in
+    0.2-2 V, within 2x of each other (R_on = V_c / I_cc, Ielmini, IEEE TED 58, 4309 (2011)).
+    The first contact is the stub's (~1 G0), so the 50 uA set can stop below the ~4.6 G0 a
+    flat disc's first contact already carried (V_c 0.16 V). Measured: 1.70 / 3.96 / 7.9 G0,
+    V_c 0.38 / 0.33 / 0.33 V. ~5 min."""
+    from apcfem.compliance_ladder import V_c_spread, run_compliance_ladder
+
+    cfg = update_case(load_case(apcfem.bundled_case("vcm_compliance_ladder")),
+                      {"study.current_limits_A": [5e-5, 1e-4, 2e-4], "output.plots": False})
+    points = run_compliance_ladder(cfg, tmp_path / "ladder", MPI.COMM_WORLD,
+                                   progress=False).points
+    assert not any(p.failed for p in points)
+    G_final = [p.G_final_G0 for p in points]
+    assert np.all(np.diff(G_final) > 0), G_final
+    V_c = np.array([p.V_c_V for p in points])
+    assert np.all((V_c > 0.2) & (V_c < 2.0)), V_c
+    assert V_c_spread(points) < 2.0, V_c
