@@ -780,7 +780,7 @@ class VcmCell:
         if held <= 0.0 or band_volume <= 0.0:
             return
         c_fill = self._owned_amount(np.where(band, c, 0.0)) / band_volume
-        apex = self._dof_rho() < min(radius_m, self.bridge_radius_m)
+        _, apex = self._front_masks(min(radius_m, self.bridge_radius_m))
         passed = apex & (z >= front_m) & (z < start_m)
         added = np.maximum(np.where(passed, c_fill - c, 0.0), 0.0)
         needed = self._owned_amount(added)
