@@ -762,6 +762,12 @@ class VcmConfig(_Section):
         "this wide (jump out of contact); default the vacancy's hopping distance in the "
         "library, 0 switches both off")
     heat: bool = Field(True, description="steady heat (Joule + neck) each accepted step")
+    filament_heat_conduction: Literal["table", "wiedemann_franz"] = Field(
+        "table", description="thermal conductivity of the filament: 'table', the library's "
+        "(or the conductivity override's) value at 300 K at any temperature; "
+        "'wiedemann_franz', its lattice part plus the electrons' L0 sigma_f(T) T with the "
+        "filament's own sigma_f(T) (the library's value is that sum at 300 K), so a hot "
+        "filament conducts heat as its electrons do")
     heat_sinks: Literal["oxide_faces", "electrode_films"] = Field(
         "oxide_faces",
         description="where the heat sinks at the ambient temperature are: 'oxide_faces', on the "

@@ -82,7 +82,11 @@ from apcfem.coupling.newton import NewtonProblem, SolverDivergedError
 from apcfem.coupling.step_control import StepRejected
 from apcfem.filament import ON_AXIS, Section
 from apcfem.materials import case_filament, get_material
-from apcfem.materials.laws import AVOGADRO_PER_MOL, ELEMENTARY_CHARGE_C
+from apcfem.materials.laws import (
+    AVOGADRO_PER_MOL,
+    ELEMENTARY_CHARGE_C,
+    filament_thermal_conductivity,
+)
 from apcfem.mesh import NM, build_device_mesh
 from apcfem.mesh.device import nodal_vector
 from apcfem.mesh.probe import PointProbe
@@ -281,12 +285,14 @@ class VcmCell:
                                      else self._galerkin_vacancy_solver(space))
 
         k_host = host.thermal_conductivity_W_per_mK.value
-        k = k_host + (metal.thermal_conductivity_W_per_mK.value - k_host) * step
+        k = k_host + (self._filament_k(metal, vcm.filament_heat_conduction) - k_host) * step
         tcr = metal.temperature_coefficient_of_resistivity_per_K
         self._heat = CellHeat("vcm_heat", m, self.contact, self.sigma, k, self.filament, self.T,
                               {"anode": self.ambient_K, "cathode": self.ambient_K},
                               cfg.physics.neck_heating_length_nm * NM,
-                              linear=tcr is None or tcr.value == 0.0, joule_when_broken=True,
+                              linear=(tcr is None or tcr.value == 0.0)
+                              and vcm.filament_heat_conduction == "table",
+                              joule_when_broken=True,
                               film_sinks=electrode_film_sinks(cfg)
                               if vcm.heat_sinks == "electrode_films" else None,
                               power_split=cfg.physics.neck_power_split)
@@ -399,6 +405,15 @@ class VcmCell:
         c_e = fem.Function(self.w.function_space, name="c_V_electronic")
         return LinearSolver("vcm_averaging", averaged_density_residual(
             c_e, c, length, m, self.transport.quadrature_degree), c_e)
+
+    def _filament_k(self, metal, law: str) -> ufl.core.expr.Expr:
+        """k_f [W/(m K)] of the vacancy filament: the material's value, or (``law`` =
+        'wiedemann_franz') its lattice part plus the electrons' L0 sigma_f(T) T."""
+        k_table = metal.thermal_conductivity_W_per_mK.value
+        if law == "table":
+            return ufl.as_ufl(k_table)
+        return filament_thermal_conductivity(k_table, metal.electrical_conductivity_S_per_m.value,
+                                             self._filament_sigma(metal), self.T)
 
     def _filament_sigma(self, metal) -> ufl.core.expr.Expr:
         """sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)) [S/m] of the vacancy filament."""

@@ -110,6 +110,29 @@ def wiedemann_franz_thermal_conductivity(
     )
 
 
+def filament_thermal_conductivity(k_300K_W_per_mK: float, sigma_300K_S_per_m: float,
+                                  sigma_S_per_m, temperature_K):
+    """Thermal conductivity [W/(m K)] of a metallic filament whose tabulated value is its
+    lattice part plus the electrons' Wiedemann-Franz part at 300 K: the lattice part
+    k_300K - L0 sigma_300K 300 K kept, the electrons' L0 sigma(T) T at the local temperature.
+
+    Args:
+        k_300K_W_per_mK: Tabulated thermal conductivity at 300 K [W/(m K)].
+        sigma_300K_S_per_m: Electrical conductivity at 300 K [S/m].
+        sigma_S_per_m: Electrical conductivity at the temperature [S/m] (array or UFL).
+        temperature_K: Temperature [K] (array or UFL).
+
+    Raises:
+        ValueError: the electrons' part at 300 K exceeds k_300K (no lattice part is left).
+    """
+    lattice = k_300K_W_per_mK - LORENZ_W_OHM_PER_K2 * sigma_300K_S_per_m * 300.0
+    if lattice < 0.0:
+        raise ValueError(
+            f"the electrons' Wiedemann-Franz part at 300 K ({k_300K_W_per_mK - lattice:.3g} "
+            f"W/(m K)) exceeds the thermal conductivity {k_300K_W_per_mK:.3g} W/(m K)")
+    return lattice + LORENZ_W_OHM_PER_K2 * sigma_S_per_m * temperature_K
+
+
 def fermi_wavevector_per_m(
     fermi_energy_eV: npt.ArrayLike, effective_mass_me: npt.ArrayLike
 ) -> FloatArray:

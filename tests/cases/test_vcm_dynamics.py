@@ -346,6 +346,39 @@ def test_a_connected_neck_is_a_series_contact(G_G0):
         cell.close()
 
 
+def _connected_cone_T_max_K(law: str, V_cell_values: tuple[float, ...]) -> list[float]:
+    """T_max [K] of the steady heat of a connected 4 -> 2.5 nm cone with a 5 G0 contact at each
+    cell voltage, with the filament's thermal conductivity by ``law``."""
+    from apcfem.coupling.vcm_cell import VcmCell
+    from apcfem.landauer import G0_S
+
+    cfg = _case(**{"vcm.disc_length_nm": 0.0, "vcm.filament_heat_conduction": law})
+    cell = VcmCell(cfg, MPI.COMM_WORLD)
+    try:
+        neck = Simulation(cfg, MPI.COMM_WORLD)._neck_extractor(cell)(cell.filament)
+        cell.set_contact(neck, 5.0 * G0_S)
+        cell.resistance()
+        return [cell.solve_heat(V, neck.neck_z_m, 5.0 * G0_S) for V in V_cell_values]
+    finally:
+        cell.close()
+
+
+def test_a_hot_filament_conducts_heat_by_its_electrons():
+    """The filament's tabulated k is its lattice part plus the electrons' L0 sigma T at 300 K;
+    with 'wiedemann_franz' the electrons' part follows the local temperature, so a barely
+    heated cell is about as warm as with the tabulated k and a hot one cooler: sigma_f(T) T
+    rises as T / (1 + alpha (T - 300 K)), 1.05x at 323 K, 2.2x at 1400 K (measured on the
+    test mesh: rises of 22.6 / 23.1 K at 0.1 V, 569 / 829 K at 0.6 V)."""
+    V_cell = (0.1, 0.6)
+    ambient = 300.0
+    table = np.array(_connected_cone_T_max_K("table", V_cell)) - ambient
+    electrons = np.array(_connected_cone_T_max_K("wiedemann_franz", V_cell)) - ambient
+    assert table[0] > 5.0 and table[1] > 600.0, table  # warm, and hot
+    reduction = 1.0 - electrons / table
+    assert 0.0 < reduction[0] < 0.05, (table, electrons)
+    assert 0.2 < reduction[1] < 0.6, (table, electrons)
+
+
 STOP_VOLTAGES_V = (-0.9, -1.2, -1.5)
 """The VCM stop-voltage ladder: reverse sweeps to each, back to 0 V where the state is read."""
 
