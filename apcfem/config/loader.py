@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from apcfem.config.schema import TRANSIENT_PROTOCOLS, CaseConfig, Protocol, StudyConfig
 from apcfem.materials import UnknownMaterialError, case_filament, get_material, material_names
-from apcfem.materials.laws import filament_thermal_conductivity
+from apcfem.materials.laws import lattice_thermal_conductivity
 
 
 def _tagged_models(union) -> dict[str, type]:
@@ -164,10 +164,9 @@ def _check_materials(cfg: CaseConfig, source: str) -> None:
     except ValueError as err:
         raise CaseError(f"{source}: {err}") from None
     if cfg.vcm is not None and cfg.vcm.filament_heat_conduction == "wiedemann_franz":
-        sigma = metal.electrical_conductivity_S_per_m.value
         try:
-            filament_thermal_conductivity(metal.thermal_conductivity_W_per_mK.value, sigma,
-                                          sigma, 300.0)
+            lattice_thermal_conductivity(metal.thermal_conductivity_W_per_mK.value,
+                                         metal.electrical_conductivity_S_per_m.value)
         except ValueError as err:
             raise CaseError(f"{source}: vcm.filament_heat_conduction = 'wiedemann_franz': "
                             f"'{metal.name}' has no lattice part left ({err}); use 'table'"

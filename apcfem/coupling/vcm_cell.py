@@ -85,14 +85,14 @@ from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import (
     AVOGADRO_PER_MOL,
     ELEMENTARY_CHARGE_C,
-    filament_thermal_conductivity,
+    lattice_thermal_conductivity,
 )
 from apcfem.mesh import NM, build_device_mesh
 from apcfem.mesh.device import nodal_vector
 from apcfem.mesh.probe import PointProbe
 from apcfem.mesh.switching_layer import switching_layer_device
 from apcfem.neck import NeckProfile
-from apcfem.physics import NernstPlanck, Species
+from apcfem.physics import NernstPlanck, Species, wiedemann_franz_k
 from apcfem.physics.conduction import averaged_density_residual
 from apcfem.physics.oxygen_exchange import OxygenExchange
 from apcfem.physics.scharfetter_gummel import EdgeMesh, EdgeTransport
@@ -412,8 +412,9 @@ class VcmCell:
         k_table = metal.thermal_conductivity_W_per_mK.value
         if law == "table":
             return ufl.as_ufl(k_table)
-        return filament_thermal_conductivity(k_table, metal.electrical_conductivity_S_per_m.value,
-                                             self._filament_sigma(metal), self.T)
+        lattice = lattice_thermal_conductivity(k_table, metal.electrical_conductivity_S_per_m.value,
+                                               REFERENCE_TEMPERATURE_K)
+        return lattice + wiedemann_franz_k(self._filament_sigma(metal), self.T)
 
     def _filament_sigma(self, metal) -> ufl.core.expr.Expr:
         """sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)) [S/m] of the vacancy filament."""

@@ -110,27 +110,21 @@ def wiedemann_franz_thermal_conductivity(
     )
 
 
-def filament_thermal_conductivity(k_300K_W_per_mK: float, sigma_300K_S_per_m: float,
-                                  sigma_S_per_m, temperature_K):
-    """Thermal conductivity [W/(m K)] of a metallic filament whose tabulated value is its
-    lattice part plus the electrons' Wiedemann-Franz part at 300 K: the lattice part
-    k_300K - L0 sigma_300K 300 K kept, the electrons' L0 sigma(T) T at the local temperature.
-
-    Args:
-        k_300K_W_per_mK: Tabulated thermal conductivity at 300 K [W/(m K)].
-        sigma_300K_S_per_m: Electrical conductivity at 300 K [S/m].
-        sigma_S_per_m: Electrical conductivity at the temperature [S/m] (array or UFL).
-        temperature_K: Temperature [K] (array or UFL).
+def lattice_thermal_conductivity(k_W_per_mK: float, sigma_S_per_m: float,
+                                  temperature_K: float = 300.0) -> float:
+    """Lattice part [W/(m K)] of a conductor's thermal conductivity k measured at
+    ``temperature_K`` [K] with the electrical conductivity sigma [S/m] there: k less the
+    electrons' Wiedemann-Franz part L0 sigma T.
 
     Raises:
-        ValueError: the electrons' part at 300 K exceeds k_300K (no lattice part is left).
+        ValueError: the electrons' part exceeds k (no lattice part is left).
     """
-    lattice = k_300K_W_per_mK - LORENZ_W_OHM_PER_K2 * sigma_300K_S_per_m * 300.0
-    if lattice < 0.0:
+    electrons = float(wiedemann_franz_thermal_conductivity(sigma_S_per_m, temperature_K))
+    if electrons > k_W_per_mK:
         raise ValueError(
-            f"the electrons' Wiedemann-Franz part at 300 K ({k_300K_W_per_mK - lattice:.3g} "
-            f"W/(m K)) exceeds the thermal conductivity {k_300K_W_per_mK:.3g} W/(m K)")
-    return lattice + LORENZ_W_OHM_PER_K2 * sigma_S_per_m * temperature_K
+            f"the electrons' Wiedemann-Franz part at {temperature_K:g} K ({electrons:.3g} "
+            f"W/(m K)) exceeds the thermal conductivity {k_W_per_mK:.3g} W/(m K)")
+    return k_W_per_mK - electrons
 
 
 def fermi_wavevector_per_m(
