@@ -85,6 +85,7 @@ from apcfem.materials import case_filament, get_material
 from apcfem.materials.laws import (
     AVOGADRO_PER_MOL,
     ELEMENTARY_CHARGE_C,
+    LIBRARY_TEMPERATURE_K,
     lattice_thermal_conductivity,
 )
 from apcfem.mesh import NM, build_device_mesh
@@ -146,10 +147,6 @@ FILL_RESERVE = 1.5
 """A descending depletion front takes the vacancies it fills the gap with from the filament
 column above it, down to this many times c_th in each node at most [-] (S = 0.94 there; the
 filament is at 2 c_th)."""
-
-REFERENCE_TEMPERATURE_K = 300.0
-"""T0 of the filament's linear resistivity law [K] (the library conductivity's temperature)."""
-
 
 def per_m3_to_mol(concentration_per_m3: float) -> float:
     """A number density [1/m^3] as a molar concentration [mol/m^3]."""
@@ -412,17 +409,17 @@ class VcmCell:
         k_table = metal.thermal_conductivity_W_per_mK.value
         if law == "table":
             return ufl.as_ufl(k_table)
-        lattice = lattice_thermal_conductivity(k_table, metal.electrical_conductivity_S_per_m.value,
-                                               REFERENCE_TEMPERATURE_K)
+        lattice = lattice_thermal_conductivity(k_table, metal.electrical_conductivity_S_per_m.value)
         return lattice + wiedemann_franz_k(self._filament_sigma(metal), self.T)
 
     def _filament_sigma(self, metal) -> ufl.core.expr.Expr:
-        """sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)) [S/m] of the vacancy filament."""
+        """sigma_f(T) = sigma_f0 / (1 + alpha (T - T0)) [S/m] of the vacancy filament, T0 the
+        library's temperature."""
         sigma = metal.electrical_conductivity_S_per_m.value
         tcr = metal.temperature_coefficient_of_resistivity_per_K
         if tcr is None or tcr.value == 0.0:
             return ufl.as_ufl(sigma)
-        return sigma / (1.0 + tcr.value * (self.T - REFERENCE_TEMPERATURE_K))
+        return sigma / (1.0 + tcr.value * (self.T - LIBRARY_TEMPERATURE_K))
 
     # -- state ---------------------------------------------------------------------------
     def set_filament(self, size_factor: float = 1.0, section: Section = ON_AXIS) -> None:

@@ -28,6 +28,7 @@ from apcfem.materials.laws import (
     G0_S,
     GAS_CONSTANT_J_PER_MOLK,
     HBAR_J_S,
+    LIBRARY_TEMPERATURE_K,
     LORENZ_W_OHM_PER_K2,
     PLANCK_J_S,
     arrhenius,
@@ -56,6 +57,7 @@ __all__ = [
     "GAS_CONSTANT_J_PER_MOLK",
     "HBAR_J_S",
     "KINDS",
+    "LIBRARY_TEMPERATURE_K",
     "LORENZ_W_OHM_PER_K2",
     "OPTIONAL_PROPERTIES",
     "PLANCK_J_S",
@@ -411,15 +413,15 @@ def case_filament(materials) -> Material:
     """The filament material of a case's ``[materials]`` section: the library entry
     ``materials.filament``, with ``materials.filament_conductivity_S_per_m`` if given. The
     electrons then carry heat and scatter accordingly: the thermal conductivity changes by the
-    Wiedemann-Franz term L0 T0 (sigma - sigma_lib) at T0 = 300 K, and the mean free path
+    Wiedemann-Franz term L0 T0 (sigma - sigma_lib) at the library's temperature T0, and the mean free path
     scales as sigma / sigma_lib (Drude, at the library's density and effective mass)."""
     metal = get_material(materials.filament)
     sigma = getattr(materials, "filament_conductivity_S_per_m", None)
     if sigma is None:
         return metal
     library_sigma = metal.electrical_conductivity_S_per_m.value
-    kappa = metal.thermal_conductivity_W_per_mK.value + LORENZ_W_OHM_PER_K2 * 300.0 * (
-        sigma - library_sigma)
+    kappa = metal.thermal_conductivity_W_per_mK.value + float(
+        wiedemann_franz_thermal_conductivity(sigma - library_sigma, LIBRARY_TEMPERATURE_K))
     if kappa <= 0.0:
         raise ValueError(
             f"materials.filament_conductivity_S_per_m = {sigma:g} leaves '{metal.name}' a "

@@ -35,6 +35,9 @@ G0_S: float = 2.0 * _c.e**2 / _c.h
 LORENZ_W_OHM_PER_K2: float = np.pi**2 / 3.0 * (_c.k / _c.e) ** 2
 """Sommerfeld Lorenz number L0 = pi^2/3 (k_B/e)^2 [W Ohm / K^2], about 2.443e-8."""
 
+LIBRARY_TEMPERATURE_K: float = 300.0
+"""Temperature [K] at which the materials library's conductivities are tabulated."""
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -111,7 +114,7 @@ def wiedemann_franz_thermal_conductivity(
 
 
 def lattice_thermal_conductivity(k_W_per_mK: float, sigma_S_per_m: float,
-                                  temperature_K: float = 300.0) -> float:
+                                  temperature_K: float = LIBRARY_TEMPERATURE_K) -> float:
     """Lattice part [W/(m K)] of a conductor's thermal conductivity k measured at
     ``temperature_K`` [K] with the electrical conductivity sigma [S/m] there: k less the
     electrons' Wiedemann-Franz part L0 sigma T.
