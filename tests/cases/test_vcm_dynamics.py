@@ -456,10 +456,10 @@ def test_a_reset_cell_sets_again_at_a_voltage_that_grows_with_the_reset_stop():
 def test_the_clamped_set_resets_with_a_current_near_the_compliance():
     """The bundled set/reset sweep as shipped (0.15 nm, 100 uA), its reverse sweep stopped at
     -0.6 V: the clamp holds 100 uA with V_c = I_cc / (G_final G0) inside 0.2-2 V (Ielmini,
-    IEEE TED 58, 4309 (2011); measured 0.30 V), and the reverse sweep thins the neck at a
+    IEEE TED 58, 4309 (2011); measured 0.32 V), and the reverse sweep thins the neck at a
     current within 2x of I_cc (the universal reset relation I_reset ~ I_cc of the same paper;
-    measured 1.20 I_cc), through lower counted levels until its last mode closes and it breaks
-    (measured 5.12 -> 2.65 G0 counted, broken at -0.527 V). ~2 min."""
+    measured 1.12 I_cc), through lower counted levels until its last mode closes and it breaks
+    (measured 4.59 -> 1.55 G0 counted, broken at -0.642 V). ~2 min."""
     cfg = update_case(load_case(apcfem.bundled_case("vcm_pt_hfox_tin_sweep")),
                       {"protocol.reset_voltage_V": -0.6, "output.fields": False,
                        "output.plots": False})
@@ -521,8 +521,8 @@ def test_the_compliance_ladder_follows_the_universal_set_relation(tmp_path):
     stub of the broken neck): G_final rises with I_cc and V_c = I_cc / (G_final G0) lies in
     0.2-2 V, within 2x of each other (R_on = V_c / I_cc, Ielmini, IEEE TED 58, 4309 (2011)).
     The first contact is the stub's (~1 G0), so the 50 uA set can stop below the ~4.6 G0 a
-    flat disc's first contact already carried (V_c 0.16 V). Measured: 1.70 / 3.96 / 7.9 G0,
-    V_c 0.38 / 0.33 / 0.33 V. ~5 min."""
+    flat disc's first contact already carried (V_c 0.16 V). Measured: 1.63 / 3.97 / 8.20 G0,
+    V_c 0.40 / 0.32 / 0.31 V. ~5 min."""
     from apcfem.compliance_ladder import V_c_spread, run_compliance_ladder
 
     cfg = update_case(load_case(apcfem.bundled_case("vcm_compliance_ladder")),
