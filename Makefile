@@ -51,7 +51,7 @@ test-mpi: env
 # The runs of several minutes each, marked slow (the ECM reset ladder, 100 s holds, cycles,
 # set voltage against sweep rate, the bundled sweep and the 3-D ECM case on 1 and 2 ranks;
 # the VCM reset stops, clamped set and set voltage against sweep rate; the ECM set's step and
-# mesh convergence): ~50 min on 2 cores before the convergence tests, which add ~25 min of runs.
+# mesh convergence): ~1 h on 2 cores (58 min on a fresh clone).
 test-slow: env
 	$(BIN)/python -m pytest -q -n $(NP) --dist loadfile --durations=10 -m slow
 
