@@ -413,8 +413,9 @@ def case_filament(materials) -> Material:
     """The filament material of a case's ``[materials]`` section: the library entry
     ``materials.filament``, with ``materials.filament_conductivity_S_per_m`` if given. The
     electrons then carry heat and scatter accordingly: the thermal conductivity changes by the
-    Wiedemann-Franz term L0 T0 (sigma - sigma_lib) at the library's temperature T0, and the mean free path
-    scales as sigma / sigma_lib (Drude, at the library's density and effective mass)."""
+    Wiedemann-Franz term L0 T0 (sigma - sigma_lib) at the library's temperature T0, and the
+    mean free path scales as sigma / sigma_lib (Drude, at the library's density and effective
+    mass)."""
     metal = get_material(materials.filament)
     sigma = getattr(materials, "filament_conductivity_S_per_m", None)
     if sigma is None:

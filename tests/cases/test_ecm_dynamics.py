@@ -106,10 +106,15 @@ def test_set_voltage_rises_logarithmically_with_the_sweep_rate(set_branch,
     assert per_decade.max() < 2.0 * per_decade.min(), f"V_set {V_set} V at 0.2, 2, 20 V/s"
 
 
+def _set_branch_final_G0(result) -> float:
+    """G_G0 at the end of a set branch's run (the sweep back at 0 V)."""
+    return float(result.series["G_G0"][-1])
+
+
 def _final_conductance_G0(**changes) -> float:
-    """G_G0 at the end of the test case's set branch (the sweep back at 0 V) with ``changes``."""
-    s = Simulation.from_config(_case(**changes), MPI.COMM_WORLD).run(None, progress=False).series
-    return float(s["G_G0"][-1])
+    """G_final of the test case's set branch with ``changes``."""
+    return _set_branch_final_G0(
+        Simulation.from_config(_case(**changes), MPI.COMM_WORLD).run(None, progress=False))
 
 
 @slow_set_branch_test
@@ -118,13 +123,14 @@ def test_final_conductance_is_converged_in_the_time_step(set_branch):
     largest |Delta R_cell / R_cell| per step, the circuit and Newton tolerances) moves G_final
     by < 5 % (measured: 0.99386 G0 both, 447 and 812 steps; on the bundled 0.1 nm case 1e-6
     relative, README). ~6 min."""
-    d, solver = _case().dynamics, _case().solver
+    base = _case()
+    d, solver = base.dynamics, base.solver
     halved = _final_conductance_G0(**{
         "dynamics.dt_max_s": d.dt_max_s / 2, "dynamics.max_drive_step": d.max_drive_step / 2,
         "dynamics.max_resistance_change": d.max_resistance_change / 2,
         "dynamics.circuit_tolerance": d.circuit_tolerance / 2,
         "solver.ecm_newton_tolerance": solver.ecm_newton_tolerance / 2})
-    G_final = float(set_branch.series["G_G0"][-1])
+    G_final = _set_branch_final_G0(set_branch)
     assert abs(halved / G_final - 1.0) < 0.05, f"G_final {G_final:.5f} -> {halved:.5f} G0"
 
 
@@ -136,7 +142,7 @@ def test_final_conductance_is_converged_in_the_mesh(set_branch):
     < 10 % (measured: 0.99386 -> 0.99409 G0, 447 and 533 steps; on the bundled case, 0.1 ->
     0.05 nm: +0.003 %, README). ~19 min."""
     fine = _final_conductance_G0(**{"mesh.min_size_nm": _case().mesh.min_size_nm / 2})
-    G_final = float(set_branch.series["G_G0"][-1])
+    G_final = _set_branch_final_G0(set_branch)
     assert abs(fine / G_final - 1.0) < 0.10, f"G_final {G_final:.5f} -> {fine:.5f} G0"
 
 
